@@ -1,0 +1,1 @@
+"""omnisolve: state the problem, solve it with the right solver, and prove the answer."""

@@ -1,0 +1,276 @@
+"""Scalar variables and linear / quadratic expressions built by operator overloading.
+
+Expressions keep their terms in dicts keyed by variable index, so `3*x + 2*y <= 10` costs a few
+dict operations. Each variable remembers its model; mixing two models raises `ModelError`.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+from numbers import Real
+from typing import TYPE_CHECKING, Union
+
+from omnisolve.errors import ModelError
+
+if TYPE_CHECKING:
+    from omnisolve.model.constraints import Constraint
+    from omnisolve.model.model import Model
+
+
+class VarType(IntEnum):
+    """Domain of a variable; binary is an integer with bounds [0, 1]."""
+
+    CONTINUOUS = 0
+    INTEGER = 1
+    BINARY = 2
+
+    @classmethod
+    def parse(cls, value: "VarType | str") -> "VarType":
+        if isinstance(value, VarType):
+            return value
+        try:
+            return cls[str(value).upper()]
+        except KeyError:
+            raise ModelError(
+                f"unknown variable type {value!r}: use continuous, integer or binary"
+            ) from None
+
+
+def _same_model(a: "Model | None", b: "Model | None") -> "Model | None":
+    if a is None:
+        return b
+    if b is not None and a is not b:
+        raise ModelError("expression mixes variables of two different models")
+    return a
+
+
+class _Arith:
+    """Operator overloading shared by variables and expressions (via `_as_quad`/`_as_linear`)."""
+
+    __array_ufunc__ = None  # make numpy defer to our reflected operators
+
+    def __add__(self, other):
+        return _add(self, other, 1.0)
+
+    def __radd__(self, other):
+        return _add(self, other, 1.0)
+
+    def __sub__(self, other):
+        return _add(self, other, -1.0)
+
+    def __rsub__(self, other):
+        return _add(_scale(self, -1.0), other, 1.0)
+
+    def __neg__(self):
+        return _scale(self, -1.0)
+
+    def __pos__(self):
+        return self
+
+    def __mul__(self, other):
+        return _mul(self, other)
+
+    def __rmul__(self, other):
+        return _mul(self, other)
+
+    def __truediv__(self, other):
+        if isinstance(other, Real):
+            if other == 0:
+                raise ModelError("division of an expression by zero")
+            return _scale(self, 1.0 / float(other))
+        return NotImplemented
+
+    def __pow__(self, power):
+        if power == 2:
+            return _mul(self, self)
+        if power == 1:
+            return self
+        raise ModelError("only powers 1 and 2 are supported; use a nonlinear callable otherwise")
+
+    def __le__(self, other) -> "Constraint":
+        from omnisolve.model.constraints import Constraint
+
+        return Constraint.from_comparison(self, other, "<=")
+
+    def __ge__(self, other) -> "Constraint":
+        from omnisolve.model.constraints import Constraint
+
+        return Constraint.from_comparison(self, other, ">=")
+
+    def __eq__(self, other) -> "Constraint":  # type: ignore[override]
+        from omnisolve.model.constraints import Constraint
+
+        return Constraint.from_comparison(self, other, "==")
+
+    __hash__ = object.__hash__
+
+
+class Variable(_Arith):
+    """One decision variable; created by `Model.add_variable` (or indexing a `VariableArray`)."""
+
+    __slots__ = ("model", "index")
+
+    def __init__(self, model: "Model", index: int):
+        self.model = model
+        self.index = index
+
+    @property
+    def name(self) -> str:
+        return self.model._names[self.index]
+
+    @property
+    def lb(self) -> float:
+        return float(self.model._lb[self.index])
+
+    @property
+    def ub(self) -> float:
+        return float(self.model._ub[self.index])
+
+    @property
+    def vtype(self) -> VarType:
+        return VarType(int(self.model._vtype[self.index]))
+
+    def __repr__(self) -> str:
+        return f"Variable({self.name})"
+
+    def __hash__(self) -> int:
+        return hash((id(self.model), self.index))
+
+    def _as_linear(self) -> "LinearExpr":
+        return LinearExpr(self.model, {self.index: 1.0}, 0.0)
+
+
+class LinearExpr(_Arith):
+    """sum(coef * x_i) + constant."""
+
+    __slots__ = ("model", "terms", "constant")
+
+    def __init__(self, model: "Model | None", terms: dict[int, float] | None = None, constant: float = 0.0):
+        self.model = model
+        self.terms = terms if terms is not None else {}
+        self.constant = float(constant)
+
+    def _as_linear(self) -> "LinearExpr":
+        return self
+
+    def __repr__(self) -> str:
+        return f"LinearExpr({len(self.terms)} terms, constant={self.constant})"
+
+    def value(self, x) -> float:
+        """Evaluate at a full solution vector `x` (indexed by variable index)."""
+        return self.constant + math.fsum(c * float(x[i]) for i, c in self.terms.items())
+
+
+class QuadExpr(_Arith):
+    """sum(q_ij * x_i * x_j) (i <= j) + a linear part."""
+
+    __slots__ = ("model", "quad", "linear")
+
+    def __init__(self, model: "Model | None", quad: dict[tuple[int, int], float], linear: LinearExpr):
+        self.model = model
+        self.quad = quad
+        self.linear = linear
+
+    @property
+    def constant(self) -> float:
+        return self.linear.constant
+
+    def __repr__(self) -> str:
+        return f"QuadExpr({len(self.quad)} quadratic terms, {len(self.linear.terms)} linear)"
+
+    def value(self, x) -> float:
+        q = math.fsum(c * float(x[i]) * float(x[j]) for (i, j), c in self.quad.items())
+        return q + self.linear.value(x)
+
+
+Expr = Union[Variable, LinearExpr, QuadExpr]
+
+
+def as_expression(value) -> LinearExpr | QuadExpr:
+    """Turn a number, variable or expression into a `LinearExpr`/`QuadExpr`."""
+    if isinstance(value, QuadExpr):
+        return value
+    if isinstance(value, (Variable, LinearExpr)):
+        return value._as_linear()
+    if isinstance(value, Real) or (hasattr(value, "shape") and getattr(value, "shape", None) == ()):
+        return LinearExpr(None, {}, float(value))
+    raise ModelError(f"cannot use {type(value).__name__} in an expression")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, Real) or (hasattr(value, "dtype") and getattr(value, "shape", None) == ())
+
+
+def _scale(expr, k: float):
+    e = as_expression(expr)
+    if isinstance(e, QuadExpr):
+        return QuadExpr(e.model, {key: c * k for key, c in e.quad.items()}, _scale(e.linear, k))
+    return LinearExpr(e.model, {i: c * k for i, c in e.terms.items()}, e.constant * k)
+
+
+def _add(left, right, sign: float):
+    if not (_is_number(right) or isinstance(right, (Variable, LinearExpr, QuadExpr))):
+        return NotImplemented
+    a, b = as_expression(left), as_expression(right)
+    model = _same_model(a.model, b.model)
+    if isinstance(a, QuadExpr) or isinstance(b, QuadExpr):
+        qa = a.quad if isinstance(a, QuadExpr) else {}
+        qb = b.quad if isinstance(b, QuadExpr) else {}
+        quad = dict(qa)
+        for key, c in qb.items():
+            quad[key] = quad.get(key, 0.0) + sign * c
+        la = a.linear if isinstance(a, QuadExpr) else a
+        lb = b.linear if isinstance(b, QuadExpr) else b
+        return QuadExpr(model, quad, _add(la, lb, sign))
+    terms = dict(a.terms)
+    for i, c in b.terms.items():
+        terms[i] = terms.get(i, 0.0) + sign * c
+    return LinearExpr(model, terms, a.constant + sign * b.constant)
+
+
+def _mul(left, right):
+    if _is_number(right):
+        return _scale(left, float(right))
+    if not isinstance(right, (Variable, LinearExpr, QuadExpr)):
+        return NotImplemented
+    a, b = as_expression(left), as_expression(right)
+    if isinstance(a, QuadExpr) or isinstance(b, QuadExpr):
+        raise ModelError("product of degree > 2; use a nonlinear callable for such terms")
+    model = _same_model(a.model, b.model)
+    quad: dict[tuple[int, int], float] = {}
+    for i, ci in a.terms.items():
+        for j, cj in b.terms.items():
+            key = (i, j) if i <= j else (j, i)
+            quad[key] = quad.get(key, 0.0) + ci * cj
+    terms: dict[int, float] = {}
+    for expr, k in ((a, b.constant), (b, a.constant)):
+        if k:
+            for i, c in expr.terms.items():
+                terms[i] = terms.get(i, 0.0) + c * k
+    linear = LinearExpr(model, terms, a.constant * b.constant)
+    return QuadExpr(model, quad, linear)
+
+
+def quicksum(items) -> LinearExpr | QuadExpr:
+    """Sum many expressions in place (linear time, unlike the built-in `sum`)."""
+    model = None
+    terms: dict[int, float] = {}
+    quad: dict[tuple[int, int], float] = {}
+    constant = 0.0
+    for item in items:
+        if isinstance(item, Variable):
+            model = _same_model(model, item.model)
+            terms[item.index] = terms.get(item.index, 0.0) + 1.0
+            continue
+        e = as_expression(item)
+        model = _same_model(model, e.model)
+        lin = e.linear if isinstance(e, QuadExpr) else e
+        if isinstance(e, QuadExpr):
+            for key, c in e.quad.items():
+                quad[key] = quad.get(key, 0.0) + c
+        for i, c in lin.terms.items():
+            terms[i] = terms.get(i, 0.0) + c
+        constant += lin.constant
+    linear = LinearExpr(model, terms, constant)
+    return QuadExpr(model, quad, linear) if quad else linear

@@ -1,0 +1,45 @@
+"""Registry of solver backends, imported lazily so a missing package never breaks `import omnisolve`."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from omnisolve.errors import UnsupportedError
+from omnisolve.solvers.base import SolverInterface
+
+# name -> "module:Class"; modules are imported on first use only.
+_BACKENDS: dict[str, str] = {
+    "highs": "omnisolve.solvers.highs:HighsSolver",
+    "cpsat": "omnisolve.solvers.cpsat:CpSatSolver",
+    "scipy": "omnisolve.solvers.scipy_nlp:ScipySolver",
+}
+
+
+def names() -> list[str]:
+    return list(_BACKENDS)
+
+
+def get(name: str) -> SolverInterface:
+    """The backend called `name`; `UnsupportedError` listing the known ones otherwise."""
+    try:
+        target = _BACKENDS[name]
+    except KeyError:
+        raise UnsupportedError(f"unknown solver {name!r}; known: {', '.join(_BACKENDS)}, auto") from None
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(module), cls)()
+
+
+def register(name: str, target: str) -> None:
+    """Add a backend as "package.module:ClassName" (see docs/adding-a-solver.md)."""
+    _BACKENDS[name] = target
+
+
+def candidates(problem: Any) -> list[SolverInterface]:
+    """Installed backends that accept `problem`, in registry order."""
+    out = []
+    for name in _BACKENDS:
+        solver = get(name)
+        if solver.available() and solver.supports(problem):
+            out.append(solver)
+    return out
