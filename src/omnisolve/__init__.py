@@ -1,1 +1,23 @@
 """omnisolve: state the problem, solve it with the right solver, and prove the answer."""
+
+from omnisolve.api import load, solve
+from omnisolve.errors import InputError, ModelError, OmnisolveError, UnsupportedError
+from omnisolve.model import Model, ProblemData, VarType, quicksum
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
+from omnisolve.result import Certificate, Result, Status
+from omnisolve.solvers.base import Limits
+
+
+def read(path):
+    """Read any supported file (MPS/LP, JSON, TSPLIB, VRPLIB, job-shop, knapsack)."""
+    from omnisolve.io import read as _read
+
+    return _read(path)
+
+
+__version__ = "0.1.0"
+__all__ = [
+    "CVRP", "Certificate", "InputError", "JobShop", "Knapsack", "Limits", "Model", "ModelError",
+    "OmnisolveError", "ProblemData", "Result", "Status", "TSP", "UnsupportedError", "VarType",
+    "load", "quicksum", "read", "solve",
+]

@@ -1,0 +1,126 @@
+"""Command line: `omnisolve solve | info | solvers | demo`.
+
+Exit codes: 0 solved and certified; 1 solver error or failed certificate; 2 bad input file;
+3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
+7 time limit reached without a feasible answer; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from omnisolve.errors import OmnisolveError
+from omnisolve.result import Result, Status
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
+out = Console()
+err = Console(stderr=True)
+
+EXIT_BY_STATUS = {
+    Status.OPTIMAL: 0,
+    Status.FEASIBLE: 0,
+    Status.ERROR: 1,
+    Status.INFEASIBLE: 5,
+    Status.UNBOUNDED: 6,
+    Status.TIME_LIMIT: 7,
+}
+
+
+def fail(message: str, code: int) -> "typer.Exit":
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def solve(
+    file: Path = typer.Argument(..., help="MPS/LP, JSON, TSPLIB .tsp, VRPLIB .vrp, job-shop or .kp file"),
+    solver: str = typer.Option("auto", "--solver", "-s", help="backend name, or auto"),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds"),
+    threads: int = typer.Option(1, "--threads", "-j"),
+    gap: float = typer.Option(1e-6, "--gap", help="relative gap at which to stop"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the result as JSON"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no live progress line"),
+) -> None:
+    """Solve FILE, print status, objective, bound, gap, time and the certificate."""
+    from omnisolve.api import solve as run
+    from omnisolve.reporting import Progress, result_table
+
+    if time_limit <= 0 or threads < 1 or not 0 <= gap < 1:
+        raise fail("--time-limit must be > 0, --threads >= 1 and --gap in [0, 1)", 2)
+    with Progress(err, enabled=not quiet) as progress:
+        result = run(file, solver=solver, time_limit=time_limit, threads=threads, gap=gap, on_incumbent=progress.update)
+    out.print(result_table(result, title=file.name))
+    if output is not None:
+        try:
+            output.write_text(result.to_json())
+        except OSError as exc:
+            raise fail(f"{output}: cannot write result: {exc.strerror}", 2) from None
+    _exit_for(result)
+
+
+def _exit_for(result: Result) -> None:
+    code = EXIT_BY_STATUS[result.status]
+    if code:
+        reason = result.message or {
+            Status.INFEASIBLE: "the problem is infeasible",
+            Status.UNBOUNDED: "the problem is unbounded",
+            Status.TIME_LIMIT: "time limit reached without a feasible solution",
+        }.get(result.status, result.status.value)
+        raise fail(reason, code)
+
+
+@app.command()
+def info(file: Path = typer.Argument(..., help="a problem file")) -> None:
+    """Print the problem class, its size and its features."""
+    from omnisolve.api import load
+    from omnisolve.reporting import features_table
+
+    out.print(features_table(load(file), title=file.name))
+
+
+@app.command()
+def solvers() -> None:
+    """List the backends and whether each is installed."""
+    from omnisolve.reporting import solvers_table
+
+    out.print(solvers_table())
+
+
+@app.command()
+def demo(time_limit: float = typer.Option(60.0, "--time-limit", "-t")) -> None:
+    """Solve the bundled LP, MILP, knapsack, TSP berlin52 and job-shop ft06 instances."""
+    from omnisolve.demo import run_demo
+
+    if not run_demo(out, time_limit):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except OmnisolveError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument
+        err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except Exception as exc:  # anything unexpected: still one line, never a traceback
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

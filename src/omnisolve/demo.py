@@ -1,0 +1,46 @@
+"""`make demo`: solve one bundled instance of each class and print one summary table."""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+from rich.console import Console
+from rich.table import Table
+
+from omnisolve.reporting import STATUS_STYLE, fmt, fmt_gap, verdict_text
+from omnisolve.result import Status
+
+
+def bundled_instances() -> list[dict]:
+    """Rows of the bundled optima.csv with `path` pointing into the installed package."""
+    root = resources.files("omnisolve") / "data"
+    with (root / "optima.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["path"] = str(root / row["file"])
+        row["optimum"] = float(row["optimum"])
+    return rows
+
+
+def run_demo(console: Console, time_limit: float = 60.0) -> bool:
+    """Solve every bundled instance; True when all are optimal, certified and match the optimum."""
+    from omnisolve.api import solve
+
+    table = Table("instance", "class", "solver", "status", "objective", "known optimum", "gap to optimum", "time", "certificate",
+                  title="omnisolve demo")
+    all_good = True
+    for row in bundled_instances():
+        with console.status(f"solving {row['name']} ..."):
+            result = solve(row["path"], time_limit=time_limit)
+        known = row["optimum"]
+        gap = None if result.objective is None else abs(result.objective - known) / max(1.0, abs(known))
+        good = result.status == Status.OPTIMAL and result.certificate.passed and gap is not None and gap <= 1e-6
+        all_good &= good
+        table.add_row(
+            row["name"], row["class"], result.solver, f"[{STATUS_STYLE[result.status]}]{result.status.value}",
+            fmt(result.objective), fmt(known), fmt_gap(gap), f"{result.runtime:.2f} s", verdict_text(result),
+        )
+    console.print(table)
+    console.print("[bold green]all answers optimal and certified[/]" if all_good else "[bold red]some answers were not optimal and certified[/]")
+    return all_good

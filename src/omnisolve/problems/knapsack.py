@@ -1,0 +1,125 @@
+"""The 0-1 knapsack problem: choose items of greatest total value within a weight capacity."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from omnisolve.errors import ModelError
+from omnisolve.model import Model, ProblemData
+from omnisolve.problems._common import (
+    exceeds,
+    finite_number,
+    int_list,
+    label,
+    listing,
+    nonnegative,
+    readonly,
+    real_array,
+    stats,
+    value_vector,
+)
+from omnisolve.problems.base import StructuredProblem
+
+
+class Knapsack(StructuredProblem):
+    """Pick a subset of items with total weight at most `capacity`, maximizing total value.
+
+    A solution is the sorted list of chosen item indices.
+    """
+
+    kind = "Knapsack"
+    sense = "max"
+
+    def __init__(self, values: np.ndarray, weights: np.ndarray, capacity: float, name: str = "knapsack"):
+        where = label(self.kind, name)
+        self.name = name
+        self.values = real_array(values, where, "values", 1)
+        self.weights = real_array(weights, where, "weights", 1)
+        if self.values.size == 0:
+            raise ModelError(f"{where}: needs at least one item")
+        if self.weights.shape != self.values.shape:
+            raise ModelError(f"{where}: {self.weights.size} weights for {self.values.size} values")
+        nonnegative(self.values, where, "values")
+        nonnegative(self.weights, where, "weights")
+        self.capacity = finite_number(capacity, where, "capacity")
+        if self.capacity < 0:
+            raise ModelError(f"{where}: capacity is {self.capacity:g}, must be >= 0")
+        readonly(self.values)
+        readonly(self.weights)
+
+    @property
+    def size(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        return f"Knapsack({self.name!r}, {self.size} items, capacity {self.capacity:g})"
+
+    def to_model(self) -> Model:
+        """Binary x_i per item, one row weights @ x <= capacity, maximize values @ x.
+        Variables: x (one per item)."""
+        m = Model(self.name)
+        x = m.add_variables(self.size, "x", vtype="binary")
+        m.add_constraint(sp.csr_matrix(self.weights.reshape(1, -1)) @ x <= self.capacity, name="capacity")
+        m.maximize(self.values @ x)
+        return m
+
+    def solution_from_values(self, data: ProblemData, values: np.ndarray) -> list[int]:
+        """The items whose binary rounds to 1."""
+        return np.flatnonzero(value_vector(values, self.size) > 0.5).tolist()
+
+    def values_from_solution(self, items: list[int]) -> np.ndarray:
+        """The `to_model()` variable values of a valid choice (for MIP starts and round trips)."""
+        problems = self.check(items)
+        if problems:
+            raise ModelError(f"{label(self.kind, self.name)}: cannot encode an invalid choice: {problems[0]}")
+        x = np.zeros(self.size)
+        x[int_list(items, "items")[0]] = 1.0
+        return x
+
+    def _read(self, items: Any) -> tuple[list[int] | None, str | None]:
+        chosen, problem = int_list(items, "items")
+        if chosen is not None:
+            bad = [i for i in chosen if not 0 <= i < self.size]
+            if bad:
+                return None, f"items {listing(bad)} are not item indices (0..{self.size - 1})"
+        return chosen, problem
+
+    def check(self, items: Any) -> list[str]:
+        chosen, problem = self._read(items)
+        if chosen is None:
+            return [problem]
+        problems = []
+        twice = sorted(i for i, k in Counter(chosen).items() if k > 1)
+        if twice:
+            problems.append(f"items chosen more than once: {listing(twice)}")
+        weight = float(self.weights[chosen].sum())
+        if exceeds(weight, self.capacity):
+            problems.append(f"total weight {weight:g} is more than the capacity {self.capacity:g}")
+        return problems
+
+    def evaluate(self, items: Any) -> float:
+        """Total value of the chosen items; NaN when `items` is not a list of item indices."""
+        chosen, _ = self._read(items)
+        return float("nan") if chosen is None else float(self.values[chosen].sum())
+
+    def features(self) -> dict[str, float]:
+        w, v = self.weights, self.values
+        total = float(w.sum())
+        ratio = v / np.where(w > 0, w, 1.0)
+        by_ratio = np.argsort(-ratio, kind="stable")
+        greedy = int(np.searchsorted(np.cumsum(w[by_ratio]), self.capacity, side="right"))
+        spread = w.std() * v.std()
+        return {
+            "num_items": float(self.size),
+            "capacity_to_total_weight": self.capacity / total if total else 1.0,
+            "fits_alone": float((w <= self.capacity).mean()),
+            "greedy_prefix": greedy / self.size,
+            "weight_value_corr": float(np.mean((w - w.mean()) * (v - v.mean())) / spread) if spread else 0.0,
+            **stats("weight", w),
+            **stats("value", v),
+            **stats("ratio", ratio),
+        }

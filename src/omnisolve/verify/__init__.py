@@ -1,0 +1,63 @@
+"""The certificate: recompute objective and every constraint from the problem and the returned
+answer; never trust the solver's own claim. A failed certificate turns the result into an error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnisolve.model import ProblemData
+from omnisolve.problems.base import StructuredProblem
+from omnisolve.result import Certificate, Result, Status
+from omnisolve.verify.model_check import check_values
+from omnisolve.verify.tolerances import Tolerances
+
+__all__ = ["Certificate", "Tolerances", "certify", "verify"]
+
+
+def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Certificate:
+    """Check `result`'s answer against `problem` and return the certificate (does not modify it)."""
+    if not result.status.has_solution:
+        return Certificate(verdict="none", tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"])
+    if isinstance(problem, StructuredProblem):
+        try:
+            messages = problem.check(result.solution)
+            objective = problem.evaluate(result.solution) if not messages else None
+        except Exception as exc:  # a malformed solution must fail the check, never crash it
+            messages, objective = [f"solution cannot be evaluated: {exc}"], None
+        max_violation, integrality = (float("inf") if messages else 0.0), 0.0
+    elif isinstance(problem, ProblemData):
+        max_violation, integrality, objective, messages = check_values(problem, result.values, tol)
+    else:
+        raise TypeError(f"cannot verify a {type(problem).__name__}")
+    objective_error = 0.0
+    if objective is not None and result.objective is not None:
+        objective_error = abs(result.objective - objective) / max(1.0, abs(objective))
+        if not objective_error <= tol.objective:  # NaN fails too
+            messages.append(f"solver reported objective {result.objective:.10g}, recomputed {objective:.10g}")
+    if objective is not None and result.bound is not None:
+        sign = 1.0 if getattr(problem, "sense", "min") == "min" else -1.0
+        if sign * (result.bound - objective) > tol.objective * max(1.0, abs(objective)):
+            messages.append(f"bound {result.bound:.10g} is on the wrong side of objective {objective:.10g}")
+    verdict = "fail" if messages else "pass"
+    return Certificate(
+        verdict=verdict,
+        objective=objective,
+        max_violation=max_violation,
+        integrality_violation=integrality,
+        objective_error=objective_error,
+        tolerance=tol.feasibility,
+        messages=messages,
+    )
+
+
+def verify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Result:
+    """Attach the certificate; a failed one turns the result into `Status.ERROR`."""
+    cert = certify(problem, result, tol)
+    result.certificate = cert
+    if cert.verdict == "fail":
+        claimed = result.status.value
+        result.status = Status.ERROR
+        result.message = f"verification failed (solver claimed {claimed}): " + "; ".join(cert.messages)
+    elif cert.objective is not None:
+        result.objective = cert.objective
+    return result

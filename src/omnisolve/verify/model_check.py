@@ -1,0 +1,54 @@
+"""Check a value vector against `ProblemData` from the data alone: bounds, integrality, rows,
+quadratic and nonlinear rows, and the objective."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from omnisolve.model import ProblemData
+from omnisolve.verify.tolerances import Tolerances
+
+
+def _excess(activity: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Violation of lo <= activity <= hi, relative to max(1, |violated side|)."""
+    with np.errstate(invalid="ignore"):
+        below = np.where(np.isfinite(lo), (lo - activity) / np.maximum(1.0, np.abs(lo)), 0.0)
+        above = np.where(np.isfinite(hi), (activity - hi) / np.maximum(1.0, np.abs(hi)), 0.0)
+    return np.maximum(np.maximum(below, above), 0.0)
+
+
+def _worst(name: str, excess: np.ndarray, names, tol: float, messages: list[str]) -> float:
+    if excess.size == 0:
+        return 0.0
+    k = int(np.argmax(excess))
+    worst = float(excess[k])
+    if worst > tol:
+        count = int((excess > tol).sum())
+        messages.append(f"{count} {name} violated; worst {names[k]} by {worst:.3g}")
+    return worst
+
+
+def check_values(data: ProblemData, values, tol: Tolerances) -> tuple[float, float, float | None, list[str]]:
+    """(max violation, integrality violation, recomputed objective, messages)."""
+    messages: list[str] = []
+    try:
+        x = np.asarray(values, dtype=float) if values is not None else None
+    except (TypeError, ValueError) as exc:  # a malformed answer fails the check, never crashes it
+        return float("inf"), 0.0, None, [f"values are not numbers: {exc}"]
+    if x is None or x.shape != (data.num_variables,):
+        got = "nothing" if x is None else f"shape {x.shape}"
+        return float("inf"), 0.0, None, [f"expected {data.num_variables} values, got {got}"]
+    if not np.isfinite(x).all():
+        return float("inf"), 0.0, None, ["solution contains NaN or infinite values"]
+    worst = _worst("bounds", _excess(x, data.lb, data.ub), data.var_names, tol.feasibility, messages)
+    worst = max(worst, _worst("rows", _excess(data.activity(x), data.row_lb, data.row_ub), data.row_names, tol.feasibility, messages))
+    for row in data.quadratic_rows:
+        act = np.array([x @ (row.Q @ x) + row.a @ x])
+        worst = max(worst, _worst("quadratic rows", _excess(act, np.array([row.lb]), np.array([row.ub])), [row.name], tol.feasibility, messages))
+    for con in data.nl_constraints:
+        act = np.atleast_1d(np.asarray(con.fun(x), dtype=float))
+        names = [f"{con.name}[{k}]" for k in range(len(act))]
+        worst = max(worst, _worst("nonlinear rows", _excess(act, con.lb, con.ub), names, tol.feasibility, messages))
+    frac = np.abs(x - np.round(x)) * data.integer_mask
+    integrality = _worst("integrality requirements", frac, data.var_names, tol.integrality, messages)
+    return worst, integrality, data.objective_value(x), messages
