@@ -30,7 +30,7 @@ class Certificate:
 
     verdict: str  # "pass", "fail" or "none" (no solution to check)
     objective: float | None = None  # recomputed from the problem, never copied from the solver
-    max_violation: float = 0.0  # largest constraint or bound violation (absolute)
+    max_violation: float = 0.0  # largest violation of a bound or row, relative to max(1, |rhs|)
     integrality_violation: float = 0.0
     objective_error: float = 0.0  # |solver's objective - recomputed| (relative)
     tolerance: float = 1e-6

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
 from omnisolve.model.constraints import MatrixConstraint, vector_bounds
-from omnisolve.model.expressions import LinearExpr, Variable
+from omnisolve.model.expressions import LinearExpr, QuadExpr, Variable
 
 if TYPE_CHECKING:
     from omnisolve.model.model import Model
@@ -18,6 +18,19 @@ if TYPE_CHECKING:
 
 def _width(model: "Model") -> int:
     return model.num_variables
+
+
+def _numbers(value) -> np.ndarray:
+    """`value` as a float array, or a `ModelError` for scalar expressions and other objects."""
+    if not isinstance(value, (Variable, LinearExpr, QuadExpr)):
+        try:
+            return np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            pass
+    raise ModelError(
+        f"cannot combine an array expression with a {type(value).__name__}: "
+        "use numbers, numeric arrays or array expressions"
+    )
 
 
 class _ArrayArith:
@@ -51,7 +64,7 @@ class _ArrayArith:
         a = self.as_linear_array()
         if isinstance(other, Real):
             return LinearArray(a.model, a.A * float(other), a.constant * float(other))
-        k = np.asarray(other, dtype=float)
+        k = _numbers(other)
         if k.ndim != 1 or k.shape[0] != a.shape[0]:
             raise ModelError(f"cannot multiply {a.shape[0]} expressions by an array of shape {k.shape}")
         return LinearArray(a.model, sp.diags(k) @ a.A, a.constant * k)
@@ -85,7 +98,7 @@ class _ArrayArith:
         if isinstance(other, _ArrayArith):
             a = a._combine(other, -1.0)
             other = 0.0
-        rhs = np.asarray(other, dtype=float)
+        rhs = _numbers(other)
         if rhs.ndim > 1 or (rhs.ndim == 1 and rhs.shape[0] != a.shape[0]):
             raise ModelError(f"right-hand side has shape {rhs.shape}, expected ({a.shape[0]},)")
         lb, ub = vector_bounds(op, rhs - a.constant, a.shape[0])
@@ -167,8 +180,10 @@ class LinearArray(_ArrayArith):
             n = max(self.A.shape[1], b.A.shape[1])
             A = _widen(self.A, n) + sign * _widen(b.A, n)
             return LinearArray(self.model, A.tocsr(), self.constant + sign * b.constant)
-        k = np.asarray(other, dtype=float)
-        return LinearArray(self.model, self.A, self.constant + sign * np.broadcast_to(k, self.shape))
+        k = _numbers(other)
+        if k.ndim > 1 or (k.ndim == 1 and k.shape != self.shape):
+            raise ModelError(f"shape mismatch: {self.shape[0]} expressions and an array of shape {k.shape}")
+        return LinearArray(self.model, self.A, self.constant + sign * k)
 
 
 def _widen(A: sp.csr_matrix, n: int) -> sp.csr_matrix:

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
-from omnisolve.model.expressions import LinearExpr, QuadExpr, _add, as_expression
+from omnisolve.model.expressions import LinearExpr, QuadExpr, Variable, _add, _is_number, as_expression
 
 INF = float("inf")
 
@@ -32,6 +32,10 @@ class Constraint:
 
     @classmethod
     def from_comparison(cls, left, right, op: str) -> "Constraint":
+        if _is_number(right) and isinstance(left, (Variable, LinearExpr)):  # fast path: `expr <= 10`
+            lin = left._as_linear()  # terms are shared, never copied: expressions are immutable
+            lb, ub = _bounds_for(op, float(right) - lin.constant)
+            return cls(LinearExpr(lin.model, lin.terms, 0.0), lb, ub)
         from omnisolve.model.arrays import LinearArray, VariableArray
 
         if isinstance(right, (LinearArray, VariableArray, np.ndarray)):

@@ -52,6 +52,22 @@ class Names(Sequence[str]):
         return iter(self.tolist())
 
 
+def _freeze(a: np.ndarray) -> np.ndarray:
+    """A read-only array; copied first when writable, so the caller's own array stays writable."""
+    a = np.array(a, order="C", copy=True if a.flags.writeable else None)
+    a.setflags(write=False)
+    return a
+
+
+def _freeze_csr(M) -> sp.csr_matrix:
+    """A float csr copy in canonical form (sorted, no duplicates) with read-only arrays."""
+    M = sp.csr_matrix(M, dtype=float, copy=True)
+    M.sum_duplicates()  # also sorts, so later scipy calls never need to write
+    for a in (M.data, M.indices, M.indptr):
+        a.setflags(write=False)
+    return M
+
+
 @dataclass(frozen=True)
 class NonlinearFunction:
     """A scalar objective `fun(x) -> float` with optional gradient `grad(x) -> array`."""
@@ -70,6 +86,10 @@ class NonlinearConstraint:
     jac: Callable[[np.ndarray], np.ndarray] | None = None
     name: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lb", _freeze(np.asarray(self.lb, dtype=float)))
+        object.__setattr__(self, "ub", _freeze(np.asarray(self.ub, dtype=float)))
+
 
 @dataclass(frozen=True)
 class QuadraticRow:
@@ -81,11 +101,9 @@ class QuadraticRow:
     ub: float
     name: str = ""
 
-
-def _freeze(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "Q", _freeze_csr(self.Q))
+        object.__setattr__(self, "a", _freeze(np.asarray(self.a, dtype=float)))
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,9 @@ class ProblemData:
         for attr in ("lb", "ub", "c", "row_lb", "row_ub"):
             object.__setattr__(self, attr, _freeze(np.asarray(getattr(self, attr), dtype=float)))
         object.__setattr__(self, "vtype", _freeze(np.asarray(self.vtype, dtype=np.int8)))
-        object.__setattr__(self, "A", sp.csr_matrix(self.A, dtype=float))
+        object.__setattr__(self, "A", _freeze_csr(self.A))
+        if self.Q is not None:
+            object.__setattr__(self, "Q", _freeze_csr(self.Q))
 
     @property
     def num_variables(self) -> int:

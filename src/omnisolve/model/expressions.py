@@ -89,19 +89,13 @@ class _Arith:
         raise ModelError("only powers 1 and 2 are supported; use a nonlinear callable otherwise")
 
     def __le__(self, other) -> "Constraint":
-        from omnisolve.model.constraints import Constraint
-
-        return Constraint.from_comparison(self, other, "<=")
+        return _constraints.Constraint.from_comparison(self, other, "<=")
 
     def __ge__(self, other) -> "Constraint":
-        from omnisolve.model.constraints import Constraint
-
-        return Constraint.from_comparison(self, other, ">=")
+        return _constraints.Constraint.from_comparison(self, other, ">=")
 
     def __eq__(self, other) -> "Constraint":  # type: ignore[override]
-        from omnisolve.model.constraints import Constraint
-
-        return Constraint.from_comparison(self, other, "==")
+        return _constraints.Constraint.from_comparison(self, other, "==")
 
     __hash__ = object.__hash__
 
@@ -139,6 +133,13 @@ class Variable(_Arith):
 
     def _as_linear(self) -> "LinearExpr":
         return LinearExpr(self.model, {self.index: 1.0}, 0.0)
+
+    def __mul__(self, other):
+        if type(other) in _PLAIN_NUMBERS:  # fast path for the common `coef * x`
+            return LinearExpr(self.model, {self.index: float(other)}, 0.0)
+        return _mul(self, other)
+
+    __rmul__ = __mul__
 
 
 class LinearExpr(_Arith):
@@ -198,7 +199,12 @@ def as_expression(value) -> LinearExpr | QuadExpr:
     raise ModelError(f"cannot use {type(value).__name__} in an expression")
 
 
+_PLAIN_NUMBERS = (float, int)
+
+
 def _is_number(value) -> bool:
+    if type(value) in _PLAIN_NUMBERS:  # skip the slow abstract-class check
+        return True
     return isinstance(value, Real) or (hasattr(value, "dtype") and getattr(value, "shape", None) == ())
 
 
@@ -206,7 +212,8 @@ def _scale(expr, k: float):
     e = as_expression(expr)
     if isinstance(e, QuadExpr):
         return QuadExpr(e.model, {key: c * k for key, c in e.quad.items()}, _scale(e.linear, k))
-    return LinearExpr(e.model, {i: c * k for i, c in e.terms.items()}, e.constant * k)
+    # a zero constant stays zero, so `nan * x` is reported as a bad coefficient, not a bad constant
+    return LinearExpr(e.model, {i: c * k for i, c in e.terms.items()}, e.constant * k if e.constant else 0.0)
 
 
 def _add(left, right, sign: float):
@@ -256,12 +263,20 @@ def quicksum(items) -> LinearExpr | QuadExpr:
     """Sum many expressions in place (linear time, unlike the built-in `sum`)."""
     model = None
     terms: dict[int, float] = {}
+    get = terms.get
     quad: dict[tuple[int, int], float] = {}
     constant = 0.0
     for item in items:
-        if isinstance(item, Variable):
-            model = _same_model(model, item.model)
-            terms[item.index] = terms.get(item.index, 0.0) + 1.0
+        kind = type(item)
+        if kind is Variable or kind is LinearExpr:  # fast paths: no conversion, no copies
+            if item.model is not model:
+                model = _same_model(model, item.model)
+            if kind is Variable:
+                terms[item.index] = get(item.index, 0.0) + 1.0
+                continue
+            for i, c in item.terms.items():
+                terms[i] = get(i, 0.0) + c
+            constant += item.constant
             continue
         e = as_expression(item)
         model = _same_model(model, e.model)
@@ -270,7 +285,12 @@ def quicksum(items) -> LinearExpr | QuadExpr:
             for key, c in e.quad.items():
                 quad[key] = quad.get(key, 0.0) + c
         for i, c in lin.terms.items():
-            terms[i] = terms.get(i, 0.0) + c
+            terms[i] = get(i, 0.0) + c
         constant += lin.constant
     linear = LinearExpr(model, terms, constant)
     return QuadExpr(model, quad, linear) if quad else linear
+
+
+# Imported last (constraints.py imports this module), so either module can be imported first;
+# a module-level name keeps `expr <= rhs` free of a per-call import.
+from omnisolve.model import constraints as _constraints  # noqa: E402

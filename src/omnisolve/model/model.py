@@ -40,10 +40,26 @@ class _Column:
         return self.data[: self.size][i]
 
 
-def _check_finite(values, what: str) -> None:
-    arr = np.asarray(values, dtype=float)
-    if not np.isfinite(arr).all():
-        raise ModelError(f"{what}: coefficient is NaN or infinite")
+def _check_terms(model: "Model", terms: dict, what: str) -> None:
+    """Raise naming the variable whose coefficient in `terms` (index or (i, j) keys) is NaN/inf."""
+    if math.isfinite(sum(terms.values())):  # one C-level pass for the usual, clean case
+        return
+    for key, c in terms.items():
+        if not math.isfinite(c):
+            names = [model._names[i] for i in (key if isinstance(key, tuple) else (key,))]
+            raise ModelError(f"{what}: coefficient {c} of {'*'.join(names)} is NaN or infinite")
+
+
+def _check_block(model: "Model", A: sp.csr_matrix, label: str) -> None:
+    """Raise naming the row and variable of the first NaN/inf entry of a constraint block."""
+    bad = np.flatnonzero(~np.isfinite(A.data))
+    if bad.size:
+        k = int(bad[0])
+        row = int(np.searchsorted(A.indptr, k, side="right")) - 1
+        raise ModelError(
+            f"constraint {label}[{row}]: coefficient {A.data[k]} of {model._names[int(A.indices[k])]} "
+            "is NaN or infinite"
+        )
 
 
 class Model:
@@ -86,30 +102,34 @@ class Model:
             self._name_blocks.append((start, self.num_variables, "", tuple(self._scalar_names)))
             self._scalar_names = []
 
-    def _add_columns(self, n: int, lb, ub, vtype) -> int:
+    def _add_columns(self, n: int, lb, ub, vtype, label: Callable[[int], str]) -> None:
+        """Append `n` columns; `label(k)` names the k-th new variable in error messages."""
         vt = VarType.parse(vtype)
-        lb = np.broadcast_to(np.asarray(lb, dtype=float), (n,))
-        ub = np.broadcast_to(np.asarray(ub, dtype=float), (n,))
+        try:
+            lb = np.broadcast_to(np.asarray(lb, dtype=float), (n,))
+            ub = np.broadcast_to(np.asarray(ub, dtype=float), (n,))
+        except ValueError:
+            raise ModelError(
+                f"variables {label(0)}..{label(n - 1)}: bounds must be scalars or arrays of length {n}"
+            ) from None
         if vt == VarType.BINARY:
             lb, ub = np.maximum(lb, 0.0), np.minimum(ub, 1.0)
-        if np.isnan(lb).any() or np.isnan(ub).any():
-            raise ModelError("variable bound is NaN")
-        start = self.num_variables
-        bad = np.flatnonzero(lb > ub)
+        bad = np.flatnonzero(np.isnan(lb) | np.isnan(ub) | (lb > ub) | (lb == INF) | (ub == -INF))
         if bad.size:
-            return start + int(bad[0])  # caller reports with the right name
+            k = int(bad[0])
+            problem = f"lower bound {lb[k]:g} > upper bound {ub[k]:g}" if lb[k] > ub[k] else \
+                f"bounds [{lb[k]:g}, {ub[k]:g}] are NaN or leave no finite value"
+            raise ModelError(f"variable {label(k)}: {problem}")
         self._lb.extend(lb)
         self._ub.extend(ub)
         self._vtype.extend(np.full(n, int(vt), dtype=np.int8))
-        return -1
 
     def add_variable(
         self, name: str | None = None, lb: float = 0.0, ub: float = INF, vtype: VarType | str = "continuous"
     ) -> Variable:
         """One variable; default bounds [0, inf) as in most modeling tools."""
         name = name if name is not None else f"x{self.num_variables}"
-        if self._add_columns(1, lb, ub, vtype) >= 0:
-            raise ModelError(f"variable {name}: lower bound {lb} > upper bound {ub}")
+        self._add_columns(1, lb, ub, vtype, lambda k: name)
         self._scalar_names.append(name)
         return Variable(self, self.num_variables - 1)
 
@@ -121,13 +141,7 @@ class Model:
             raise ModelError(f"add_variables({n}): need at least one variable")
         self._flush_scalar_names()
         start = self.num_variables
-        bad = self._add_columns(n, lb, ub, vtype)
-        if bad >= 0:
-            k = bad - start
-            raise ModelError(
-                f"variable {name}[{k}]: lower bound {np.broadcast_to(lb, (n,))[k]} "
-                f"> upper bound {np.broadcast_to(ub, (n,))[k]}"
-            )
+        self._add_columns(n, lb, ub, vtype, lambda k: f"{name}[{k}]")
         self._name_blocks.append((start, start + n, name, None))
         return VariableArray(self, np.arange(start, start + n))
 
@@ -141,9 +155,11 @@ class Model:
         if isinstance(constraint, MatrixConstraint):
             label = name or f"block{len(self._blocks)}"
             self._own(constraint.model, f"constraint {label}")
-            _check_finite(constraint.A.data, f"constraint {label}")
-            if np.isnan(constraint.lb).any() or np.isnan(constraint.ub).any():
-                raise ModelError(f"constraint {label}: right-hand side is NaN")
+            _check_block(self, constraint.A, label)
+            lb, ub = constraint.lb, constraint.ub
+            bad = np.flatnonzero(np.isnan(lb) | np.isnan(ub) | (lb == INF) | (ub == -INF))
+            if bad.size:
+                raise ModelError(f"constraint {label}[{int(bad[0])}]: right-hand side is NaN or infinite")
             self._blocks.append((constraint, label))
             return constraint
         if isinstance(constraint, bool):
@@ -168,12 +184,13 @@ class Model:
 
     def _add_row(self, expr, lb: float, ub: float, label: str) -> Constraint:
         self._own(expr.model, f"constraint {label}")
+        lin = expr.linear if isinstance(expr, QuadExpr) else expr
+        _check_terms(self, lin.terms, f"constraint {label}")
+        if isinstance(expr, QuadExpr):
+            _check_terms(self, expr.quad, f"constraint {label}")
         if math.isnan(lb) or math.isnan(ub) or lb == INF or ub == -INF:
             raise ModelError(f"constraint {label}: right-hand side is NaN or infinite")
-        lin = expr.linear if isinstance(expr, QuadExpr) else expr
-        _check_finite(list(lin.terms.values()), f"constraint {label}")
         if isinstance(expr, QuadExpr):
-            _check_finite(list(expr.quad.values()), f"constraint {label}")
             self._quad_rows.append((expr, lb, ub, label))
         else:
             self._rows.append((expr, lb, ub, label))
@@ -213,9 +230,11 @@ class Model:
         e = as_expression(objective)
         self._own(e.model, "objective")
         lin = e.linear if isinstance(e, QuadExpr) else e
-        _check_finite(list(lin.terms.values()) + [lin.constant], "objective")
+        _check_terms(self, lin.terms, "objective")
         if isinstance(e, QuadExpr):
-            _check_finite(list(e.quad.values()), "objective")
+            _check_terms(self, e.quad, "objective")
+        if not math.isfinite(lin.constant):
+            raise ModelError(f"objective: constant {lin.constant} is NaN or infinite")
         self._objective, self._nl_objective = e, None
 
     # ---- compile -----------------------------------------------------------------------------
