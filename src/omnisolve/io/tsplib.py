@@ -1,0 +1,254 @@
+"""TSPLIB95 files: the shared `KEY : value` / `*_SECTION` parser (also used for VRPLIB), the
+`.tsp` reader that builds a `TSP`, and the `.tour` reader.
+
+Every malformed file raises `InputError` naming the file and the line at fault.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from omnisolve.errors import InputError
+from omnisolve.io._text import Row, construct, read_text, to_array
+from omnisolve.io.tsplib_distances import (
+    COORDINATE_TYPES,
+    EXPLICIT_FORMATS,
+    coordinate_distances,
+    explicit_matrix,
+    explicit_size,
+)
+from omnisolve.problems.tsp import TSP
+
+EDGE_WEIGHT_TYPES = (*COORDINATE_TYPES, "EXPLICIT")
+
+
+@dataclass
+class Section:
+    """A `NAME_SECTION` line and the data rows under it."""
+
+    name: str
+    line: int
+    rows: list[Row] = field(default_factory=list)
+
+    def stream(self) -> tuple[list[str], list[int]]:
+        """All tokens in file order, with the line of each."""
+        tokens = [t for _, row in self.rows for t in row]
+        lines = [number for number, row in self.rows for _ in row]
+        return tokens, lines
+
+    @property
+    def end(self) -> int:
+        """The section's last line (its header when it has no rows)."""
+        return self.rows[-1][0] if self.rows else self.line
+
+
+@dataclass
+class TsplibFile:
+    """A parsed TSPLIB-family file: specification entries (upper-case key -> value, line) and
+    sections (upper-case name -> `Section`)."""
+
+    path: str
+    specs: dict[str, tuple[str, int]]
+    sections: dict[str, Section]
+    end_line: int
+
+    def error(self, message: str, line: int) -> InputError:
+        return InputError(message, path=self.path, line=line)
+
+    def spec(self, key: str) -> str | None:
+        entry = self.specs.get(key)
+        return entry[0] if entry else None
+
+    def line_of(self, key: str) -> int:
+        """The line of spec `key`, or where the data begins if it is missing."""
+        if key in self.specs:
+            return self.specs[key][1]
+        return min((s.line for s in self.sections.values()), default=self.end_line)
+
+    def required(self, key: str) -> str:
+        value = self.spec(key)
+        if not value:
+            raise self.error(f"missing {key}", self.line_of(key))
+        return value
+
+    def number(self, key: str, integer: bool = False) -> float:
+        """Spec `key` as a positive number."""
+        token, line = self.required(key), self.line_of(key)
+        value = to_array([token], [line], self.path, key, integer)[0]
+        if value <= 0:
+            raise self.error(f"{key} must be positive, got {token}", line)
+        return int(value) if integer else float(value)
+
+    def dimension(self) -> int:
+        return int(self.number("DIMENSION", integer=True))
+
+    def section(self, name: str, reason: str | None = None, line: int | None = None) -> Section | None:
+        """Section `name`; when `reason` is given its absence is an error at `line` (default: end)."""
+        section = self.sections.get(name)
+        if section is None and reason is not None:
+            raise self.error(f"missing {name} ({reason})", line or self.end_line)
+        return section
+
+    def check_nodes(self, what: str, ids: np.ndarray, lines: list[int], n: int) -> None:
+        """Every node number in 1..n and none twice; else an error at the offending line."""
+        first_line: dict[int, int] = {}
+        for node, number in zip(ids.tolist(), lines):
+            if not 1 <= node <= n:
+                raise self.error(f"{what}: node {node} is outside 1..{n}", number)
+            if node in first_line:
+                raise self.error(f"{what}: node {node} appears twice (first at line {first_line[node]})", number)
+            first_line[node] = number
+
+    def node_table(self, section: Section, n: int, columns: str) -> np.ndarray:
+        """Rows `node v1 v2 ...` (nodes 1..n, each once) as an n x k array ordered by node."""
+        width = len(columns.split())
+        for number, tokens in section.rows:
+            if len(tokens) != width:
+                raise self.error(f"{section.name}: expected {width} values ({columns}), found {len(tokens)}", number)
+        lines = [number for number, _ in section.rows]
+        ids = to_array([row[0] for _, row in section.rows], lines, self.path, f"{section.name}: node", True)
+        values = to_array(
+            [t for _, row in section.rows for t in row[1:]],
+            [number for number, row in section.rows for _ in row[1:]],
+            self.path,
+            section.name,
+        ).reshape(len(ids), width - 1)
+        self.check_nodes(section.name, ids, lines, n)
+        if len(ids) < n:
+            missing = int(np.setdiff1d(np.arange(1, n + 1), ids)[0])
+            raise self.error(
+                f"{section.name} lists {len(ids)} nodes but DIMENSION is {n}: node {missing} is missing",
+                section.line,
+            )
+        table = np.empty((n, width - 1))
+        table[ids - 1] = values
+        return table
+
+    def node_ids(self, section: Section) -> tuple[np.ndarray, list[int]]:
+        """A `-1`-terminated list of node numbers (DEPOT_SECTION, TOUR_SECTION), with lines."""
+        tokens, lines = section.stream()
+        ids = to_array(tokens, lines, self.path, section.name, integer=True)
+        stop = np.flatnonzero(ids == -1)
+        end = int(stop[0]) if stop.size else len(ids)
+        return ids[:end], lines[:end]
+
+
+def parse_tsplib(path: str | os.PathLike) -> TsplibFile:
+    """Split a TSPLIB-family file into specification entries and sections, up to `EOF`."""
+    name = os.fspath(path)
+    text = read_text(name)
+    specs: dict[str, tuple[str, int]] = {}
+    sections: dict[str, Section] = {}
+    current: Section | None = None
+    number = 0
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not (line[0].isalpha() or line[0] == "_"):
+            if current is None:
+                raise InputError(f"data line {_short(line)!r} before any *_SECTION keyword", path=name, line=number)
+            current.rows.append((number, line.split()))
+            continue
+        if line == "EOF":
+            break
+        key, colon, value = line.partition(":")
+        key = key.strip().upper()
+        if key.endswith("_SECTION"):
+            if key in sections:
+                raise InputError(f"{key} appears twice (first at line {sections[key].line})", path=name, line=number)
+            current = sections[key] = Section(key, number)
+        elif colon:
+            if key in specs:
+                raise InputError(f"{key} appears twice (first at line {specs[key][1]})", path=name, line=number)
+            specs[key] = (value.strip(), number)
+        else:
+            message = f"expected 'KEYWORD : value' or a *_SECTION line, found {_short(line)!r}"
+            raise InputError(message, path=name, line=number)
+    if not specs and not sections:
+        raise InputError("empty file: no TSPLIB keywords", path=name, line=1)
+    return TsplibFile(name, specs, sections, max(number, 1))
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= 40 else line[:37] + "..."
+
+
+def node_coords(f: TsplibFile, n: int, section_name: str = "NODE_COORD_SECTION") -> np.ndarray | None:
+    """The n x 2 coordinates of a NODE_COORD_SECTION (or DISPLAY_DATA_SECTION), if present."""
+    section = f.section(section_name)
+    if section is None:
+        return None
+    coord_type = (f.spec("NODE_COORD_TYPE") or "TWOD_COORDS").upper()
+    if coord_type != "TWOD_COORDS":
+        raise f.error(f"NODE_COORD_TYPE {coord_type} is not supported (only TWOD_COORDS)", f.line_of("NODE_COORD_TYPE"))
+    return f.node_table(section, n, "node x y")
+
+
+def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """(distances, coordinates or None, edge weight type) following TSPLIB95's rules."""
+    kind = f.required("EDGE_WEIGHT_TYPE").upper()
+    fmt = (f.spec("EDGE_WEIGHT_FORMAT") or "").upper()
+    if kind in COORDINATE_TYPES:
+        if fmt not in ("", "FUNCTION"):
+            message = f"EDGE_WEIGHT_FORMAT {fmt} does not go with EDGE_WEIGHT_TYPE {kind}"
+            raise f.error(message, f.line_of("EDGE_WEIGHT_FORMAT"))
+        f.section("NODE_COORD_SECTION", f"needed for EDGE_WEIGHT_TYPE {kind}", f.line_of("EDGE_WEIGHT_TYPE"))
+        coords = node_coords(f, n)
+        return coordinate_distances(coords, kind), coords, kind
+    if kind != "EXPLICIT":
+        raise f.error(
+            f"unknown EDGE_WEIGHT_TYPE {kind!r}; supported: {', '.join(EDGE_WEIGHT_TYPES)}",
+            f.line_of("EDGE_WEIGHT_TYPE"),
+        )
+    if fmt not in EXPLICIT_FORMATS:
+        what = f"EDGE_WEIGHT_FORMAT {fmt}" if fmt else "missing EDGE_WEIGHT_FORMAT"
+        message = f"{what}: EXPLICIT weights need one of {', '.join(EXPLICIT_FORMATS)}"
+        raise f.error(message, f.line_of("EDGE_WEIGHT_FORMAT"))
+    section = f.section("EDGE_WEIGHT_SECTION", "needed for EDGE_WEIGHT_TYPE EXPLICIT", f.line_of("EDGE_WEIGHT_TYPE"))
+    tokens, lines = section.stream()
+    expected = explicit_size(fmt, n)
+    if len(tokens) != expected:
+        line = lines[expected] if len(tokens) > expected else section.end
+        raise f.error(
+            f"EDGE_WEIGHT_SECTION has {len(tokens)} values; {fmt} for DIMENSION {n} needs {expected}", line
+        )
+    values = to_array(tokens, lines, f.path, "EDGE_WEIGHT_SECTION")
+    coords = node_coords(f, n)
+    if coords is None:
+        coords = node_coords(f, n, "DISPLAY_DATA_SECTION")
+    return explicit_matrix(values, fmt, n), coords, "EXPLICIT"
+
+
+def check_type(f: TsplibFile, allowed: tuple[str, ...]) -> None:
+    """If the file states a TYPE, it must be one of `allowed`."""
+    kind = f.spec("TYPE")
+    if kind is not None and kind.split()[0].upper() not in allowed:
+        raise f.error(f"TYPE is {kind}, expected {' or '.join(allowed)}", f.line_of("TYPE"))
+
+
+def read_tsp(path: str | os.PathLike) -> TSP:
+    """A TSPLIB `.tsp` (or `.atsp`) file as a `TSP` with TSPLIB95's exact distances."""
+    f = parse_tsplib(path)
+    check_type(f, ("TSP", "ATSP"))
+    n = f.dimension()
+    distances, coords, kind = edge_weights(f, n)
+    name = f.spec("NAME") or Path(f.path).stem
+    return construct(f.path, lambda: TSP(distances, coords=coords, name=name, edge_weight_type=kind))
+
+
+def read_tour(path: str | os.PathLike) -> list[int]:
+    """A TSPLIB `.tour` file: the first tour of its TOUR_SECTION as 0-based node indices."""
+    f = parse_tsplib(path)
+    check_type(f, ("TOUR",))
+    section = f.section("TOUR_SECTION", "a tour file lists its nodes there")
+    ids, lines = f.node_ids(section)
+    n = f.dimension() if "DIMENSION" in f.specs else len(ids)
+    f.check_nodes(section.name, ids, lines, n)
+    if len(ids) != n:
+        raise f.error(f"TOUR_SECTION visits {len(ids)} nodes but DIMENSION is {n}", section.end)
+    return (ids - 1).tolist()

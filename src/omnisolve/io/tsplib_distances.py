@@ -1,0 +1,138 @@
+"""TSPLIB95 edge weights, exactly as the library defines them (Reinelt, "TSPLIB 95", sec. 2),
+vectorized over all pairs. Published optima reproduce only with these exact rules.
+
+`nint(x)` is the C `(int)(x + 0.5)`, which CVRPLIB uses as well: `int(sqrt(dx^2 + dy^2) + 0.5)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GEO_PI = 3.141592
+EARTH_RADIUS = 6378.388
+
+
+def _nint(x: np.ndarray) -> np.ndarray:
+    return np.floor(x + 0.5)
+
+
+def _deltas(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = coords[:, 0], coords[:, 1]
+    return x[:, None] - x[None, :], y[:, None] - y[None, :]
+
+
+def euc_2d(coords: np.ndarray) -> np.ndarray:
+    xd, yd = _deltas(coords)
+    return _nint(np.sqrt(xd * xd + yd * yd))
+
+
+def ceil_2d(coords: np.ndarray) -> np.ndarray:
+    xd, yd = _deltas(coords)
+    return np.ceil(np.sqrt(xd * xd + yd * yd))
+
+
+def man_2d(coords: np.ndarray) -> np.ndarray:
+    xd, yd = _deltas(coords)
+    return _nint(np.abs(xd) + np.abs(yd))
+
+
+def max_2d(coords: np.ndarray) -> np.ndarray:
+    xd, yd = _deltas(coords)
+    return np.maximum(_nint(np.abs(xd)), _nint(np.abs(yd)))
+
+
+def att(coords: np.ndarray) -> np.ndarray:
+    """Pseudo-Euclidean: r = sqrt((dx^2 + dy^2) / 10); nint(r), plus one if that is below r."""
+    xd, yd = _deltas(coords)
+    r = np.sqrt((xd * xd + yd * yd) / 10.0)
+    t = _nint(r)
+    return np.where(t < r, t + 1.0, t)
+
+
+def _geo_radians(degrees_minutes: np.ndarray) -> np.ndarray:
+    """DDD.MM (degrees and minutes) to radians with TSPLIB's PI; degrees are truncated."""
+    deg = np.trunc(degrees_minutes)
+    minutes = degrees_minutes - deg
+    return GEO_PI * (deg + 5.0 * minutes / 3.0) / 180.0
+
+
+def geo(coords: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km on TSPLIB's idealized sphere, truncated after adding 1."""
+    lat, lon = _geo_radians(coords[:, 0]), _geo_radians(coords[:, 1])
+    q1 = np.cos(lon[:, None] - lon[None, :])
+    q2 = np.cos(lat[:, None] - lat[None, :])
+    q3 = np.cos(lat[:, None] + lat[None, :])
+    arg = np.clip(0.5 * ((1.0 + q1) * q2 - (1.0 - q1) * q3), -1.0, 1.0)
+    d = np.trunc(EARTH_RADIUS * np.arccos(arg) + 1.0)
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+COORDINATE_TYPES = {
+    "EUC_2D": euc_2d,
+    "CEIL_2D": ceil_2d,
+    "MAN_2D": man_2d,
+    "MAX_2D": max_2d,
+    "ATT": att,
+    "GEO": geo,
+}
+
+
+def coordinate_distances(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:
+    """The n x n matrix of `edge_weight_type` (a key of `COORDINATE_TYPES`) over n x 2 coords."""
+    return COORDINATE_TYPES[edge_weight_type](np.asarray(coords, dtype=float))
+
+
+def _upper_row(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n, k=1)
+
+
+def _lower_row(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.tril_indices(n, k=-1)
+
+
+def _upper_diag_row(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n)
+
+
+def _lower_diag_row(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.tril_indices(n)
+
+
+# Each triangular format as the (row, column) positions its values fill, in file order. A
+# column-wise upper triangle lists the same pairs in the same order as the row-wise lower one.
+TRIANGULAR_FORMATS = {
+    "UPPER_ROW": _upper_row,
+    "LOWER_ROW": _lower_row,
+    "UPPER_DIAG_ROW": _upper_diag_row,
+    "LOWER_DIAG_ROW": _lower_diag_row,
+    "UPPER_COL": _lower_row,
+    "LOWER_COL": _upper_row,
+    "UPPER_DIAG_COL": _lower_diag_row,
+    "LOWER_DIAG_COL": _upper_diag_row,
+}
+EXPLICIT_FORMATS = ("FULL_MATRIX", *TRIANGULAR_FORMATS)
+
+
+def explicit_size(edge_weight_format: str, n: int) -> int:
+    """How many values an EDGE_WEIGHT_SECTION of this format holds for n nodes."""
+    if edge_weight_format == "FULL_MATRIX":
+        return n * n
+    return len(TRIANGULAR_FORMATS[edge_weight_format](n)[0])
+
+
+def explicit_matrix(values: np.ndarray, edge_weight_format: str, n: int) -> np.ndarray:
+    """The n x n matrix from the `explicit_size` values of an EDGE_WEIGHT_SECTION.
+
+    A full matrix's diagonal is set to 0: some files put a large "forbidden" value there, and a
+    tour never goes from a node to itself.
+    """
+    if edge_weight_format == "FULL_MATRIX":
+        d = np.asarray(values, dtype=float).reshape(n, n).copy()
+        np.fill_diagonal(d, 0.0)
+        return d
+    rows, cols = TRIANGULAR_FORMATS[edge_weight_format](n)
+    d = np.zeros((n, n))
+    d[rows, cols] = values
+    d[cols, rows] = values
+    return d
