@@ -103,7 +103,8 @@ def demo(time_limit: float = typer.Option(60.0, "--time-limit", "-t")) -> None:
 def main() -> None:
     """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except OmnisolveError as exc:

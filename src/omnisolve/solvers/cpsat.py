@@ -1,0 +1,85 @@
+"""OR-Tools CP-SAT backend: job shop, TSP, small CVRP, knapsack and pure-integer linear models
+(formulations in `cpsat_models`). `ortools` is imported inside the methods only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnisolve.model import ProblemData
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.cpsat_models import Formulation, build, unsupported_reason
+
+
+class CpSatSolver(SolverInterface):
+    """Google OR-Tools CP-SAT (lazy clause generation with LP relaxations, many workers)."""
+
+    name = "cpsat"
+    package = "ortools"
+    description = "OR-Tools CP-SAT: job shop, TSP, small CVRP, knapsack, pure-integer linear models"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        return unsupported_reason(problem)
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        from ortools.sat.python import cp_model
+
+        form = build(problem)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(limits.time - tracker.elapsed(), 1e-3)
+        params.num_workers = limits.threads
+        params.relative_gap_limit = limits.gap
+        params.random_seed = limits.seed
+        if limits.memory_mb is not None:
+            params.max_memory_in_mb = limits.memory_mb
+        params.log_search_progress = True
+        params.log_to_stdout = False
+        for key, value in form.params.items():
+            if isinstance(value, list):
+                getattr(params, key).extend(value)
+            else:
+                setattr(params, key, value)
+        log: list[str] = []
+        solver.log_callback = log.append
+        solver.best_bound_callback = lambda bound: tracker.report(None, form.objective(bound))
+        status = solver.solve(form.model, _incumbent_callback(form, tracker))
+        result = _result(solver, status, form, problem)
+        result.log = "\n".join(log)
+        result.problem_name = problem.name
+        return result
+
+
+def _incumbent_callback(form: Formulation, tracker: Tracker) -> Any:
+    """A solution callback that reports each incumbent and the bound at that moment."""
+    from ortools.sat.python import cp_model
+
+    class Incumbents(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            tracker.report(form.objective(self.objective_value), form.objective(self.best_objective_bound))
+
+    return Incumbents()
+
+
+def _result(solver: Any, status: Any, form: Formulation, problem: Any) -> Result:
+    """Map CP-SAT's status and solution to a `Result`."""
+    from ortools.sat.python import cp_model
+
+    if status == cp_model.INFEASIBLE:
+        return Result(Status.INFEASIBLE)
+    if status == cp_model.MODEL_INVALID:
+        reason = (form.model.validate() or "model invalid").splitlines()[0][:200]
+        return Result(Status.ERROR, message=f"CP-SAT rejected the model: {reason}")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Result(Status.TIME_LIMIT, message=f"CP-SAT found no solution ({solver.status_name(status)})")
+    solved = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
+    objective = form.objective(solver.objective_value)
+    bound = form.objective(solver.best_objective_bound)
+    message = form.note
+    if any(solver.value(var) == end for var, end in form.clamped):
+        solved, bound = Status.FEASIBLE, None
+        message = "a variable sits at the artificial bound +-2^40: the problem may be unbounded"
+    decoded = form.decode(solver.value)
+    if isinstance(problem, ProblemData):
+        return Result(solved, objective=problem.objective_value(decoded), bound=bound, values=decoded, message=message)
+    return Result(solved, objective=objective, bound=bound, solution=decoded, message=message)

@@ -1,0 +1,157 @@
+"""HiGHS backend: LP, MILP and convex continuous QP, plus structured problems through their MILP.
+
+`highspy` is imported inside the methods only, so `import omnisolve` works without it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+
+from omnisolve.model import ProblemData
+from omnisolve.problems.base import StructuredProblem
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.highs_model import log_errors, new_highs, to_highs_model
+
+# HiGHS keeps one global thread pool per process, sized by the first solve; a solve asking for
+# another size fails until the pool is reset. Remember the size to reset only when it changes.
+_pool_threads: int | None = None
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def unsupported_model_reason(data: ProblemData) -> str | None:
+    """Why HiGHS cannot take `data` (nonlinear, quadratic rows, MIQP), or None."""
+    if data.is_nonlinear:
+        return "nonlinear (callable) objective or constraints need a nonlinear solver such as scipy"
+    if data.quadratic_rows:
+        return "HiGHS has no quadratic constraints; use scipy for a continuous QCP"
+    if data.kind == "MIQP":
+        return "HiGHS's QP solver takes continuous variables only (this is an MIQP)"
+    return None
+
+
+class HighsSolver(SolverInterface):
+    """HiGHS (simplex / IPM / branch-and-cut / active-set QP) through `highspy`."""
+
+    name = "highs"
+    package = "highspy"
+    description = "HiGHS: LP, MILP and convex continuous QP; structured problems via their MILP"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        if isinstance(problem, StructuredProblem):
+            return None
+        if not isinstance(problem, ProblemData):
+            return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
+        return unsupported_model_reason(problem)
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        if not isinstance(problem, StructuredProblem):
+            return self._solve_data(problem, limits, tracker)
+        data = problem.to_model().compile()
+        result = self._solve_data(data, limits, tracker)
+        if result.status.has_solution:
+            result.solution = problem.solution_from_values(data, result.values)
+            if not problem.check(result.solution):  # exact, without the MILP's round-off
+                result.objective = problem.evaluate(result.solution)
+        result.values = None
+        result.problem_name = problem.name
+        return result
+
+    def _solve_data(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        import highspy
+
+        log: list[str] = []
+        h = new_highs(log.append)
+        if h.passModel(to_highs_model(data)) == highspy.HighsStatus.kError:
+            return Result(Status.ERROR, message=f"HiGHS rejected the model: {log_errors(log)}", log="".join(log))
+        _set_limits(h, limits, tracker)
+        if data.is_mip:
+            h.cbMipImprovingSolution.subscribe(lambda e: _report(tracker, e.data_out))
+            h.cbMipInterrupt.subscribe(lambda e: _report(tracker, e.data_out))
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = _resolve_unbounded_or_infeasible(data, limits, tracker)
+        result = _result(h, status, data, log)
+        if result.status.has_solution:
+            tracker.report(result.objective, result.bound)
+        result.problem_name = data.name
+        return result
+
+
+def _set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:
+    import highspy
+
+    global _pool_threads
+    if _pool_threads is not None and _pool_threads != limits.threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _pool_threads = limits.threads
+    h.setOptionValue("time_limit", max(limits.time - tracker.elapsed(), 1e-3))
+    h.setOptionValue("threads", limits.threads)
+    h.setOptionValue("mip_rel_gap", limits.gap)
+    h.setOptionValue("random_seed", limits.seed)
+
+
+def _report(tracker: Tracker, out: Any) -> None:
+    """Forward a MIP callback's incumbent and dual bound (user's sense) to the tracker."""
+    objective, bound = _finite(out.objective_function_value), _finite(out.mip_dual_bound)
+    if objective is not None or bound is not None:
+        tracker.report(objective, bound)
+
+
+def _resolve_unbounded_or_infeasible(data: ProblemData, limits: Limits, tracker: Tracker) -> Any:
+    """Tell the two apart by solving the feasibility problem (objective zero): feasible means
+    the original problem is unbounded."""
+    import highspy
+
+    h = new_highs()
+    feasibility = dataclasses.replace(data, c=np.zeros(data.num_variables), c0=0.0, Q=None)
+    h.passModel(to_highs_model(feasibility))
+    _set_limits(h, limits, tracker)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return highspy.HighsModelStatus.kUnbounded
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return status
+    return highspy.HighsModelStatus.kUnboundedOrInfeasible
+
+
+def _result(h: Any, status: Any, data: ProblemData, log: list[str]) -> Result:
+    """Map HiGHS's model status and solution to a `Result`."""
+    import highspy
+
+    S = highspy.HighsModelStatus
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    text = "".join(log)
+    if status == S.kInfeasible:
+        return Result(Status.INFEASIBLE, log=text)
+    if status == S.kUnbounded:
+        return Result(Status.UNBOUNDED, log=text)
+    if status == S.kUnboundedOrInfeasible:
+        return Result(Status.ERROR, message="HiGHS: unbounded or infeasible, and the check did not decide", log=text)
+    if status == S.kOptimal:
+        solved = Status.OPTIMAL
+    elif has_solution:
+        solved = Status.FEASIBLE
+    elif status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kHighsInterrupt, S.kSolutionLimit):
+        return Result(Status.TIME_LIMIT, message=f"HiGHS stopped: {h.modelStatusToString(status)}", log=text)
+    else:
+        detail = log_errors(log) or h.modelStatusToString(status)
+        return Result(Status.ERROR, message=f"HiGHS: {detail}", log=text)
+    objective = float(info.objective_function_value)
+    if data.is_mip:
+        bound = _finite(info.mip_dual_bound)
+    else:
+        bound = objective if solved == Status.OPTIMAL else None
+    message = "" if solved == Status.OPTIMAL else f"HiGHS stopped: {h.modelStatusToString(status)}"
+    values = np.asarray(h.getSolution().col_value, dtype=float)
+    return Result(solved, objective=objective, bound=bound, values=values, log=text, message=message)

@@ -1,0 +1,239 @@
+"""SciPy backend: continuous LP, QP, QCP and NLP by local optimization with
+`scipy.optimize.minimize` (SLSQP for small problems, trust-constr otherwise).
+
+A success is a local optimum; it is reported as global (with a bound) only when the problem is
+provably convex (linear, or convex quadratic parts only).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from omnisolve.model import ProblemData
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+
+SLSQP_MAX_SIZE = 200  # variables + constraints up to which dense SLSQP is the faster choice
+CONVEXITY_MAX_DIM = 500  # largest quadratic block whose eigenvalues we compute
+FEASIBILITY_TOL = 1e-6  # relative to max(1, |bound|), as the verifier measures it
+
+
+class ScipySolver(SolverInterface):
+    """`scipy.optimize.minimize` with bounds, linear, quadratic and nonlinear constraints."""
+
+    name = "scipy"
+    package = "scipy"
+    description = "SciPy minimize (SLSQP / trust-constr): continuous LP, QP, QCP and NLP, local optima"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        if not isinstance(problem, ProblemData):
+            return f"scipy takes continuous models (ProblemData), not a {type(problem).__name__}"
+        if problem.is_mip:
+            count = int(problem.integer_mask.sum())
+            return f"scipy handles continuous variables only; this {problem.kind} has {count} integer variables"
+        return None
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        small = data.num_variables + data.num_constraints <= SLSQP_MAX_SIZE
+        logs: list[str] = []
+        for method in ("SLSQP", "trust-constr") if small else ("trust-constr",):
+            run = _minimize(data, method, limits, tracker)
+            logs.append(run.log)
+            if (run.success and run.feasible) or run.timed_out:
+                break  # otherwise a failed SLSQP gets a second chance with trust-constr
+        result = _result(data, run)
+        result.log = "\n".join(logs)
+        result.problem_name = data.name
+        if result.status.has_solution:
+            tracker.report(result.objective, result.bound)
+        return result
+
+
+class _TimeUp(Exception):
+    """Raised from inside scipy's iteration when the time limit has passed."""
+
+
+@dataclass
+class _Run:
+    """The outcome of one `scipy.optimize.minimize` call."""
+
+    method: str
+    x: np.ndarray | None
+    success: bool
+    feasible: bool
+    timed_out: bool
+    message: str
+    log: str
+
+
+def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) -> _Run:
+    """Run `method` from `_start`; the time limit is checked at every iteration and function
+    evaluation (a single long factorization inside scipy can still overrun it)."""
+    from scipy.optimize import Bounds, minimize
+
+    constraints = _constraints(data, dense=method == "SLSQP")
+    fun, jac, hess = _objective(data, 1.0 if data.sense == "min" else -1.0)
+    last = {"x": None}
+
+    def watched(x: np.ndarray) -> float:
+        if tracker.elapsed() >= limits.time:
+            raise _TimeUp
+        return fun(x)
+
+    def at_iteration(intermediate_result: Any) -> None:
+        last["x"] = np.array(intermediate_result.x, dtype=float)
+        if tracker.elapsed() >= limits.time:
+            raise StopIteration
+
+    if method == "SLSQP":
+        options, extra = {"maxiter": 1000, "ftol": 1e-10}, {}
+    else:
+        options, extra = {"maxiter": 5000, "xtol": 1e-10, "gtol": 1e-9}, {"hess": hess}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. trust-constr's "delta_grad == 0.0" notes
+        try:
+            res = minimize(
+                watched, _start(data), jac=jac, bounds=Bounds(data.lb, data.ub), constraints=constraints,
+                method=method, callback=at_iteration, options=options, **extra,
+            )
+            x, success, message = res.x, bool(res.success), str(res.message)
+            timed_out = tracker.elapsed() >= limits.time and not success
+            counts = f"nit={getattr(res, 'nit', '?')} nfev={res.nfev}"
+        except _TimeUp:
+            x, success, timed_out, message, counts = last["x"], False, True, "time limit reached", "stopped"
+    x = None if x is None else np.asarray(x, dtype=float)
+    feasible = x is not None and bool(np.isfinite(x).all()) and _max_violation(x, data, constraints) <= FEASIBILITY_TOL
+    log = f"scipy.optimize.minimize method={method} {counts}: {message}"
+    return _Run(method, x, success, feasible, timed_out, message, log)
+
+
+def _result(data: ProblemData, run: _Run) -> Result:
+    """OPTIMAL for a feasible success (with a bound when convex), FEASIBLE for a feasible stop,
+    TIME_LIMIT or ERROR otherwise."""
+    x, method = run.x, run.method
+    if run.feasible and run.success:
+        objective = data.objective_value(x)
+        if is_convex(data):
+            return Result(Status.OPTIMAL, objective=objective, bound=objective, values=x)
+        note = f"local optimum found by {method}; the problem is not known to be convex, so it may not be global"
+        return Result(Status.OPTIMAL, objective=objective, values=x, message=note)
+    if run.feasible:
+        stop = "time limit reached" if run.timed_out else run.message
+        return Result(Status.FEASIBLE, objective=data.objective_value(x), values=x, message=f"{method} stopped: {stop}")
+    if run.timed_out:
+        return Result(Status.TIME_LIMIT, message=f"{method} reached the time limit without a feasible point")
+    return Result(Status.ERROR, message=f"{method} found no feasible point: {run.message}")
+
+
+def _start(data: ProblemData) -> np.ndarray:
+    """0 clipped into the bounds; the midpoint for variables bounded on both sides."""
+    x0 = np.clip(np.zeros(data.num_variables), data.lb, data.ub)
+    both = np.isfinite(data.lb) & np.isfinite(data.ub)
+    x0[both] = (data.lb[both] + data.ub[both]) / 2
+    return x0
+
+
+def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
+    """(fun, jac, hess) of sign * objective; finite differences for a callable without gradient."""
+    from scipy.optimize import BFGS
+
+    n = data.num_variables
+    H = _symmetric(data.Q) if data.Q is not None else sp.csr_matrix((n, n))
+    nl = data.nl_objective
+
+    def fun(x: np.ndarray) -> float:
+        return sign * data.objective_value(x)
+
+    def jac(x: np.ndarray) -> np.ndarray:
+        grad = data.c + H @ x
+        if nl is not None:
+            grad = grad + np.asarray(nl.grad(x), dtype=float)
+        return sign * grad
+
+    if nl is not None:
+        return fun, (jac if nl.grad is not None else "2-point"), BFGS()
+    return fun, jac, lambda x: sign * H
+
+
+def _symmetric(Q: sp.spmatrix) -> sp.csr_matrix:
+    """H with x'Hx/2 = x'Qx, i.e. the Hessian of x'Qx."""
+    return sp.csr_matrix(Q + Q.T)
+
+
+def _constraints(data: ProblemData, dense: bool) -> list[Any]:
+    """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway), all quadratic
+    rows as one vector constraint, then the nonlinear ones."""
+    from scipy.optimize import BFGS, LinearConstraint, NonlinearConstraint
+
+    out: list[Any] = []
+    if data.A.shape[0]:
+        out.append(LinearConstraint(data.A.toarray() if dense else data.A, data.row_lb, data.row_ub))
+    if data.quadratic_rows:
+        rows = data.quadratic_rows
+        hs = [_symmetric(r.Q) for r in rows]
+
+        def q_fun(x: np.ndarray) -> np.ndarray:
+            return np.array([x @ (r.Q @ x) + r.a @ x for r in rows])
+
+        def q_jac(x: np.ndarray) -> np.ndarray:
+            return np.array([h @ x + r.a for h, r in zip(hs, rows)])
+
+        def q_hess(x: np.ndarray, v: np.ndarray) -> sp.csr_matrix:
+            return sum((vk * h for vk, h in zip(v, hs)), sp.csr_matrix(hs[0].shape))
+
+        lb, ub = [r.lb for r in rows], [r.ub for r in rows]
+        out.append(NonlinearConstraint(q_fun, lb, ub, jac=q_jac, hess=q_hess))
+    for con in data.nl_constraints:
+        out.append(NonlinearConstraint(con.fun, con.lb, con.ub, jac=con.jac or "2-point", hess=BFGS()))
+    return out
+
+
+def _max_violation(x: np.ndarray, data: ProblemData, constraints: list[Any]) -> float:
+    """Largest relative violation of the bounds and of the constraints given to scipy."""
+    from scipy.optimize import LinearConstraint
+
+    parts = [_excess(x, data.lb, data.ub)]
+    for con in constraints:
+        value = con.A @ x if isinstance(con, LinearConstraint) else np.atleast_1d(np.asarray(con.fun(x), float))
+        parts.append(_excess(value, np.broadcast_to(con.lb, value.shape), np.broadcast_to(con.ub, value.shape)))
+    return float(max(p.max(initial=0.0) for p in parts))
+
+
+def _excess(value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        below = np.where(np.isfinite(lo), (lo - value) / np.maximum(1.0, np.abs(lo)), 0.0)
+        above = np.where(np.isfinite(hi), (value - hi) / np.maximum(1.0, np.abs(hi)), 0.0)
+    return np.maximum(np.maximum(below, above), 0.0)
+
+
+def is_convex(data: ProblemData) -> bool:
+    """True when every local optimum is global: no callables, a convex quadratic objective for
+    the sense, and quadratic rows that bound convex functions from above (concave from below).
+    Quadratic blocks larger than CONVEXITY_MAX_DIM count as not convex (not checked)."""
+    if data.is_nonlinear:
+        return False
+    sign = 1.0 if data.sense == "min" else -1.0
+    if data.Q is not None and not _semidefinite(sign * _symmetric(data.Q)):
+        return False
+    for row in data.quadratic_rows:
+        H = _symmetric(row.Q)
+        if (np.isfinite(row.ub) and not _semidefinite(H)) or (np.isfinite(row.lb) and not _semidefinite(-H)):
+            return False
+    return True
+
+
+def _semidefinite(H: sp.csr_matrix) -> bool:
+    """H is positive semidefinite (checked on the variables it involves)."""
+    support = np.unique(np.concatenate([H.nonzero()[0], H.nonzero()[1]]))
+    if support.size == 0:
+        return True
+    if support.size > CONVEXITY_MAX_DIM:
+        return False
+    block = H[support][:, support].toarray()
+    scale = max(1.0, float(np.abs(block).max()))
+    return bool(np.linalg.eigvalsh(block).min() >= -1e-9 * scale)
