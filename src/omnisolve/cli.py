@@ -18,8 +18,9 @@ from omnisolve.errors import OmnisolveError
 from omnisolve.result import Result, Status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
-out = Console()
-err = Console(stderr=True)
+# Pipes and CI logs get 120 columns so tables stay readable; terminals use their own width.
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 EXIT_BY_STATUS = {
     Status.OPTIMAL: 0,
