@@ -1,4 +1,4 @@
-"""Command line: `omnisolve solve | info | solvers | demo`.
+"""Command line: `omnisolve solve | info | solvers | demo | bench`.
 
 Exit codes: 0 solved and certified; 1 solver error or failed certificate; 2 bad input file;
 3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
@@ -99,6 +99,26 @@ def demo(time_limit: float = typer.Option(60.0, "--time-limit", "-t")) -> None:
 
     if not run_demo(out, time_limit):
         raise typer.Exit(1)
+
+
+@app.command()
+def bench(
+    suite: str = typer.Argument(..., help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) or a folder with optima.csv"),
+    solvers: Optional[str] = typer.Option(None, "--solvers", "-s", help="comma-separated backends (default: the suite's)"),
+    time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per run"),
+    threads: int = typer.Option(1, "--threads", "-j"),
+    repeats: int = typer.Option(1, "--repeats", "-r", help="runs per instance and solver (seeds 0, 1, ...)"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="output folder (default out/bench/SUITE-TIMESTAMP)"),
+    instances: Optional[str] = typer.Option(None, "--instances", help="comma-separated instance names"),
+    max_size: Optional[int] = typer.Option(None, "--max-size", help="skip instances larger than this"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="only the first K instances"),
+    jobs: int = typer.Option(1, "--jobs", help="runs at once (timings are fairest at 1)"),
+    data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
+) -> None:
+    """Benchmark solvers on a suite: runs.csv, runs.json, summary.md and plots in --out."""
+    from omnisolve.bench.command import bench_command
+
+    bench_command(out, err, suite, solvers, time_limit, threads, repeats, out_dir, instances, max_size, limit, jobs, data)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from omnisolve.errors import OmnisolveError
 from omnisolve.result import Result, Status
 
 STATUS_STYLE = {
@@ -87,7 +88,11 @@ def solvers_table() -> Table:
 
     table = Table("solver", "installed", "version", "handles")
     for name in registry.names():
-        backend = registry.get(name)
+        try:
+            backend = registry.get(name)
+        except OmnisolveError as exc:
+            table.add_row(name, Text("no", style="red"), "-", str(exc))
+            continue
         ok = backend.available()
         table.add_row(
             name,

@@ -77,9 +77,9 @@ class Result:
         d["status"] = self.status.value
         d["gap"] = self.gap
         d["values"] = None if self.values is None else np.asarray(self.values, float).tolist()
-        d["solution"] = _jsonable(self.solution)
+        d["solution"] = jsonable(self.solution)
         d["trace"] = [list(t) for t in self.trace]
-        return _jsonable(d)
+        return jsonable(d)
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -99,14 +99,14 @@ class Result:
         )
 
 
-def _jsonable(obj):
+def jsonable(obj):
     """Numpy scalars/arrays and tuples to plain JSON types; inf/nan to None."""
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
+        return jsonable(obj.tolist())
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, (float, np.floating)):

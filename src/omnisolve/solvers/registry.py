@@ -13,6 +13,13 @@ _BACKENDS: dict[str, str] = {
     "highs": "omnisolve.solvers.highs:HighsSolver",
     "cpsat": "omnisolve.solvers.cpsat:CpSatSolver",
     "scipy": "omnisolve.solvers.scipy_nlp:ScipySolver",
+    "tsp-ils": "omnisolve.solvers.tsp_ils:TspIlsSolver",
+    "lkh": "omnisolve.solvers.lkh:LkhSolver",
+    "ortools-routing": "omnisolve.solvers.ortools_routing:OrToolsRoutingSolver",
+    "pyvrp": "omnisolve.solvers.pyvrp_hgs:PyVrpSolver",
+    "knapsack-dp": "omnisolve.solvers.knapsack_dp:KnapsackDpSolver",
+    "jobshop-lns": "omnisolve.solvers.jobshop_lns:JobShopLnsSolver",
+    "milp-alns": "omnisolve.solvers.milp_alns:MilpAlnsSolver",
 }
 
 
@@ -27,7 +34,10 @@ def get(name: str) -> SolverInterface:
     except KeyError:
         raise UnsupportedError(f"unknown solver {name!r}; known: {', '.join(_BACKENDS)}, auto") from None
     module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)()
+    try:
+        return getattr(importlib.import_module(module), cls)()
+    except (ImportError, AttributeError) as exc:
+        raise UnsupportedError(f"solver {name} cannot be loaded from {target}: {exc}") from None
 
 
 def register(name: str, target: str) -> None:
@@ -39,7 +49,10 @@ def candidates(problem: Any) -> list[SolverInterface]:
     """Installed backends that accept `problem`, in registry order."""
     out = []
     for name in _BACKENDS:
-        solver = get(name)
+        try:
+            solver = get(name)
+        except UnsupportedError:
+            continue
         if solver.available() and solver.supports(problem):
             out.append(solver)
     return out

@@ -1,0 +1,93 @@
+"""`omnisolve bench`: check the options, run the suite with a progress bar, write every output
+and print the per-solver summary. Errors are `OmnisolveError`s: bad suite or option -> exit 2,
+unknown solver -> exit 4."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from omnisolve.bench import plots, report
+from omnisolve.bench.runner import Run, Settings, plan, run_suite
+from omnisolve.bench.suites import Instance, Suite, load_suite, select
+from omnisolve.errors import InputError, UnsupportedError
+from omnisolve.solvers import registry
+
+
+def split(text: str | None) -> list[str]:
+    """"a, b,c" -> ["a", "b", "c"]; None -> []."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def choose_solvers(suite: Suite, names: list[str]) -> list[str]:
+    """The named solvers, else the suite's defaults; unknown names -> UnsupportedError (exit 4)."""
+    chosen = names or suite.default_solvers
+    if not chosen:
+        raise InputError(f"suite {suite.name} has no default solvers; name them with --solvers")
+    unknown = [s for s in chosen if s not in registry.names()]
+    if unknown:
+        raise UnsupportedError(f"unknown solver {', '.join(unknown)}; known: {', '.join(registry.names())}")
+    return chosen
+
+
+def run_benchmark(
+    suite: Suite, instances: list[Instance], solvers: list[str], settings: Settings, out: Path, console: Console
+) -> list[Run]:
+    """Run everything with a progress bar on `console`, then write runs.csv, runs.json,
+    summary.md, gap_vs_time.png and profiles.png into `out`."""
+    for name, target in settings.extra_solvers.items():
+        registry.register(name, target)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}", path=str(out)) from None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(suite.name, total=len(plan(instances, solvers, settings.repeats)))
+        runs = run_suite(
+            instances,
+            solvers,
+            settings,
+            on_start=lambda inst, solver: progress.update(task, description=f"{suite.name}: {inst.name} / {solver}"),
+            on_done=lambda inst, solver: progress.advance(task),
+        )
+    report.write_runs(runs, out)
+    (out / "summary.md").write_text(report.summary_markdown(suite.name, runs, instances, solvers, settings))
+    plots.gap_vs_time(runs, solvers, settings.time_limit, out / "gap_vs_time.png")
+    plots.profiles(runs, solvers, out / "profiles.png")
+    return runs
+
+
+def bench_command(
+    out_console: Console,
+    err_console: Console,
+    suite: str,
+    solvers: str | None = None,
+    time_limit: float = 10.0,
+    threads: int = 1,
+    repeats: int = 1,
+    out: Path | None = None,
+    instances: str | None = None,
+    max_size: int | None = None,
+    limit: int | None = None,
+    jobs: int = 1,
+    data: Path | None = None,
+) -> Path:
+    """The CLI command's body; returns the output folder."""
+    if time_limit <= 0 or min(threads, repeats, jobs) < 1 or (limit is not None and limit < 1) or (max_size is not None and max_size < 1):
+        raise InputError("--time-limit must be > 0; --threads, --repeats, --jobs, --limit and --max-size >= 1")
+    loaded = load_suite(suite, data)
+    chosen = select(loaded, split(instances), max_size, limit)
+    if not chosen:
+        raise InputError(f"no instance of suite {loaded.name} is left after the filters")
+    names = choose_solvers(loaded, split(solvers))
+    settings = Settings(time_limit=time_limit, threads=threads, repeats=repeats, jobs=jobs)
+    folder = out or Path("out") / "bench" / f"{loaded.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    runs = run_benchmark(loaded, chosen, names, settings, folder, err_console)
+    rows = report.solver_summary(runs, names, time_limit)
+    out_console.print(report.summary_table(rows, title=f"{loaded.name}: {len(chosen)} instances, {time_limit:g} s"))
+    out_console.print(f"results in {folder}", highlight=False, soft_wrap=True)
+    return folder

@@ -1,0 +1,114 @@
+"""Benchmark measures: gap, time to target, primal integral, shifted geometric mean, performance
+profiles and PAR-10.
+
+Convention: every gap here is a FRACTION (0.01 = 1 %); reports multiply by 100 for display.
+A trace is the solver's incumbent trace `[(t, objective, bound), ...]` (seconds since the solve
+started); entries without an objective are bound updates and are ignored by the primal measures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+Trace = Sequence[Sequence[float | None]]
+
+
+def gap(objective: float | None, best: float | None, sense: str = "min") -> float | None:
+    """Relative primal gap of `objective` to the reference `best`, as a fraction of |best|:
+    (objective - best) / |best| when minimizing, (best - objective) / |best| when maximizing.
+    Negative when `objective` beats `best`; 0 / inf when `best` is 0; None when either is missing."""
+    if objective is None or best is None:
+        return None
+    diff = objective - best if sense == "min" else best - objective
+    if best == 0:
+        return 0.0 if diff == 0 else math.copysign(math.inf, diff)
+    return diff / abs(best)
+
+
+def incumbents(trace: Trace) -> list[tuple[float, float]]:
+    """The (time, objective) points of a trace that carry an objective, in time order."""
+    return [(float(t), float(obj)) for t, obj, *_ in trace if obj is not None]
+
+
+def time_to_target(trace: Trace, best: float | None, sense: str, target_gap: float) -> float | None:
+    """First time an incumbent is within `target_gap` (fraction) of `best`; None if never."""
+    if best is None:
+        return None
+    for t, obj in incumbents(trace):
+        g = gap(obj, best, sense)
+        if g is not None and g <= target_gap:
+            return t
+    return None
+
+
+def primal_gap_function(incumbent: float | None, best: float) -> float:
+    """Berthold's p: 1 without an incumbent or with opposite signs, 0 when both are 0,
+    else |best - incumbent| / max(|best|, |incumbent|) (in [0, 1], sense-free)."""
+    if incumbent is None or incumbent * best < 0:
+        return 1.0
+    if incumbent == 0 and best == 0:
+        return 0.0
+    return abs(best - incumbent) / max(abs(best), abs(incumbent))
+
+
+def primal_gap_at(trace: Trace, best: float, times: Sequence[float]) -> list[float]:
+    """p(t) at each of the (ascending) `times`: the gap of the last incumbent found by then."""
+    points = incumbents(trace)
+    out, k, current = [], 0, None
+    for t in times:
+        while k < len(points) and points[k][0] <= t:
+            current = points[k][1]
+            k += 1
+        out.append(primal_gap_function(current, best))
+    return out
+
+
+def primal_integral(trace: Trace, best: float | None, time_limit: float) -> float | None:
+    """Berthold's primal integral: the integral of p(t) from 0 to `time_limit` (seconds of gap;
+    divide by `time_limit` for the normalized value in [0, 1]). None without a reference."""
+    if best is None:
+        return None
+    total, last_t, current = 0.0, 0.0, None
+    for t, obj in incumbents(trace):
+        t = min(max(t, 0.0), time_limit)
+        total += primal_gap_function(current, best) * (t - last_t)
+        last_t, current = t, obj
+    return total + primal_gap_function(current, best) * (time_limit - last_t)
+
+
+def shifted_geomean(values: Iterable[float], shift: float = 10.0) -> float | None:
+    """exp(mean(log(v + shift))) - shift: a mean of times that neither ignores small ones
+    nor lets one huge value dominate. None for no values."""
+    logs = [math.log(v + shift) for v in values]
+    return math.exp(sum(logs) / len(logs)) - shift if logs else None
+
+
+def performance_ratios(table: Mapping[str, Mapping[str, float | None]]) -> dict[str, list[float]]:
+    """Per solver, its value on each instance divided by the best (smallest) value any solver
+    had there; a missing value (failure) is inf. `table` is instance -> solver -> value."""
+    solvers = sorted({s for row in table.values() for s in row})
+    ratios: dict[str, list[float]] = {s: [] for s in solvers}
+    for row in table.values():
+        finite = [v for v in row.values() if v is not None and math.isfinite(v)]
+        best = min(finite, default=None)
+        for s in solvers:
+            v = row.get(s)
+            if v is None or best is None or not math.isfinite(v):
+                ratios[s].append(math.inf)
+            elif best <= 0:
+                ratios[s].append(1.0 if v <= best else math.inf)
+            else:
+                ratios[s].append(v / best)
+    return ratios
+
+
+def performance_profile(ratios: Sequence[float], taus: Sequence[float]) -> list[float]:
+    """Dolan-More profile: the fraction of instances whose ratio is at most each tau."""
+    n = len(ratios)
+    return [sum(r <= tau for r in ratios) / n if n else 0.0 for tau in taus]
+
+
+def par10(runtime: float, solved: bool, time_limit: float) -> float:
+    """Penalized average runtime term: the runtime if solved, else 10 x the time limit."""
+    return runtime if solved else 10.0 * time_limit

@@ -1,0 +1,274 @@
+"""Run a suite: every (instance, solver, repeat) in its own worker process under a hard time
+limit, then score the runs against the instances' reference values.
+
+Isolation: each run is `python -m omnisolve.bench.worker` in a new session (its own process
+group). The hard deadline is `load_allowance` for reading the instance, then, from the moment
+the worker says it has read it, `time_limit + grace`. On overrun the whole process group gets
+SIGKILL (a solver that ignores SIGTERM dies too) and is reaped; the run is an error "killed
+after N s". A worker that crashes (segfault, sys.exit, abort) leaves no result file and becomes
+an error naming its exit code or signal. The group is killed after every run, so a solver's
+stray children never outlive it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omnisolve.bench import metrics
+from omnisolve.bench.suites import Instance
+
+TARGETS = {"time_to_1pct": 1e-2, "time_to_01pct": 1e-3}
+BEST_TOLERANCE = 1e-6  # a gap (fraction) at most this counts as reaching the reference
+WRONG_TOLERANCE = 1e-4  # an "optimal" claim further than this from a proven optimum is wrong
+POLL = 0.02  # seconds between checks on a running worker
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to run: limits per run, repeats, parallel runs, and the hard-kill allowances."""
+
+    time_limit: float = 10.0
+    threads: int = 1
+    repeats: int = 1
+    jobs: int = 1
+    seed: int = 0  # repeat k runs with seed + k
+    grace: float | None = None  # seconds past the limit before the kill; None: max(5, 0.2 x limit) + 5 compile
+    load_allowance: float = 60.0  # seconds to start Python and read the instance
+    extra_solvers: Mapping[str, str] = field(default_factory=dict)  # name -> "module:Class" for workers
+    sys_path: tuple[str, ...] = ()  # prepended to the workers' sys.path (to import extra solvers)
+
+    @property
+    def hard_grace(self) -> float:
+        return self.grace if self.grace is not None else max(5.0, 0.2 * self.time_limit) + 5.0
+
+
+@dataclass
+class Run:
+    """One run: what the solver returned and, after `score`, how it compares to the reference."""
+
+    instance: str
+    solver: str
+    repeat: int
+    seed: int
+    status: str = "error"
+    objective: float | None = None
+    bound: float | None = None
+    verdict: str = "none"
+    runtime: float = 0.0
+    load_time: float | None = None
+    trace: list[list[float | None]] = field(default_factory=list)
+    message: str = ""
+    sense: str = "min"
+    solver_version: str = ""
+    reference: float | None = None  # best known, or best found in the run where none is proven
+    gap: float | None = None  # fraction, see metrics.gap
+    time_to_1pct: float | None = None
+    time_to_01pct: float | None = None
+    time_to_solve: float | None = None  # to the reference (gap <= 1e-6) or to a correct proof
+    primal_integral: float | None = None  # seconds
+    primal_integral_norm: float | None = None  # / time limit, in [0, 1]
+    correct: bool | None = None  # False: contradicts a proven optimum or the expected status
+
+
+ProgressHook = Callable[[Instance, str], None]
+
+
+def plan(instances: list[Instance], solvers: list[str], repeats: int) -> list[tuple[Instance, str, int]]:
+    """The runs in order: instance by instance, each solver, each repeat."""
+    return [(inst, solver, k) for inst in instances for solver in solvers for k in range(repeats)]
+
+
+def run_suite(
+    instances: list[Instance],
+    solvers: list[str],
+    settings: Settings,
+    on_start: ProgressHook | None = None,
+    on_done: ProgressHook | None = None,
+) -> list[Run]:
+    """All runs (sequential unless `settings.jobs` > 1), scored; the hooks drive a progress bar."""
+    jobs = plan(instances, solvers, settings.repeats)
+    stop = threading.Event()
+
+    def one(job: tuple[Instance, str, int]) -> Run:
+        inst, solver, k = job
+        if on_start is not None:
+            on_start(inst, solver)
+        run = run_one(inst, solver, k, settings, stop)
+        if on_done is not None:
+            on_done(inst, solver)
+        return run
+
+    if settings.jobs <= 1:
+        runs = [one(job) for job in jobs]
+    else:
+        with ThreadPoolExecutor(settings.jobs) as pool:
+            try:
+                runs = list(pool.map(one, jobs))
+            except BaseException:  # Ctrl-C: kill the running workers, start no more
+                stop.set()
+                pool.shutdown(cancel_futures=True)
+                raise
+    score(runs, instances, settings.time_limit)
+    return runs
+
+
+def run_one(inst: Instance, solver: str, repeat: int, settings: Settings, stop: threading.Event | None = None) -> Run:
+    """One run in a fresh worker process, never raising for anything the solver does; setting
+    `stop` kills it (KeyboardInterrupt)."""
+    run = Run(inst.name, solver, repeat, settings.seed + repeat)
+    with tempfile.TemporaryDirectory(prefix="omnisolve-run-") as tmp:
+        work = Path(tmp)
+        job = {
+            "path": str(inst.path),
+            "num_vehicles": inst.num_vehicles,
+            "solver": solver,
+            "time_limit": settings.time_limit,
+            "threads": settings.threads,
+            "seed": run.seed,
+            "sys_path": list(settings.sys_path),
+            "register": dict(settings.extra_solvers),
+            "loaded_marker": str(work / "loaded"),
+        }
+        (work / "job.json").write_text(json.dumps(job))
+        outcome = _execute(work, settings, stop or threading.Event())
+        if isinstance(outcome, str):
+            run.message = outcome
+            return run
+    for key, value in outcome.items():
+        if hasattr(run, key):
+            setattr(run, key, value)
+    return run
+
+
+def _execute(work: Path, settings: Settings, stop: threading.Event) -> dict[str, Any] | str:
+    """Start the worker, enforce the deadline, reap it; the result dict or an error message."""
+    result_file, log_file = work / "result.json", work / "worker.log"
+    command = [sys.executable, "-m", "omnisolve.bench.worker", str(work / "job.json"), str(result_file)]
+    start = time.monotonic()
+    with log_file.open("wb") as log:
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    killed = False
+    try:
+        deadline = start + settings.load_allowance
+        loaded = False
+        while proc.poll() is None:
+            now = time.monotonic()
+            if not loaded and (work / "loaded").exists():
+                loaded = True
+                deadline = now + settings.time_limit + settings.hard_grace
+            if now > deadline:
+                killed = True
+                break
+            if stop.is_set():
+                raise KeyboardInterrupt
+            time.sleep(POLL)
+    finally:
+        _kill_group(proc.pid)
+        proc.wait()
+    if killed:
+        return f"killed after {time.monotonic() - start:.0f} s" + ("" if loaded else " (still reading the instance)")
+    if result_file.exists():
+        return json.loads(result_file.read_text())
+    return _crash_message(proc.returncode, log_file)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _crash_message(code: int, log_file: Path) -> str:
+    """Why a worker died without a result: its signal or exit code and its last output line."""
+    if code < 0:
+        how = f"killed by signal {signal.Signals(-code).name if -code in set(signal.Signals) else -code}"
+    else:
+        how = f"exited with code {code}"
+    lines = [line for line in log_file.read_text(errors="replace").splitlines() if line.strip()]
+    return f"worker {how}" + (f": {lines[-1].strip()[:300]}" if lines else "")
+
+
+def score(runs: list[Run], instances: list[Instance], time_limit: float) -> None:
+    """Fill each run's reference, gap, times to target, time to solve, primal integral, correctness."""
+    by_name = {inst.name: inst for inst in instances}
+    for name, group in _group(runs).items():
+        inst = by_name[name]
+        # the problem's own sense, from a worker that read it (an early error leaves the default)
+        sense = inst.sense or next((r.sense for r in group if r.load_time is not None), "min")
+        reference = _reference(inst, group, sense)
+        for run in group:
+            run.sense = sense
+            _score_run(run, inst, reference, time_limit)
+
+
+def _group(runs: list[Run]) -> dict[str, list[Run]]:
+    groups: dict[str, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(run.instance, []).append(run)
+    return groups
+
+
+def _reference(inst: Instance, runs: list[Run], sense: str) -> float | None:
+    """The proven optimum; otherwise the better of the best known value and the best certified
+    objective any run found."""
+    if inst.proven:
+        return inst.best_known
+    found = [r.objective for r in runs if r.verdict == "pass" and r.objective is not None]
+    candidates = found + ([inst.best_known] if inst.best_known is not None else [])
+    if not candidates:
+        return None
+    return min(candidates) if sense == "min" else max(candidates)
+
+
+def _score_run(run: Run, inst: Instance, reference: float | None, time_limit: float) -> None:
+    run.reference = reference
+    if run.status == "unsupported":
+        return
+    trace = primal_trace(run, time_limit)
+    if run.verdict == "pass" and run.objective is not None:
+        run.gap = metrics.gap(run.objective, reference, run.sense)
+    for key, target in TARGETS.items():
+        setattr(run, key, metrics.time_to_target(trace, reference, run.sense, target))
+    run.primal_integral = metrics.primal_integral(trace, reference, time_limit)
+    if run.primal_integral is not None:
+        run.primal_integral_norm = run.primal_integral / time_limit
+    proved_status = inst.expected_status is not None and run.status == inst.expected_status
+    reached = metrics.time_to_target(trace, reference, run.sense, BEST_TOLERANCE)
+    run.time_to_solve = run.runtime if proved_status else reached
+    run.correct = _correct(run, inst)
+
+
+def primal_trace(run: Run, time_limit: float) -> list[list[float | None]]:
+    """The run's trace plus its certified final answer (a solver may not report its last one)."""
+    if run.verdict == "pass" and run.objective is not None:
+        return [*run.trace, [min(run.runtime, time_limit), run.objective, run.bound]]
+    return list(run.trace)
+
+
+def _correct(run: Run, inst: Instance) -> bool | None:
+    """False when the run contradicts what is known (another definite status than the expected
+    one, an objective beyond a proven optimum, an "optimal" claim far from it); True when it
+    agrees; None when there is nothing to compare (no answer, or no proven value)."""
+    definite = ("optimal", "feasible", "infeasible", "unbounded")
+    if inst.expected_status is not None:
+        return run.status == inst.expected_status if run.status in definite else None
+    if not inst.proven:
+        return None
+    if run.status in ("infeasible", "unbounded"):
+        return False
+    if run.gap is None:
+        return None
+    return run.gap >= -WRONG_TOLERANCE and (run.status != "optimal" or run.gap <= WRONG_TOLERANCE)
