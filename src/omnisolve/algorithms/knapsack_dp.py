@@ -1,0 +1,76 @@
+"""Exact 0-1 knapsack by dynamic programming over the capacity, vectorized with numpy.
+
+`best[c]` is the greatest value of the items seen so far within weight c; item (w, v) updates
+it in one array step, `best[w:] = max(best[w:], best[:-w] + v)`, and the cells where the item
+won are kept as one bit each (n x (C+1) bits), enough to walk the choice back from `best[C]`.
+Time O(n C), memory n C / 8 bytes: exact where branch and bound stalls (e.g. Pisinger's
+inverse strongly correlated class), as long as the capacity is moderate.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+#: Largest table of kept bits (bytes) the DP may allocate.
+MAX_TABLE_BYTES = 2 * 1024**3
+#: Up to this many cells (items x capacity) the DP takes a few seconds at most (about 1e8
+#: cells per second) and proves the optimum where CP-SAT may not; `prefer_dp` uses it.
+PREFER_CELLS = 4e8
+
+
+def capacity_of(problem: Any) -> int:
+    """The capacity the DP ranges over: floor(capacity), but no more than the total weight."""
+    return int(min(np.floor(problem.capacity), problem.weights.sum()))
+
+
+def dp_reason(problem: Any) -> str | None:
+    """None when the DP can solve this knapsack, else why not (fractional weights, or a table
+    of kept bits larger than MAX_TABLE_BYTES)."""
+    w = problem.weights
+    bad = np.flatnonzero(w != np.round(w))
+    if bad.size:
+        return f"dynamic programming needs integer weights (found {w[bad[0]]:g}); use highs or cpsat"
+    table = problem.size * (capacity_of(problem) + 1) / 8
+    if table > MAX_TABLE_BYTES:
+        return (
+            f"capacity {problem.capacity:g} x {problem.size} items needs {table / 1024**3:.1f} GiB "
+            f"for the DP table (at most {MAX_TABLE_BYTES / 1024**3:g}); use cpsat or highs"
+        )
+    return None
+
+
+def prefer_dp(problem: Any) -> bool:
+    """Whether the DP is the right exact method: it applies and n x C is small enough that it
+    finishes within a few seconds (see PREFER_CELLS)."""
+    return dp_reason(problem) is None and problem.size * (capacity_of(problem) + 1) <= PREFER_CELLS
+
+
+def solve_knapsack(
+    values: np.ndarray, weights: np.ndarray, capacity: int, expired: Callable[[], bool] = lambda: False
+) -> list[int] | None:
+    """The sorted items of an optimal choice within integer `capacity` (integer `weights`,
+    any non-negative `values`); None if `expired()` turns true before the DP is done."""
+    w = np.asarray(weights).astype(np.int64)
+    v = np.asarray(values, dtype=float)
+    items = np.flatnonzero(w <= capacity)
+    best = np.zeros(capacity + 1)
+    won = np.zeros(capacity + 1, dtype=bool)
+    kept = np.empty((len(items), (capacity + 8) // 8), dtype=np.uint8)
+    for k, i in enumerate(items):
+        if expired():
+            return None
+        wi = int(w[i])
+        candidate = best[: capacity + 1 - wi] + v[i]
+        won[:wi] = False
+        np.greater(candidate, best[wi:], out=won[wi:])
+        np.maximum(best[wi:], candidate, out=best[wi:])
+        kept[k] = np.packbits(won)
+    chosen = []
+    c = capacity
+    for k in range(len(items) - 1, -1, -1):
+        if kept[k, c >> 3] >> (7 - (c & 7)) & 1:
+            chosen.append(int(items[k]))
+            c -= int(w[items[k]])
+    return sorted(chosen)

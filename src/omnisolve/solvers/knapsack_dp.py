@@ -1,0 +1,34 @@
+"""Exact 0-1 knapsack by dynamic programming (`algorithms.knapsack_dp`): integer weights,
+moderate capacity; proves the optimum where branch and bound can stall."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnisolve.algorithms.knapsack_dp import capacity_of, dp_reason, solve_knapsack
+from omnisolve.problems.knapsack import Knapsack
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+
+
+class KnapsackDpSolver(SolverInterface):
+    """Dynamic programming over the capacity, O(items x capacity) time, bit-packed table."""
+
+    name = "knapsack-dp"
+    package = ""  # numpy only, a core dependency: always available
+    description = "Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        if not isinstance(problem, Knapsack):
+            return f"solves 0-1 knapsack only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
+        return dp_reason(problem)
+
+    def _solve(self, problem: Knapsack, limits: Limits, tracker: Tracker) -> Result:
+        chosen = solve_knapsack(
+            problem.values, problem.weights, capacity_of(problem), lambda: tracker.elapsed() > limits.time
+        )
+        if chosen is None:
+            return Result(Status.TIME_LIMIT, message="the dynamic program did not finish within the time limit")
+        objective = problem.evaluate(chosen)
+        tracker.report(objective, objective)
+        return Result(Status.OPTIMAL, objective=objective, bound=objective, solution=chosen)
