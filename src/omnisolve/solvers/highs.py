@@ -71,7 +71,7 @@ class HighsSolver(SolverInterface):
         h = new_highs(log.append)
         if h.passModel(to_highs_model(data)) == highspy.HighsStatus.kError:
             return Result(Status.ERROR, message=f"HiGHS rejected the model: {log_errors(log)}", log="".join(log))
-        _set_limits(h, limits, tracker)
+        set_limits(h, limits, tracker)
         if data.is_mip:
             h.cbMipImprovingSolution.subscribe(lambda e: _report(tracker, e.data_out))
             h.cbMipInterrupt.subscribe(lambda e: _report(tracker, e.data_out))
@@ -86,7 +86,7 @@ class HighsSolver(SolverInterface):
         return result
 
 
-def _set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:
+def set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:
     import highspy
 
     global _pool_threads
@@ -114,7 +114,7 @@ def _resolve_unbounded_or_infeasible(data: ProblemData, limits: Limits, tracker:
     h = new_highs()
     feasibility = dataclasses.replace(data, c=np.zeros(data.num_variables), c0=0.0, Q=None)
     h.passModel(to_highs_model(feasibility))
-    _set_limits(h, limits, tracker)
+    set_limits(h, limits, tracker)
     h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
