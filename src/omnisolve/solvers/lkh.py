@@ -1,0 +1,116 @@
+"""LKH-3 (Helsgaun's Lin-Kernighan heuristic) through the `elkai` package, for symmetric and
+asymmetric TSP.
+
+elkai's public `DistanceMatrix.solve_tsp(runs)` has no time limit, and every call repeats LKH's
+subgradient ascent (about 1 s at 800 nodes). We call `_elkai.solve_problem(parameters,
+problem)`, which `solve_tsp` wraps and which takes LKH's own parameters: RUNS runs of at most
+TIME_LIMIT CPU seconds each, TOTAL_TIME_LIMIT checked between runs. The limits count CPU time
+and the ascent cannot be interrupted, so we convert wall to CPU time with the ratio measured
+from the load average (then after each call), estimate the ascent (shortened with
+INITIAL_PERIOD when it would take a large share), and call again with a new seed while the
+wall clock leaves room."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from omnisolve.problems.tsp import TSP
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+
+RUNS = 10  # independent LKH runs sharing the time limit
+FIRST_SHARE = 0.6  # of the time the first call may use, before the wall/CPU ratio is measured
+MARGIN = 0.1  # seconds kept free before the time limit
+ASCENT_SECONDS_PER_NODE2 = 2e-6  # estimated ascent time per n^2 (explicit matrix)
+LARGEST = 10**7  # LKH multiplies distances by PRECISION=100 into C ints: keep them below this
+
+
+class LkhSolver(SolverInterface):
+    """LKH-3 via elkai: the strongest TSP heuristic here; FEASIBLE answers, no bound."""
+
+    name = "lkh"
+    package = "elkai"
+    description = "LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        if not isinstance(problem, TSP):
+            return f"solves TSP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
+        return None
+
+    def _solve(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
+        if problem.n <= 3:  # elkai needs 3 nodes; below 4 there is nothing to optimize anyway
+            tour = min([list(range(problem.n)), list(range(problem.n))[::-1]], key=problem.evaluate)
+            return Result(Status.FEASIBLE, objective=problem.evaluate(tour), solution=tour)
+        from elkai import _elkai
+
+        clock = _Clock()
+        weights, note = integer_weights(problem.distances)
+        text = lkh_problem(weights)
+        ratio = max(clock.ratio(default=1.0), os.getloadavg()[0] / (os.cpu_count() or 1))
+        deadline = limits.time - MARGIN
+        ascent = ASCENT_SECONDS_PER_NODE2 * problem.n**2 * ratio
+        params: dict[str, float] = {"RUNS": RUNS}  # ints stay ints: `.6g` prints them exactly below 10^6
+        if ascent > 0.3 * (deadline - tracker.elapsed()):
+            params["INITIAL_PERIOD"] = 100  # a third of the default ascent at 800 nodes
+            ascent /= 3
+        best: list[int] | None = None
+        calls = 0
+        while best is None or deadline - tracker.elapsed() > 2 * ascent + 0.1:
+            share = 1.0 if calls else FIRST_SHARE
+            search = max(share * (deadline - tracker.elapsed() - ascent) / ratio, 0.01)  # CPU seconds
+            params.update(SEED=(limits.seed + calls) % 999_983 + 1, TIME_LIMIT=search / RUNS, TOTAL_TIME_LIMIT=search)
+            clock = _Clock()
+            lines = [f"{key} = {value:.6g}" for key, value in params.items()] + ["PROBLEM_FILE = :stdin:"]
+            tour = [int(v) - 1 for v in _elkai.solve_problem("\n".join(lines) + "\n", text)]
+            calls += 1
+            if best is None or problem.evaluate(tour) < problem.evaluate(best):
+                best = tour
+                tracker.report(problem.evaluate(best))
+            if clock.cpu() < 0.8 * search:
+                break  # LKH finished its runs before the limit: more seeds rarely help
+            ratio = clock.ratio(default=ratio)
+            ascent = max(clock.wall() - ratio * search, 0.0)
+        note = "; ".join(filter(None, [note, f"{calls} LKH call(s) of {RUNS} runs"]))
+        return Result(Status.FEASIBLE, objective=problem.evaluate(best), solution=best, message=note)
+
+
+class _Clock:
+    """Wall and CPU time of this process since creation: LKH's limits are CPU seconds, which
+    on a busy machine pass slower than the wall clock."""
+
+    def __init__(self) -> None:
+        self.start = (time.perf_counter(), time.process_time())
+
+    def wall(self) -> float:
+        return time.perf_counter() - self.start[0]
+
+    def cpu(self) -> float:
+        return time.process_time() - self.start[1]
+
+    def ratio(self, default: float) -> float:
+        """Wall seconds per CPU second, `default` when too little time passed to tell."""
+        return max(1.0, self.wall() / self.cpu()) if self.cpu() > 0.02 else default
+
+
+def integer_weights(d: np.ndarray) -> tuple[np.ndarray, str]:
+    """The matrix LKH gets: `d` itself when integral and small enough, else scaled to at most
+    10^6 and rounded (the tour stays valid; its length is recomputed from `d`)."""
+    top = float(d.max())
+    if np.array_equal(d, np.round(d)) and top < LARGEST:
+        return d.astype(np.int64), ""
+    scale = 1e6 / top if top > 0 else 1.0
+    return np.rint(d * scale).astype(np.int64), f"LKH saw the distances scaled by {scale:.6g} and rounded"
+
+
+def lkh_problem(weights: np.ndarray) -> str:
+    """A TSPLIB text with the full matrix (TYPE ATSP when it is not symmetric)."""
+    kind = "TSP" if np.array_equal(weights, weights.T) else "ATSP"
+    rows = "\n".join(" ".join(map(str, row)) for row in weights.tolist())
+    return (
+        f"TYPE : {kind}\nDIMENSION : {len(weights)}\nEDGE_WEIGHT_TYPE : EXPLICIT\n"
+        f"EDGE_WEIGHT_FORMAT : FULL_MATRIX\nEDGE_WEIGHT_SECTION\n{rows}\nEOF\n"
+    )

@@ -1,0 +1,80 @@
+"""OR-Tools routing backend for TSP and CVRP: cheapest-arc first solution, then guided local
+search until the time limit. The routing library needs integer arc costs and demands, so other
+data is refused. `ortools` is imported inside the functions only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from omnisolve.problems.cvrp import CVRP
+from omnisolve.problems.tsp import TSP
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+
+MARGIN = 0.2  # seconds kept free before the time limit (model building, decoding)
+_LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
+
+
+class OrToolsRoutingSolver(SolverInterface):
+    """OR-Tools vehicle routing library (constraint solver based local search with GLS)."""
+
+    name = "ortools-routing"
+    package = "ortools"
+    description = "OR-Tools routing: guided local search for TSP and CVRP with integer data"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        if not isinstance(problem, (TSP, CVRP)):
+            return f"solves TSP and CVRP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
+        data = [("distances", problem.distances)]
+        if isinstance(problem, CVRP):
+            data += [("demands", problem.demands), ("capacity", np.array([problem.capacity]))]
+        for what, values in data:
+            bad = np.flatnonzero(values != np.round(values))
+            if bad.size:
+                return f"OR-Tools routing needs integer {what} (found {values.flat[bad[0]]:g}); use tsp-ils or lkh"
+        if problem.distances.max() * problem.n >= _LARGEST:
+            return f"distances up to {problem.distances.max():g} overflow OR-Tools' int64 costs"
+        return None
+
+    def _solve(self, problem: TSP | CVRP, limits: Limits, tracker: Tracker) -> Result:
+        from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+        routes_model = isinstance(problem, CVRP)
+        fleet = fleet_size(problem) if routes_model else 1
+        depot = problem.depot if routes_model else 0
+        manager = pywrapcp.RoutingIndexManager(problem.n, fleet, depot)
+        routing = pywrapcp.RoutingModel(manager)
+        arc = routing.RegisterTransitMatrix(np.rint(problem.distances).astype(np.int64).tolist())
+        routing.SetArcCostEvaluatorOfAllVehicles(arc)
+        if routes_model:
+            load = routing.RegisterUnaryTransitVector(np.rint(problem.demands).astype(np.int64).tolist())
+            routing.AddDimensionWithVehicleCapacity(load, 0, [int(problem.capacity)] * fleet, True, "load")
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(max(1, int(1000 * (limits.time - tracker.elapsed() - MARGIN))))
+        routing.AddAtSolutionCallback(lambda: tracker.report(float(routing.CostVar().Max())))
+        solution = routing.SolveWithParameters(params)
+        if solution is None:
+            return Result(Status.TIME_LIMIT, message=f"OR-Tools routing found no solution (status {routing.status()})")
+        paths = [_path(routing, manager, solution, v) for v in range(fleet)]
+        answer = [p for p in paths if p] if routes_model else [depot] + paths[0]
+        return Result(Status.FEASIBLE, objective=problem.evaluate(answer), solution=answer)
+
+
+def fleet_size(problem: CVRP) -> int:
+    """At most `num_vehicles` routes; a free fleet gets one vehicle per customer (always
+    enough, and unused vehicles cost nothing)."""
+    return problem.num_vehicles or max(1, problem.n - 1)
+
+
+def _path(routing: Any, manager: Any, solution: Any, vehicle: int) -> list[int]:
+    """The nodes vehicle `vehicle` visits between leaving and re-entering its depot."""
+    nodes = []
+    index = solution.Value(routing.NextVar(routing.Start(vehicle)))
+    while not routing.IsEnd(index):
+        nodes.append(int(manager.IndexToNode(index)))
+        index = solution.Value(routing.NextVar(index))
+    return nodes

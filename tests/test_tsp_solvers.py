@@ -1,0 +1,100 @@
+"""The TSP backends (tsp-ils, lkh, ortools-routing) and the local search kernels: certified
+tours at or near known optima within the time limit, 2-opt optimality, refusals."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import omnisolve as om
+from conftest import BENCHDATA
+from omnisolve.algorithms import tsp_local_search as ls
+from omnisolve.errors import UnsupportedError
+from omnisolve.io import read
+from omnisolve.io.vrplib_reader import read_cvrp
+from omnisolve.problems import TSP
+
+OPTIMA = {"berlin52": 7542, "eil51": 426}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_numba() -> None:
+    """Load (or compile, on a fresh checkout) the numba kernels before timing any solve."""
+    ls.warm_up()
+
+
+def random_tsp(n: int, seed: int = 0) -> TSP:
+    xy = np.random.default_rng(seed).uniform(0, 1000, size=(n, 2))
+    return TSP(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)), xy)
+
+
+def solve_tsplib(name: str, solver: str, limit: float) -> om.result.Result:
+    result = om.solve(BENCHDATA / "tsp" / f"{name}.tsp", solver=solver, time_limit=limit)
+    assert result.status == om.result.Status.FEASIBLE and result.certificate.passed
+    assert result.runtime < limit + 1.0
+    assert result.trace and result.trace[-1][1] == pytest.approx(result.objective)
+    return result
+
+
+@pytest.mark.parametrize("solver", ["tsp-ils", "lkh"])
+@pytest.mark.parametrize("name", ["berlin52", "eil51"])
+def test_heuristics_find_the_optimum(solver: str, name: str) -> None:
+    assert solve_tsplib(name, solver, 2.0).objective == OPTIMA[name]
+
+
+@pytest.mark.parametrize("name", ["berlin52", "eil51"])
+def test_ortools_routing_within_one_percent(name: str) -> None:
+    assert solve_tsplib(name, "ortools-routing", 5.0).objective <= 1.01 * OPTIMA[name]
+
+
+def test_local_search_reaches_a_two_opt_optimum() -> None:
+    problem = random_tsp(60, seed=3)
+    d = problem.distances.copy()  # writable, like the adapter's: one compiled signature
+    tour = np.random.default_rng(1).permutation(60)
+    start = ls.tour_length(d, tour)
+    neigh = ls.neighbor_lists(d, 59)  # full lists: the search then misses no improving move
+    while True:  # don't-look bits may leave a move; a pass over every node finds it
+        tour, _ = ls.optimize(d, neigh, tour)
+        length = ls.tour_length(d, tour)
+        if length >= start - 1e-9:
+            break
+        start = length
+    assert sorted(tour) == list(range(60)) and length == pytest.approx(problem.evaluate(tour.tolist()))
+    nxt = np.roll(tour, -1)
+    for i, j in itertools.combinations(range(60), 2):
+        gain = d[tour[i], nxt[i]] + d[tour[j], nxt[j]] - d[tour[i], tour[j]] - d[nxt[i], nxt[j]]
+        assert gain <= 1e-7, f"2-opt move at positions {i}, {j} still gains {gain}"
+
+
+def test_lkh_solves_an_asymmetric_tsp() -> None:
+    rng = np.random.default_rng(0)
+    d = rng.integers(1, 100, size=(8, 8)).astype(float)
+    problem = TSP(d)
+    best = min(problem.evaluate([0, *rest]) for rest in itertools.permutations(range(1, 8)))
+    result = om.solve(problem, solver="lkh", time_limit=2)
+    assert result.certificate.passed and result.objective == best
+
+
+def test_tsp_ils_refuses_asymmetric_distances() -> None:
+    d = np.random.default_rng(0).integers(1, 100, size=(8, 8))
+    with pytest.raises(UnsupportedError, match="symmetric"):
+        om.solve(TSP(d), solver="tsp-ils", time_limit=1)
+
+
+def test_ortools_routing_refuses_fractional_distances() -> None:
+    assert "integer" in om.solvers.registry.get("ortools-routing").unsupported_reason(random_tsp(10))
+
+
+def test_ortools_routing_cvrp_with_fixed_fleet() -> None:
+    problem = read_cvrp(BENCHDATA / "cvrp" / "P-n16-k8.vrp", num_vehicles=8)
+    result = om.solve(problem, solver="ortools-routing", time_limit=2)
+    assert result.certificate.passed and result.runtime < 3.0
+    assert 450 <= result.objective <= 1.02 * 450  # optimum 450 with at most 8 vehicles
+    assert len(result.solution) <= 8
+
+
+def test_tiny_tours() -> None:
+    for solver in ("tsp-ils", "lkh"):
+        for n in (2, 3, 4, 5):
+            result = om.solve(random_tsp(n), solver=solver, time_limit=0.5)
+            assert result.certificate.passed
