@@ -224,7 +224,40 @@ def _build_cvrp(vrp: Any) -> Formulation:
     return Formulation(model, decode, params=dict(_ROUTING_PARAMS))
 
 
-def _build_jobshop(shop: Any) -> Formulation:
+@dataclass
+class JobShopFormulation(Formulation):
+    """The job-shop model with the variables a neighbourhood search fixes and hints."""
+
+    starts: list[Any] = field(default_factory=list)  # start variable per operation, job by job
+    durations: list[int] = field(default_factory=list)  # per operation, job by job
+    makespan: Any = None
+
+    def hint(self, flat_starts: Any) -> None:
+        """Replace the model's hint by a schedule given as start times job by job."""
+        _hint_schedule(self.model, self.starts, self.makespan, self.durations, flat_starts)
+
+    def restricted(self, before: Any, after: Any, cap: int, flat_starts: Any) -> tuple[Any, list[Any]]:
+        """A copy of the model (and its start variables) where operation `before[i]` ends
+        before `after[i]` starts and the makespan is at most `cap`, hinted with a schedule."""
+        model = self.model.clone()
+        var = model.get_int_var_from_proto_index
+        starts, makespan = [var(v.index) for v in self.starts], var(self.makespan.index)
+        for a, b in zip(before, after):
+            model.add(starts[b] >= starts[a] + self.durations[a])
+        model.add(makespan <= cap)
+        _hint_schedule(model, starts, makespan, self.durations, flat_starts)
+        return model, starts
+
+
+def _hint_schedule(model: Any, starts: list[Any], makespan: Any, durations: list[int], flat_starts: Any) -> None:
+    flat = [int(s) for s in flat_starts]
+    model.clear_hints()
+    for var, value in zip(starts, flat):
+        model.add_hint(var, value)
+    model.add_hint(makespan, max(s + d for s, d in zip(flat, durations)))
+
+
+def build_jobshop(shop: Any) -> JobShopFormulation:
     """Fixed-size intervals per operation, no overlap per machine, job order by precedence."""
     from ortools.sat.python import cp_model
 
@@ -250,7 +283,18 @@ def _build_jobshop(shop: Any) -> Formulation:
     def decode(value: Value) -> list[list[int]]:
         return [[int(value(s)) for s in row] for row in starts]
 
-    return Formulation(model, decode)
+    flat = [s for row in starts for s in row]
+    durations = [d for ops in shop.jobs for _, d in ops]
+    return JobShopFormulation(model, decode, starts=flat, durations=durations, makespan=makespan)
+
+
+def _build_jobshop(shop: Any) -> Formulation:
+    """The job-shop model hinted with the best dispatching-rule schedule."""
+    from omnisolve.algorithms.dispatching import best_rule_schedule
+
+    form = build_jobshop(shop)
+    form.hint(best_rule_schedule(shop)[1])
+    return form
 
 
 def _build_knapsack(sack: Any) -> Formulation:

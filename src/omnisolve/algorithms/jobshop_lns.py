@@ -1,0 +1,170 @@
+"""Large-neighbourhood search for the job shop, independent of the exact solver it calls.
+
+A move relaxes a neighbourhood of operations and keeps, on every machine, the order of all
+other operations (precedences between consecutive fixed operations); a sub-solver then
+re-optimizes the relaxed ones, never worse than the incumbent. Four neighbourhoods: a random
+time window, random machines, random jobs, and a stretch of the critical path with what runs
+around it. Each neighbourhood adapts its own size: larger after a sub-solve proven optimal
+within its slice, smaller after one that ran out of time.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+MIN_SIZE = 6  # operations relaxed at least
+START_FRACTION = 0.2  # of all operations, each neighbourhood's first size
+GROW, SHRINK = 1.15, 0.85
+
+# solve_sub(fixed_before, fixed_after, incumbent flat starts, makespan cap, seconds)
+#   -> (flat starts no longer than the cap, or None; whether the sub-problem was proven optimal)
+SubSolver = Callable[[np.ndarray, np.ndarray, np.ndarray, int, float], tuple["np.ndarray | None", bool]]
+
+
+def makespan(shop: Any, starts: np.ndarray) -> int:
+    return int((starts + shop._duration).max())
+
+
+def machine_order(shop: Any, starts: np.ndarray) -> np.ndarray:
+    """All operations sorted by machine, then start (then end, for zero-length operations)."""
+    return np.lexsort((starts + shop._duration, starts, shop._machine))
+
+
+def fixed_precedences(shop: Any, starts: np.ndarray, relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b): on a's machine b is the next operation outside the neighbourhood, so
+    a must end before b starts; relaxed operations may go anywhere between them."""
+    order = machine_order(shop, starts)
+    kept = order[~relaxed[order]]
+    same = shop._machine[kept[:-1]] == shop._machine[kept[1:]]
+    return kept[:-1][same], kept[1:][same]
+
+
+def critical(shop: Any, starts: np.ndarray) -> np.ndarray:
+    """Mask of operations on a longest path of the schedule's disjunctive graph (job and
+    machine successors), i.e. those whose start plus longest tail equals the makespan."""
+    d, n = shop._duration, len(starts)
+    order = machine_order(shop, starts)
+    next_on_machine = np.full(n, -1)
+    same = shop._machine[order[:-1]] == shop._machine[order[1:]]
+    next_on_machine[order[:-1][same]] = order[1:][same]
+    next_in_job = np.full(n, -1)
+    chain = shop._chain()
+    next_in_job[chain] = chain + 1
+    tail = d.astype(np.int64).copy()
+    for o in np.lexsort((starts + d, starts))[::-1]:  # successors start no earlier
+        for s in (next_on_machine[o], next_in_job[o]):
+            if s >= 0:
+                tail[o] = max(tail[o], d[o] + tail[s])
+    return starts + tail == makespan(shop, starts)
+
+
+@dataclass
+class Neighbourhoods:
+    """Picks operations to relax; `sizes` holds each neighbourhood's adaptive size."""
+
+    shop: Any
+    rng: np.random.Generator
+    sizes: dict[str, float] = field(default_factory=dict)
+
+    KINDS = ("time window", "machines", "jobs", "critical path")
+
+    def __post_init__(self) -> None:
+        start = max(MIN_SIZE, START_FRACTION * self.shop.size)
+        self.sizes = {name: start for name in self.KINDS}
+
+    def pick(self, starts: np.ndarray) -> tuple[str, np.ndarray]:
+        """A random neighbourhood's name and its mask of relaxed operations."""
+        name = self.KINDS[self.rng.integers(len(self.KINDS))]
+        size = min(int(self.sizes[name]), self.shop.size)
+        if name == "time window":
+            return name, self._time_window(starts, size)
+        if name == "critical path":
+            return name, self._critical_path(starts, size)
+        return name, self._groups(self.shop._machine if name == "machines" else self.shop._job, size)
+
+    def adapt(self, name: str, proven: bool) -> None:
+        factor = GROW if proven else SHRINK
+        self.sizes[name] = min(max(self.sizes[name] * factor, MIN_SIZE), self.shop.size)
+
+    def _time_window(self, starts: np.ndarray, size: int, t: int | None = None) -> np.ndarray:
+        """The `size` operations still running at a random time t (or starting after it)
+        that start first: those overlapping [t, t + w] for the w that gives `size`."""
+        ends = starts + self.shop._duration
+        if t is None:
+            t = int(self.rng.integers(0, max(int(ends.max()), 1)))
+        later = np.flatnonzero(ends > t)
+        take = later[np.argsort(starts[later], kind="stable")[:size]]
+        if len(take) < size:  # near the end: widen to the left
+            rest = np.setdiff1d(np.arange(len(starts)), take)
+            take = np.concatenate([take, rest[np.argsort(-ends[rest], kind="stable")[: size - len(take)]]])
+        return self._mask(take)
+
+    def _groups(self, group_of: np.ndarray, size: int) -> np.ndarray:
+        """Whole groups (machines or jobs) in random order until `size` operations are relaxed."""
+        counts = np.bincount(group_of)
+        groups = self.rng.permutation(len(counts))
+        k = int(np.searchsorted(np.cumsum(counts[groups]), size)) + 1
+        return np.isin(group_of, groups[:k])
+
+    def _critical_path(self, starts: np.ndarray, size: int) -> np.ndarray:
+        """A random stretch of critical operations (at most half the size) with the time
+        window of `size` operations that starts with it."""
+        crit = np.flatnonzero(critical(self.shop, starts))
+        crit = crit[np.argsort(starts[crit], kind="stable")]
+        k = min(len(crit), max(size // 2, 1))
+        first = int(self.rng.integers(0, len(crit) - k + 1))
+        stretch = crit[first : first + k]
+        return self._time_window(starts, size, t=int(starts[stretch[0]])) | self._mask(stretch)
+
+    def _mask(self, ops: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.shop.size, dtype=bool)
+        mask[ops] = True
+        return mask
+
+
+def search(
+    shop: Any,
+    starts: np.ndarray,
+    solve_sub: SubSolver,
+    time_left: Callable[[], float],
+    slice_seconds: float,
+    lower_bound: int,
+    workers: int = 1,
+    seed: int = 0,
+    on_improve: Callable[[np.ndarray], None] | None = None,
+) -> np.ndarray:
+    """Improve the flat schedule `starts` by neighbourhood moves until `time_left()` runs
+    out or the makespan reaches `lower_bound`. `workers` sub-solves run at once in threads
+    (the sub-solver must release the GIL); each starts from the incumbent of its launch, and
+    any schedule it returns no longer than the current incumbent replaces it."""
+    hoods = Neighbourhoods(shop, np.random.default_rng(seed))
+    best = makespan(shop, starts)
+    running: dict[Future, str] = {}
+
+    def launch(pool: ThreadPoolExecutor) -> None:
+        name, relaxed = hoods.pick(starts)
+        before, after = fixed_precedences(shop, starts, relaxed)
+        seconds = min(slice_seconds, time_left())
+        running[pool.submit(solve_sub, before, after, starts, best, seconds)] = name
+
+    with ThreadPoolExecutor(workers) as pool:
+        while True:
+            while len(running) < workers and best > lower_bound and time_left() > 0.05:
+                launch(pool)
+            if not running:
+                return starts
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                found, proven = future.result()
+                hoods.adapt(running.pop(future), proven)
+                if found is None or makespan(shop, found) > best:
+                    continue
+                starts, value = found, makespan(shop, found)
+                if value < best:
+                    best = value
+                    if on_improve is not None:
+                        on_improve(starts)
