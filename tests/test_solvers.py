@@ -397,12 +397,13 @@ def test_cpsat_refuses_coefficients_that_scaling_cannot_make_integral():
 
 
 def test_auto_rules():
-    assert choose(jobshop("ft06")).name == "cpsat"
+    assert choose(jobshop("ft06")).name == "jobshop-lns"
     assert choose(berlin(5)).name == "cpsat"
     assert choose(TSP(np.array([[0, 1.5], [1.5, 0]]))).name == "highs"  # not integral for CP-SAT
-    assert choose(Knapsack(np.array([1.0]), np.array([1.0]), 1)).name == "cpsat"
-    assert choose(random_cvrp(10)).name == "cpsat"
-    assert choose(random_cvrp(40)).name == "highs"
+    assert choose(Knapsack(np.array([1.0]), np.array([1.0]), 1)).name == "knapsack-dp"
+    assert choose(Knapsack(np.array([1.0]), np.array([1.5]), 1)).name == "highs"  # DP and CP-SAT need integer weights
+    assert choose(random_cvrp(10)).name == "pyvrp"
+    assert choose(random_cvrp(40)).name == "pyvrp"
     assert choose(rosenbrock_in_disk()).name == "scipy"
     assert choose(qcp()).name == "scipy"
     assert choose(convex_qp()).name == "highs"

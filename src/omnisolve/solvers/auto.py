@@ -12,13 +12,21 @@ from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.scipy_nlp import is_convex
 
 
+#: CP-SAT's circuit model proves TSPLIB instances up to about this size in seconds; beyond,
+#: LKH-3 reaches near-optimal tours far sooner (proof is left to racing, a later piece).
+TSP_PROOF_NODES = 110
+
+
 def preferences(problem: Any) -> list[str]:
-    """Backend names to try in order, by problem class:
-    structured problems -> cpsat (exact, fast on these), else highs on their MILP (e.g. a CVRP
-    too large for CP-SAT); nonlinear or quadratically constrained -> scipy (continuous only);
-    non-convex continuous QP -> scipy (local optimum); LP, MILP, convex QP -> highs."""
+    """Backend names to try in order, by problem class.
+
+    TSP: small -> cpsat (proves optimality), else lkh, our tsp-ils, then exact models.
+    CVRP: pyvrp, OR-Tools routing, then exact models. Job shop: CP-SAT + LNS, then plain CP-SAT.
+    Knapsack: dynamic programming when items x capacity is moderate, else cpsat.
+    Nonlinear or quadratically constrained -> scipy (continuous only); non-convex continuous QP
+    -> scipy (local optimum); LP, MILP, convex QP -> highs."""
     if isinstance(problem, StructuredProblem):
-        return ["cpsat", "highs"]
+        return _structured_preferences(problem) + ["cpsat", "highs"]
     if not isinstance(problem, ProblemData):
         raise UnsupportedError(
             f"cannot solve a {type(problem).__name__}: give a Model, ProblemData or structured problem"
@@ -32,12 +40,30 @@ def preferences(problem: Any) -> list[str]:
     return ["highs"]
 
 
+def _structured_preferences(problem: StructuredProblem) -> list[str]:
+    if problem.kind == "TSP":
+        return ["cpsat"] if problem.n <= TSP_PROOF_NODES else ["lkh", "tsp-ils"]
+    if problem.kind == "CVRP":
+        return ["pyvrp", "ortools-routing"]
+    if problem.kind == "JobShop":
+        return ["jobshop-lns"]
+    if problem.kind == "Knapsack":
+        from omnisolve.algorithms.knapsack_dp import prefer_dp
+
+        return ["knapsack-dp"] if prefer_dp(problem) else []
+    return []
+
+
 def choose(problem: Any) -> SolverInterface:
     """The first installed backend in `preferences(problem)` that accepts `problem`;
     `UnsupportedError` with every backend's reason when none does."""
     reasons = []
-    for name in preferences(problem):
-        solver = registry.get(name)
+    for name in dict.fromkeys(preferences(problem)):
+        try:
+            solver = registry.get(name)
+        except UnsupportedError as exc:
+            reasons.append(str(exc))
+            continue
         if not solver.available():
             reasons.append(f"{name} needs the package {solver.package!r}")
             continue
