@@ -370,9 +370,9 @@ UNSUPPORTED = [
     (HIGHS, lambda: "a string", "cannot solve a str"),
     (CPSAT, convex_qp, "linear models only"),
     (CPSAT, lambda: read_mps(BENCHDATA / "mip" / "afiro.mps"), "32 of 32 are continuous"),
-    (CPSAT, lambda: TSP(np.array([[0, 1.5], [1.5, 0]])), "TSP distances must be integers"),
+    (CPSAT, lambda: TSP(np.array([[0, 1.5], [1.5, 0]])), "CP-SAT needs integer TSP distances"),
     (CPSAT, lambda: random_cvrp(31), "CVRP with 31 nodes is too large"),
-    (CPSAT, lambda: Knapsack(np.array([1.5, 2]), np.array([1, 1]), 1), "knapsack values must be integers"),
+    (CPSAT, lambda: Knapsack(np.array([1.5, 2]), np.array([1, 1]), 1), "CP-SAT needs integer knapsack values"),
     (SCIPY, integer_model, "continuous variables only"),
     (SCIPY, lambda: berlin(5), "not a TSP"),
 ]

@@ -15,6 +15,7 @@ import numpy as np
 
 from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
+from omnisolve.solvers.requirements import non_integer_reason
 
 MAX_CVRP_NODES = 30  # the arc model with load variables stops being practical beyond this
 MAX_SCALE_DIGITS = 6  # coefficients may be scaled by at most 10**6 to become integers
@@ -48,31 +49,24 @@ def unsupported_reason(problem: Any) -> str | None:
     if not isinstance(problem, StructuredProblem):
         return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
     if problem.kind == "TSP":
-        return _not_integral(_off_diagonal(problem.distances), "TSP distances")
+        return non_integer_reason("CP-SAT", [("TSP distances", _off_diagonal(problem.distances))], "highs")
     if problem.kind == "CVRP":
         if problem.n > MAX_CVRP_NODES:
             return (
                 f"CVRP with {problem.n} nodes is too large for the CP-SAT model "
                 f"(at most {MAX_CVRP_NODES}); use highs or a routing solver"
             )
-        distances = _not_integral(_off_diagonal(problem.distances), "CVRP distances")
-        return distances or _not_integral(problem.demands, "CVRP demands")
+        data = [("CVRP distances", _off_diagonal(problem.distances)), ("CVRP demands", problem.demands)]
+        return non_integer_reason("CP-SAT", data, "highs")
     if problem.kind == "JobShop":
         return None
     if problem.kind == "Knapsack":
-        return _not_integral(problem.values, "knapsack values") or _not_integral(problem.weights, "knapsack weights")
+        return non_integer_reason("CP-SAT", [("knapsack values", problem.values), ("knapsack weights", problem.weights)], "highs")
     return f"no CP-SAT formulation for {problem.kind} problems"
 
 
 def _off_diagonal(d: np.ndarray) -> np.ndarray:
     return d[~np.eye(d.shape[0], dtype=bool)]
-
-
-def _not_integral(values: np.ndarray, what: str) -> str | None:
-    bad = np.flatnonzero(values != np.round(values))
-    if bad.size:
-        return f"{what} must be integers for CP-SAT (found {values.flat[bad[0]]:g}); use highs"
-    return None
 
 
 def _model_reason(data: ProblemData) -> str | None:

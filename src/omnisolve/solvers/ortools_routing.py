@@ -12,6 +12,7 @@ from omnisolve.problems.cvrp import CVRP
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import non_integer_reason
 
 MARGIN = 0.2  # seconds kept free before the time limit (model building, decoding)
 _LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
@@ -30,10 +31,9 @@ class OrToolsRoutingSolver(SolverInterface):
         data = [("distances", problem.distances)]
         if isinstance(problem, CVRP):
             data += [("demands", problem.demands), ("capacity", np.array([problem.capacity]))]
-        for what, values in data:
-            bad = np.flatnonzero(values != np.round(values))
-            if bad.size:
-                return f"OR-Tools routing needs integer {what} (found {values.flat[bad[0]]:g}); use tsp-ils or lkh"
+        reason = non_integer_reason("OR-Tools routing", data, "tsp-ils or lkh")
+        if reason:
+            return reason
         if problem.distances.max() * problem.n >= _LARGEST:
             return f"distances up to {problem.distances.max():g} overflow OR-Tools' int64 costs"
         return None

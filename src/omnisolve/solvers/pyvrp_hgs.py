@@ -21,6 +21,7 @@ import numpy as np
 from omnisolve.problems.cvrp import CVRP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import non_integer_reason
 
 # PyVRP's largest distance (pyvrp.constants.MAX_VALUE); costs at or above it mean "no solution".
 _MAX_VALUE = 1 << 44
@@ -42,14 +43,10 @@ class PyVrpSolver(SolverInterface):
     def unsupported_reason(self, problem: Any) -> str | None:
         if not isinstance(problem, CVRP):
             return f"solves CVRP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
-        for what, values in (
-            ("distances", problem.distances),
-            ("demands", problem.demands),
-            ("capacity", np.array([problem.capacity])),
-        ):
-            bad = np.flatnonzero(values != np.round(values))
-            if bad.size:
-                return f"PyVRP needs integer {what} (found {values.flat[bad[0]]:g}); use highs"
+        data = [("distances", problem.distances), ("demands", problem.demands), ("capacity", [problem.capacity])]
+        reason = non_integer_reason("PyVRP", data, "highs")
+        if reason:
+            return reason
         if problem.distances.max() * problem.n >= _MAX_VALUE:
             return f"distances up to {problem.distances.max():g} overflow PyVRP's integer costs"
         return None
