@@ -21,6 +21,7 @@ import numpy as np
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import kind_reason
 
 RUNS = 10  # independent LKH runs sharing the time limit
 FIRST_SHARE = 0.6  # of the time the first call may use, before the wall/CPU ratio is measured
@@ -38,7 +39,7 @@ class LkhSolver(SolverInterface):
 
     def unsupported_reason(self, problem: Any) -> str | None:
         if not isinstance(problem, TSP):
-            return f"solves TSP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
+            return kind_reason(problem, TSP)
         return None
 
     def _solve(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:

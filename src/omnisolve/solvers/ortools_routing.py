@@ -12,7 +12,7 @@ from omnisolve.problems.cvrp import CVRP
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
-from omnisolve.solvers.requirements import non_integer_reason
+from omnisolve.solvers.requirements import kind_reason, routing_data_reason
 
 MARGIN = 0.2  # seconds kept free before the time limit (model building, decoding)
 _LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
@@ -26,17 +26,9 @@ class OrToolsRoutingSolver(SolverInterface):
     description = "OR-Tools routing: guided local search for TSP and CVRP with integer data"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        if not isinstance(problem, (TSP, CVRP)):
-            return f"solves TSP and CVRP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
-        data = [("distances", problem.distances)]
-        if isinstance(problem, CVRP):
-            data += [("demands", problem.demands), ("capacity", np.array([problem.capacity]))]
-        reason = non_integer_reason("OR-Tools routing", data, "tsp-ils or lkh")
-        if reason:
-            return reason
-        if problem.distances.max() * problem.n >= _LARGEST:
-            return f"distances up to {problem.distances.max():g} overflow OR-Tools' int64 costs"
-        return None
+        return kind_reason(problem, TSP, CVRP) or routing_data_reason(
+            problem, "OR-Tools routing", _LARGEST, "tsp-ils or lkh"
+        )
 
     def _solve(self, problem: TSP | CVRP, limits: Limits, tracker: Tracker) -> Result:
         from ortools.constraint_solver import pywrapcp, routing_enums_pb2

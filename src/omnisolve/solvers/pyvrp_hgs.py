@@ -21,7 +21,7 @@ import numpy as np
 from omnisolve.problems.cvrp import CVRP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
-from omnisolve.solvers.requirements import non_integer_reason
+from omnisolve.solvers.requirements import kind_reason, routing_data_reason
 
 # PyVRP's largest distance (pyvrp.constants.MAX_VALUE); costs at or above it mean "no solution".
 _MAX_VALUE = 1 << 44
@@ -41,15 +41,7 @@ class PyVrpSolver(SolverInterface):
     description = "PyVRP iterated local search: CVRP with integer data; one seed per thread, best kept"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        if not isinstance(problem, CVRP):
-            return f"solves CVRP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
-        data = [("distances", problem.distances), ("demands", problem.demands), ("capacity", [problem.capacity])]
-        reason = non_integer_reason("PyVRP", data, "highs")
-        if reason:
-            return reason
-        if problem.distances.max() * problem.n >= _MAX_VALUE:
-            return f"distances up to {problem.distances.max():g} overflow PyVRP's integer costs"
-        return None
+        return kind_reason(problem, CVRP) or routing_data_reason(problem, "PyVRP", _MAX_VALUE, "highs")
 
     def _solve(self, problem: CVRP, limits: Limits, tracker: Tracker) -> Result:
         margin = min(0.25, 0.1 * limits.time)

@@ -11,6 +11,7 @@ import numpy as np
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import kind_reason
 
 NEIGHBORS = 10  # candidate list length per node
 KICK_LENGTH = 50  # the double bridge swaps two adjacent paths of at most this many nodes
@@ -27,7 +28,7 @@ class TspIlsSolver(SolverInterface):
 
     def unsupported_reason(self, problem: Any) -> str | None:
         if not isinstance(problem, TSP):
-            return f"solves TSP only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
+            return kind_reason(problem, TSP)
         if not np.allclose(problem.distances, problem.distances.T, rtol=0, atol=1e-9):
             return "needs symmetric distances (this TSP is asymmetric); use lkh or cpsat"
         return None
