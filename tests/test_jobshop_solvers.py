@@ -127,4 +127,4 @@ def test_lns_search_alone_improves_a_dispatching_schedule():
 
 
 def test_lns_refuses_other_problems():
-    assert "job-shop" in LNS.unsupported_reason(om.Knapsack([1.0], [1.0], 1.0))
+    assert "solves JobShop only, not Knapsack" == LNS.unsupported_reason(om.Knapsack([1.0], [1.0], 1.0))

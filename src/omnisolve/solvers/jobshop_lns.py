@@ -9,8 +9,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from omnisolve.problems.jobshop import JobShop
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import kind_reason
 
 # Share of the time for plain CP-SAT: enough to prove small instances and get a bound; on
 # 20x10..20x20 instances LNS improves faster than CP-SAT, so a larger share costs quality
@@ -28,9 +30,7 @@ class JobShopLnsSolver(SolverInterface):
     description = "Job shop: dispatching rules, CP-SAT, then CP-SAT large-neighbourhood search"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        if getattr(problem, "kind", None) != "JobShop":
-            return f"solves job-shop problems only, not {getattr(problem, 'kind', type(problem).__name__)}"
-        return None
+        return kind_reason(problem, JobShop)
 
     def _solve(self, shop: Any, limits: Limits, tracker: Tracker) -> Result:
         from omnisolve.algorithms import jobshop_lns

@@ -9,6 +9,7 @@ from omnisolve.algorithms.knapsack_dp import capacity_of, dp_reason, solve_knaps
 from omnisolve.problems.knapsack import Knapsack
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import kind_reason
 
 
 class KnapsackDpSolver(SolverInterface):
@@ -19,9 +20,7 @@ class KnapsackDpSolver(SolverInterface):
     description = "Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        if not isinstance(problem, Knapsack):
-            return f"solves 0-1 knapsack only, not {getattr(problem, 'kind', '') or type(problem).__name__}"
-        return dp_reason(problem)
+        return kind_reason(problem, Knapsack) or dp_reason(problem)
 
     def _solve(self, problem: Knapsack, limits: Limits, tracker: Tracker) -> Result:
         chosen = solve_knapsack(
