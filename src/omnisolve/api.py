@@ -6,6 +6,7 @@ import os
 import traceback
 from typing import Any
 
+from omnisolve.errors import OmnisolveError
 from omnisolve.model import Model, ProblemData
 from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Result, Status
@@ -57,11 +58,9 @@ def solve(
     limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
     try:
         result = backend.solve(data, limits, on_incumbent)
-    except Exception as exc:
-        from omnisolve.errors import OmnisolveError
-
-        if isinstance(exc, OmnisolveError):
-            raise
+    except OmnisolveError:
+        raise
+    except Exception as exc:  # a backend bug becomes an error result, never a crash
         result = Result(
             Status.ERROR,
             solver=backend.name,

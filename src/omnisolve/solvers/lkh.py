@@ -38,9 +38,7 @@ class LkhSolver(SolverInterface):
     description = "LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        if not isinstance(problem, TSP):
-            return kind_reason(problem, TSP)
-        return None
+        return kind_reason(problem, TSP)
 
     def _solve(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
         if problem.n <= 3:  # elkai needs 3 nodes; below 4 there is nothing to optimize anyway
