@@ -1,4 +1,4 @@
-"""Command line: `omnisolve solve | info | solvers | demo | bench`.
+"""Command line: `omnisolve solve | info | solvers | demo | bench | portfolio | serve | token`.
 
 Exit codes: 0 solved and certified; 1 solver error or failed certificate; 2 bad input file;
 3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
@@ -119,6 +119,14 @@ def bench(
     from omnisolve.bench.command import bench_command
 
     bench_command(out, err, suite, solvers, time_limit, threads, repeats, out_dir, instances, max_size, limit, jobs, data)
+
+
+# Sub-packages add their own commands (`serve`, `token`, `portfolio`); their modules import only typer.
+from omnisolve.portfolio.commands import register as _register_portfolio  # noqa: E402
+from omnisolve.service.commands import register as _register_service  # noqa: E402
+
+_register_portfolio(app)
+_register_service(app)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The portfolio: instance features, the learned selector, racing in isolated processes."""

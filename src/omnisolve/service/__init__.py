@@ -1,0 +1,1 @@
+"""The service: REST API, durable job store, workers and the web UI."""
