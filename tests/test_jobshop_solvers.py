@@ -7,7 +7,7 @@ import pytest
 
 import omnisolve as om
 from conftest import BENCHDATA
-from omnisolve.algorithms import jobshop_lns
+from omnisolve.algorithms import jobshop_lns, jobshop_tabu
 from omnisolve.algorithms.dispatching import RULES, best_dispatch, dispatch, rule_schedules
 from omnisolve.solvers.base import Limits
 from omnisolve.solvers.jobshop_lns import JobShopLnsSolver
@@ -120,11 +120,73 @@ def test_lns_search_alone_improves_a_dispatching_schedule():
         return _sub_solve(build_jobshop(js), Limits(threads=1), len(seen), before, after, incumbent, cap, seconds)
 
     deadline = time.perf_counter() + 3
-    out = jobshop_lns.search(js, form_starts, sub, lambda: deadline - time.perf_counter(), 0.3, js.lower_bound)
+    gains = []
+    shared = jobshop_lns.SharedSchedule(js, form_starts, js.lower_bound, lambda value, bound: gains.append(value))
+    out = jobshop_lns.search(shared, sub, lambda: deadline - time.perf_counter(), 0.3)
     assert js.check(js._nested(out)) == []
+    assert gains == sorted(gains, reverse=True) and gains[-1] == jobshop_lns.makespan(js, out)
     assert jobshop_lns.makespan(js, out) < jobshop_lns.makespan(js, form_starts)
     assert seen == sorted(seen, reverse=True)
 
 
+def test_shared_schedule_keeps_the_shortest_and_the_highest_bound():
+    js = shop("ft06")
+    rules = np.array([x for row in best_dispatch(js) for x in row])
+    shared = jobshop_lns.SharedSchedule(js, rules, 40)
+    worse = rules + 5 * (np.arange(len(rules)) >= len(rules) - 1)  # delays one last operation
+    assert not shared.offer(worse) and shared.value == jobshop_lns.makespan(js, rules)
+    shared.raise_bound(50)
+    shared.raise_bound(45)
+    assert shared.bound == 50 and not shared.closed
+    optimum = om.solve(js, solver="cpsat", time_limit=10).solution
+    assert shared.offer(np.array([x for row in optimum for x in row]))
+    shared.raise_bound(55)
+    assert shared.value == 55 and shared.closed
+
+
 def test_lns_refuses_other_problems():
     assert "solves JobShop only, not Knapsack" == LNS.unsupported_reason(om.Knapsack([1.0], [1.0], 1.0))
+
+
+def test_tabu_moves_swap_adjacent_critical_operations():
+    """Every N5 candidate is a pair of operations next to each other on one machine, both on
+    a longest path; swapping and swapping back restores the orders."""
+    js = shop("la21")
+    starts = np.array([x for row in best_dispatch(js) for x in row])
+    ts = jobshop_tabu.TabuSearch(js, starts)
+    r, order = ts._buffers()
+    span = jobshop_tabu.heads(ts.dur, ts.jpred, ts.jsucc, ts.mpred, ts.msucc, r, order)
+    assert span == jobshop_lns.makespan(js, starts) and (r <= starts).all()
+    cand = np.empty((2 * js.size, 2), np.int64)
+    count = jobshop_tabu.moves(ts.dur, ts.jpred, ts.mpred, r, span, cand)
+    crit = jobshop_lns.critical(js, r)
+    assert count > 0
+    for u, v in cand[:count]:
+        assert ts.msucc[u] == v and crit[u] and crit[v]
+        pred, succ = ts.mpred.copy(), ts.msucc.copy()
+        jobshop_tabu.swap(ts.mpred, ts.msucc, u, v)
+        assert ts.msucc[v] == u and ts.makespan_of(ts.mpred, ts.msucc) > 0  # still acyclic
+        jobshop_tabu.swap(ts.mpred, ts.msucc, v, u)
+        assert (ts.mpred == pred).all() and (ts.msucc == succ).all()
+
+
+def test_tabu_search_finds_ft06_optimum_and_stops_at_the_bound():
+    js = shop("ft06")
+    starts = np.array([x for row in best_dispatch(js) for x in row])
+    gains = []
+    deadline = time.perf_counter() + 20
+    out = jobshop_tabu.tabu_search(js, starts, lambda: deadline - time.perf_counter(), lambda best: best <= 55,
+                                   on_improve=lambda s: gains.append(jobshop_lns.makespan(js, s)))
+    assert js.check(js._nested(out)) == [] and jobshop_lns.makespan(js, out) == 55
+    assert gains == sorted(gains, reverse=True) and gains[-1] == 55
+    assert time.perf_counter() < deadline - 10
+
+
+def test_tabu_search_respects_its_patience():
+    js = shop("la21")
+    starts = np.array([x for row in best_dispatch(js) for x in row])
+    begin = time.perf_counter()
+    out = jobshop_tabu.tabu_search(js, starts, lambda: 30.0, lambda best: False,
+                                   patience=lambda searched, idle: searched > 1.0)
+    assert 1.0 <= time.perf_counter() - begin < 3.0
+    assert js.check(js._nested(out)) == [] and jobshop_lns.makespan(js, out) < jobshop_lns.makespan(js, starts)

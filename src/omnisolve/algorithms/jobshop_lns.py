@@ -10,6 +10,7 @@ within its slice, smaller after one that ran out of time.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -126,26 +127,60 @@ class Neighbourhoods:
         return mask
 
 
+class SharedSchedule:
+    """The best schedule and lower bound of searches running at once in threads (e.g. LNS
+    beside a full CP-SAT search): each offers what it finds and takes the best when it
+    starts a move. `on_improve(makespan, bound)` is called, under the lock, on each gain."""
+
+    def __init__(self, shop: Any, starts: np.ndarray, bound: int,
+                 on_improve: Callable[[int, int], None] | None = None):
+        self.shop, self.starts, self.value, self.bound = shop, starts, makespan(shop, starts), bound
+        self.proven = False  # set by a search that proved `bound` is the optimum
+        self._on_improve = on_improve
+        self._lock = threading.Lock()
+
+    def offer(self, starts: np.ndarray) -> bool:
+        """Take `starts` if it is no longer than the best; True if it is strictly shorter."""
+        value = makespan(self.shop, starts)
+        with self._lock:
+            if value > self.value:
+                return False
+            better, self.starts, self.value = value < self.value, starts, value
+            if better and self._on_improve is not None:
+                self._on_improve(value, self.bound)
+            return better
+
+    def raise_bound(self, bound: int) -> None:
+        with self._lock:
+            if bound > self.bound:
+                self.bound = bound
+                if self._on_improve is not None:
+                    self._on_improve(self.value, bound)
+
+    @property
+    def closed(self) -> bool:
+        """Nothing left to gain: the best schedule meets the bound, or a search proved it."""
+        return self.proven or self.value <= self.bound
+
+
 def search(
-    shop: Any,
-    starts: np.ndarray,
+    shared: SharedSchedule,
     solve_sub: SubSolver,
     time_left: Callable[[], float],
     slice_seconds: float,
-    lower_bound: int,
     workers: int = 1,
     seed: int = 0,
-    on_improve: Callable[[np.ndarray], None] | None = None,
 ) -> np.ndarray:
-    """Improve the flat schedule `starts` by neighbourhood moves until `time_left()` runs
-    out or the makespan reaches `lower_bound`. `workers` sub-solves run at once in threads
-    (the sub-solver must release the GIL); each starts from the incumbent of its launch, and
-    any schedule it returns no longer than the current incumbent replaces it."""
+    """Improve the best schedule of `shared` by neighbourhood moves until `time_left()` runs
+    out or `shared` is closed. `workers` sub-solves run at once in threads (the sub-solver
+    must release the GIL); each starts from the best schedule at its launch, wherever it
+    came from, and any schedule it returns no longer than that replaces it."""
+    shop = shared.shop
     hoods = Neighbourhoods(shop, np.random.default_rng(seed))
-    best = makespan(shop, starts)
     running: dict[Future, str] = {}
 
     def launch(pool: ThreadPoolExecutor) -> None:
+        starts, best = shared.starts, shared.value
         name, relaxed = hoods.pick(starts)
         before, after = fixed_precedences(shop, starts, relaxed)
         seconds = min(slice_seconds, time_left())
@@ -153,18 +188,13 @@ def search(
 
     with ThreadPoolExecutor(workers) as pool:
         while True:
-            while len(running) < workers and best > lower_bound and time_left() > 0.05:
+            while len(running) < workers and not shared.closed and time_left() > 0.05:
                 launch(pool)
             if not running:
-                return starts
+                return shared.starts
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 found, proven = future.result()
                 hoods.adapt(running.pop(future), proven)
-                if found is None or makespan(shop, found) > best:
-                    continue
-                starts, value = found, makespan(shop, found)
-                if value < best:
-                    best = value
-                    if on_improve is not None:
-                        on_improve(starts)
+                if found is not None:
+                    shared.offer(found)

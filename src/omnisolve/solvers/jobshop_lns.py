@@ -1,10 +1,15 @@
-"""Job-shop backend: CP-SAT for a share of the time (hinted with the best dispatching rule; it
-also proves the lower bound), then large-neighbourhood search from its incumbent with short
-CP-SAT sub-solves (`algorithms.jobshop_lns`). `ortools` is imported inside the methods only."""
+"""Job-shop backend: a full CP-SAT search (hinted with the best dispatching rule; it proves
+the lower bound) beside improvers that share one best schedule with it: each runs tabu search
+(`algorithms.jobshop_tabu`, N5 moves) until it stalls, then large-neighbourhood search with
+short CP-SAT sub-solves (`algorithms.jobshop_lns`) from the best schedule. With one thread they
+take turns: CP-SAT first for a share of the time, then one improver. `ortools` is imported
+inside the methods."""
 
 from __future__ import annotations
 
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
@@ -14,71 +19,69 @@ from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.requirements import kind_reason
 
-# Share of the time for plain CP-SAT: enough to prove small instances and get a bound; on
-# 20x10..20x20 instances LNS improves faster than CP-SAT, so a larger share costs quality
-# (single noisy runs at 20 s, 2 threads: ta21 5.7 % gap with 15 %, 13.7 % with 35 %).
+# With one thread, the share of the time for plain CP-SAT before LNS: enough to prove small
+# instances and get a bound (single noisy runs at 20 s: ta21 5.7 % gap with 15 %, 13.7 % with 35 %).
 EXACT_SHARE = 0.1
 SLICE = 1.0  # seconds per neighbourhood sub-solve
+# Tabu search gives way to LNS after this many seconds without a gain, or half its run time if longer.
+MIN_PATIENCE, PATIENCE_SHARE = 5.0, 0.5
 MARGIN = 0.15  # seconds kept free for building the result
 
 
 class JobShopLnsSolver(SolverInterface):
-    """CP-SAT interval model, then LNS over machine orders with CP-SAT sub-solves."""
+    """CP-SAT interval model beside tabu search and LNS over machine orders."""
 
     name = "jobshop-lns"
     package = "ortools"
-    description = "Job shop: dispatching rules, CP-SAT, then CP-SAT large-neighbourhood search"
+    description = "Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT large-neighbourhood search"
 
     def unsupported_reason(self, problem: Any) -> str | None:
         return kind_reason(problem, JobShop)
 
     def _solve(self, shop: Any, limits: Limits, tracker: Tracker) -> Result:
-        from omnisolve.algorithms import jobshop_lns
+        from omnisolve.algorithms import jobshop_lns, jobshop_tabu
         from omnisolve.algorithms.dispatching import best_rule_schedule
         from omnisolve.solvers.cpsat_models import build_jobshop
 
         deadline = limits.time - MARGIN
         rule, starts = best_rule_schedule(shop)
-        bound, first = shop.lower_bound, jobshop_lns.makespan(shop, starts)
-        tracker.report(first, bound)
+        first = jobshop_lns.makespan(shop, starts)
+        shared = jobshop_lns.SharedSchedule(shop, starts, shop.lower_bound, tracker.report)
+        tracker.report(first, shop.lower_bound)
         form = build_jobshop(shop)
         form.hint(starts)
-        seconds = max(EXACT_SHARE * deadline - tracker.elapsed(), 0.01)
-        exact = _cpsat(form, limits, seconds, lambda obj, lb: tracker.report(obj, max(lb, bound)))
-        if exact.starts is not None and jobshop_lns.makespan(shop, exact.starts) <= first:
-            starts = exact.starts
-        bound = max(bound, exact.bound)
-        best = jobshop_lns.makespan(shop, starts)
-        if not exact.proven and best > bound:
+        time_left = lambda: deadline - tracker.elapsed()  # noqa: E731
+        seeds = itertools.count(limits.seed + 1)
 
-            seeds = itertools.count(limits.seed + 1)
+        def solve_sub(before, after, incumbent, cap, seconds):
+            return _sub_solve(form, limits, next(seeds), before, after, incumbent, cap, seconds)
 
-            def solve_sub(before, after, incumbent, cap, seconds):
-                return _sub_solve(form, limits, next(seeds), before, after, incumbent, cap, seconds)
+        def improve(seed: int) -> None:
+            """Tabu search until it stalls, then LNS, both feeding `shared`."""
+            jobshop_tabu.tabu_search(
+                shop, shared.starts, time_left, lambda best: shared.closed, seed, shared.offer,
+                lambda searched, idle: idle > max(MIN_PATIENCE, PATIENCE_SHARE * searched))
+            jobshop_lns.search(shared, solve_sub, time_left, SLICE, workers=1, seed=seed)
 
-            starts = jobshop_lns.search(
-                shop,
-                starts,
-                solve_sub,
-                lambda: deadline - tracker.elapsed(),
-                SLICE,
-                bound,
-                workers=limits.threads,
-                seed=limits.seed,
-                on_improve=lambda s: tracker.report(jobshop_lns.makespan(shop, s), bound),
-            )
-            best = jobshop_lns.makespan(shop, starts)
-        status = Status.OPTIMAL if best <= bound else Status.FEASIBLE
+        full_workers = limits.threads // 2
+        if full_workers == 0:  # one thread: CP-SAT, then one improver
+            _cpsat(form, limits, max(EXACT_SHARE * time_left(), 0.01), 1, shared)
+            improve(limits.seed)
+        else:
+            stop = threading.Event()
+            with ThreadPoolExecutor(limits.threads) as pool:
+                full = pool.submit(_cpsat, form, limits, time_left(), full_workers, shared, stop)
+                improvers = [pool.submit(improve, limits.seed + i) for i in range(limits.threads - full_workers)]
+                try:
+                    for improver in improvers:
+                        improver.result()  # re-raises an improver's error
+                finally:
+                    stop.set()
+                full.result()
+        status = Status.OPTIMAL if shared.closed else Status.FEASIBLE
         message = f"first schedule by {rule} ({first})"
-        return Result(status, objective=float(best), bound=float(bound), solution=shop._nested(starts),
-                      message=message, problem_name=shop.name)
-
-
-class _Outcome:
-    """What one CP-SAT run gave: flat starts (or None), its bound, and whether it proved optimality."""
-
-    def __init__(self, starts: np.ndarray | None, bound: int, proven: bool):
-        self.starts, self.bound, self.proven = starts, bound, proven
+        return Result(status, objective=float(shared.value), bound=float(shared.bound),
+                      solution=shop._nested(shared.starts), message=message, problem_name=shop.name)
 
 
 def _parameters(solver: Any, limits: Limits, seconds: float, seed: int) -> None:
@@ -91,22 +94,41 @@ def _parameters(solver: Any, limits: Limits, seconds: float, seed: int) -> None:
         params.max_memory_in_mb = limits.memory_mb
 
 
-def _cpsat(form: Any, limits: Limits, seconds: float, report: Callable[[int, int], None]) -> _Outcome:
-    """Plain CP-SAT on the whole model; `report(makespan, bound)` on every incumbent."""
+def _cpsat(form: Any, limits: Limits, seconds: float, workers: int, shared: Any,
+           stop: threading.Event | None = None) -> None:
+    """Plain CP-SAT on the whole model with `workers` threads, offering every schedule it finds
+    to `shared` and raising its bound; it stops early once `shared` is closed or `stop` is set."""
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     _parameters(solver, limits, seconds, limits.seed)
+    solver.parameters.num_workers = workers
 
     class Incumbents(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
-            report(int(self.objective_value), int(np.ceil(self.best_objective_bound - 1e-9)))
+            shared.offer(np.array([self.value(v) for v in form.starts], dtype=np.int64))
+            shared.raise_bound(int(np.ceil(self.best_objective_bound - 1e-9)))
+            if shared.closed or (stop is not None and stop.is_set()):
+                self.stop_search()
 
+    watcher = threading.Thread(target=_stop_when, args=(solver, shared, stop), daemon=True) if stop else None
+    if watcher is not None:
+        watcher.start()
     status = solver.solve(form.model, Incumbents())
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Outcome(None, 0, False)
-    starts = np.array([solver.value(v) for v in form.starts], dtype=np.int64)
-    return _Outcome(starts, int(np.ceil(solver.best_objective_bound - 1e-9)), status == cp_model.OPTIMAL)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        shared.raise_bound(int(np.ceil(solver.best_objective_bound - 1e-9)))
+        shared.proven = shared.proven or status == cp_model.OPTIMAL
+    if stop is not None:
+        stop.set()  # also ends the watcher
+
+
+def _stop_when(solver: Any, shared: Any, stop: threading.Event) -> None:
+    """Stop `solver` once the LNS beside it closes the gap or the caller is done."""
+    while not stop.wait(0.05):
+        if shared.closed:
+            solver.stop_search()
+            return
+    solver.stop_search()
 
 
 def _sub_solve(
