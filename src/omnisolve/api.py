@@ -31,12 +31,25 @@ def load(problem: Model | Problem | str | os.PathLike) -> Problem:
 
 
 def pick_solver(problem: Problem, solver: str = "auto") -> SolverInterface:
-    """The named backend, or the rule-based choice for `auto`."""
-    if solver == "auto":
-        from omnisolve.solvers.auto import choose
+    """The named backend, or for `auto` (and the lead racer of `race`) the learned selector's
+    choice (the rule-based one for classes it has not seen)."""
+    if solver in ("auto", "race"):
+        from omnisolve.portfolio.choice import choose
 
-        return choose(problem)
+        return registry.get(choose(problem).ranked[0])
     return registry.get(solver)
+
+
+def _history_path(history: bool | str | os.PathLike | None) -> Any:
+    """None (off), or the history file: `True` -> the default place, a path -> that file,
+    `None` -> the default place only when OMNISOLVE_HISTORY is set."""
+    from omnisolve.portfolio.history import default_path
+
+    if history is None:
+        return default_path() if os.environ.get("OMNISOLVE_HISTORY") else None
+    if history is True:
+        return default_path()
+    return None if history is False else history
 
 
 def solve(
@@ -47,15 +60,60 @@ def solve(
     gap: float = 1e-6,
     seed: int = 0,
     on_incumbent: IncumbentCallback | None = None,
+    utility: Any = None,
+    history: bool | str | os.PathLike | None = None,
 ) -> Result:
     """Solve `problem` and return a `Result` carrying its verifier's `Certificate`.
+
+    `solver`: a backend name; "auto" (the learned selector, rules as fallback); or "race" (the
+    selector's top solvers at once in isolated processes, see `portfolio.race`). `utility`
+    ("deadline:S", "linear:S", "exp:H" or a `portfolio.utility.Utility`) makes the choice
+    maximize the expected value of the answer and caps the time limit at its horizon.
+    `history`: record the outcome in the run history and let it steer `auto`/`race`.
 
     Bad input raises an `OmnisolveError`; a backend that crashes gives `Status.ERROR` with the
     reason in `Result.message`. A result whose certificate fails is reported as an error.
     """
     data = load(problem)
-    backend = pick_solver(data, solver)
-    limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
+    if solver not in ("auto", "race"):
+        result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
+        _record(_history_path(history), data, None, result, time_limit)
+        return result
+    from omnisolve.portfolio.choice import choose
+    from omnisolve.portfolio.utility import Utility, parse
+
+    value = parse(utility) if isinstance(utility, str) else utility
+    if isinstance(value, Utility):
+        time_limit = min(time_limit, value.horizon)
+    path = _history_path(history)
+    choice = choose(data, value, path)
+    if solver == "race":
+        from omnisolve.portfolio.race import race
+
+        racers = choice.ranked[: max(2, threads)]
+        result = race(data, racers, time_limit=time_limit, threads=threads, gap=gap, seed=seed, on_incumbent=on_incumbent)
+    else:
+        limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
+        result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
+    result.extra = {**result.extra, "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls}}
+    _record(path, data, choice, result, time_limit)
+    return result
+
+
+def _record(path: Any, data: Problem, choice: Any, result: Result, time_limit: float) -> None:
+    """Append the outcome to the run history at `path` (nothing when None)."""
+    if path is None:
+        return
+    from omnisolve.portfolio.features import features, problem_class
+    from omnisolve.portfolio.history import History
+
+    solver = result.extra.get("race", {}).get("winner", result.solver)
+    cls, feats = (choice.cls, choice.features) if choice is not None else (problem_class(data), features(data))
+    History(path).record(cls, feats, solver, result.status.value, result.runtime, result.gap, time_limit)
+
+
+def _solve_with(data: Problem, backend: SolverInterface, limits: Limits, on_incumbent: IncumbentCallback | None) -> Result:
+    """One backend in this process; a crash becomes an error result; the answer is verified."""
     try:
         result = backend.solve(data, limits, on_incumbent)
     except OmnisolveError:

@@ -40,12 +40,15 @@ def fail(message: str, code: int) -> "typer.Exit":
 @app.command()
 def solve(
     file: Path = typer.Argument(..., help="MPS/LP, JSON, TSPLIB .tsp, VRPLIB .vrp, job-shop or .kp file"),
-    solver: str = typer.Option("auto", "--solver", "-s", help="backend name, or auto"),
+    solver: str = typer.Option("auto", "--solver", "-s", help="backend name; auto (learned selector); race (top solvers at once)"),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds"),
     threads: int = typer.Option(1, "--threads", "-j"),
     gap: float = typer.Option(1e-6, "--gap", help="relative gap at which to stop"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the result as JSON"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no live progress line"),
+    deadline: Optional[float] = typer.Option(None, "--deadline", help="seconds after which an answer is worthless (auto/race pick for it)"),
+    utility: Optional[str] = typer.Option(None, "--utility", help="value of time: deadline:S, linear:S or exp:HALF_LIFE"),
+    history: Optional[bool] = typer.Option(None, "--history/--no-history", help="record the run in the history (~/.omnisolve/history.db or $OMNISOLVE_HISTORY; on when that is set)"),
 ) -> None:
     """Solve FILE, print status, objective, bound, gap, time and the certificate."""
     from omnisolve.api import solve as run
@@ -53,8 +56,12 @@ def solve(
 
     if time_limit <= 0 or threads < 1 or not 0 <= gap < 1:
         raise fail("--time-limit must be > 0, --threads >= 1 and --gap in [0, 1)", 2)
+    if deadline is not None and utility is not None:
+        raise fail("give --deadline or --utility, not both", 2)
+    value = f"deadline:{deadline}" if deadline is not None else utility
     with Progress(err, enabled=not quiet) as progress:
-        result = run(file, solver=solver, time_limit=time_limit, threads=threads, gap=gap, on_incumbent=progress.update)
+        result = run(file, solver=solver, time_limit=time_limit, threads=threads, gap=gap,
+                     on_incumbent=progress.update, utility=value, history=history)
     out.print(result_table(result, title=file.name))
     if output is not None:
         try:

@@ -70,7 +70,7 @@ def result_table(result: Result, title: str = "") -> Table:
 
 def features_table(problem: Any, title: str = "") -> Table:
     """Problem class, size and features."""
-    from omnisolve.features import describe
+    from omnisolve.portfolio.features import describe
 
     kind, feats = describe(problem)
     table = Table(title=title or None, show_header=False, box=None, pad_edge=False)

@@ -65,6 +65,7 @@ class Result:
     message: str = ""
     certificate: Certificate | None = None
     problem_name: str = ""
+    extra: dict = field(default_factory=dict)  # structured side information (e.g. a race's per-solver traces)
 
     @property
     def gap(self) -> float | None:

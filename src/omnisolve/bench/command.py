@@ -76,7 +76,10 @@ def bench_command(
     jobs: int = 1,
     data: Path | None = None,
 ) -> Path:
-    """The CLI command's body; returns the output folder."""
+    """The CLI command's body; returns the output folder. The suite `portfolio` is the mixed
+    suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection."""
+    if suite == "portfolio":
+        return _portfolio(out_console, err_console, time_limit, threads, out, data, split(solvers))
     if time_limit <= 0 or min(threads, repeats, jobs) < 1 or (limit is not None and limit < 1) or (max_size is not None and max_size < 1):
         raise InputError("--time-limit must be > 0; --threads, --repeats, --jobs, --limit and --max-size >= 1")
     loaded = load_suite(suite, data)
@@ -89,5 +92,19 @@ def bench_command(
     runs = run_benchmark(loaded, chosen, names, settings, folder, err_console)
     rows = report.solver_summary(runs, names, time_limit)
     out_console.print(report.summary_table(rows, title=f"{loaded.name}: {len(chosen)} instances, {time_limit:g} s"))
+    out_console.print(f"results in {folder}", highlight=False, soft_wrap=True)
+    return folder
+
+
+def _portfolio(out_console: Console, err_console: Console, time_limit: float, threads: int, out: Path | None,
+               data: Path | None, solvers: list[str]) -> Path:
+    from omnisolve.portfolio.evaluation import bench_portfolio
+
+    if time_limit <= 0 or threads < 1:
+        raise InputError("--time-limit must be > 0 and --threads >= 1")
+    folder = out or Path("out") / "bench" / f"portfolio-{time.strftime('%Y%m%d-%H%M%S')}"
+    with err_console.status("portfolio") as status:
+        text = bench_portfolio(folder, time_limit, threads, data, solvers, on_progress=status.update)
+    out_console.print(text, highlight=False, soft_wrap=True)
     out_console.print(f"results in {folder}", highlight=False, soft_wrap=True)
     return folder

@@ -2,8 +2,106 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+
+portfolio = typer.Typer(no_args_is_help=True, help="Train, inspect and evaluate the solver selector.")
+
+
+@portfolio.command()
+def train(
+    runs: List[Path] = typer.Argument(..., help="runs.csv of `omnisolve bench` (one or more)"),
+    output: Path = typer.Option(Path("selector.json"), "--output", "-o", help="where to write the selector (JSON)"),
+    suite: Optional[str] = typer.Option(None, "--suite", help="suite of runs.csv files without a suite column"),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", help="the runs' time limit, if not in the CSV"),
+    data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
+    trees: int = typer.Option(40, "--trees", help="trees per solver forest"),
+) -> None:
+    """Train the selector from benchmark runs and write it as JSON."""
+    from omnisolve.cli import out
+    from omnisolve.portfolio.dataset import read_runs
+    from omnisolve.portfolio.selector import train as fit
+
+    dataset = read_runs(runs, suite, time_limit, data)
+    selector = fit(dataset, trees=trees)
+    selector.save(output)
+    out.print(f"selector for {', '.join(selector.models)} on {len(dataset.samples)} instances "
+              f"({', '.join(selector.classes)}) written to {output}", highlight=False, soft_wrap=True)
+
+
+@portfolio.command()
+def show(
+    file: Optional[Path] = typer.Argument(None, help="a problem file: print the selector's ranking for it"),
+    selector: Optional[Path] = typer.Option(None, "--selector", help="selector JSON (default: the shipped one)"),
+    utility: Optional[str] = typer.Option(None, "--utility", help="deadline:S, linear:S or exp:HALF_LIFE"),
+) -> None:
+    """Describe the selector, or rank the solvers for FILE with predicted median times."""
+    from rich.table import Table
+
+    from omnisolve.cli import fail, out
+    from omnisolve.portfolio.selector import DEFAULT_PATH, Selector
+
+    path = selector or DEFAULT_PATH
+    if not path.is_file():
+        raise fail(f"{path}: no selector; train one with `omnisolve portfolio train`", 2)
+    model = Selector.load(path)
+    if file is None:
+        table = Table("solver", "classes", "sigma (log10)", title=f"selector {path.name}: {model.info}")
+        for name, m in model.models.items():
+            table.add_row(name, ", ".join(m.classes), f"{m.sigma:.2f}")
+        out.print(table)
+        return
+    from omnisolve.api import load
+    from omnisolve.portfolio.choice import choose
+    from omnisolve.portfolio.utility import parse
+
+    choice = choose(load(file), parse(utility) if utility else None, selector=model)
+    pred = model.predict(choice.cls, choice.features, choice.ranked)
+    table = Table("rank", "solver", "median PAR-10 s", title=f"{file.name}: {choice.cls}, by {choice.method}")
+    for k, name in enumerate(choice.ranked, 1):
+        table.add_row(str(k), name, f"{10 ** pred[name][0]:.3g}" if name in pred else "-")
+    out.print(table)
+
+
+@portfolio.command()
+def evaluate(
+    runs: List[Path] = typer.Argument(..., help="runs.csv files (the mixed suite's has suite and time_limit columns)"),
+    out_dir: Path = typer.Option(Path("out/portfolio-eval"), "--out", "-o", help="output folder"),
+    folds: int = typer.Option(5, "--folds", help="cross-validation folds over instances"),
+    suite: Optional[str] = typer.Option(None, "--suite"),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t"),
+    data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
+    races: int = typer.Option(0, "--real-races", help="also race for real on this many instances per class"),
+) -> None:
+    """PAR-10 and gap of each solver, SBS, VBS, auto and race (cross-validated) from recorded runs."""
+    from omnisolve.cli import fail, out
+    from omnisolve.portfolio.evaluation import evaluate_runs
+
+    if folds < 2:
+        raise fail("--folds must be at least 2", 2)
+    out.print(evaluate_runs(runs, out_dir, folds, suite, time_limit, data, races), highlight=False, soft_wrap=True)
+
+
+@portfolio.command()
+def history() -> None:
+    """Per class and solver: runs recorded in the history and their mean reward."""
+    from rich.table import Table
+
+    from omnisolve.cli import out
+    from omnisolve.portfolio.history import History, default_path
+
+    path = default_path()
+    if path is None or not path.is_file():
+        out.print(f"no run history ({path or 'OMNISOLVE_HISTORY=off'})")
+        return
+    table = Table("class", "solver", "runs", "mean reward", "mean runtime s", title=str(path))
+    for row in History(path).summary():
+        table.add_row(row["class"], row["solver"], str(row["runs"]), f"{row['reward']:.2f}", f"{row['runtime']:.3g}")
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add the portfolio commands to the main CLI app."""
+    app.add_typer(portfolio, name="portfolio")

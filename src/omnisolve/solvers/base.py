@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from omnisolve.errors import UnsupportedError
@@ -24,6 +24,9 @@ class Limits:
     memory_mb: int | None = None
     gap: float = 1e-6  # relative gap at which a solver may stop and claim optimality
     seed: int = 0
+    # a known solution to start from (values for a ProblemData, the structured solution otherwise);
+    # backends that accept one (highs, cpsat) use it as a start/hint, the others ignore it
+    start: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.time > 0:

@@ -8,7 +8,7 @@ from typing import Any
 from omnisolve.model import ProblemData
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
-from omnisolve.solvers.cpsat_models import Formulation, build, unsupported_reason
+from omnisolve.solvers.cpsat_models import Formulation, JobShopFormulation, build, unsupported_reason
 
 
 class CpSatSolver(SolverInterface):
@@ -25,6 +25,8 @@ class CpSatSolver(SolverInterface):
         from ortools.sat.python import cp_model
 
         form = build(problem)
+        if limits.start is not None:
+            _hint(form, problem, limits.start)
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(limits.time - tracker.elapsed(), 1e-3)
@@ -48,6 +50,32 @@ class CpSatSolver(SolverInterface):
         result.log = "\n".join(log)
         result.problem_name = problem.name
         return result
+
+
+def _hint(form: Formulation, problem: Any, start: Any) -> None:
+    """Replace the model's hint by a known solution: variable values of a linear model, a
+    job-shop schedule, knapsack items or a TSP tour (other classes keep their own hint)."""
+    model = form.model
+    var = model.get_int_var_from_proto_index
+    if isinstance(problem, ProblemData):
+        if len(start) != problem.num_variables:
+            return
+        model.clear_hints()
+        for j, value in enumerate(start):
+            model.add_hint(var(j), int(round(float(value))))
+    elif isinstance(form, JobShopFormulation):
+        form.hint([s for row in start for s in row])
+    elif problem.kind == "Knapsack":
+        chosen = set(int(i) for i in start)
+        model.clear_hints()
+        for i in range(len(problem.values)):
+            model.add_hint(var(i), int(i in chosen))
+    elif problem.kind == "TSP":
+        arcs = {(a, b) for a, b in zip(start, list(start[1:]) + list(start[:1]))}
+        model.clear_hints()
+        for index, proto in enumerate(model.proto.variables):
+            a, _, b = proto.name[1:].partition("_")
+            model.add_hint(var(index), int((int(a), int(b)) in arcs))
 
 
 def _incumbent_callback(form: Formulation, tracker: Tracker) -> Any:

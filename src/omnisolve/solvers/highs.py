@@ -55,7 +55,7 @@ class HighsSolver(SolverInterface):
         if not isinstance(problem, StructuredProblem):
             return self._solve_data(problem, limits, tracker)
         data = problem.to_model().compile()
-        result = self._solve_data(data, limits, tracker)
+        result = self._solve_data(data, dataclasses.replace(limits, start=_model_start(problem, limits.start)), tracker)
         if result.status.has_solution:
             result.solution = problem.solution_from_values(data, result.values)
             if not problem.check(result.solution):  # exact, without the MILP's round-off
@@ -72,6 +72,9 @@ class HighsSolver(SolverInterface):
         if h.passModel(to_highs_model(data)) == highspy.HighsStatus.kError:
             return Result(Status.ERROR, message=f"HiGHS rejected the model: {log_errors(log)}", log="".join(log))
         set_limits(h, limits, tracker)
+        if limits.start is not None and len(limits.start) == data.num_variables:
+            start = np.asarray(limits.start, dtype=float)
+            h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
         if data.is_mip:
             h.cbMipImprovingSolution.subscribe(lambda e: _report(tracker, e.data_out))
             h.cbMipInterrupt.subscribe(lambda e: _report(tracker, e.data_out))
@@ -84,6 +87,14 @@ class HighsSolver(SolverInterface):
             tracker.report(result.objective, result.bound)
         result.problem_name = data.name
         return result
+
+
+def _model_start(problem: StructuredProblem, solution: Any) -> np.ndarray | None:
+    """The MILP values of a structured start solution; None without one or when it is invalid
+    (a start is only a hint)."""
+    if solution is None or problem.check(solution):
+        return None
+    return problem.values_from_solution(solution)
 
 
 def set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:

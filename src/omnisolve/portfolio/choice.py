@@ -1,0 +1,93 @@
+"""Which solvers to use on a problem: the learned selector's ranking (expected utility when the
+user states a value of time), the rule-based order of `solvers.auto` when the selector knows
+nothing about the class, then the history's bandit on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omnisolve.errors import UnsupportedError
+from omnisolve.portfolio.utility import Utility
+
+RULE_PRIORS = (0.6, 0.4)  # prior rewards of the rules' first choice and of the others
+
+
+@dataclass
+class Choice:
+    """Solvers best first, how they were ranked, and the instance's class and features."""
+
+    ranked: list[str]
+    method: str  # "selector", "rules", plus "+history" when the bandit reordered them
+    cls: str
+    features: dict[str, float]
+    priors: list[float] = field(default_factory=list)
+
+
+def supported(problem: Any, names: list[str]) -> list[str]:
+    """The installed backends among `names` that accept `problem`, in order."""
+    from omnisolve.solvers import registry
+
+    out = []
+    for name in dict.fromkeys(names):
+        try:
+            backend = registry.get(name)
+        except UnsupportedError:
+            continue
+        if backend.available() and backend.supports(problem):
+            out.append(name)
+    return out
+
+
+def choose(problem: Any, utility: Utility | None = None, history: Path | None = None,
+           selector: Any = "default") -> Choice:
+    """Rank the backends for `problem`; UnsupportedError when none accepts it."""
+    from omnisolve.portfolio.features import features, problem_class
+    from omnisolve.portfolio.selector import default_selector
+    from omnisolve.solvers.auto import choose as rule_choice, preferences
+
+    cls, feats = problem_class(problem), features(problem)
+    model = default_selector() if selector == "default" else selector
+    ranked, method, priors = [], "rules", []
+    rules = supported(problem, preferences(problem))
+    if model is not None:
+        ranked = _prefer_proof(supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
+                               rules, model.provers(cls))
+        if ranked:
+            method, priors = "selector", _selector_priors(model, cls, feats, ranked)
+    if not ranked:
+        ranked = rules
+        if not ranked:
+            rule_choice(problem)  # raises the UnsupportedError listing every backend's reason
+        priors = [RULE_PRIORS[0]] + [RULE_PRIORS[1]] * (len(ranked) - 1)
+    if history is not None:
+        from omnisolve.portfolio.history import History, adjust
+
+        runs = History(history).rewards(cls)
+        if runs:
+            reordered = adjust(ranked, priors, runs)
+            method += "+history" if reordered != ranked else ""
+            priors = [priors[ranked.index(s)] for s in reordered]
+            ranked = reordered
+    return Choice(ranked, method, cls, feats, priors)
+
+
+def _prefer_proof(ranked: list[str], rules: list[str], provers: list[str]) -> list[str]:
+    """The selector learns from short runs, where a fast heuristic (LKH on a 100-city TSP) can
+    beat a solver that needs longer to prove the optimum. When the selector's first choice
+    never proved an answer on the class but the rules' first choice did, the rules' choice goes
+    first: omnisolve prefers an answer it can certify as optimal."""
+    if ranked and rules and ranked[0] not in provers and rules[0] in provers and rules[0] in ranked:
+        return [rules[0]] + [s for s in ranked if s != rules[0]]
+    return ranked
+
+
+def _selector_priors(model: Any, cls: str, feats: dict[str, float], ranked: list[str]) -> list[float]:
+    """Each solver's expected history reward under its predicted runtime distribution: value
+    1 - t / (2 x limit) for an answer proven within the limit (see `history.reward`)."""
+    from omnisolve.portfolio.utility import expected_utility
+
+    pred = model.predict(cls, feats, ranked)
+    linear = Utility("linear", 2 * model.time_limit)
+    return [expected_utility(linear, *pred[s], model.time_limit) for s in ranked]

@@ -1,0 +1,120 @@
+"""Training data for the selector from bench runs: per instance its class and features, per
+(instance, solver) the run's PAR-10 cost and gap.
+
+A runs.csv row is found on disk through (suite, instance) -> `bench.suites`; the suite comes
+from the row's `suite` column (the mixed suite's merged runs.csv) or is given for a plain
+bench runs.csv. The time limit comes from the `time_limit` column or is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from omnisolve.bench import metrics
+from omnisolve.errors import InputError
+
+PROVEN = ("optimal", "infeasible", "unbounded")  # statuses a solver proves
+
+
+@dataclass
+class Sample:
+    """One instance: its class, features, and per solver its PAR-10 cost and gap (means over repeats)."""
+
+    suite: str
+    instance: str
+    cls: str
+    features: dict[str, float]
+    cost: dict[str, float] = field(default_factory=dict)
+    gap: dict[str, float] = field(default_factory=dict)  # fraction in [0, 1]; 1 without an answer
+    repeats: dict[str, int] = field(default_factory=dict)
+    proved: set[str] = field(default_factory=set)  # solvers that proved the answer at least once
+    feature_seconds: float = 0.0  # time to compute the class and features (problem already read)
+
+    @property
+    def key(self) -> str:
+        return f"{self.suite}/{self.instance}"
+
+
+@dataclass
+class Dataset:
+    samples: list[Sample]
+    solvers: list[str]
+    time_limit: float
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return value if value is None or math.isfinite(value) else None
+
+
+def read_runs(paths: list[Path], suite: str | None = None, time_limit: float | None = None,
+              data: Path | None = None) -> Dataset:
+    """The dataset of one or more runs.csv files (repeats of a run are averaged)."""
+    rows: list[dict[str, str]] = []
+    for path in paths:
+        try:
+            with Path(path).open(newline="") as fh:
+                found = list(csv.DictReader(fh))
+        except OSError as exc:
+            raise InputError(f"cannot read runs: {exc.strerror}", path=str(path)) from None
+        for line, row in enumerate(found, 2):
+            if not (row.get("suite") or suite):
+                raise InputError("no suite column: give the suite of these runs (--suite)", path=str(path), line=line)
+            if not row.get("instance") or not row.get("solver"):
+                raise InputError("every row needs instance and solver", path=str(path), line=line)
+        rows += found
+    limit = time_limit or max((_number(r.get("time_limit")) or 0.0 for r in rows), default=0.0)
+    if not limit:
+        raise InputError("the runs carry no time_limit column: give the time limit (--time-limit)")
+    key_of = lambda row: (row.get("suite") or suite or "", row["instance"])  # noqa: E731
+    proven = {key_of(row) for row in rows if row.get("status") in PROVEN and row.get("correct") != "False"}
+    samples: dict[tuple[str, str], Sample] = {}
+    for row in rows:
+        key = key_of(row)
+        if key not in samples:
+            samples[key] = _sample(*key, data)
+        _add_run(samples[key], row, limit, key in proven)
+    solvers = sorted({r["solver"] for r in rows})
+    return Dataset(list(samples.values()), solvers, limit)
+
+
+def _sample(suite: str, name: str, data: Path | None) -> Sample:
+    from omnisolve.bench.worker import load
+    from omnisolve.portfolio.features import features, problem_class
+    from omnisolve.portfolio.suite import instance
+
+    inst = instance(suite, name, data)
+    problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})
+    start = time.perf_counter()
+    cls, feats = problem_class(problem), features(problem)
+    return Sample(suite, name, cls, feats, feature_seconds=time.perf_counter() - start)
+
+
+def _add_run(sample: Sample, row: dict[str, str], time_limit: float, proof_needed: bool) -> None:
+    """Fold one run into the sample (mean over repeats). Where some solver proved the answer
+    within the limit, only a proof counts as solved (at its runtime): `auto` should return a
+    certified optimum when one is in reach, not only a good answer sooner."""
+    t = _number(row.get("time_to_solve"))
+    if proof_needed:
+        t = (_number(row.get("runtime")) or t) if row.get("status") in PROVEN else None
+    solved = t is not None and row.get("correct") != "False" and row.get("status") != "unsupported"
+    cost = metrics.par10(t or 0.0, solved, time_limit)
+    g = _number(row.get("gap"))
+    if solved and g is None:  # a proven infeasible/unbounded status: nothing to close
+        gap = 0.0
+    else:
+        gap = 1.0 if g is None or row.get("verdict") != "pass" else min(max(g, 0.0), 1.0)
+    solver = row["solver"]
+    if row.get("status") in PROVEN and row.get("correct") != "False":
+        sample.proved.add(solver)
+    n = sample.repeats.get(solver, 0)
+    for table, value in ((sample.cost, cost), (sample.gap, gap)):
+        table[solver] = (table.get(solver, 0.0) * n + value) / (n + 1)
+    sample.repeats[solver] = n + 1

@@ -1,0 +1,210 @@
+"""`omnisolve bench portfolio`: how well selection and racing do on recorded runs, with
+cross-validation over instances (k-fold, all runs of an instance in the same fold).
+
+Rows: every single solver, the single best solver (SBS: best PAR-10 over all instances), the
+virtual best solver (VBS: per instance the best run, an oracle), `auto` (the selector trained
+on the other folds picks one solver) and `race` (the selector's top-k, simulated from the
+recorded runs, twice: k racers sharing one CPU, so a racer solves when k x its runtime is within
+the limit; and one thread per racer (`--threads k`), so the race takes the fastest racer's time;
+the race's gap is the best racer's). A solver not run on an instance (or refusing it)
+counts as unsolved: PAR-10 = 10 x limit, gap 1. Gaps are fractions clipped to [0, 1].
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from omnisolve.portfolio.dataset import Dataset, Sample
+from omnisolve.portfolio.selector import train
+
+COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
+
+
+@dataclass
+class Pick:
+    """What `auto` and `race` chose on one instance, from the fold that did not see it."""
+
+    sample: Sample
+    auto: str
+    race: list[str]
+    seconds: float  # selection time (features are precomputed; this is the prediction)
+
+
+def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0) -> list[Pick]:
+    """Train on k-1 folds, pick on the held-out one; every instance is held out once."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(data.samples))
+    picks = []
+    for k in range(folds):
+        held_out = set(order[k::folds].tolist())
+        held = [data.samples[i] for i in sorted(held_out)]
+        kept = [s for i, s in enumerate(data.samples) if i not in held_out]
+        selector = train(Dataset(kept, data.solvers, data.time_limit), seed=seed)
+        fallback = single_best(kept, data.solvers, data.time_limit)
+        for s in held:
+            t = time.perf_counter()
+            ranked = selector.rank(s.cls, s.features, list(s.cost)) or [fallback]
+            racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
+            picks.append(Pick(s, ranked[0], racers, time.perf_counter() - t))
+    return picks
+
+
+def _cost(s: Sample, solver: str, limit: float) -> float:
+    return s.cost.get(solver, 10 * limit)
+
+
+def _gap(s: Sample, solver: str) -> float:
+    return s.gap.get(solver, 1.0)
+
+
+def single_best(samples: list[Sample], solvers: list[str], limit: float) -> str:
+    return min(solvers, key=lambda solver: sum(_cost(s, solver, limit) for s in samples))
+
+
+def race_outcome(s: Sample, racers: list[str], limit: float, slowdown: float | None = None) -> tuple[float, float]:
+    """(PAR-10, gap) of racing `racers`, each running `slowdown` times slower than alone
+    (default: the number of racers, i.e. they share one CPU; 1: one thread each)."""
+    k = len(racers) if slowdown is None else slowdown
+    times = [k * s.cost[r] for r in racers if r in s.cost and s.cost[r] < 10 * limit]
+    solved = [t for t in times if t <= limit]
+    return (min(solved) if solved else 10 * limit), min(_gap(s, r) for r in racers)
+
+
+def table(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
+    """The rows described in the module docstring, plus the share of the SBS-VBS gap closed."""
+    limit, samples = data.time_limit, [p.sample for p in picks]
+
+    def row(method: str, costs: list[float], gaps: list[float]) -> dict[str, object]:
+        return {"method": method, "PAR-10": statistics.fmean(costs), "mean gap %": 100 * statistics.fmean(gaps),
+                "solved": sum(c < 10 * limit for c in costs), "instances": len(costs)}
+
+    rows = [row(solver, [_cost(s, solver, limit) for s in samples], [_gap(s, solver) for s in samples])
+            for solver in data.solvers]
+    sbs = single_best(samples, data.solvers, limit)
+    rows.append({**next(r for r in rows if r["method"] == sbs), "method": f"SBS ({sbs})"})
+    rows.append(row("VBS (oracle)", [min(s.cost.values()) for s in samples], [min(s.gap.values()) for s in samples]))
+    rows.append(row("auto (selector, CV)", [_cost(p.sample, p.auto, limit) for p in picks], [_gap(p.sample, p.auto) for p in picks]))
+    for label, slowdown in (("1 CPU shared", None), ("1 thread each", 1.0)):
+        raced = [race_outcome(p.sample, p.race, limit, slowdown) for p in picks]
+        rows.append(row(f"race (top-2, {label}, simulated, CV)", [c for c, _ in raced], [g for _, g in raced]))
+    vbs = next(r["PAR-10"] for r in rows if r["method"].startswith("VBS"))
+    sbs_par = next(r["PAR-10"] for r in rows if r["method"].startswith("SBS"))
+    for r in rows:
+        r["x VBS"] = r["PAR-10"] / vbs if vbs else None
+        if r["method"].startswith(("auto", "race")):
+            r["closed %"] = 100 * (sbs_par - r["PAR-10"]) / (sbs_par - vbs) if sbs_par != vbs else None
+    return rows
+
+
+def markdown(rows: list[dict[str, object]], data: Dataset, picks: list[Pick], folds: int) -> str:
+    cols = COLUMNS + ["closed %"]
+    lines = [f"{len(picks)} instances, {len(data.solvers)} solvers, time limit {data.time_limit:g} s, "
+             f"{folds}-fold cross-validation over instances.", "",
+             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
+    overhead = [1000 * p.seconds for p in picks]
+    feats = [1000 * p.sample.feature_seconds for p in picks]
+    lines += ["", f"selection (prediction) time per instance: mean {statistics.fmean(overhead):.2f} ms, "
+              f"max {max(overhead):.2f} ms; features: mean {statistics.fmean(feats):.2f} ms, max {max(feats):.2f} ms."]
+    return "\n".join(lines) + "\n"
+
+
+def write(rows: list[dict[str, object]], picks: list[Pick], data: Dataset, folds: int, out: Path) -> str:
+    """portfolio.md, portfolio.csv and picks.csv (per instance: class, auto, race, VBS) into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown(rows, data, picks, folds)
+    (out / "portfolio.md").write_text(text)
+    cols = COLUMNS + ["closed %"]
+    with (out / "portfolio.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows({c: r.get(c) for c in cols} for r in rows)
+    with (out / "picks.csv").open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["suite", "instance", "class", "auto", "race", "vbs", "auto_par10", "vbs_par10", "feature_ms", "select_ms"])
+        for p in picks:
+            vbs = min(p.sample.cost, key=p.sample.cost.get)
+            w.writerow([p.sample.suite, p.sample.instance, p.sample.cls, p.auto, " ".join(p.race), vbs,
+                        f"{_cost(p.sample, p.auto, data.time_limit):.3f}", f"{p.sample.cost[vbs]:.3f}",
+                        f"{1000 * p.sample.feature_seconds:.3f}", f"{1000 * p.seconds:.3f}"])
+    return text
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | None = None) -> list[dict[str, object]]:
+    """Race each pick's top-2 for real (one thread each) on the first `per_class` instances of
+    every class; per race: instance, racers, winner, runtime, PAR-10 and the recorded VBS PAR-10."""
+    from omnisolve.bench.worker import load
+    from omnisolve.portfolio.race import race
+    from omnisolve.portfolio.suite import instance
+
+    rows, seen = [], {}
+    for p in picks:
+        s = p.sample
+        seen[s.cls] = seen.get(s.cls, 0) + 1
+        if seen[s.cls] > per_class:
+            continue
+        inst = instance(s.suite, s.instance, data)
+        problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})
+        result = race(problem, p.race, time_limit=limit, threads=len(p.race))
+        rows.append({"instance": s.key, "racers": " ".join(p.race), "winner": result.extra["race"]["winner"],
+                     "status": result.status.value, "runtime": result.runtime,
+                     "PAR-10": _race_par10(result, inst, getattr(problem, "sense", "min"), limit),
+                     "VBS PAR-10": min(s.cost.values())})
+    return rows
+
+
+def _race_par10(result: object, inst: object, sense: str, limit: float) -> float:
+    """Like the bench harness: the time the race's incumbent first reached the reference (or the
+    runtime of a proof of the expected infeasible/unbounded status); 10 x limit if never."""
+    from omnisolve.bench import metrics
+
+    if inst.expected_status is not None:
+        return result.runtime if result.status.value == inst.expected_status else 10 * limit
+    trace = list(result.trace) + ([(result.runtime, result.objective, None)] if result.objective is not None else [])
+    reached = metrics.time_to_target(trace, inst.best_known, sense, 1e-6)
+    return reached if reached is not None and reached <= limit else 10 * limit
+
+
+def evaluate_runs(runs: list[Path], out: Path, folds: int = 5, suite: str | None = None,
+                  time_limit: float | None = None, data: Path | None = None, races: int = 0) -> str:
+    """Read runs, cross-validate, write the report into `out` (plus `races` real races per
+    class into races.csv); returns the markdown."""
+    from omnisolve.portfolio.dataset import read_runs
+
+    dataset = read_runs(runs, suite, time_limit, data)
+    picks = cross_validate(dataset, folds)
+    text = write(table(dataset, picks), picks, dataset, folds, out)
+    if races:
+        rows = real_races(picks, dataset.time_limit, races, data)
+        with (out / "races.csv").open("w", newline="") as fh:
+            w = csv.DictWriter(fh, list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        text += (f"\nreal races (top-2, one thread each, {len(rows)} instances): PAR-10 "
+                 f"{statistics.fmean(r['PAR-10'] for r in rows):.3g} vs VBS {statistics.fmean(r['VBS PAR-10'] for r in rows):.3g}"
+                 f" on the same instances (races.csv).\n")
+        (out / "portfolio.md").write_text(text)
+    return text
+
+
+def bench_portfolio(out: Path, time_limit: float, threads: int = 1, data: Path | None = None,
+                    solvers: list[str] | None = None, on_progress=None) -> str:
+    """`omnisolve bench portfolio`: run the mixed suite unless out/runs.csv exists, then evaluate."""
+    from omnisolve.portfolio.suite import collect
+
+    runs = out / "runs.csv"
+    if not runs.is_file():
+        collect(out, time_limit, threads, data, solvers, on_progress)
+    return evaluate_runs([runs], out, data=data)

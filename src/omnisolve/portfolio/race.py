@@ -1,0 +1,288 @@
+"""Race several solvers on one problem, each in its own process group, and keep the best
+certified answer.
+
+- Isolation: every racer is `python -m omnisolve.portfolio.racer` in a new session; a crash,
+  a memory blow-up or a hang harms nobody else. On stop, each group gets SIGTERM, then SIGKILL
+  after a short grace, and is reaped; a `finally` guarantees it (also on KeyboardInterrupt).
+- Threads: the budget is split evenly, at least one thread per racer.
+- Stages: a race is a list of stages run one after the other (a schedule); the racers of a
+  stage run at once for their share of the time. Each racer of a later stage starts from the
+  best certified solution found so far (HiGHS `setSolution`, CP-SAT hints).
+- Stop: as soon as a certified result proves optimality (or reaches the gap), proves
+  infeasibility/unboundedness, or the time limit passes.
+- Result: the winner's verified result, `solver` = "race(a,b)->winner", and every racer's
+  status, objective, runtime and trace in `Result.extra["race"]`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omnisolve.model import ProblemData
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import IncumbentCallback
+from omnisolve.verify import verify
+
+TERM_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+POLL = 0.05
+DEFINITE = (Status.INFEASIBLE, Status.UNBOUNDED)
+
+
+@dataclass
+class Stage:
+    """Racers run at once for `share` of the time limit (the last stage gets what is left)."""
+
+    solvers: list[str]
+    share: float = 1.0
+
+
+@dataclass
+class Racer:
+    """One racer's process and what it reported."""
+
+    solver: str
+    threads: int
+    stage: int
+    proc: subprocess.Popen | None = None
+    log_file: Path | None = None
+    stopped: bool = False  # still running when the race stopped it
+    trace: list[tuple[float, float | None, float | None]] = field(default_factory=list)
+    result: Result | None = None
+    message: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "solver": self.solver,
+            "stage": self.stage,
+            "threads": self.threads,
+            "status": r.status.value if r else ("stopped" if self.stopped else "crashed"),
+            "objective": r.objective if r else None,
+            "bound": r.bound if r else None,
+            "runtime": r.runtime if r else None,
+            "verdict": r.certificate.verdict if r and r.certificate else "none",
+            "message": (r.message if r else self.message)[:300],
+            "trace": [list(t) for t in self.trace],
+        }
+
+
+def race(
+    problem: Any,
+    stages: list[Stage] | list[str],
+    time_limit: float = 60.0,
+    threads: int = 1,
+    gap: float = 1e-6,
+    seed: int = 0,
+    on_incumbent: IncumbentCallback | None = None,
+    extra_solvers: dict[str, str] | None = None,
+    sys_path: tuple[str, ...] = (),
+) -> Result:
+    """Race the solvers (a list of names is one stage) on `problem` and return the best verified result."""
+    if stages and isinstance(stages[0], str):
+        stages = [Stage(list(stages))]
+    if not stages or not all(s.solvers for s in stages):
+        raise ValueError("a race needs at least one solver in every stage")
+    state = _RaceState(problem, time_limit, gap, on_incumbent)
+    with tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
+        work = Path(tmp)
+        (work / "problem.pkl").write_bytes(pickle.dumps(problem))
+        common = {"problem": str(work / "problem.pkl"), "gap": gap, "seed": seed,
+                  "register": dict(extra_solvers or {}), "sys_path": list(sys_path)}
+        race_end = state.start + time_limit
+        for k, stage in enumerate(stages):
+            last = k == len(stages) - 1
+            stage_end = race_end if last else min(race_end, time.monotonic() + stage.share * time_limit)
+            racers = [Racer(s, max(1, threads // len(stage.solvers)), k) for s in stage.solvers]
+            state.racers += racers
+            _run_stage(racers, work, common, state, stage_end)
+            if state.done or time.monotonic() >= race_end:
+                break
+    return state.outcome()
+
+
+class _RaceState:
+    """The race's clock, racers, best verified result and combined trace."""
+
+    def __init__(self, problem: Any, time_limit: float, gap: float, on_incumbent: IncumbentCallback | None):
+        self.problem, self.time_limit, self.gap = problem, time_limit, gap
+        self.sign = 1.0 if getattr(problem, "sense", "min") == "min" else -1.0
+        self.on_incumbent = on_incumbent
+        self.start = time.monotonic()
+        self.racers: list[Racer] = []
+        self.best: Result | None = None
+        self.done = False
+        self.trace: list[tuple[float, float | None, float | None]] = []
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def incumbent(self, racer: Racer, objective: float | None, bound: float | None) -> None:
+        t = self.elapsed()
+        racer.trace.append((t, objective, bound))
+        last_obj = next((o for _, o, _ in reversed(self.trace) if o is not None), None)
+        if objective is not None and (last_obj is None or self.sign * (objective - last_obj) < -1e-12):
+            self.trace.append((t, objective, None))
+            if self.on_incumbent is not None:
+                self.on_incumbent(t, objective, None)
+
+    def finished(self, racer: Racer, result: Result) -> None:
+        """Verify a racer's result; keep it if it is the best; stop the race when it settles it."""
+        result.problem_name = getattr(self.problem, "name", "")
+        racer.result = verify(self.problem, result)
+        if result.status in DEFINITE:
+            self.best, self.done = result, True
+            return
+        if not (result.status.has_solution and result.certificate and result.certificate.passed):
+            return
+        if self.best is None or self.sign * (result.objective - self.best.objective) < -1e-12:
+            self.best = result
+            self.incumbent(racer, result.objective, result.bound)
+        gap = result.gap
+        if result.status == Status.OPTIMAL or (gap is not None and gap <= self.gap):
+            self.best, self.done = result, True
+
+    def start_for(self) -> tuple[Any, bool]:
+        """The best certified solution so far as a start, and whether it is a values array."""
+        if self.best is None:
+            return None, False
+        if isinstance(self.problem, ProblemData):
+            return (None, False) if self.best.values is None else (self.best.values.tolist(), True)
+        return self.best.solution, False
+
+    def outcome(self) -> Result:
+        names = ",".join(dict.fromkeys(r.solver for r in self.racers))
+        winner = self.best
+        if winner is None:
+            statuses = [r.result.status for r in self.racers if r.result is not None]
+            status = Status.TIME_LIMIT if Status.TIME_LIMIT in statuses or not statuses else Status.ERROR
+            reasons = "; ".join(f"{r.solver}: {(r.result.message if r.result else r.message) or 'no answer'}" for r in self.racers)
+            winner = Result(status, message=f"no racer found a certified answer ({reasons})")
+            winner.problem_name = getattr(self.problem, "name", "")
+        inner = winner.solver or "none"
+        winner = dataclasses.replace(winner)  # the racer's own result stays as it reported
+        winner.solver = f"race({names})->{inner}"
+        winner.runtime = self.elapsed()
+        winner.trace = self.trace or winner.trace
+        winner.extra = {**winner.extra, "race": {"winner": inner, "racers": [r.summary() for r in self.racers]}}
+        lines = [f"{r.solver}: {s['status']} obj={s['objective']} t={s['runtime']}" for r, s in
+                 ((r, r.summary()) for r in self.racers)]
+        winner.log = "race:\n" + "\n".join(lines) + ("\n\n" + winner.log if winner.log else "")
+        return winner
+
+
+def _run_stage(racers: list[Racer], work: Path, common: dict[str, Any], state: _RaceState, end: float) -> None:
+    """Start the stage's racers, collect their messages until the stage settles, then stop them all."""
+    messages: queue.Queue = queue.Queue()
+    readers = []
+    start, start_is_values = state.start_for()
+    try:
+        for i, racer in enumerate(racers):
+            job = {**common, "solver": racer.solver, "threads": racer.threads, "start": start,
+                   "start_is_values": start_is_values, "deadline": time.time() + (end - time.monotonic())}
+            job_file = work / f"job-{racer.stage}-{i}.json"
+            job_file.write_text(json.dumps(job))
+            readers.append(_launch(racer, job_file, work / f"log-{racer.stage}-{i}.txt", messages))
+        grace = 1.0 + 0.1 * state.time_limit  # racers stop themselves at `end`; allow them to report
+        while not state.done and any(r.proc.poll() is None or not r.result and t.is_alive() for r, t in zip(racers, readers)):
+            if time.monotonic() > end + grace:
+                break
+            _drain(messages, state, timeout=POLL)
+        _drain(messages, state, timeout=0)
+    finally:
+        for racer in racers:
+            _stop(racer)
+        for reader in readers:
+            reader.join(timeout=1.0)
+        _drain(messages, state, timeout=0)
+        for racer in racers:
+            if racer.result is None and not racer.message:
+                racer.message = "stopped by the race" if racer.stopped else _exit_text(racer)
+
+
+def _launch(racer: Racer, job_file: Path, log_file: Path, messages: queue.Queue) -> threading.Thread:
+    """Start one racer in its own session with a private message pipe; a thread reads the pipe."""
+    read_fd, write_fd = os.pipe()
+    command = [sys.executable, "-m", "omnisolve.portfolio.racer", str(job_file), str(write_fd)]
+    with log_file.open("wb") as log:
+        racer.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True, pass_fds=(write_fd,))
+    os.close(write_fd)
+    racer.log_file = log_file
+
+    def read() -> None:
+        with os.fdopen(read_fd) as pipe:
+            for line in pipe:
+                try:
+                    messages.put((racer, json.loads(line)))
+                except json.JSONDecodeError:
+                    continue
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
+def _drain(messages: queue.Queue, state: _RaceState, timeout: float) -> None:
+    """Handle every queued message (waiting up to `timeout` for the first)."""
+    try:
+        racer, msg = messages.get(timeout=timeout) if timeout else messages.get_nowait()
+    except queue.Empty:
+        return
+    while True:
+        if msg.get("kind") == "incumbent":
+            state.incumbent(racer, msg.get("objective"), msg.get("bound"))
+        elif msg.get("kind") == "result" and racer.result is None:
+            state.finished(racer, Result.from_dict(msg["result"]))
+        try:
+            racer, msg = messages.get_nowait()
+        except queue.Empty:
+            return
+
+
+def _stop(racer: Racer) -> None:
+    """SIGTERM the racer's process group, SIGKILL it after a short grace, and reap the racer."""
+    proc = racer.proc
+    if proc is None:
+        return
+    racer.stopped = proc.poll() is None
+    for sig, wait in ((signal.SIGTERM, TERM_GRACE), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=wait)
+            if sig == signal.SIGTERM:
+                _kill_group(proc.pid)  # the leader is gone; its children may not be
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exit_text(racer: Racer) -> str:
+    """Why a racer left no result: its exit code or signal and its last output line."""
+    code = racer.proc.returncode if racer.proc else None
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+    text = racer.log_file.read_text(errors="replace") if racer.log_file else ""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return f"racer {how}" + (f": {lines[-1].strip()[:200]}" if lines else "")

@@ -1,0 +1,176 @@
+"""The learned solver selector: per solver, a random forest regressing log10 of the PAR-10 cost
+on the instance's features (class one-hot + signed-log features), and the spread of its
+out-of-bag residuals, so each prediction is a log-normal runtime distribution.
+
+Trained with scikit-learn (imported only by `train`); stored as JSON node arrays (no pickle),
+predicted with numpy in well under a millisecond per solver.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from omnisolve.errors import InputError
+from omnisolve.portfolio.dataset import Dataset
+
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "selector.json"
+MIN_SIGMA = 0.1  # log10 units: no prediction is trusted to better than a factor 1.26
+MIN_SAMPLES = 8  # fewer training instances: no selector (the rule-based choice stays)
+
+
+def encode(cls: str, features: dict[str, float], classes: list[str], names: list[str]) -> np.ndarray:
+    """The model input: one-hot class, then sign(x) log10(1 + |x|) of each named feature (0 if absent)."""
+    onehot = [1.0 if cls == c else 0.0 for c in classes]
+    raw = np.array([features.get(n, 0.0) for n in names], dtype=float)
+    raw = np.nan_to_num(raw, nan=0.0, posinf=1e12, neginf=-1e12)
+    return np.concatenate([onehot, np.sign(raw) * np.log10(1.0 + np.abs(raw))])
+
+
+@dataclass
+class Forest:
+    """Regression trees as node arrays (left/right child, feature, threshold, leaf value)."""
+
+    trees: list[dict[str, list]]
+
+    def predict(self, x: np.ndarray) -> float:
+        total = 0.0
+        for t in self.trees:
+            node = 0
+            left, right, feature, threshold = t["left"], t["right"], t["feature"], t["threshold"]
+            while left[node] >= 0:
+                node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+            total += t["value"][node]
+        return total / len(self.trees)
+
+    @classmethod
+    def from_sklearn(cls, forest: Any) -> "Forest":
+        trees = []
+        for est in forest.estimators_:
+            t = est.tree_
+            trees.append({
+                "left": t.children_left.tolist(),
+                "right": t.children_right.tolist(),
+                "feature": t.feature.tolist(),
+                "threshold": np.round(t.threshold, 9).tolist(),
+                "value": np.round(t.value[:, 0, 0], 6).tolist(),
+            })
+        return cls(trees)
+
+
+@dataclass
+class SolverModel:
+    forest: Forest
+    sigma: float  # std of log10 cost residuals (out of bag)
+    classes: list[str]  # classes this solver was run on (and solved at least once)
+
+
+@dataclass
+class Selector:
+    """Predicts, per solver, a log-normal distribution of its PAR-10 cost on an instance."""
+
+    time_limit: float
+    classes: list[str]
+    feature_names: list[str]
+    models: dict[str, SolverModel]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def provers(self, cls: str) -> list[str]:
+        """The solvers that proved an answer on some training instance of class `cls`."""
+        return list(self.info.get("provers", {}).get(cls, []))
+
+    def candidates(self, cls: str) -> list[str]:
+        return [s for s, m in self.models.items() if cls in m.classes]
+
+    def predict(self, cls: str, features: dict[str, float], solvers: list[str] | None = None) -> dict[str, tuple[float, float]]:
+        """solver -> (mu, sigma) of log10 PAR-10 cost, for `solvers` (default: those seen on `cls`)."""
+        x = encode(cls, features, self.classes, self.feature_names)
+        names = [s for s in (solvers or self.candidates(cls)) if s in self.models]
+        return {s: (self.models[s].forest.predict(x), self.models[s].sigma) for s in names}
+
+    def rank(self, cls: str, features: dict[str, float], solvers: list[str] | None = None, utility: Any = None) -> list[str]:
+        """Solvers best first: by predicted mean cost (the log-normal's mean, so an uncertain
+        prediction counts against a solver), or by expected utility when one is given."""
+        from omnisolve.portfolio.utility import expected_seconds, expected_utility
+
+        pred = self.predict(cls, features, solvers)
+        if utility is None:
+            return sorted(pred, key=lambda s: expected_seconds(*pred[s]))
+        return sorted(pred, key=lambda s: -expected_utility(utility, *pred[s], self.time_limit))
+
+    def schedule(self, cls: str, features: dict[str, float], k: int = 2, solvers: list[str] | None = None,
+                 utility: Any = None) -> list[str]:
+        """The top-k solvers to race; only those predicted within 100x of the best."""
+        ranked = self.rank(cls, features, solvers, utility)
+        if not ranked:
+            return []
+        pred = self.predict(cls, features, ranked)
+        best = pred[ranked[0]][0]
+        return [s for s in ranked[:k] if pred[s][0] <= best + 2.0]
+
+    # ---- JSON ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "omnisolve-selector/1",
+            "time_limit": self.time_limit,
+            "classes": self.classes,
+            "feature_names": self.feature_names,
+            "info": self.info,
+            "models": {s: {"sigma": m.sigma, "classes": m.classes, "trees": m.forest.trees} for s, m in self.models.items()},
+        }
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), separators=(",", ":")))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Selector":
+        models = {s: SolverModel(Forest(m["trees"]), float(m["sigma"]), list(m["classes"])) for s, m in d["models"].items()}
+        return cls(float(d["time_limit"]), list(d["classes"]), list(d["feature_names"]), models, dict(d.get("info", {})))
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> "Selector":
+        try:
+            d = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the selector: {exc}", path=str(path)) from None
+        if d.get("format") != "omnisolve-selector/1":
+            raise InputError("not an omnisolve selector (format omnisolve-selector/1 expected)", path=str(path))
+        return cls.from_dict(d)
+
+
+def train(data: Dataset, trees: int = 40, depth: int = 6, seed: int = 0) -> Selector:
+    """Fit one forest per solver on the instances it was run on (PAR-10 cost, log10)."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    if len(data.samples) < MIN_SAMPLES:
+        raise InputError(f"too few instances to train a selector: {len(data.samples)} (at least {MIN_SAMPLES})")
+    classes = sorted({s.cls for s in data.samples})
+    names = sorted({k for s in data.samples for k in s.features})
+    models = {}
+    for solver in data.solvers:
+        mine = [s for s in data.samples if solver in s.cost]
+        solved_classes = sorted({s.cls for s in mine if s.cost[solver] < 10 * data.time_limit})
+        if not solved_classes:
+            continue
+        X = np.array([encode(s.cls, s.features, classes, names) for s in mine])
+        y = np.log10(np.array([max(s.cost[solver], 1e-3) for s in mine]))
+        forest = RandomForestRegressor(n_estimators=trees, max_depth=depth, min_samples_leaf=1,
+                                       oob_score=len(mine) >= 5, random_state=seed).fit(X, y)
+        residual = y - forest.oob_prediction_ if len(mine) >= 5 else y - forest.predict(X)
+        sigma = max(float(np.sqrt(np.mean(residual**2))), MIN_SIGMA)
+        models[solver] = SolverModel(Forest.from_sklearn(forest), round(sigma, 6), solved_classes)
+    provers = {c: sorted({v for s in data.samples if s.cls == c for v in s.proved}) for c in classes}
+    info = {"instances": len(data.samples), "solvers": data.solvers, "trees": trees, "depth": depth,
+            "provers": provers}
+    return Selector(data.time_limit, classes, names, models, info)
+
+
+@lru_cache(maxsize=1)
+def default_selector() -> Selector | None:
+    """The selector shipped in the package, or None when there is none."""
+    return Selector.load(DEFAULT_PATH) if DEFAULT_PATH.is_file() else None

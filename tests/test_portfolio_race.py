@@ -1,0 +1,115 @@
+"""Racing: certified winner, every racer's trace, isolation from crashing and hanging solvers,
+no stray process afterwards, start solutions forwarded to a later stage."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from omnisolve.api import solve
+from omnisolve.io import read
+from omnisolve.portfolio.race import Stage, race
+from omnisolve.result import Status
+from omnisolve.solvers import registry
+from omnisolve.solvers.base import Limits
+
+from conftest import BENCHDATA
+
+DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
+TESTS = str(Path(__file__).resolve().parent)
+FAKES = {"crash": "fake_solvers:CrashSolver", "hang": "fake_solvers:HangSolver", "exit": "fake_solvers:ExitSolver"}
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_race_returns_the_certified_optimum_and_every_trace():
+    shop = read(DATA / "ft06.txt")
+    result = race(shop, ["cpsat", "jobshop-lns"], time_limit=20, threads=2)
+    assert result.status == Status.OPTIMAL and result.objective == 55
+    assert result.certificate.passed and shop.evaluate(result.solution) == 55
+    info = result.extra["race"]
+    assert result.solver == f"race(cpsat,jobshop-lns)->{info['winner']}"
+    assert {r["solver"] for r in info["racers"]} == {"cpsat", "jobshop-lns"}
+    winner = next(r for r in info["racers"] if r["solver"] == info["winner"])
+    assert winner["status"] == "optimal" and winner["verdict"] == "pass" and winner["trace"]
+    assert result.runtime < 20  # stopped as soon as one proved optimality
+
+
+def test_crashing_and_hanging_racers_harm_nobody_and_leave_no_process(tmp_path, monkeypatch):
+    pidfile = tmp_path / "pids"
+    monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
+    shop = read(DATA / "ft06.txt")
+    start = time.monotonic()
+    result = race(shop, ["crash", "hang", "exit", "cpsat"], time_limit=20, threads=4,
+                  extra_solvers=FAKES, sys_path=(TESTS,))
+    assert result.status == Status.OPTIMAL and result.objective == 55 and result.certificate.passed
+    assert time.monotonic() - start < 15  # the hanging racer did not hold the race up
+    racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
+    assert racers["crash"]["status"] == "crashed" and "signal 11" in racers["crash"]["message"]
+    assert racers["exit"]["status"] == "crashed" and "code 3" in racers["exit"]["message"]
+    assert racers["hang"]["status"] == "stopped"
+    for pid in map(int, pidfile.read_text().split()):  # the hanging solver and its child
+        assert not alive(pid), f"process {pid} survived the race"
+
+
+def test_a_race_of_only_hanging_racers_ends_at_the_limit(tmp_path, monkeypatch):
+    pidfile = tmp_path / "pids"
+    monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
+    start = time.monotonic()
+    result = race(read(DATA / "ft06.txt"), ["hang"], time_limit=2, extra_solvers=FAKES, sys_path=(TESTS,))
+    assert result.status == Status.TIME_LIMIT and "no racer found a certified answer" in result.message
+    assert time.monotonic() - start < 8
+    assert not any(alive(int(p)) for p in pidfile.read_text().split())
+
+
+def test_keyboard_interrupt_still_kills_every_racer(tmp_path, monkeypatch):
+    pidfile = tmp_path / "pids"
+    monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
+    import omnisolve.portfolio.race as race_module
+
+    real_drain, calls = race_module._drain, []
+
+    def interrupt(*args, **kwargs):
+        real_drain(*args, **kwargs)
+        calls.append(1)
+        if pidfile.exists() and pidfile.read_text().strip() and len(calls) > 5:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(race_module, "_drain", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        race(read(DATA / "ft06.txt"), ["hang"], time_limit=30, extra_solvers=FAKES, sys_path=(TESTS,))
+    assert not any(alive(int(p)) for p in pidfile.read_text().split())
+
+
+def test_a_later_stage_starts_from_the_best_solution_so_far():
+    tsp = read(BENCHDATA / "tsp" / "eil51.tsp")  # optimum 426
+    result = race(tsp, [Stage(["lkh"], 0.3), Stage(["cpsat"])], time_limit=20)
+    assert result.status == Status.OPTIMAL and result.objective == 426 and result.certificate.passed
+    cpsat = next(r for r in result.extra["race"]["racers"] if r["solver"] == "cpsat")
+    assert cpsat["stage"] == 1
+
+
+def test_highs_and_cpsat_accept_a_start():
+    sack = read(BENCHDATA / "knapsack" / "uncorrelated_100.kp")  # optimum 38095
+    best = solve(sack, solver="knapsack-dp").solution
+    for name in ("highs", "cpsat"):
+        result = registry.get(name).solve(sack, Limits(time=10, start=best))
+        assert result.objective == 38095
+    highs = registry.get("highs").solve(sack, Limits(time=10, start=best))
+    assert highs.trace[0][1] == 38095  # the first incumbent is the start itself
+
+
+def test_solve_race_through_the_api():
+    result = solve(DATA / "afiro.mps", solver="race", time_limit=20)
+    assert result.status == Status.OPTIMAL and result.objective == pytest.approx(-464.7531428571)
+    assert result.solver.startswith("race(") and result.extra["selection"]["ranked"]

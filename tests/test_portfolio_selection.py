@@ -1,0 +1,228 @@
+"""Features, the selector (training, JSON round trip, speed), value of time, the history's
+bandit, cross-validated evaluation and the `portfolio` commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+from typer.testing import CliRunner
+
+from omnisolve.api import solve
+from omnisolve.cli import app
+from omnisolve.errors import InputError
+from omnisolve.io import read
+from omnisolve.portfolio.choice import choose
+from omnisolve.portfolio.dataset import Dataset, Sample
+from omnisolve.portfolio.evaluation import cross_validate, race_outcome, table
+from omnisolve.portfolio.features import describe, features, problem_class
+from omnisolve.portfolio.history import History, reward
+from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector, train
+from omnisolve.portfolio.utility import expected_seconds, expected_utility, parse
+
+from conftest import BENCHDATA
+
+DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
+
+
+def constant(mu: float, sigma: float, classes: list[str]) -> SolverModel:
+    """A solver model predicting log10 cost `mu` everywhere."""
+    return SolverModel(Forest([{"left": [-1], "right": [-1], "feature": [-2], "threshold": [0.0], "value": [mu]}]), sigma, classes)
+
+
+def synthetic(n: int = 40, seed: int = 1) -> Dataset:
+    """Class K: solver `fast-small` wins below size 500, `fast-large` above; `slow` never solves."""
+    rng = np.random.default_rng(seed)
+    samples = []
+    for i in range(n):
+        size = float(rng.integers(10, 1000))
+        small = size < 500
+        cost = {"fast-small": 0.1 if small else 50.0, "fast-large": 2.0 if small else 0.3, "slow": 50.0}
+        samples.append(Sample("s", f"i{i}", "K", {"size": size, "noise": float(rng.random())}, cost,
+                              {k: 0.0 if v < 50 else 1.0 for k, v in cost.items()}))
+    return Dataset(samples, ["fast-large", "fast-small", "slow"], 5.0)
+
+
+# ---- features ------------------------------------------------------------------------------
+
+def test_model_features_describe_size_types_and_rows():
+    egout = read(DATA / "egout.mps")
+    f = features(egout)
+    assert problem_class(egout) == "MILP"
+    assert f["variables"] == egout.num_variables and f["constraints"] == egout.num_constraints
+    assert f["integer_share"] == pytest.approx(egout.integer_mask.mean())
+    assert 0 < f["equality_share"] <= 1 and f["row_nnz_max"] >= f["row_nnz_mean"] > 0
+    kind, shown = describe(egout)
+    assert kind == "MILP (min)" and shown["variables"] == egout.num_variables
+
+
+def test_structured_features_and_their_cost():
+    shop = read(DATA / "ft06.txt")
+    f = features(shop)
+    assert problem_class(shop) == "JobShop" and f["num_jobs"] == 6 and f["jobs_per_machine"] == 1.0
+    big = read(BENCHDATA / "mip_hard" / "facility_1.mps")
+    start = time.perf_counter()
+    features(big)
+    assert time.perf_counter() - start < 0.05  # milliseconds on a 1.8 MB MPS model
+
+
+# ---- selector ------------------------------------------------------------------------------
+
+def test_selector_learns_which_solver_wins_where_and_round_trips_json(tmp_path):
+    data = synthetic()
+    selector = train(data)
+    assert selector.rank("K", {"size": 100.0})[0] == "fast-small"
+    assert selector.rank("K", {"size": 900.0})[0] == "fast-large"
+    assert "slow" not in selector.models  # never solved anything: never a candidate
+    selector.save(tmp_path / "sel.json")
+    loaded = Selector.load(tmp_path / "sel.json")
+    assert loaded.predict("K", {"size": 321.0}) == selector.predict("K", {"size": 321.0})
+    start = time.perf_counter()
+    for _ in range(100):
+        loaded.rank("K", {"size": 321.0, "noise": 0.5})
+    assert (time.perf_counter() - start) / 100 < 0.05
+
+
+def test_selector_errors_are_one_line_input_errors(tmp_path):
+    with pytest.raises(InputError, match="too few instances"):
+        train(Dataset(synthetic().samples[:3], ["fast-small"], 5.0))
+    (tmp_path / "bad.json").write_text('{"format": "other"}')
+    with pytest.raises(InputError, match="not an omnisolve selector"):
+        Selector.load(tmp_path / "bad.json")
+
+
+def test_shipped_selector_loads_and_ranks_real_classes():
+    selector = default_selector()
+    assert selector is not None and {"TSP", "Knapsack", "MILP", "JobShop"} <= set(selector.classes)
+    choice = choose(read(DATA / "ft06.txt"))
+    assert choice.method == "selector" and choice.ranked[0] in ("cpsat", "jobshop-lns")
+    result = solve(DATA / "ft06.txt", time_limit=20)
+    assert result.objective == 55 and result.extra["selection"]["method"] == "selector"
+
+
+# ---- value of time -------------------------------------------------------------------------
+
+def test_utility_parsing_and_values():
+    assert parse("deadline:2").value(1.9) == 1 and parse("deadline:2").value(2.1) == 0
+    assert parse("linear:10").value(5.0) == pytest.approx(0.5)
+    assert parse("exp:3").value(3.0) == pytest.approx(0.5)
+    for bad in ("soon", "deadline:x", "linear:-1", "exp:0"):
+        with pytest.raises(InputError, match="bad utility"):
+            parse(bad)
+
+
+def test_deadline_prefers_the_steady_solver_over_the_fast_on_average_one():
+    # risky: median 0.5 s with a heavy tail (mean 1.5 s); steady: always about 1.8 s
+    risky, steady = (np.log10(0.5), 0.65), (np.log10(1.8), 0.02)
+    assert expected_seconds(*risky) < expected_seconds(*steady)
+    selector = Selector(10.0, ["K"], [], {"risky": constant(*risky, ["K"]), "steady": constant(*steady, ["K"])})
+    assert selector.rank("K", {})[0] == "risky"  # median/mean runtime choice
+    deadline = parse("deadline:2")
+    # under a deadline, expected utility = P(done by the deadline) = Phi((log10 2 - mu) / sigma)
+    assert expected_utility(deadline, *steady, 10.0) == pytest.approx(ndtr((np.log10(2) - steady[0]) / steady[1]), abs=1e-9)
+    assert expected_utility(deadline, *risky, 10.0) == pytest.approx(ndtr((np.log10(2) - risky[0]) / risky[1]), abs=1e-9)
+    assert selector.rank("K", {}, utility=deadline)[0] == "steady"
+
+
+# ---- history -------------------------------------------------------------------------------
+
+def test_history_changes_the_choice_on_a_repeated_family(tmp_path):
+    sack = read(DATA / "strongly_100.kp")
+    selector = Selector(10.0, ["Knapsack"], [], {
+        "cpsat": constant(np.log10(0.5), 0.3, ["Knapsack"]),
+        "knapsack-dp": constant(np.log10(1.0), 0.3, ["Knapsack"]),
+    })
+    db = tmp_path / "history.db"
+    assert choose(sack, history=db, selector=selector).ranked[0] == "cpsat"
+    history = History(db)
+    choices = []
+    for _ in range(4):  # the user's family: cpsat keeps failing, knapsack-dp solves fast
+        history.record("Knapsack", {}, "cpsat", "time_limit", 10.0, None, 10.0)
+        history.record("Knapsack", {}, "knapsack-dp", "optimal", 0.05, 0.0, 10.0)
+        choices.append(choose(sack, history=db, selector=selector))
+    assert choices[-1].ranked[0] == "knapsack-dp" and choices[-1].method == "selector+history"
+    assert reward("optimal", 0.0, 10.0) == 1.0 and reward("time_limit", 10.0, 10.0) == 0.0
+
+
+def test_solve_records_its_outcome_in_the_history(tmp_path):
+    db = tmp_path / "h.db"
+    result = solve(DATA / "strongly_100.kp", solver="knapsack-dp", history=db)
+    rows = History(db).summary()
+    assert result.status.value == "optimal"
+    assert rows[0]["class"] == "Knapsack" and rows[0]["solver"] == "knapsack-dp" and rows[0]["runs"] == 1
+
+
+# ---- evaluation ----------------------------------------------------------------------------
+
+def test_cross_validated_selection_closes_the_sbs_vbs_gap():
+    data = synthetic()
+    picks = cross_validate(data, folds=4)
+    assert sorted(p.sample.instance for p in picks) == sorted(s.instance for s in data.samples)
+    rows = {r["method"].split(" ")[0]: r for r in table(data, picks)}
+    vbs, sbs, auto = rows["VBS"]["PAR-10"], rows["SBS"]["PAR-10"], rows["auto"]["PAR-10"]
+    assert vbs == pytest.approx(np.mean([min(s.cost.values()) for s in data.samples]))
+    assert vbs <= auto < sbs and rows["auto"]["closed %"] > 80
+
+
+def test_simulated_race_shares_the_cpu():
+    s = Sample("s", "i", "K", {}, {"a": 2.0, "b": 4.0}, {"a": 0.0, "b": 0.0})
+    assert race_outcome(s, ["a", "b"], 5.0) == (4.0, 0.0)  # a at half speed: 2 x 2 s
+    assert race_outcome(s, ["a", "b"], 3.0)[0] == 30.0  # neither within 3 s at half speed
+
+
+# ---- commands ------------------------------------------------------------------------------
+
+def knapsack_runs(path: Path) -> Path:
+    """Fabricated runs on 10 real knapsack instances: knapsack-dp wins on the small ones."""
+    names = ["uncorrelated_50", "uncorrelated_100", "uncorrelated_200", "uncorrelated_500", "uncorrelated_1000",
+             "weakly_50", "weakly_100", "weakly_500", "weakly_1000", "strongly_50"]
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["suite", "time_limit", "instance", "solver", "status", "verdict", "gap", "time_to_solve", "correct"])
+        for name in names:
+            small = int(name.split("_")[1]) <= 100
+            w.writerow(["knapsack", 5, name, "knapsack-dp", "optimal", "pass", 0, 0.01 if small else 3.0, True])
+            w.writerow(["knapsack", 5, name, "cpsat", "optimal", "pass", 0, 1.0 if small else 0.2, True])
+    return path
+
+
+def test_portfolio_train_show_and_evaluate_commands(tmp_path):
+    runs = knapsack_runs(tmp_path / "runs.csv")
+    runner = CliRunner()
+    trained = runner.invoke(app, ["portfolio", "train", str(runs), "-o", str(tmp_path / "sel.json")])
+    assert trained.exit_code == 0, trained.output
+    saved = json.loads((tmp_path / "sel.json").read_text())
+    assert saved["format"] == "omnisolve-selector/1" and set(saved["models"]) == {"cpsat", "knapsack-dp"}
+    shown = runner.invoke(app, ["portfolio", "show", str(BENCHDATA / "knapsack" / "uncorrelated_50.kp"),
+                                "--selector", str(tmp_path / "sel.json")])
+    assert shown.exit_code == 0 and "knapsack-dp" in shown.output.split("1 ")[1].split("\n")[0]
+    evaluated = runner.invoke(app, ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "ev"), "--folds", "5"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "VBS (oracle)" in (tmp_path / "ev" / "portfolio.md").read_text()
+
+
+def test_train_without_a_suite_is_a_clear_error(tmp_path):
+    runs = tmp_path / "runs.csv"
+    runs.write_text("instance,solver,status\nx,highs,optimal\n")
+    result = CliRunner().invoke(app, ["portfolio", "train", str(runs)])
+    assert result.exit_code != 0 and "no suite column" in str(result.exception)
+
+
+def test_a_solver_that_can_prove_goes_first_when_the_selector_picks_one_that_never_proves():
+    from omnisolve.portfolio.choice import _prefer_proof
+
+    assert _prefer_proof(["lkh", "tsp-ils", "cpsat"], ["cpsat", "lkh"], ["cpsat"]) == ["cpsat", "lkh", "tsp-ils"]
+    assert _prefer_proof(["highs", "cpsat"], ["cpsat", "highs"], ["cpsat", "highs"]) == ["highs", "cpsat"]
+    assert _prefer_proof(["tsp-ils", "lkh"], ["lkh", "tsp-ils"], ["cpsat"]) == ["tsp-ils", "lkh"]
+
+
+def test_shipped_selector_keeps_proofs_within_reach_for_small_tsps():
+    """rat99: LKH finds the optimum first but cannot prove it; auto must pick CP-SAT, which does."""
+    from omnisolve.portfolio.choice import choose
+
+    assert choose(read(BENCHDATA / "tsp" / "rat99.tsp")).ranked[0] == "cpsat"
