@@ -1,0 +1,90 @@
+"""`create_app(settings)`: the FastAPI application (API routes + the UI's router)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import AsyncIterator
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from omnisolve.service.config import Settings, register_extra_solvers
+from omnisolve.service.store import Store
+from omnisolve.service.uploads import parse_problem
+
+log = logging.getLogger("omnisolve.service")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; its lifespan opens (and migrates) the store, so use it as
+    `with TestClient(create_app(s)) as client:` in tests."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        register_extra_solvers(settings)
+        store = await run_in_threadpool(Store, settings.db_url)
+        app.state.store = store
+        app.state.problem_of = lru_cache(maxsize=16)(lambda job_id: parse_problem(*_content(store, job_id)))
+        try:
+            yield
+        finally:
+            store.close()
+
+    from omnisolve import __version__
+    from omnisolve.service import ui
+    from omnisolve.service.api_routes import router
+
+    app = FastAPI(
+        title="omnisolve", version=__version__, lifespan=lifespan,
+        description="Submit optimization problems, follow the solver live, download certified results. "
+                    "Every endpoint except /health needs `Authorization: Bearer <token>`.",
+    )
+    app.state.settings = settings
+    app.add_exception_handler(Exception, _internal_error)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.include_router(router)
+    app.include_router(ui.router, include_in_schema=False)  # pages, not API
+    return app
+
+
+def _content(store: Store, job_id: str) -> tuple[bytes, str]:
+    job = store.get_job(job_id, detail=True)
+    return job["content"], job["filename"]
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug answers 500 JSON and is logged; the service keeps running."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413 JSON: at once when Content-Length says so,
+    else while the body streams in (the read raises), so nothing unbounded is ever buffered."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_large = HTTPException(413, f"request body larger than the limit of {self.limit} bytes")
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            return await JSONResponse({"detail": too_large.detail}, status_code=413)(scope, receive, send)
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise too_large
+            return message
+
+        await self.app(scope, limited, send)

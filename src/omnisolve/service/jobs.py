@@ -1,0 +1,152 @@
+"""Run one job in a child process, so a solver crash, segfault or memory blow-up kills only the child.
+
+The child gets its own process group (the worker kills the whole group), an address-space limit,
+and dies with its worker. It reports over a pipe as JSON messages, never pickles:
+`{"type": "incumbent", "t", "objective", "bound"}`, then one `{"type": "result", "result": {...}}`
+or `{"type": "error", "error": "..."}`.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from omnisolve.service.config import Settings
+
+
+def _die_with_parent(parent: int) -> None:
+    """A daemon thread that ends this process when the worker that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int, parent: int) -> None:
+    """Entry point of the child process: parse, solve, send messages."""
+    os.setsid()
+    _die_with_parent(parent)
+
+    def send(message: dict) -> None:
+        from omnisolve.result import jsonable  # numpy numbers to floats, inf and nan to null
+
+        conn.send_bytes(json.dumps(jsonable(message), allow_nan=False).encode())
+
+    try:
+        _limit_memory(memory_mb)
+        from omnisolve.api import solve
+        from omnisolve.service.config import register_extra_solvers
+        from omnisolve.service.uploads import parse_problem
+
+        register_extra_solvers(settings)
+        problem = parse_problem(job["content"], job["filename"])
+        result = solve(
+            problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], gap=job["gap"],
+            on_incumbent=lambda t, obj, bound: send({"type": "incumbent", "t": t, "objective": obj, "bound": bound}),
+        )
+        send({"type": "result", "result": result.to_dict()})
+    except MemoryError:
+        send({"type": "error", "error": f"out of memory (limit {memory_mb} MB)"})
+    except Exception as exc:  # the job's failure, reported to the worker; the child ends either way
+        from omnisolve.errors import OmnisolveError
+
+        send({"type": "error", "error": str(exc) if isinstance(exc, OmnisolveError) else f"{type(exc).__name__}: {exc}"})
+    finally:
+        conn.close()
+
+
+class JobProcess:
+    """The child process solving one job, as the worker sees it."""
+
+    def __init__(self, job: dict, settings: Settings):
+        self.memory_mb = job.get("memory_mb") or settings.default_memory_mb
+        context = multiprocessing.get_context("spawn")
+        self._conn, child_conn = context.Pipe(duplex=False)
+        fields = ("content", "filename", "solver", "time_limit", "threads", "gap")
+        self._process = context.Process(
+            target=_child_main, args=(child_conn, {k: job[k] for k in fields}, settings, self.memory_mb, os.getpid()),
+            name=f"omnisolve-job-{job['id']}", daemon=False,
+        )
+        self._process.start()
+        child_conn.close()
+        self.outcome: dict | None = None
+
+    def messages(self, timeout: float) -> list[dict]:
+        """Incumbent messages that arrived within `timeout` s; a final message is kept in `outcome`."""
+        out: list[dict] = []
+        deadline = time.monotonic() + timeout
+        while self.outcome is None:
+            try:
+                if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                    break
+                message = json.loads(self._conn.recv_bytes())
+            except (EOFError, OSError):  # the child is gone
+                break
+            if message["type"] == "incumbent":
+                out.append(message)
+            else:
+                self.outcome = message
+        return out
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None or not self._process.is_alive()
+
+    def kill(self) -> None:
+        """SIGKILL the child and everything it started."""
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._process.kill()
+
+    def finish(self) -> dict:
+        """Wait for the child; the final message, or an error saying how the child died."""
+        self._process.join(5)
+        if self._process.is_alive():
+            self.kill()
+            self._process.join()
+        self._conn.close()
+        if self.outcome is not None:
+            return self.outcome
+        code = self._process.exitcode
+        if code is not None and code < 0:
+            reason = f"the solver process was killed by {signal.Signals(-code).name}"
+            if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+                reason += f" (crash, or memory limit of {self.memory_mb} MB exceeded)"
+        else:
+            reason = f"the solver process exited with code {code} without a result"
+        return {"type": "error", "error": reason}
+
+
+def split_result(result: dict) -> tuple[dict, dict]:
+    """(summary without `values` and `log`, the detail holding them)."""
+    summary = {k: v for k, v in result.items() if k not in ("values", "log")}
+    return summary, {"values": result.get("values"), "log": result.get("log", "")}
+
+
+def job_status(outcome: dict[str, Any]) -> tuple[str, str | None]:
+    """(job status, error reason) for a child's final message."""
+    if outcome["type"] == "error":
+        return "failed", outcome["error"]
+    result = outcome["result"]
+    if result["status"] == "error":
+        return "failed", result.get("message") or "the solver reported an error"
+    return "succeeded", None

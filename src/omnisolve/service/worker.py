@@ -1,0 +1,125 @@
+"""A worker: a plain process that pulls jobs from the store and runs each in a child process.
+
+Run as `python -m omnisolve.service.worker --db URL` (`omnisolve serve` starts N of them); any
+number of workers on any number of machines may share one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+
+from omnisolve.service.config import Settings
+from omnisolve.service.jobs import JobProcess, job_status, split_result
+from omnisolve.service.store import Store
+
+log = logging.getLogger("omnisolve.worker")
+
+
+class Worker:
+    """Claims queued jobs one at a time, streams their incumbents as events, and records outcomes."""
+
+    def __init__(self, settings: Settings, worker_id: str | None = None, store: Store | None = None):
+        self.settings = settings
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.store = store or Store(settings.db_url)
+
+    def run(self, stop: threading.Event) -> None:
+        """Serve jobs until `stop` is set; a running job is then killed and re-queued."""
+        next_recovery = 0.0
+        while not stop.is_set():
+            try:
+                if time.monotonic() >= next_recovery:
+                    self._recover()
+                    next_recovery = time.monotonic() + self.settings.stale_after / 2
+                job = self.store.claim(self.worker_id)
+            except Exception:  # the database may be briefly unavailable; try again
+                log.exception("worker %s: store error", self.worker_id)
+                stop.wait(1.0)
+                continue
+            if job is None:
+                stop.wait(self.settings.poll_interval)
+                continue
+            log.info("worker %s: job %s (attempt %d)", self.worker_id, job["id"], job["attempts"])
+            self.execute(job, stop)
+
+    def execute(self, job: dict, stop: threading.Event) -> str:
+        """Run one claimed job to its end; returns the status it ended with."""
+        settings, store, job_id = self.settings, self.store, job["id"]
+        child = JobProcess(job, settings)
+        deadline = time.monotonic() + job["time_limit"] + settings.kill_grace
+        last_beat, pending = time.monotonic(), []
+        while not child.done:
+            pending += [("incumbent", {k: m[k] for k in ("t", "objective", "bound")}) for m in child.messages(settings.poll_interval)]
+            now = time.monotonic()
+            if stop.is_set():
+                child.kill()
+                child.finish()
+                store.release(job_id, self.worker_id)
+                return "queued"
+            if now > deadline:
+                child.kill()
+                child.finish()
+                store.finish(job_id, self.worker_id, "failed", error=f"killed after the time limit of {job['time_limit']:g} s "
+                             f"plus {settings.kill_grace:g} s grace", events=pending)
+                return "failed"
+            if pending or now - last_beat >= settings.heartbeat_interval:
+                cancel = self._beat(job_id, pending)
+                pending, last_beat = [], now
+                if cancel is None:  # re-queued by someone else while we were stalled: drop it
+                    child.kill()
+                    child.finish()
+                    return "lost"
+                if cancel:
+                    child.kill()
+                    child.finish()
+                    store.finish(job_id, self.worker_id, "cancelled", error="cancelled by the user")
+                    return "cancelled"
+        pending += [("incumbent", {k: m[k] for k in ("t", "objective", "bound")}) for m in child.messages(0)]
+        outcome = child.finish()
+        status, error = job_status(outcome)
+        summary, detail = split_result(outcome["result"]) if outcome["type"] == "result" else (None, None)
+        store.finish(job_id, self.worker_id, status, result=summary, detail=detail, error=error, events=pending)
+        log.info("worker %s: job %s %s%s", self.worker_id, job_id, status, f": {error}" if error else "")
+        return status
+
+    def _beat(self, job_id: str, events: list) -> bool | None:
+        try:
+            return self.store.heartbeat(job_id, self.worker_id, events)
+        except Exception:  # keep solving; the next beat retries (events of this beat are dropped)
+            log.exception("worker %s: heartbeat failed", self.worker_id)
+            return False
+
+    def _recover(self) -> None:
+        changed = self.store.recover_stale(self.settings.stale_after, self.settings.max_attempts)
+        for status, ids in changed.items():
+            for job_id in ids:
+                log.warning("job %s had a lost worker: now %s", job_id, status)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m omnisolve.service.worker [--db URL]`: serve jobs until SIGTERM or SIGINT."""
+    parser = argparse.ArgumentParser(prog="omnisolve-worker", description=main.__doc__)
+    parser.add_argument("--db", default=None, help="database URL (default $OMNISOLVE_DB or sqlite:///./omnisolve.db)")
+    parser.add_argument("--id", default=None, help="worker id shown in the job rows")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = Settings.from_env(db_url=args.db)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    worker = Worker(settings, args.id)
+    try:
+        worker.run(stop)
+    finally:
+        worker.store.close()
+
+
+if __name__ == "__main__":
+    main()

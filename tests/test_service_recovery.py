@@ -1,0 +1,104 @@
+"""No job is ever lost: a worker process killed mid-job leaves a stale heartbeat, and the job is
+re-queued and finished by another worker; a stopped worker hands its job back; a job whose
+workers keep dying is failed with the reason."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from service_fixtures import alive, api_for, children, parse_sse, service_env, sqlite_url  # noqa: F401
+
+STALE_AFTER = 2.0
+
+
+def start_worker(api) -> subprocess.Popen:
+    env = service_env(stale_after=STALE_AFTER, heartbeat_interval=0.3)
+    return subprocess.Popen([sys.executable, "-m", "omnisolve.service.worker", "--db", api.settings.db_url], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def random_jobshop(jobs: int = 15, machines: int = 10, seed: int = 1) -> str:
+    """A job shop too large for its optimum to be proven quickly: a heuristic runs its full limit."""
+    rng = random.Random(seed)
+    rows = [f"{jobs} {machines}"]
+    for _ in range(jobs):
+        order = rng.sample(range(machines), machines)
+        rows.append(" ".join(f"{k} {rng.randint(1, 99)}" for k in order))
+    return "\n".join(rows) + "\n"
+
+
+def submit_long(api, time_limit: float) -> str:
+    body = {"content": random_jobshop(), "filename": "js15.txt", "solver": "jobshop-lns", "time_limit": time_limit}
+    response = api.client.post("/jobs", headers=api.alice, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_killed_worker_job_is_requeued_and_finished_by_the_next(sqlite_url):
+    with api_for(sqlite_url) as api:
+        job_id = submit_long(api, 4)
+        first = start_worker(api)
+        try:
+            assert api.wait(job_id, ("running",), timeout=30)["status"] == "running"
+            time.sleep(1.0)
+            orphans = children(first.pid)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        assert orphans, "the job runs in a child process of the worker"
+        deadline = time.monotonic() + 3
+        while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in orphans), "a job process outlived its worker"
+        assert api.client.get(f"/jobs/{job_id}", headers=api.alice).json()["status"] == "running"  # until found stale
+        second = start_worker(api)
+        try:
+            job = api.wait(job_id, timeout=40)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(15) == 0
+        assert job["status"] == "succeeded" and job["attempts"] == 2, job
+        assert job["result"]["certificate"]["verdict"] == "pass"
+        assert job["result"]["objective"] == job["result"]["certificate"]["objective"] > 0
+        statuses = [d for k, d in parse_sse(api.client.get(f"/jobs/{job_id}/events", headers=api.alice).text) if k == "status"]
+        assert [s["status"] for s in statuses] == ["queued", "running", "queued", "running", "succeeded"]
+        assert statuses[2]["reason"] == "worker lost"
+
+
+def test_sigterm_hands_the_running_job_back(sqlite_url):
+    with api_for(sqlite_url) as api:
+        job_id = submit_long(api, 30)
+        worker = start_worker(api)
+        assert api.wait(job_id, ("running",), timeout=30)["status"] == "running"
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(15) == 0
+        job = api.client.get(f"/jobs/{job_id}", headers=api.alice).json()
+        assert job["status"] == "queued" and job["attempts"] == 0  # a shutdown is not the job's fault
+
+
+def test_job_whose_workers_keep_vanishing_is_failed_with_the_reason(sqlite_url):
+    with api_for(sqlite_url, max_attempts=2) as api:
+        store = api.client.app.state.store
+        job_id = api.submit("ft06.txt")["id"]
+        for attempt in (1, 2):
+            assert store.claim(f"ghost-{attempt}")["attempts"] == attempt
+            time.sleep(0.05)
+            changed = store.recover_stale(0.01, max_attempts=2)
+            assert changed[("queued" if attempt == 1 else "failed")] == [job_id]
+        job = api.client.get(f"/jobs/{job_id}", headers=api.alice).json()
+        assert job["status"] == "failed" and job["error"] == "its worker was lost on each of 2 attempts"
+
+
+def test_cancel_requested_on_a_lost_job_ends_cancelled(sqlite_url):
+    with api_for(sqlite_url) as api:
+        store = api.client.app.state.store
+        job_id = api.submit("ft06.txt")["id"]
+        store.claim("ghost")
+        api.client.delete(f"/jobs/{job_id}", headers=api.alice)
+        time.sleep(0.05)
+        assert store.recover_stale(0.01, 3)["cancelled"] == [job_id]
+        assert api.client.get(f"/jobs/{job_id}", headers=api.alice).json()["status"] == "cancelled"
