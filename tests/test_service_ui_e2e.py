@@ -5,7 +5,8 @@ ft06 and berlin52, and read the certified optimum and the drawn solution off the
 
 The browser is the system /usr/bin/chromium (never `playwright install`); without it the
 browser tests skip, unless OMNISOLVE_REQUIRE_BROWSER=1 makes that a failure. Screenshots go to
-OMNISOLVE_ARTIFACTS (default test-artifacts/) and the job pages also to docs/img/ for the README.
+OMNISOLVE_ARTIFACTS (default test-artifacts/); with OMNISOLVE_UPDATE_DOCS=1 the job pages also
+replace the README's pictures in docs/img/.
 """
 
 import os
@@ -175,8 +176,8 @@ def keep_screenshot(page, artifacts: Path, name: str) -> None:
     page.wait_for_timeout(300)  # let plotly finish its transitions
     shot = artifacts / f"{name}.png"
     page.screenshot(path=str(shot), full_page=True)
-    (REPO / "docs" / "img").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, REPO / "docs" / "img" / f"{name}.png")
+    if os.environ.get("OMNISOLVE_UPDATE_DOCS") == "1":
+        shutil.copyfile(shot, REPO / "docs" / "img" / f"{name}.png")
 
 
 def test_ft06_job_page_shows_the_optimal_schedule(page, artifacts: Path) -> None:
