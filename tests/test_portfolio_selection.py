@@ -214,11 +214,11 @@ def test_train_without_a_suite_is_a_clear_error(tmp_path):
 
 
 def test_a_solver_that_can_prove_goes_first_when_the_selector_picks_one_that_never_proves():
-    from omnisolve.portfolio.choice import _prefer_proof
+    from omnisolve.portfolio.choice import prefer_proof
 
-    assert _prefer_proof(["lkh", "tsp-ils", "cpsat"], ["cpsat", "lkh"], ["cpsat"]) == ["cpsat", "lkh", "tsp-ils"]
-    assert _prefer_proof(["highs", "cpsat"], ["cpsat", "highs"], ["cpsat", "highs"]) == ["highs", "cpsat"]
-    assert _prefer_proof(["tsp-ils", "lkh"], ["lkh", "tsp-ils"], ["cpsat"]) == ["tsp-ils", "lkh"]
+    assert prefer_proof(["lkh", "tsp-ils", "cpsat"], ["cpsat", "lkh"], ["cpsat"]) == ["cpsat", "lkh", "tsp-ils"]
+    assert prefer_proof(["highs", "cpsat"], ["cpsat", "highs"], ["cpsat", "highs"]) == ["highs", "cpsat"]
+    assert prefer_proof(["tsp-ils", "lkh"], ["lkh", "tsp-ils"], ["cpsat"]) == ["tsp-ils", "lkh"]
 
 
 def test_shipped_selector_keeps_proofs_within_reach_for_small_tsps():

@@ -52,7 +52,7 @@ def choose(problem: Any, utility: Utility | None = None, history: Path | None = 
     ranked, method, priors = [], "rules", []
     rules = supported(problem, preferences(problem))
     if model is not None:
-        ranked = _prefer_proof(supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
+        ranked = prefer_proof(supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
                                rules, model.provers(cls))
         if ranked:
             method, priors = "selector", _selector_priors(model, cls, feats, ranked)
@@ -73,7 +73,7 @@ def choose(problem: Any, utility: Utility | None = None, history: Path | None = 
     return Choice(ranked, method, cls, feats, priors)
 
 
-def _prefer_proof(ranked: list[str], rules: list[str], provers: list[str]) -> list[str]:
+def prefer_proof(ranked: list[str], rules: list[str], provers: list[str]) -> list[str]:
     """The selector learns from short runs, where a fast heuristic (LKH on a 100-city TSP) can
     beat a solver that needs longer to prove the optimum. When the selector's first choice
     never proved an answer on the class but the rules' first choice did, the rules' choice goes

@@ -32,6 +32,7 @@ class Sample:
     gap: dict[str, float] = field(default_factory=dict)  # fraction in [0, 1]; 1 without an answer
     repeats: dict[str, int] = field(default_factory=dict)
     proved: set[str] = field(default_factory=set)  # solvers that proved the answer at least once
+    rules: list[str] = field(default_factory=list)  # the rule-based order (`solvers.auto`) of the installed backends
     feature_seconds: float = 0.0  # time to compute the class and features (problem already read)
 
     @property
@@ -73,20 +74,20 @@ def read_runs(paths: list[Path], suite: str | None = None, time_limit: float | N
     limit = time_limit or max((_number(r.get("time_limit")) or 0.0 for r in rows), default=0.0)
     if not limit:
         raise InputError("the runs carry no time_limit column: give the time limit (--time-limit)")
-    key_of = lambda row: (row.get("suite") or suite or "", row["instance"])  # noqa: E731
-    proven = {key_of(row) for row in rows if row.get("status") in PROVEN and row.get("correct") != "False"}
     samples: dict[tuple[str, str], Sample] = {}
     for row in rows:
-        key = key_of(row)
+        key = (row.get("suite") or suite or "", row["instance"])
         if key not in samples:
             samples[key] = _sample(*key, data)
-        _add_run(samples[key], row, limit, key in proven)
+        _add_run(samples[key], row, limit)
     solvers = sorted({r["solver"] for r in rows})
     return Dataset(list(samples.values()), solvers, limit)
 
 
 def _sample(suite: str, name: str, data: Path | None) -> Sample:
     from omnisolve.bench.worker import load
+    from omnisolve.portfolio.choice import supported
+    from omnisolve.solvers.auto import preferences
     from omnisolve.portfolio.features import features, problem_class
     from omnisolve.portfolio.suite import instance
 
@@ -94,16 +95,13 @@ def _sample(suite: str, name: str, data: Path | None) -> Sample:
     problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})
     start = time.perf_counter()
     cls, feats = problem_class(problem), features(problem)
-    return Sample(suite, name, cls, feats, feature_seconds=time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return Sample(suite, name, cls, feats, feature_seconds=seconds, rules=supported(problem, preferences(problem)))
 
 
-def _add_run(sample: Sample, row: dict[str, str], time_limit: float, proof_needed: bool) -> None:
-    """Fold one run into the sample (mean over repeats). Where some solver proved the answer
-    within the limit, only a proof counts as solved (at its runtime): `auto` should return a
-    certified optimum when one is in reach, not only a good answer sooner."""
+def _add_run(sample: Sample, row: dict[str, str], time_limit: float) -> None:
+    """Fold one run into the sample (mean over repeats)."""
     t = _number(row.get("time_to_solve"))
-    if proof_needed:
-        t = (_number(row.get("runtime")) or t) if row.get("status") in PROVEN else None
     solved = t is not None and row.get("correct") != "False" and row.get("status") != "unsupported"
     cost = metrics.par10(t or 0.0, solved, time_limit)
     g = _number(row.get("gap"))
