@@ -14,7 +14,7 @@ from rich.console import Console
 
 from omnisolve.bench import metrics
 from omnisolve.bench.command import run_benchmark
-from omnisolve.bench.runner import Run, Settings, score
+from omnisolve.bench.runner import Run, Settings, score, solver_spec
 from omnisolve.bench.suites import Instance, load_suite, select
 
 from conftest import BENCHDATA
@@ -200,8 +200,18 @@ def test_cli_bench_end_to_end(capsys, tiny_suite, tmp_path):
     assert [(r["instance"], r["status"], float(r["gap"])) for r in rows] == [("uncorrelated_50", "optimal", 0.0)]
 
 
+def test_a_solver_entry_may_fix_its_threads(capsys, tiny_suite, tmp_path):
+    assert solver_spec("pyvrp@1", 2) == ("pyvrp", 1) and solver_spec("pyvrp", 2) == ("pyvrp", 2)
+    code, out, _ = run(capsys, "bench", str(tiny_suite), "--solvers", "cpsat,cpsat@2", "-t", "2",
+                       "--out", str(tmp_path / "o"), "--instances", "uncorrelated_50")
+    rows = list(csv.DictReader((tmp_path / "o" / "runs.csv").open()))
+    assert code == 0 and [(r["solver"], r["status"]) for r in rows] == [("cpsat", "optimal"), ("cpsat@2", "optimal")]
+
+
 @pytest.mark.parametrize("args, code, message", [
     (["nosuch"], 2, "unknown suite 'nosuch'"),
+    (["{tiny}", "--solvers", "cpsat@0"], 2, "bad solver entry 'cpsat@0'"),
+    (["{tiny}", "--solvers", "nosuch@2"], 4, "unknown solver nosuch@2"),
     (["{tiny}", "--solvers", "nosuch"], 4, "unknown solver nosuch"),
     (["{tiny}", "--solvers", "cpsat", "-t", "0"], 2, "--time-limit must be > 0"),
     (["{tiny}", "--solvers", "cpsat", "--instances", "la99"], 2, "no instance la99"),

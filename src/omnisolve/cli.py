@@ -111,7 +111,7 @@ def demo(time_limit: float = typer.Option(60.0, "--time-limit", "-t")) -> None:
 @app.command()
 def bench(
     suite: str = typer.Argument(..., help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) or a folder with optima.csv"),
-    solvers: Optional[str] = typer.Option(None, "--solvers", "-s", help="comma-separated backends (default: the suite's)"),
+    solvers: Optional[str] = typer.Option(None, "--solvers", "-s", help="comma-separated backends, NAME@THREADS to fix one's threads (default: the suite's)"),
     time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per run"),
     threads: int = typer.Option(1, "--threads", "-j"),
     repeats: int = typer.Option(1, "--repeats", "-r", help="runs per instance and solver (seeds 0, 1, ...)"),

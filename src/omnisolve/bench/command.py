@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from omnisolve.bench import plots, report
-from omnisolve.bench.runner import Run, Settings, plan, run_suite
+from omnisolve.bench.runner import Run, Settings, plan, run_suite, solver_spec
 from omnisolve.bench.suites import Instance, Suite, load_suite, select
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.solvers import registry
@@ -23,11 +23,12 @@ def split(text: str | None) -> list[str]:
 
 
 def choose_solvers(suite: Suite, names: list[str]) -> list[str]:
-    """The named solvers, else the suite's defaults; unknown names -> UnsupportedError (exit 4)."""
+    """The named solvers (`name` or `name@threads`), else the suite's defaults; unknown names ->
+    UnsupportedError (exit 4), a bad thread count -> InputError (exit 2)."""
     chosen = names or suite.default_solvers
     if not chosen:
         raise InputError(f"suite {suite.name} has no default solvers; name them with --solvers")
-    unknown = [s for s in chosen if s not in registry.names()]
+    unknown = [s for s in chosen if solver_spec(s, 1)[0] not in registry.names()]
     if unknown:
         raise UnsupportedError(f"unknown solver {', '.join(unknown)}; known: {', '.join(registry.names())}")
     return chosen

@@ -28,6 +28,7 @@ from typing import Any
 
 from omnisolve.bench import metrics
 from omnisolve.bench.suites import Instance
+from omnisolve.errors import InputError
 
 TARGETS = {"time_to_1pct": 1e-2, "time_to_01pct": 1e-3}
 BEST_TOLERANCE = 1e-6  # a gap (fraction) at most this counts as reaching the reference
@@ -85,6 +86,17 @@ class Run:
 ProgressHook = Callable[[Instance, str], None]
 
 
+def solver_spec(label: str, threads: int) -> tuple[str, int]:
+    """"pyvrp@1" -> ("pyvrp", 1): a solver entry may fix its own thread count, so one run can
+    put a solver beside itself at other threads (e.g. one-seed PyVRP beside omnisolve's)."""
+    name, _, count = label.partition("@")
+    if not count:
+        return name, threads
+    if not count.isdigit() or int(count) < 1:
+        raise InputError(f"bad solver entry {label!r}: after @ comes a thread count of at least 1")
+    return name, int(count)
+
+
 def plan(instances: list[Instance], solvers: list[str], repeats: int) -> list[tuple[Instance, str, int]]:
     """The runs in order: instance by instance, each solver, each repeat."""
     return [(inst, solver, k) for inst in instances for solver in solvers for k in range(repeats)]
@@ -128,14 +140,15 @@ def run_one(inst: Instance, solver: str, repeat: int, settings: Settings, stop: 
     """One run in a fresh worker process, never raising for anything the solver does; setting
     `stop` kills it (KeyboardInterrupt)."""
     run = Run(inst.name, solver, repeat, settings.seed + repeat)
+    name, threads = solver_spec(solver, settings.threads)
     with tempfile.TemporaryDirectory(prefix="omnisolve-run-") as tmp:
         work = Path(tmp)
         job = {
             "path": str(inst.path),
             "num_vehicles": inst.num_vehicles,
-            "solver": solver,
+            "solver": name,
             "time_limit": settings.time_limit,
-            "threads": settings.threads,
+            "threads": threads,
             "seed": run.seed,
             "sys_path": list(settings.sys_path),
             "register": dict(settings.extra_solvers),
