@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# compile the numba kernels once, so no first solve pays for it
+	$(PY) -c "from omnisolve.algorithms import jobshop_tabu, tsp_local_search; tsp_local_search.warm_up(); jobshop_tabu.warm_up()"
 	touch $(STAMP)
 
 demo: $(STAMP)
