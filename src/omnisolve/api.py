@@ -86,7 +86,7 @@ def solve(
     if isinstance(value, Utility):
         time_limit = min(time_limit, value.horizon)
     path = _history_path(history)
-    choice = choose(data, value, path)
+    choice = choose(data, value, path, time_limit=time_limit)
     if solver == "race":
         from omnisolve.portfolio.race import race
 

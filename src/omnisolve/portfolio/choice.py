@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from omnisolve.errors import UnsupportedError
 from omnisolve.portfolio.utility import Utility
@@ -41,8 +41,9 @@ def supported(problem: Any, names: list[str]) -> list[str]:
 
 
 def choose(problem: Any, utility: Utility | None = None, history: Path | None = None,
-           selector: Any = "default") -> Choice:
-    """Rank the backends for `problem`; UnsupportedError when none accepts it."""
+           selector: Any = "default", time_limit: float | None = None) -> Choice:
+    """Rank the backends for `problem` (to run for `time_limit` seconds, None: unknown);
+    UnsupportedError when none accepts it."""
     from omnisolve.portfolio.features import features, problem_class
     from omnisolve.portfolio.selector import default_selector
     from omnisolve.solvers.auto import choose as rule_choice, preferences
@@ -53,7 +54,7 @@ def choose(problem: Any, utility: Utility | None = None, history: Path | None = 
     rules = supported(problem, preferences(problem))
     if model is not None:
         ranked = prefer_proof(supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
-                               rules, model.provers(cls))
+                              rules, model.provers(cls), proof_in_reach(model, cls, feats, time_limit))
         if ranked:
             method, priors = "selector", _selector_priors(model, cls, feats, ranked)
     if not ranked:
@@ -73,14 +74,27 @@ def choose(problem: Any, utility: Utility | None = None, history: Path | None = 
     return Choice(ranked, method, cls, feats, priors)
 
 
-def prefer_proof(ranked: list[str], rules: list[str], provers: list[str]) -> list[str]:
+def prefer_proof(ranked: list[str], rules: list[str], provers: list[str],
+                 in_reach: Callable[[str], bool] = lambda solver: True) -> list[str]:
     """The selector learns from short runs, where a fast heuristic (LKH on a 100-city TSP) can
     beat a solver that needs longer to prove the optimum. When the selector's first choice
-    never proved an answer on the class but the rules' first choice did, the rules' choice goes
-    first: omnisolve prefers an answer it can certify as optimal."""
-    if ranked and rules and ranked[0] not in provers and rules[0] in provers and rules[0] in ranked:
+    never proved an answer on the class but the rules' first choice did and a proof is `in_reach`
+    for it, the rules' choice goes first: omnisolve prefers an answer it can certify as optimal."""
+    if (ranked and rules and ranked[0] not in provers and rules[0] in provers and rules[0] in ranked
+            and in_reach(rules[0])):
         return [rules[0]] + [s for s in ranked if s != rules[0]]
     return ranked
+
+
+def proof_in_reach(model: Any, cls: str, feats: dict[str, float], time_limit: float | None) -> Callable[[str], bool]:
+    """Whether a solver can be expected to prove the answer within `time_limit`: the selector
+    knows run times up to its training limit only, so beyond it (or when the limit is unknown)
+    the rules decide; within it, the solver's predicted mean cost must fit."""
+    from omnisolve.portfolio.utility import expected_seconds
+
+    if time_limit is None or time_limit > model.time_limit:
+        return lambda solver: True
+    return lambda solver: expected_seconds(*model.predict(cls, feats, [solver])[solver]) <= time_limit
 
 
 def _selector_priors(model: Any, cls: str, feats: dict[str, float], ranked: list[str]) -> list[float]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from omnisolve.portfolio.choice import prefer_proof
+from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 from omnisolve.portfolio.dataset import Dataset, Sample
 from omnisolve.portfolio.selector import train
 
@@ -50,8 +50,8 @@ def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0
         fallback = single_best(kept, data.solvers, data.time_limit)
         for s in held:
             t = time.perf_counter()
-            ranked = prefer_proof(selector.rank(s.cls, s.features, list(s.cost)), s.rules,
-                                  selector.provers(s.cls)) or [fallback]
+            ranked = prefer_proof(selector.rank(s.cls, s.features, list(s.cost)), s.rules, selector.provers(s.cls),
+                                  proof_in_reach(selector, s.cls, s.features, data.time_limit)) or [fallback]
             racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
             picks.append(Pick(s, ranked[0], racers, time.perf_counter() - t))
     return picks
