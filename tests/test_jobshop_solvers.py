@@ -91,6 +91,14 @@ def test_lns_reaches_la01_optimum():
     assert result.status == om.Status.OPTIMAL  # 666 is the machine-load bound
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_lns_with_one_or_an_odd_number_of_threads_reaches_ft10_optimum(threads):
+    """One thread: CP-SAT first, then tabu search and LNS; three: one proving CP-SAT worker
+    beside two improvers with different seeds."""
+    result = om.solve(shop("ft10"), solver="jobshop-lns", time_limit=8, threads=threads)
+    assert result.certificate.passed and result.objective == 930
+
+
 def test_lns_time_limit_and_incumbents_on_ft10():
     js = shop("ft10")
     calls = []
