@@ -13,8 +13,6 @@ stray children never outlive it.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +27,7 @@ from typing import Any
 from omnisolve.bench import metrics
 from omnisolve.bench.suites import Instance
 from omnisolve.errors import InputError
+from omnisolve.processes import ending, kill_group, last_line
 
 TARGETS = {"time_to_1pct": 1e-2, "time_to_01pct": 1e-3}
 BEST_TOLERANCE = 1e-6  # a gap (fraction) at most this counts as reaching the reference
@@ -188,7 +187,7 @@ def _execute(work: Path, settings: Settings, stop: threading.Event) -> dict[str,
                 raise KeyboardInterrupt
             time.sleep(POLL)
     finally:
-        _kill_group(proc.pid)
+        kill_group(proc.pid)
         proc.wait()
     if killed:
         return f"killed after {time.monotonic() - start:.0f} s" + ("" if loaded else " (still reading the instance)")
@@ -197,21 +196,10 @@ def _execute(work: Path, settings: Settings, stop: threading.Event) -> dict[str,
     return _crash_message(proc.returncode, log_file)
 
 
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _crash_message(code: int, log_file: Path) -> str:
     """Why a worker died without a result: its signal or exit code and its last output line."""
-    if code < 0:
-        how = f"killed by signal {signal.Signals(-code).name if -code in set(signal.Signals) else -code}"
-    else:
-        how = f"exited with code {code}"
-    lines = [line for line in log_file.read_text(errors="replace").splitlines() if line.strip()]
-    return f"worker {how}" + (f": {lines[-1].strip()[:300]}" if lines else "")
+    line = last_line(log_file)
+    return f"worker {ending(code)}" + (f": {line}" if line else "")
 
 
 def score(runs: list[Run], instances: list[Instance], time_limit: float) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 
 from omnisolve.errors import InputError
 from omnisolve.io._text import block, construct, plain_number, read_text, row_array, rows_of

@@ -34,6 +34,7 @@ from typing import Any
 from omnisolve.model import ProblemData
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import IncumbentCallback
+from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.verify import verify
 
 TERM_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
@@ -266,23 +267,13 @@ def _stop(racer: Racer) -> None:
         try:
             proc.wait(timeout=wait)
             if sig == signal.SIGTERM:
-                _kill_group(proc.pid)  # the leader is gone; its children may not be
+                kill_group(proc.pid)  # the leader is gone; its children may not be
             return
         except subprocess.TimeoutExpired:
             continue
 
 
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _exit_text(racer: Racer) -> str:
     """Why a racer left no result: its exit code or signal and its last output line."""
-    code = racer.proc.returncode if racer.proc else None
-    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
-    text = racer.log_file.read_text(errors="replace") if racer.log_file else ""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return f"racer {how}" + (f": {lines[-1].strip()[:200]}" if lines else "")
+    line = last_line(racer.log_file, 200)
+    return f"racer {ending(racer.proc.returncode if racer.proc else None)}" + (f": {line}" if line else "")

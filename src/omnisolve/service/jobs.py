@@ -17,6 +17,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from omnisolve.processes import ending, kill_group
 from omnisolve.service.config import Settings
 
 
@@ -111,10 +112,7 @@ class JobProcess:
 
     def kill(self) -> None:
         """SIGKILL the child and everything it started."""
-        try:
-            os.killpg(self._process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_group(self._process.pid)
         self._process.kill()
 
     def finish(self) -> dict:
@@ -127,12 +125,11 @@ class JobProcess:
         if self.outcome is not None:
             return self.outcome
         code = self._process.exitcode
-        if code is not None and code < 0:
-            reason = f"the solver process was killed by {signal.Signals(-code).name}"
-            if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
-                reason += f" (crash, or memory limit of {self.memory_mb} MB exceeded)"
-        else:
-            reason = f"the solver process exited with code {code} without a result"
+        reason = f"the solver process {ending(code)}"
+        if code is not None and -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+            reason += f" (crash, or memory limit of {self.memory_mb} MB exceeded)"
+        elif code is None or code >= 0:
+            reason += " without a result"
         return {"type": "error", "error": reason}
 
 
