@@ -11,7 +11,6 @@ within its slice, smaller after one that ran out of time.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -168,33 +167,19 @@ def search(
     solve_sub: SubSolver,
     time_left: Callable[[], float],
     slice_seconds: float,
-    workers: int = 1,
     seed: int = 0,
 ) -> np.ndarray:
     """Improve the best schedule of `shared` by neighbourhood moves until `time_left()` runs
-    out or `shared` is closed. `workers` sub-solves run at once in threads (the sub-solver
-    must release the GIL); each starts from the best schedule at its launch, wherever it
-    came from, and any schedule it returns no longer than that replaces it."""
-    shop = shared.shop
-    hoods = Neighbourhoods(shop, np.random.default_rng(seed))
-    running: dict[Future, str] = {}
-
-    def launch(pool: ThreadPoolExecutor) -> None:
+    out or `shared` is closed. Each move starts from the best schedule at that moment, wherever
+    it came from (searches in other threads offer theirs to `shared` too), and any schedule the
+    sub-solver returns no longer than that replaces it."""
+    hoods = Neighbourhoods(shared.shop, np.random.default_rng(seed))
+    while not shared.closed and time_left() > 0.05:
         starts, best = shared.starts, shared.value
         name, relaxed = hoods.pick(starts)
-        before, after = fixed_precedences(shop, starts, relaxed)
-        seconds = min(slice_seconds, time_left())
-        running[pool.submit(solve_sub, before, after, starts, best, seconds)] = name
-
-    with ThreadPoolExecutor(workers) as pool:
-        while True:
-            while len(running) < workers and not shared.closed and time_left() > 0.05:
-                launch(pool)
-            if not running:
-                return shared.starts
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                found, proven = future.result()
-                hoods.adapt(running.pop(future), proven)
-                if found is not None:
-                    shared.offer(found)
+        before, after = fixed_precedences(shared.shop, starts, relaxed)
+        found, proven = solve_sub(before, after, starts, best, min(slice_seconds, time_left()))
+        hoods.adapt(name, proven)
+        if found is not None:
+            shared.offer(found)
+    return shared.starts

@@ -61,7 +61,7 @@ class JobShopLnsSolver(SolverInterface):
             jobshop_tabu.tabu_search(
                 shop, shared.starts, time_left, lambda best: shared.closed, seed, shared.offer,
                 lambda searched, idle: idle > max(MIN_PATIENCE, PATIENCE_SHARE * searched))
-            jobshop_lns.search(shared, solve_sub, time_left, SLICE, workers=1, seed=seed)
+            jobshop_lns.search(shared, solve_sub, time_left, SLICE, seed=seed)
 
         full_workers = limits.threads // 2
         if full_workers == 0:  # one thread: CP-SAT, then one improver
@@ -84,10 +84,10 @@ class JobShopLnsSolver(SolverInterface):
                       solution=shop._nested(shared.starts), message=message, problem_name=shop.name)
 
 
-def _parameters(solver: Any, limits: Limits, seconds: float, seed: int) -> None:
+def _parameters(solver: Any, limits: Limits, seconds: float, seed: int, workers: int) -> None:
     params = solver.parameters
     params.max_time_in_seconds = max(seconds, 1e-3)
-    params.num_workers = limits.threads
+    params.num_workers = workers
     params.random_seed = seed
     params.relative_gap_limit = limits.gap
     if limits.memory_mb is not None:
@@ -101,14 +101,13 @@ def _cpsat(form: Any, limits: Limits, seconds: float, workers: int, shared: Any,
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
-    _parameters(solver, limits, seconds, limits.seed)
-    solver.parameters.num_workers = workers
+    _parameters(solver, limits, seconds, limits.seed, workers)
 
     class Incumbents(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             shared.offer(np.array([self.value(v) for v in form.starts], dtype=np.int64))
             shared.raise_bound(int(np.ceil(self.best_objective_bound - 1e-9)))
-            if shared.closed or (stop is not None and stop.is_set()):
+            if shared.closed:  # a stop request is the watcher's to handle
                 self.stop_search()
 
     watcher = threading.Thread(target=_stop_when, args=(solver, shared, stop), daemon=True) if stop else None
@@ -141,8 +140,7 @@ def _sub_solve(
 
     model, starts = form.restricted(before.tolist(), after.tolist(), cap, incumbent)
     solver = cp_model.CpSolver()
-    _parameters(solver, limits, seconds, seed)
-    solver.parameters.num_workers = 1  # the search runs limits.threads sub-solves at once
+    _parameters(solver, limits, seconds, seed, 1)  # each improver runs one sub-solve at a time
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, status == cp_model.INFEASIBLE
