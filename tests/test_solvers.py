@@ -15,13 +15,13 @@ from omnisolve.errors import UnsupportedError
 from omnisolve.io.mps import read_mps
 from omnisolve.model import Model
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
-from omnisolve.result import Status
+from omnisolve.result import Optimality, Status
 from omnisolve.solvers.auto import choose
 from omnisolve.solvers.base import Limits
 from omnisolve.solvers.cpsat import CpSatSolver
 from omnisolve.solvers.highs import HighsSolver
 from omnisolve.solvers.scipy_nlp import ScipySolver
-from omnisolve.verify import certify
+from omnisolve.verify import certify, verify
 
 HIGHS, CPSAT, SCIPY = HighsSolver(), CpSatSolver(), ScipySolver()
 FAST = Limits(time=20)
@@ -333,6 +333,8 @@ def test_scipy_rosenbrock_with_a_nonlinear_constraint(with_derivatives):
     assert result.objective == pytest.approx(0.0456748, abs=1e-5)
     assert np.allclose(result.values, [0.7864, 0.6177], atol=1e-3)
     assert_certified(data, result)
+    verified = verify(data, result)  # the verifier says what it is: a feasible local optimum
+    assert verified.status == Status.FEASIBLE and verified.optimality == Optimality.CLAIMED
 
 
 def test_scipy_convex_qcp_in_max_sense():

@@ -62,6 +62,7 @@ def solve(
     on_incumbent: IncumbentCallback | None = None,
     utility: Any = None,
     history: bool | str | os.PathLike | None = None,
+    cross_check: str = "claims",
 ) -> Result:
     """Solve `problem` and return a `Result` carrying its verifier's `Certificate`.
 
@@ -70,13 +71,21 @@ def solve(
     ("deadline:S", "linear:S", "exp:H" or a `portfolio.utility.Utility`) makes the choice
     maximize the expected value of the answer and caps the time limit at its horizon.
     `history`: record the outcome in the run history and let it steer `auto`/`race`.
+    `cross_check`: "claims" (default) lets an independent solver confirm or refute an optimal,
+    infeasible or unbounded claim the data could not prove, for up to a fifth of the time limit
+    (`portfolio.crosscheck`); "always" also checks feasible answers; "off" never does.
 
     Bad input raises an `OmnisolveError`; a backend that crashes gives `Status.ERROR` with the
     reason in `Result.message`. A result whose certificate fails is reported as an error.
     """
+    from omnisolve.portfolio.crosscheck import check_mode
+    from omnisolve.portfolio.crosscheck import cross_check as run_cross_check
+
+    mode = check_mode(cross_check)
     data = load(problem)
     if solver not in ("auto", "race"):
         result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
+        result = run_cross_check(data, result, mode, time_limit, threads, seed)
         _record(_history_path(history), data, None, result, time_limit)
         return result
     from omnisolve.portfolio.choice import choose
@@ -96,6 +105,7 @@ def solve(
         limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
     result.extra = {**result.extra, "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls}}
+    result = run_cross_check(data, result, mode, time_limit, threads, seed)
     _record(path, data, choice, result, time_limit)
     return result
 

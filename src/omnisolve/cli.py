@@ -2,7 +2,8 @@
 
 Exit codes: 0 solved and certified; 1 solver error or failed certificate; 2 bad input file;
 3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
-7 time limit reached without a feasible answer; 130 interrupted.
+7 time limit reached without a feasible answer; 8 a solver's claim was refuted by the
+cross-check (the certified answer is printed); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import typer
 from rich.console import Console
 
 from omnisolve.errors import OmnisolveError
-from omnisolve.result import Result, Status
+from omnisolve.result import Optimality, Result, Status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
 # Pipes and CI logs get 120 columns so tables stay readable; terminals use their own width.
@@ -30,6 +31,7 @@ EXIT_BY_STATUS = {
     Status.UNBOUNDED: 6,
     Status.TIME_LIMIT: 7,
 }
+EXIT_REFUTED = 8
 
 
 def fail(message: str, code: int) -> "typer.Exit":
@@ -49,6 +51,7 @@ def solve(
     deadline: Optional[float] = typer.Option(None, "--deadline", help="seconds after which an answer is worthless (auto/race pick for it)"),
     utility: Optional[str] = typer.Option(None, "--utility", help="value of time: deadline:S, linear:S or exp:HALF_LIFE"),
     history: Optional[bool] = typer.Option(None, "--history/--no-history", help="record the run in the history (~/.omnisolve/history.db or $OMNISOLVE_HISTORY; on when that is set)"),
+    cross_check: str = typer.Option("claims", "--cross-check", help="off | claims (an independent solver checks unproven optimal/infeasible/unbounded claims) | always"),
 ) -> None:
     """Solve FILE, print status, objective, bound, gap, time and the certificate."""
     from omnisolve.api import solve as run
@@ -58,10 +61,12 @@ def solve(
         raise fail("--time-limit must be > 0, --threads >= 1 and --gap in [0, 1)", 2)
     if deadline is not None and utility is not None:
         raise fail("give --deadline or --utility, not both", 2)
+    if cross_check not in ("off", "claims", "always"):
+        raise fail(f"--cross-check must be off, claims or always, not {cross_check!r}", 2)
     value = f"deadline:{deadline}" if deadline is not None else utility
     with Progress(err, enabled=not quiet) as progress:
         result = run(file, solver=solver, time_limit=time_limit, threads=threads, gap=gap,
-                     on_incumbent=progress.update, utility=value, history=history)
+                     on_incumbent=progress.update, utility=value, history=history, cross_check=cross_check)
     out.print(result_table(result, title=file.name))
     if output is not None:
         try:
@@ -72,6 +77,8 @@ def solve(
 
 
 def _exit_for(result: Result) -> None:
+    if result.optimality == Optimality.REFUTED:
+        raise fail(f"claim refuted: {result.certificate.refutation}", EXIT_REFUTED)
     code = EXIT_BY_STATUS[result.status]
     if code:
         reason = result.message or {
@@ -129,10 +136,12 @@ def bench(
 
 
 # Sub-packages add their own commands (`serve`, `token`, `portfolio`); their modules import only typer.
+from omnisolve.explain.commands import register as _register_explain  # noqa: E402
 from omnisolve.portfolio.commands import register as _register_portfolio  # noqa: E402
 from omnisolve.service.commands import register as _register_service  # noqa: E402
 
 _register_portfolio(app)
+_register_explain(app)
 _register_service(app)
 
 

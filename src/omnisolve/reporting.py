@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from omnisolve.errors import OmnisolveError
-from omnisolve.result import Result, Status
+from omnisolve.result import Optimality, Result, Status
 
 STATUS_STYLE = {
     Status.OPTIMAL: "bold green",
@@ -32,6 +32,30 @@ def fmt_gap(gap: float | None) -> str:
     return "-" if gap is None else f"{100 * gap:.4g} %"
 
 
+OPTIMALITY_STYLE = {
+    Optimality.PROVEN: "bold green",
+    Optimality.CLAIMED: "yellow",
+    Optimality.REFUTED: "bold red",
+    Optimality.NONE: "dim",
+}
+
+
+def status_text(result: Result) -> Text:
+    """The status with what is known about it: "optimal (proven)", "infeasible (claimed)"..."""
+    text = Text(result.status.value, style=STATUS_STYLE[result.status])
+    if result.optimality != Optimality.NONE:
+        text.append(f" ({result.optimality.value})", style=OPTIMALITY_STYLE[result.optimality])
+    return text
+
+
+def gap_text(result: Result) -> str:
+    """The certified gap, and the solver's own (unchecked) one when it differs."""
+    certified, claimed = result.gap, result.claimed_gap
+    if claimed is None or (certified is not None and abs(certified - claimed) < 1e-12):
+        return fmt_gap(certified)
+    return f"{fmt_gap(certified)} (solver's unchecked bound: {fmt_gap(claimed)})"
+
+
 def verdict_text(result: Result) -> Text:
     cert = result.certificate
     if cert is None:
@@ -45,13 +69,14 @@ def result_table(result: Result, title: str = "") -> Table:
     table = Table(title=title or None, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("status", Text(result.status.value, style=STATUS_STYLE[result.status]))
+    table.add_row("status", status_text(result))
     table.add_row("objective", fmt(result.objective))
-    table.add_row("bound", fmt(result.bound))
-    table.add_row("gap", fmt_gap(result.gap))
+    cert = result.certificate
+    certified = cert.bound if cert is not None else None
+    table.add_row("bound", fmt(certified) if certified is not None or result.bound is None else f"{fmt(result.bound)} (unchecked)")
+    table.add_row("gap", gap_text(result))
     table.add_row("time", f"{result.runtime:.2f} s")
     table.add_row("solver", f"{result.solver} {result.solver_version}".strip())
-    cert = result.certificate
     if cert is not None:
         detail = verdict_text(result)
         if cert.verdict != "none":
@@ -63,6 +88,10 @@ def result_table(result: Result, title: str = "") -> Table:
         table.add_row("certificate", detail)
         for line in cert.messages if cert.verdict == "fail" else []:
             table.add_row("", Text(line, style="red"))
+        if cert.optimality != Optimality.NONE:
+            table.add_row("optimality", Text(f"{cert.optimality.value}: {cert.evidence}", style=OPTIMALITY_STYLE[cert.optimality]))
+        if cert.refutation:
+            table.add_row("refuted", Text(cert.refutation, style="bold red"))
     if result.message and result.status != Status.ERROR:
         table.add_row("note", result.message)
     return table

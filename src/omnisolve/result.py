@@ -24,9 +24,24 @@ class Status(str, Enum):
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
 
+class Optimality(str, Enum):
+    """What is known about a result's claim (optimal, infeasible or unbounded).
+
+    PROVEN: checked from the data (dual certificate, Farkas ray, primal ray and a feasible point)
+    or confirmed by an independent solver's run; CLAIMED: only a backend's word; REFUTED: a
+    witness showed a claim wrong (the result then carries the best certified answer); NONE: no
+    claim was made (a feasible answer stopped by a limit, an error)."""
+
+    PROVEN = "proven"
+    CLAIMED = "claimed"
+    REFUTED = "refuted"
+    NONE = "none"
+
+
 @dataclass
 class Certificate:
-    """The verifier's independent check of an answer (see `omnisolve.verify`)."""
+    """The verifier's independent check of an answer (see `omnisolve.verify`): feasibility from
+    the data, and what is proven about the status the backend claimed."""
 
     verdict: str  # "pass", "fail" or "none" (no solution to check)
     objective: float | None = None  # recomputed from the problem, never copied from the solver
@@ -35,6 +50,15 @@ class Certificate:
     objective_error: float = 0.0  # |solver's objective - recomputed| (relative)
     tolerance: float = 1e-6
     messages: list[str] = field(default_factory=list)
+    optimality: Optimality = Optimality.NONE
+    bound: float | None = None  # a certified bound on the optimum (never a solver's bare word)
+    evidence: str = ""  # how the claim was proven, or why it is only claimed
+    residual: float | None = None  # dual infeasibility / ray residual of the checked evidence
+    refutation: str = ""  # who claimed what, and who showed it wrong
+    witnesses: list[dict] = field(default_factory=list)  # the cross-check's runs
+
+    def __post_init__(self) -> None:
+        self.optimality = Optimality(self.optimality)
 
     @property
     def passed(self) -> bool:
@@ -56,6 +80,11 @@ class Result:
     objective: float | None = None
     bound: float | None = None
     values: np.ndarray | None = None  # one value per variable, for model problems
+    # evidence a backend may return for the verifier to check from the data: row duals y with
+    # reduced costs c - A'y (optimal LP/QP), or a ray: Farkas multipliers over the rows
+    # (infeasible) or a primal direction over the variables (unbounded)
+    duals: np.ndarray | None = None
+    ray: np.ndarray | None = None
     solution: Any = None  # tour, routes, schedule or item list for structured problems
     runtime: float = 0.0
     solver: str = ""
@@ -69,15 +98,27 @@ class Result:
 
     @property
     def gap(self) -> float | None:
-        if self.status == Status.OPTIMAL and self.objective is not None and self.bound is None:
-            return 0.0
+        """The gap to a certified bound (see `Certificate.bound`); None without one."""
+        if self.certificate is None:
+            return None
+        return relative_gap(self.objective, self.certificate.bound)
+
+    @property
+    def claimed_gap(self) -> float | None:
+        """The gap to the backend's own bound, which nobody checked."""
         return relative_gap(self.objective, self.bound)
+
+    @property
+    def optimality(self) -> Optimality:
+        return self.certificate.optimality if self.certificate is not None else Optimality.NONE
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["status"] = self.status.value
         d["gap"] = self.gap
-        d["values"] = None if self.values is None else np.asarray(self.values, float).tolist()
+        d["claimed_gap"] = self.claimed_gap
+        for key in ("values", "duals", "ray"):
+            d[key] = None if getattr(self, key) is None else np.asarray(getattr(self, key), float).tolist()
         d["solution"] = jsonable(self.solution)
         d["trace"] = [list(t) for t in self.trace]
         return jsonable(d)
@@ -89,11 +130,14 @@ class Result:
     def from_dict(cls, d: dict) -> "Result":
         d = dict(d)
         d.pop("gap", None)
+        d.pop("claimed_gap", None)
         cert = d.pop("certificate", None)
-        values = d.pop("values", None)
+        arrays = {key: None if d.get(key) is None else np.asarray(d.pop(key), float) for key in ("values", "duals", "ray")}
+        for key in arrays:
+            d.pop(key, None)
         return cls(
             status=Status(d.pop("status")),
-            values=None if values is None else np.asarray(values, float),
+            **arrays,
             certificate=Certificate(**cert) if cert else None,
             trace=[tuple(t) for t in d.pop("trace", [])],
             **d,
@@ -102,6 +146,8 @@ class Result:
 
 def jsonable(obj):
     """Numpy scalars/arrays and tuples to plain JSON types; inf/nan to None."""
+    if isinstance(obj, Enum):
+        return obj.value
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

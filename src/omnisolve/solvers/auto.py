@@ -9,7 +9,7 @@ from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.scipy_nlp import is_convex
+from omnisolve.verify.convexity import is_convex
 
 
 #: CP-SAT's circuit model proves TSPLIB instances up to about this size in seconds; beyond,

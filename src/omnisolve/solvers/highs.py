@@ -38,11 +38,16 @@ def unsupported_model_reason(data: ProblemData) -> str | None:
 
 
 class HighsSolver(SolverInterface):
-    """HiGHS (simplex / IPM / branch-and-cut / active-set QP) through `highspy`."""
+    """HiGHS (simplex / IPM / branch-and-cut / active-set QP) through `highspy`. Optimal LPs and
+    QPs carry their row duals, infeasible and unbounded LPs their rays, for the verifier to check.
+    `presolve=False` makes a second, independent path through HiGHS (a cross-check witness)."""
 
     name = "highs"
     package = "highspy"
     description = "HiGHS: LP, MILP and convex continuous QP; structured problems via their MILP"
+
+    def __init__(self, presolve: bool = True):
+        self.presolve = presolve
 
     def unsupported_reason(self, problem: Any) -> str | None:
         if isinstance(problem, StructuredProblem):
@@ -72,6 +77,8 @@ class HighsSolver(SolverInterface):
         if h.passModel(to_highs_model(data)) == highspy.HighsStatus.kError:
             return Result(Status.ERROR, message=f"HiGHS rejected the model: {log_errors(log)}", log="".join(log))
         set_limits(h, limits, tracker)
+        if not self.presolve:
+            h.setOptionValue("presolve", "off")
         if limits.start is not None and len(limits.start) == data.num_variables:
             start = np.asarray(limits.start, dtype=float)
             h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
@@ -80,11 +87,14 @@ class HighsSolver(SolverInterface):
             h.cbMipInterrupt.subscribe(lambda e: _report(tracker, e.data_out))
         h.run()
         status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-            status = _resolve_unbounded_or_infeasible(data, limits, tracker)
+        point = None
+        if status in (highspy.HighsModelStatus.kUnboundedOrInfeasible, highspy.HighsModelStatus.kUnbounded):
+            status, point = _feasibility(data, limits, tracker, status)
         result = _result(h, status, data, log)
         if result.status.has_solution:
             tracker.report(result.objective, result.bound)
+        elif result.status == Status.UNBOUNDED:
+            result.values = point
         result.problem_name = data.name
         return result
 
@@ -117,9 +127,10 @@ def _report(tracker: Tracker, out: Any) -> None:
         tracker.report(objective, bound)
 
 
-def _resolve_unbounded_or_infeasible(data: ProblemData, limits: Limits, tracker: Tracker) -> Any:
-    """Tell the two apart by solving the feasibility problem (objective zero): feasible means
-    the original problem is unbounded."""
+def _feasibility(data: ProblemData, limits: Limits, tracker: Tracker, status: Any) -> tuple[Any, np.ndarray | None]:
+    """Solve the feasibility problem (objective zero): a feasible point turns "unbounded or
+    infeasible" into unbounded and backs an unbounded claim with the point the verifier needs;
+    infeasible means infeasible. Returns (status, point or None)."""
     import highspy
 
     h = new_highs()
@@ -127,12 +138,12 @@ def _resolve_unbounded_or_infeasible(data: ProblemData, limits: Limits, tracker:
     h.passModel(to_highs_model(feasibility))
     set_limits(h, limits, tracker)
     h.run()
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kOptimal:
-        return highspy.HighsModelStatus.kUnbounded
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return status
-    return highspy.HighsModelStatus.kUnboundedOrInfeasible
+    found = h.getModelStatus()
+    if found == highspy.HighsModelStatus.kOptimal:
+        return highspy.HighsModelStatus.kUnbounded, np.asarray(h.getSolution().col_value, dtype=float)
+    if found == highspy.HighsModelStatus.kInfeasible:
+        return found, None
+    return status, None
 
 
 def _result(h: Any, status: Any, data: ProblemData, log: list[str]) -> Result:
@@ -144,9 +155,9 @@ def _result(h: Any, status: Any, data: ProblemData, log: list[str]) -> Result:
     has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     text = "".join(log)
     if status == S.kInfeasible:
-        return Result(Status.INFEASIBLE, log=text)
+        return Result(Status.INFEASIBLE, log=text, ray=None if data.is_mip else _ray(h.getDualRay()))
     if status == S.kUnbounded:
-        return Result(Status.UNBOUNDED, log=text)
+        return Result(Status.UNBOUNDED, log=text, ray=None if data.is_mip else _ray(h.getPrimalRay()))
     if status == S.kUnboundedOrInfeasible:
         return Result(Status.ERROR, message="HiGHS: unbounded or infeasible, and the check did not decide", log=text)
     if status == S.kOptimal:
@@ -164,5 +175,18 @@ def _result(h: Any, status: Any, data: ProblemData, log: list[str]) -> Result:
     else:
         bound = objective if solved == Status.OPTIMAL else None
     message = "" if solved == Status.OPTIMAL else f"HiGHS stopped: {h.modelStatusToString(status)}"
-    values = np.asarray(h.getSolution().col_value, dtype=float)
-    return Result(solved, objective=objective, bound=bound, values=values, log=text, message=message)
+    solution = h.getSolution()
+    values = np.asarray(solution.col_value, dtype=float)
+    duals = None
+    if not data.is_mip and info.dual_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        duals = np.asarray(solution.row_dual, dtype=float)
+    return Result(solved, objective=objective, bound=bound, values=values, duals=duals, log=text, message=message)
+
+
+def _ray(answer: Any) -> np.ndarray | None:
+    """The vector of `getDualRay()` / `getPrimalRay()`, when HiGHS has one."""
+    try:
+        _, has_ray, ray = answer
+    except (TypeError, ValueError):
+        return None
+    return np.asarray(ray, dtype=float) if has_ray else None

@@ -1,8 +1,9 @@
 """SciPy backend: continuous LP, QP, QCP and NLP by local optimization with
 `scipy.optimize.minimize` (SLSQP for small problems, trust-constr otherwise).
 
-A success is a local optimum; it is reported as global (with a bound) only when the problem is
-provably convex (linear, or convex quadratic parts only).
+A success is a local optimum; it is reported with a bound only when the problem is provably
+convex (linear, or convex quadratic parts only). `omnisolve.verify` turns any other "optimal"
+into "feasible": a local optimum is not an optimum.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import scipy.sparse as sp
 from omnisolve.model import ProblemData
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.verify.convexity import hessian, is_convex
 
 SLSQP_MAX_SIZE = 200  # variables + constraints up to which dense SLSQP is the faster choice
-CONVEXITY_MAX_DIM = 500  # largest quadratic block whose eigenvalues we compute
 FEASIBILITY_TOL = 1e-6  # relative to max(1, |bound|), as the verifier measures it
 
 
@@ -113,8 +114,8 @@ def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) 
 
 
 def _result(data: ProblemData, run: _Run) -> Result:
-    """OPTIMAL for a feasible success (with a bound when convex), FEASIBLE for a feasible stop,
-    TIME_LIMIT or ERROR otherwise."""
+    """OPTIMAL for a feasible success (with a bound when convex; the verifier makes a nonconvex
+    one FEASIBLE), FEASIBLE for a feasible stop, TIME_LIMIT or ERROR otherwise."""
     x, method = run.x, run.method
     if run.feasible and run.success:
         objective = data.objective_value(x)
@@ -143,7 +144,7 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
     from scipy.optimize import BFGS
 
     n = data.num_variables
-    H = _symmetric(data.Q) if data.Q is not None else sp.csr_matrix((n, n))
+    H = hessian(data.Q) if data.Q is not None else sp.csr_matrix((n, n))
     nl = data.nl_objective
 
     def fun(x: np.ndarray) -> float:
@@ -160,9 +161,6 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
     return fun, jac, lambda x: sign * H
 
 
-def _symmetric(Q: sp.spmatrix) -> sp.csr_matrix:
-    """H with x'Hx/2 = x'Qx, i.e. the Hessian of x'Qx."""
-    return sp.csr_matrix(Q + Q.T)
 
 
 def _constraints(data: ProblemData, dense: bool) -> list[Any]:
@@ -175,7 +173,7 @@ def _constraints(data: ProblemData, dense: bool) -> list[Any]:
         out.append(LinearConstraint(data.A.toarray() if dense else data.A, data.row_lb, data.row_ub))
     if data.quadratic_rows:
         rows = data.quadratic_rows
-        hs = [_symmetric(r.Q) for r in rows]
+        hs = [hessian(r.Q) for r in rows]
 
         def q_fun(x: np.ndarray) -> np.ndarray:
             return np.array([x @ (r.Q @ x) + r.a @ x for r in rows])
@@ -211,29 +209,3 @@ def _excess(value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(below, above), 0.0)
 
 
-def is_convex(data: ProblemData) -> bool:
-    """True when every local optimum is global: no callables, a convex quadratic objective for
-    the sense, and quadratic rows that bound convex functions from above (concave from below).
-    Quadratic blocks larger than CONVEXITY_MAX_DIM count as not convex (not checked)."""
-    if data.is_nonlinear:
-        return False
-    sign = 1.0 if data.sense == "min" else -1.0
-    if data.Q is not None and not _semidefinite(sign * _symmetric(data.Q)):
-        return False
-    for row in data.quadratic_rows:
-        H = _symmetric(row.Q)
-        if (np.isfinite(row.ub) and not _semidefinite(H)) or (np.isfinite(row.lb) and not _semidefinite(-H)):
-            return False
-    return True
-
-
-def _semidefinite(H: sp.csr_matrix) -> bool:
-    """H is positive semidefinite (checked on the variables it involves)."""
-    support = np.unique(np.concatenate([H.nonzero()[0], H.nonzero()[1]]))
-    if support.size == 0:
-        return True
-    if support.size > CONVEXITY_MAX_DIM:
-        return False
-    block = H[support][:, support].toarray()
-    scale = max(1.0, float(np.abs(block).max()))
-    return bool(np.linalg.eigvalsh(block).min() >= -1e-9 * scale)

@@ -1,5 +1,6 @@
 """The certificate: recompute objective and every constraint from the problem and the returned
-answer; never trust the solver's own claim. A failed certificate turns the result into an error."""
+answer, and check what the claimed status is worth (`claims`); never trust the solver's own word.
+A failed certificate turns the result into an error."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ from typing import Any
 
 from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
-from omnisolve.result import Certificate, Result, Status
+from omnisolve.result import Certificate, Optimality, Result, Status
+from omnisolve.verify.claims import assess, local_only
 from omnisolve.verify.model_check import check_values
 from omnisolve.verify.tolerances import Tolerances
 
-__all__ = ["Certificate", "Tolerances", "certify", "verify"]
+__all__ = ["Certificate", "Optimality", "Tolerances", "certify", "verify"]
 
 
 def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Certificate:
     """Check `result`'s answer against `problem` and return the certificate (does not modify it)."""
     if not result.status.has_solution:
-        return Certificate(verdict="none", tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"])
+        cert = Certificate(verdict="none", tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"])
+        assess(problem, result, cert, tol)
+        return cert
     if isinstance(problem, StructuredProblem):
         try:
             messages = problem.check(result.solution)
@@ -39,7 +43,7 @@ def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Cer
         if sign * (result.bound - objective) > tol.objective * max(1.0, abs(objective)):
             messages.append(f"bound {result.bound:.10g} is on the wrong side of objective {objective:.10g}")
     verdict = "fail" if messages else "pass"
-    return Certificate(
+    cert = Certificate(
         verdict=verdict,
         objective=objective,
         max_violation=max_violation,
@@ -48,16 +52,27 @@ def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Cer
         tolerance=tol.feasibility,
         messages=messages,
     )
+    if verdict == "pass":
+        assess(problem, result, cert, tol)
+    return cert
 
 
 def verify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Result:
-    """Attach the certificate; a failed one turns the result into `Status.ERROR`."""
+    """Attach the certificate; a failed one turns the result into `Status.ERROR`. An unproven
+    "optimal" on a model that may have local optima becomes "feasible": a local optimum is
+    not an optimum."""
     cert = certify(problem, result, tol)
     result.certificate = cert
     if cert.verdict == "fail":
         claimed = result.status.value
         result.status = Status.ERROR
         result.message = f"verification failed (solver claimed {claimed}): " + "; ".join(cert.messages)
-    elif cert.objective is not None:
+        cert.optimality = Optimality.NONE
+        return result
+    if cert.objective is not None:
         result.objective = cert.objective
+    if result.status == Status.OPTIMAL and cert.optimality != Optimality.PROVEN and local_only(problem):
+        result.status = Status.FEASIBLE
+        cert.evidence = "a local optimum: the model is not known to be convex, so no global claim is made"
+        result.message = result.message or cert.evidence
     return result

@@ -1,0 +1,274 @@
+"""Cross-check: an independent solver confirms or refutes a claim the data could not prove.
+
+A claim ("optimal", "infeasible", "unbounded") that `verify` left `claimed` goes to witnesses,
+each run on the same problem for a share of the time budget and verified like any result:
+
+- a witness with a verified better answer, or a verified answer where infeasibility was
+  claimed, or a bound where unboundedness was claimed, **refutes** the claim: the result becomes
+  the witness's certified answer, marked `refuted` with who claimed what;
+- a witness whose own evidence is proven from the data (dual certificate, Farkas ray), or whose
+  bound reaches the claimed objective, or who reaches the same verdict by its own path,
+  **confirms** it: `proven`, with the witness named in the evidence;
+- otherwise the claim stays `claimed`, with what the witnesses said.
+
+Witnesses by class: LP and convex QP -> HiGHS without presolve (its duals are checked from the
+data); MILP -> SCIP, then HiGHS without presolve, and for an infeasible or unbounded claim first
+the linear relaxation (a Farkas or primal ray proves it for the MILP too); pure-integer linear
+models also CP-SAT; structured problems -> another exact backend for the class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from omnisolve.model import ProblemData, VarType
+from omnisolve.problems.base import StructuredProblem
+from omnisolve.result import Certificate, Optimality, Result, Status
+from omnisolve.solvers import registry
+from omnisolve.solvers.base import Limits, SolverInterface
+from omnisolve.verify import verify
+from omnisolve.verify.claims import assess, closes, local_only
+from omnisolve.verify.tolerances import Tolerances
+
+Mode = Literal["off", "claims", "always"]
+MODES = ("off", "claims", "always")
+SHARE = 0.2  # of the time limit, for all witnesses together
+MIN_SECONDS = 1.0  # the least a witness gets, however short the limit
+TOL = 1e-6  # relative objective difference that counts as better / as agreement
+STRUCTURED_WITNESSES = {
+    "Knapsack": ("knapsack-dp", "cpsat", "scip"),
+    "TSP": ("cpsat", "scip", "highs"),
+    "JobShop": ("cpsat", "scip"),
+    "CVRP": ("cpsat", "scip"),
+}
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A backend run as a witness; `relaxation`: it solves the linear relaxation, so only its
+    proofs (Farkas ray, primal ray) count, never its answers."""
+
+    label: str
+    backend: SolverInterface
+    relaxation: bool = False
+
+
+def check_mode(mode: str) -> Mode:
+    if mode not in MODES:
+        raise ValueError(f"cross-check must be one of {', '.join(MODES)}, got {mode!r}")
+    return mode  # type: ignore[return-value]
+
+
+def needs_check(result: Result, mode: Mode) -> bool:
+    """`claims`: an unproven optimal/infeasible/unbounded claim; `always`: also any feasible answer."""
+    if mode == "off" or result.certificate is None:
+        return False
+    if result.optimality == Optimality.CLAIMED and result.status != Status.FEASIBLE:
+        return True
+    return mode == "always" and result.status == Status.FEASIBLE
+
+
+def cross_check(problem: Any, result: Result, mode: Mode = "claims", time_limit: float = 60.0,
+                threads: int = 1, seed: int = 0) -> Result:
+    """Confirm or refute `result`'s claim with independent witnesses (see the module docstring)."""
+    if not needs_check(result, mode):
+        return result
+    start = time.perf_counter()
+    budget = max(MIN_SECONDS, SHARE * time_limit)
+    check = _Check(problem, result)
+    for witness in witnesses(problem, result):
+        left = budget - (time.perf_counter() - start)
+        if left <= 0.05 or check.settled:
+            break
+        check.hear(witness, _run(problem, witness, Limits(time=left, threads=threads, seed=seed)))
+    return check.finish(time.perf_counter() - start)
+
+
+def witnesses(problem: Any, result: Result) -> list[Witness]:
+    """The independent runs that can confirm or refute `result`'s claim, most telling first."""
+    primary = result.solver
+    if isinstance(problem, StructuredProblem):
+        names = [n for n in STRUCTURED_WITNESSES.get(problem.kind, ()) if n != primary]
+        return [w for w in (_named(n) for n in names) if w is not None and w.backend.supports(problem)]
+    if not isinstance(problem, ProblemData) or local_only(problem):
+        return []
+    from omnisolve.solvers.highs import HighsSolver
+
+    no_presolve = Witness("highs (presolve off)", HighsSolver(presolve=False))
+    if not problem.is_mip:
+        return [w for w in (no_presolve, _named("scip")) if w is not None and w.backend.supports(problem)]
+    out: list[Witness | None] = []
+    if result.status in (Status.INFEASIBLE, Status.UNBOUNDED):
+        out.append(Witness("highs on the linear relaxation", HighsSolver(presolve=False), relaxation=True))
+    out += [_named("scip") if primary != "scip" else None, no_presolve]
+    if primary != "cpsat" and bool(problem.integer_mask.all()):
+        out.append(_named("cpsat"))
+    return [w for w in out if w is not None and (w.relaxation or w.backend.supports(problem))]
+
+
+def _named(name: str) -> Witness | None:
+    try:
+        backend = registry.get(name)
+    except Exception:  # an unknown or broken witness is simply not asked
+        return None
+    return Witness(name, backend) if backend.available() else None
+
+
+def relaxation(data: ProblemData) -> ProblemData:
+    """The linear relaxation: integrality dropped, semi-continuous domains widened to their hull."""
+    semi = getattr(data, "semi_mask", np.zeros(data.num_variables, dtype=bool))
+    return dataclasses.replace(
+        data,
+        vtype=np.full(data.num_variables, VarType.CONTINUOUS),
+        lb=np.where(semi, np.minimum(data.lb, 0.0), data.lb),
+        ub=np.where(semi, np.maximum(data.ub, 0.0), data.ub),
+    )
+
+
+def _run(problem: Any, witness: Witness, limits: Limits) -> Result:
+    """One verified witness run; a crash or a refusal is an error result, never an exception."""
+    target = relaxation(problem) if witness.relaxation else problem
+    try:
+        answer = witness.backend.solve(target, limits)
+    except Exception as exc:  # the witness's failure must not cost the user the primary answer
+        return Result(Status.ERROR, solver=witness.label, message=f"{type(exc).__name__}: {exc}")
+    answer.solver = witness.label
+    return verify(target, answer)
+
+
+class _Check:
+    """The claim under test and what the witnesses said about it."""
+
+    def __init__(self, problem: Any, result: Result):
+        self.problem, self.result = problem, result
+        self.sense = getattr(problem, "sense", "min")
+        self.claim = f"{result.solver} claimed {result.status.value}" + (
+            f" {result.objective:.10g}" if result.status == Status.OPTIMAL and result.objective is not None else ""
+        )
+        self.settled = False
+        self.refutations: list[str] = []
+        self.said: list[dict] = []
+        self.bounds: list[float] = [] if result.bound is None else [result.bound]
+
+    def hear(self, witness: Witness, answer: Result) -> None:
+        cert = answer.certificate
+        self.said.append({
+            "solver": witness.label, "status": answer.status.value, "objective": answer.objective,
+            "bound": answer.bound, "optimality": cert.optimality.value if cert else "none",
+            "runtime": answer.runtime, "message": answer.message,
+        })
+        if answer.status == Status.ERROR:
+            return
+        if witness.relaxation:
+            self._hear_relaxation(witness, answer)
+        elif self.result.status == Status.INFEASIBLE:
+            self._hear_on_infeasible(witness, answer)
+        elif self.result.status == Status.UNBOUNDED:
+            self._hear_on_unbounded(witness, answer)
+        else:
+            self._hear_on_answer(witness, answer)
+
+    def _hear_relaxation(self, witness: Witness, answer: Result) -> None:
+        proven = answer.optimality == Optimality.PROVEN
+        if self.result.status == Status.INFEASIBLE and answer.status == Status.INFEASIBLE and proven:
+            self._prove(f"the linear relaxation is infeasible: {answer.certificate.evidence}")
+        elif self.result.status == Status.UNBOUNDED and answer.ray is not None and self.result.values is not None:
+            trial = Certificate(verdict="none")
+            assess(self.problem, dataclasses.replace(self.result, ray=answer.ray), trial, Tolerances())
+            if trial.optimality == Optimality.PROVEN:
+                self.result.ray = answer.ray
+                self._prove(f"{trial.evidence} (ray of the linear relaxation from {witness.label})")
+
+    def _hear_on_infeasible(self, witness: Witness, answer: Result) -> None:
+        if answer.status.has_solution:
+            self._adopt(answer, f"{witness.label} found a verified solution with objective {answer.objective:.10g}")
+        elif answer.status == Status.INFEASIBLE:
+            self._prove(_agreement(witness, answer, "infeasible"))
+
+    def _hear_on_unbounded(self, witness: Witness, answer: Result) -> None:
+        if answer.status == Status.UNBOUNDED:
+            self._prove(_agreement(witness, answer, "unbounded"))
+        elif answer.status.has_solution and answer.bound is not None and np.isfinite(answer.bound):
+            self._adopt(answer, f"{witness.label} found a bound {answer.bound:.10g} ({answer.optimality.value})")
+
+    def _hear_on_answer(self, witness: Witness, answer: Result) -> None:
+        current = self.result
+        if answer.status.has_solution and self._better(answer.objective, current.objective):
+            what = f"{witness.label} found a verified solution with objective {answer.objective:.10g}"
+            if current.status == Status.OPTIMAL:
+                self._adopt(answer, what)
+            else:
+                self._replace(answer, what)
+            return
+        if answer.bound is not None and np.isfinite(answer.bound):
+            self.bounds.append(answer.bound)
+        if answer.optimality == Optimality.PROVEN and answer.certificate.bound is not None:
+            bound, how = answer.certificate.bound, f"{witness.label}: {answer.certificate.evidence}"
+        else:
+            bound, how = answer.bound, f"{witness.label}'s bound {answer.bound} from an independent run" if answer.bound is not None else ""
+        if bound is not None and current.objective is not None and closes(current.objective, bound, self.sense, TOL):
+            self.result.status = Status.OPTIMAL
+            self._prove(how, bound)
+
+    def _better(self, objective: float | None, than: float | None) -> bool:
+        if objective is None or than is None:
+            return False
+        sign = 1.0 if self.sense == "min" else -1.0
+        return sign * (than - objective) > TOL * max(1.0, abs(than))
+
+    def _prove(self, evidence: str, bound: float | None = None) -> None:
+        cert = self.result.certificate
+        if cert.optimality != Optimality.REFUTED:
+            cert.optimality = Optimality.PROVEN
+            cert.evidence = f"confirmed by {evidence}"
+        else:
+            cert.evidence += f"; the new answer is confirmed by {evidence}"
+        if bound is not None:
+            cert.bound = bound
+        self.settled = True
+
+    def _adopt(self, answer: Result, what: str) -> None:
+        """The claim is refuted: the witness's certified answer replaces it."""
+        self.refutations.append(f"{self.claim}; {what}")
+        self._replace(answer, what)
+        cert = self.result.certificate
+        proven = cert.optimality == Optimality.PROVEN
+        cert.evidence = ("the new answer is proven: " + cert.evidence) if proven else "the new answer is the witness's; not yet confirmed"
+        cert.optimality = Optimality.REFUTED
+        cert.refutation = " | ".join(self.refutations)
+        self.claim = f"{answer.solver} claimed {answer.status.value}" + (
+            f" {answer.objective:.10g}" if answer.objective is not None else ""
+        )
+        self.bounds = [] if answer.bound is None else [answer.bound]
+        self.settled = proven
+
+    def _replace(self, answer: Result, what: str) -> None:
+        keep = self.result
+        for name in ("status", "objective", "bound", "values", "solution", "duals", "ray", "certificate", "solver", "solver_version"):
+            setattr(keep, name, getattr(answer, name))
+        keep.message = what
+
+    def finish(self, seconds: float) -> Result:
+        result, cert = self.result, self.result.certificate
+        if cert is not None and cert.bound is None and len(self.bounds) >= 2 and result.objective is not None:
+            sign = 1.0 if self.sense == "min" else -1.0
+            weakest = min(self.bounds, key=lambda b: sign * b)  # agreed by every run that gave one
+            if np.isfinite(weakest) and sign * (result.objective - weakest) >= -TOL * max(1.0, abs(result.objective)):
+                cert.bound = weakest
+        if cert is not None:
+            cert.witnesses = self.said
+            if cert.optimality == Optimality.CLAIMED and self.said:
+                cert.evidence += "; not confirmed by " + ", ".join(f"{s['solver']} ({s['status']})" for s in self.said)
+        result.extra = {**result.extra, "cross_check": {"seconds": seconds, "witnesses": self.said}}
+        return result
+
+
+def _agreement(witness: Witness, answer: Result, verdict: str) -> str:
+    if answer.optimality == Optimality.PROVEN:
+        return f"{witness.label}: {answer.certificate.evidence}"
+    return f"{witness.label}, which also finds the problem {verdict} by its own path"

@@ -1,0 +1,80 @@
+"""What a result's status claim is worth: proven from the data, or only claimed.
+
+`assess` fills the optimality part of a `Certificate` from the problem and the evidence the
+backend returned (`Result.duals`, `Result.ray`); it never takes a solver's word for a bound.
+Claims it cannot prove stay `claimed`; `omnisolve.portfolio.crosscheck` may then confirm or
+refute them with an independent solver.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from omnisolve.model import ProblemData
+from omnisolve.result import Certificate, Optimality, Result, Status
+from omnisolve.verify.convexity import is_convex
+from omnisolve.verify.model_check import check_values
+from omnisolve.verify.optimality import RAY_TOL, dual_bound, farkas_margin, ray_residual
+from omnisolve.verify.tolerances import Tolerances
+
+
+def closes(objective: float, bound: float, sense: str, tol: float) -> bool:
+    """The bound reaches the objective (for the sense) within `tol` relative."""
+    sign = 1.0 if sense == "min" else -1.0
+    return bool(np.isfinite(bound)) and sign * (objective - bound) <= tol * max(1.0, abs(objective))
+
+
+def local_only(data: object) -> bool:
+    """A model whose optima may be merely local: callables, or a nonconvex quadratic part."""
+    return isinstance(data, ProblemData) and (data.is_nonlinear or bool(data.quadratic_rows) or not is_convex(data))
+
+
+def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) -> None:
+    """Set `cert.optimality`, `bound`, `evidence` and `residual` for `result`'s claim."""
+    claim = result.status
+    if claim not in (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED):
+        cert.optimality = Optimality.NONE
+        return
+    cert.optimality = Optimality.CLAIMED
+    cert.evidence = f"{claim.value} is {result.solver or 'the solver'}'s claim; no certificate was checked"
+    if not isinstance(problem, ProblemData) or problem.is_nonlinear or problem.quadratic_rows:
+        return
+    if claim == Status.OPTIMAL and result.duals is not None and cert.objective is not None:
+        _check_duals(problem, result, cert, tol)
+    elif claim == Status.INFEASIBLE and result.ray is not None:
+        margin = farkas_margin(problem, result.ray)
+        if margin > tol.feasibility:
+            cert.optimality = Optimality.PROVEN
+            cert.evidence = f"Farkas ray checked from the data (margin {margin:.3g})"
+    elif claim == Status.UNBOUNDED and result.ray is not None:
+        _check_ray(problem, result, cert, tol)
+
+
+def _check_duals(data: ProblemData, result: Result, cert: Certificate, tol: Tolerances) -> None:
+    if data.Q is not None and data.Q.nnz and not is_convex(data):
+        return
+    try:
+        bound, residual = dual_bound(data, result.duals, result.values)
+    except ValueError:  # wrongly shaped multipliers prove nothing
+        return
+    cert.residual = residual
+    if closes(cert.objective, bound, data.sense, tol.objective):
+        cert.optimality = Optimality.PROVEN
+        cert.bound = bound
+        cert.evidence = f"dual certificate checked from the data (bound {bound:.10g}, dual residual {residual:.2g})"
+
+
+def _check_ray(data: ProblemData, result: Result, cert: Certificate, tol: Tolerances) -> None:
+    if data.Q is not None and data.Q.nnz:
+        return  # a quadratic objective may turn along the ray
+    violation, slope = ray_residual(data, result.ray)
+    cert.residual = violation
+    if result.values is None or violation > RAY_TOL or slope >= -RAY_TOL:
+        return
+    if check_values(data, result.values, tol)[3]:
+        return
+    cert.optimality = Optimality.PROVEN
+    cert.evidence = (
+        f"primal ray checked from the data (objective slope {slope:.3g}, cone violation {violation:.2g}) "
+        "from a verified feasible point"
+    )

@@ -1,0 +1,214 @@
+"""Trust: claims are proven from the data or by an independent run, lies are refuted.
+
+The checks here never compare omnisolve with itself: optima are known by hand, and every lie
+comes from a backend in tests/lying_solvers.py that claims something the data contradicts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import omnisolve as om
+import omnisolve.io
+from lying_solvers import LIARS
+from omnisolve.problems import Knapsack
+from omnisolve.result import Optimality, Status
+from omnisolve.solvers import registry
+from omnisolve.verify.optimality import dual_bound, farkas_margin, ray_residual
+
+
+@pytest.fixture(autouse=True, scope="module")
+def liars():
+    for name, target in LIARS.items():
+        registry.register(name, target)
+    yield
+    for name in LIARS:
+        registry._BACKENDS.pop(name, None)
+
+
+def pulp_test_mip(integer: bool = True) -> om.Model:
+    """PuLP's test_mip: the optimum is 64 at x=3, y=-0.5, z=7 (58 for the LP relaxation)."""
+    m = om.Model("test_mip")
+    x = m.add_variable("x", lb=0, ub=4)
+    y = m.add_variable("y", lb=-1, ub=1)
+    z = m.add_variable("z", lb=0, vtype="integer" if integer else "continuous")
+    m.add_constraint(x + y <= 5, name="c1")
+    m.add_constraint(x + z >= 10, name="c2")
+    m.add_constraint(-y + z == 7.5, name="c3")
+    m.minimize(x + 4 * y + 9 * z)
+    return m
+
+
+def transport(sense: str = "min") -> om.Model:
+    """A 2x2 transportation LP with optimum 17 (by hand: a=4, b=1, d=1 or a=3, b=2, c=1)."""
+    m = om.Model("transport")
+    a, b, c, d = (m.add_variable(n) for n in "abcd")
+    m.add_constraint(a + b <= 5, name="supply1")
+    m.add_constraint(c + d <= 4, name="supply2")
+    m.add_constraint(a + c >= 4, name="demand1")
+    m.add_constraint(b + d >= 2, name="demand2")
+    cost = 2 * a + 4 * b + 3 * c + 5 * d
+    if sense == "min":
+        m.minimize(cost)
+    else:
+        m.maximize(-cost)
+    return m
+
+
+def infeasible_lp() -> om.Model:
+    m = om.Model("infeasible")
+    x, y = m.add_variable("x"), m.add_variable("y")
+    m.add_constraint(x + y <= 1, name="cap")
+    m.add_constraint(x + 2 * y >= 3, name="need")
+    m.add_constraint(y <= 1, name="ylim")
+    m.minimize(x)
+    return m
+
+
+def unbounded_lp() -> om.Model:
+    m = om.Model("unbounded")
+    x, y = m.add_variable("x"), m.add_variable("y")
+    m.add_constraint(x - y <= 1, name="r")
+    m.minimize(-x)
+    return m
+
+
+# ---- evidence checked from the data -------------------------------------------------------------
+@pytest.mark.parametrize("sense", ["min", "max"])
+def test_lp_optimum_is_proven_by_its_dual_certificate(sense):
+    result = om.solve(transport(sense), solver="highs")
+    expected = 17.0 if sense == "min" else -17.0
+    assert result.status == Status.OPTIMAL and result.objective == pytest.approx(expected)
+    assert result.optimality == Optimality.PROVEN and "dual certificate" in result.certificate.evidence
+    assert result.certificate.bound == pytest.approx(expected) and result.gap == pytest.approx(0, abs=1e-9)
+
+
+def test_dual_bound_holds_for_any_multipliers_and_is_tight_only_for_good_ones():
+    data = transport().compile()
+    good = om.solve(data, solver="highs").duals
+    assert dual_bound(data, good)[0] == pytest.approx(17.0)
+    for seed in range(5):  # weak duality: any multipliers bound from below, never above
+        y = np.random.default_rng(seed).normal(size=len(good))
+        assert dual_bound(data, y)[0] <= 17.0 + 1e-9
+
+
+def test_convex_qp_optimum_is_proven_by_linearized_duals():
+    m = om.Model()
+    x, y = m.add_variable("x", lb=-5, ub=5), m.add_variable("y", lb=-5, ub=5)
+    m.add_constraint(x + y >= 1)
+    m.minimize(x * x + y * y + x)  # optimum 7/8 at (1/4, 3/4)
+    result = om.solve(m, solver="highs")
+    assert result.objective == pytest.approx(0.875) and result.optimality == Optimality.PROVEN
+
+
+def test_infeasible_lp_is_proven_by_a_farkas_ray():
+    result = om.solve(infeasible_lp(), solver="highs")
+    assert result.status == Status.INFEASIBLE and result.optimality == Optimality.PROVEN
+    assert "Farkas" in result.certificate.evidence
+    assert farkas_margin(infeasible_lp().compile(), np.ones(3)) < 0  # not every vector is a ray
+
+
+def test_unbounded_lp_is_proven_by_a_ray_from_a_feasible_point():
+    result = om.solve(unbounded_lp(), solver="highs")
+    assert result.status == Status.UNBOUNDED and result.optimality == Optimality.PROVEN
+    data = unbounded_lp().compile()
+    violation, slope = ray_residual(data, np.array([1.0, 0.0]))  # leaves x - y <= 1
+    assert violation > 0.5 and slope < 0
+
+
+# ---- claims that need a witness -----------------------------------------------------------------
+def test_pulp_test_mip_is_64_whatever_the_first_solver_said():
+    result = om.solve(pulp_test_mip())
+    assert result.status == Status.OPTIMAL and result.objective == pytest.approx(64.0)
+    assert result.optimality in (Optimality.PROVEN, Optimality.REFUTED)
+    np.testing.assert_allclose(result.values, [3, -0.5, 7], atol=1e-6)
+    if result.optimality == Optimality.REFUTED:  # the pinned HiGHS presolve says 76
+        assert "claimed optimal 76" in result.certificate.refutation
+
+
+def test_without_cross_check_an_unproven_milp_optimum_is_only_claimed():
+    result = om.solve(pulp_test_mip(), solver="highs", cross_check="off")
+    assert result.status == Status.OPTIMAL and result.optimality == Optimality.CLAIMED
+    assert result.gap is None  # no certified bound
+
+
+def test_a_local_optimum_is_feasible_never_optimal():
+    """2-D Schwefel over [-500, 500]^2: the global minimum is -837.97 at (420.97, 420.97); a
+    local method from the box's centre stops far from it."""
+    m = om.Model("schwefel")
+    m.add_variables(2, "x", lb=-500, ub=500)
+    m.minimize(lambda v: float(np.sum(-v * np.sin(np.sqrt(np.abs(v))))))
+    result = om.solve(m, solver="scipy", time_limit=10)
+    assert result.status == Status.FEASIBLE and result.optimality == Optimality.CLAIMED
+    assert result.objective > -837.9  # not the global optimum, and nobody says it is
+    assert "local optimum" in result.message and result.gap is None
+
+
+# ---- lying backends -----------------------------------------------------------------------------
+@pytest.mark.parametrize("liar", ["liar-suboptimal", "liar-duals"])
+def test_a_suboptimal_optimal_claim_is_refuted_and_the_optimum_returned(liar):
+    result = om.solve(transport(), solver=liar)
+    assert result.optimality == Optimality.REFUTED and result.objective == pytest.approx(17.0)
+    assert f"{liar} claimed optimal" in result.certificate.refutation
+    assert result.certificate.passed and result.status == Status.OPTIMAL
+    assert result.certificate.bound == pytest.approx(17.0)  # the new answer is proven from the data
+
+
+def test_a_suboptimal_milp_claim_is_refuted():
+    result = om.solve(pulp_test_mip(), solver="liar-suboptimal")
+    assert result.optimality == Optimality.REFUTED and result.objective == pytest.approx(64.0)
+
+
+@pytest.mark.parametrize("model", [transport, pulp_test_mip])
+def test_a_false_infeasible_claim_is_refuted_with_a_solution(model):
+    result = om.solve(model(), solver="liar-infeasible")
+    assert result.optimality == Optimality.REFUTED and "claimed infeasible" in result.certificate.refutation
+    assert result.status.has_solution and result.certificate.passed
+
+
+@pytest.mark.parametrize("model", [transport, pulp_test_mip])
+def test_a_false_unbounded_claim_is_refuted_with_a_bound(model):
+    result = om.solve(model(), solver="liar-unbounded")
+    assert result.optimality == Optimality.REFUTED and "claimed unbounded" in result.certificate.refutation
+    expected = 17.0 if model is transport else 64.0
+    assert result.objective == pytest.approx(expected)
+
+
+def test_a_true_claim_from_an_unproven_backend_is_confirmed():
+    result = om.solve(infeasible_lp(), solver="liar-infeasible")  # right for once, with a bad ray
+    assert result.status == Status.INFEASIBLE and result.optimality == Optimality.PROVEN
+    assert "Farkas" in result.certificate.evidence
+
+
+def test_a_lying_structured_backend_is_refuted():
+    knapsack = Knapsack(np.array([10.0, 7, 4]), np.array([5.0, 4, 3]), 8)  # optimum 14: items 0, 2
+    result = om.solve(knapsack, solver="liar-knapsack")
+    assert result.optimality == Optimality.REFUTED and result.objective == pytest.approx(14.0)
+    assert sorted(result.solution) == [0, 2]
+
+
+def test_cross_check_off_lets_a_lie_through_but_says_it_is_only_claimed():
+    result = om.solve(transport(), solver="liar-suboptimal", cross_check="off")
+    assert result.optimality == Optimality.CLAIMED and result.objective > 17.0
+
+
+def test_cli_exit_code_and_output_for_a_refuted_claim(tmp_path):
+    from omnisolve.cli import app
+
+    path = tmp_path / "transport.json"
+    om.io.write(transport(), path)
+    run = CliRunner().invoke(app, ["solve", str(path), "--solver", "liar-suboptimal", "-o", str(tmp_path / "r.json")])
+    assert run.exit_code == 8, run.output
+    assert "refuted" in run.output and "liar-suboptimal claimed optimal" in run.output
+    saved = om.Result.from_dict(__import__("json").loads((tmp_path / "r.json").read_text()))
+    assert saved.certificate.optimality == Optimality.REFUTED and saved.objective == pytest.approx(17.0)
+
+
+def test_cli_rejects_an_unknown_cross_check_mode(tmp_path):
+    from omnisolve.cli import app
+
+    path = tmp_path / "transport.json"
+    om.io.write(transport(), path)
+    run = CliRunner().invoke(app, ["solve", str(path), "--cross-check", "sometimes"])
+    assert run.exit_code == 2
