@@ -137,12 +137,10 @@ def bench(
 
 # Sub-packages add their own commands (`serve`, `token`, `portfolio`); their modules import only typer.
 from omnisolve.explain.commands import register as _register_explain  # noqa: E402
-from omnisolve.explain.commands import register as _register_explain  # noqa: E402
 from omnisolve.portfolio.commands import register as _register_portfolio  # noqa: E402
 from omnisolve.service.commands import register as _register_service  # noqa: E402
 
 _register_portfolio(app)
-_register_explain(app)
 _register_explain(app)
 _register_service(app)
 
