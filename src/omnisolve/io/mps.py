@@ -1,16 +1,24 @@
-"""MPS and LP files (optionally gzipped) through HiGHS's own parser and writer."""
+"""MPS and LP files (optionally gzipped) through HiGHS's own parser and writer.
+
+Before HiGHS reads a file, `mps_scan` checks its numbers and tokens in one streaming pass (HiGHS
+silently drops or misreads NaN, malformed numbers and stray tokens); after it has read it, the
+model's arrays are checked again for NaN and infinite coefficients.
+"""
 
 from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import tempfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from omnisolve.errors import InputError
+from omnisolve.io.mps_scan import scan
 from omnisolve.model import ProblemData
 from omnisolve.solvers.highs_model import from_highs_model, log_errors, new_highs, to_highs_model
 
@@ -28,17 +36,23 @@ def _format(path: Path) -> str:
 
 
 @contextmanager
-def _plain_copy(path: Path, suffix: str) -> Iterator[Path]:
-    """`path` itself, or a decompressed temporary copy of a `.gz` file (this HiGHS has no zlib)."""
+def _scanned_copy(path: Path, suffix: str) -> Iterator[Path]:
+    """Scan `path` (see `mps_scan`) and yield a file HiGHS can read: `path` itself, or for a `.gz`
+    file a decompressed temporary copy (this HiGHS has no zlib), written in the same pass."""
     if path.suffix.lower() != ".gz":
+        try:
+            with open(path, "rb") as f:
+                scan(f, str(path), suffix)
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
         yield path
         return
     fd, tmp = tempfile.mkstemp(suffix=suffix)
     try:
         try:
             with os.fdopen(fd, "wb") as out, gzip.open(path, "rb") as src:
-                shutil.copyfileobj(src, out)
-        except (OSError, EOFError) as exc:
+                scan(src, str(path), suffix, copy_to=out)
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"cannot decompress: {exc}", path=str(path)) from None
         yield Path(tmp)
     finally:
@@ -48,7 +62,8 @@ def _plain_copy(path: Path, suffix: str) -> Iterator[Path]:
 def read_mps(path: str | os.PathLike) -> ProblemData:
     """Read an `.mps`, `.lp`, `.mps.gz` or `.lp.gz` file into `ProblemData`.
 
-    Raises `InputError` naming the file when it is missing or HiGHS cannot parse it.
+    Raises `InputError` naming the file (and line) when it is missing, holds a NaN, infinite or
+    malformed number or a token HiGHS would drop (see `mps_scan`), or HiGHS cannot parse it.
     """
     import highspy
 
@@ -58,7 +73,7 @@ def read_mps(path: str | os.PathLike) -> ProblemData:
         raise InputError("file not found", path=str(path))
     log: list[str] = []
     h = new_highs(log.append)
-    with _plain_copy(path, suffix) as plain:
+    with _scanned_copy(path, suffix) as plain:
         status = h.readModel(str(plain))
     if status == highspy.HighsStatus.kError:
         detail = log_errors(log).replace(str(plain), path.name)
@@ -66,10 +81,41 @@ def read_mps(path: str | os.PathLike) -> ProblemData:
     if h.getNumCol() == 0:
         raise InputError(f"cannot parse as {suffix[1:].upper()}: no variables found", path=str(path))
     name = Path(path.stem).stem if path.suffix.lower() == ".gz" else path.stem
+    model = h.getModel()
+    _check_arrays(model, str(path))
     try:
-        return from_highs_model(h.getModel(), name)
-    except ValueError as exc:
+        return from_highs_model(model, name)
+    except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(str(exc), path=str(path)) from None
+
+
+def _check_arrays(model, path: str) -> None:
+    """What HiGHS read must be finite where a model needs it (costs, matrix, Hessian, constant)
+    and never NaN (bounds); a bound may not leave no value (lower +inf, upper -inf). The scan
+    should have caught all of this; this is the second line of defence."""
+    lp = model.lp_
+    names = list(lp.col_names_)
+    rows = list(lp.row_names_)
+    checks = [
+        ("objective coefficient", np.asarray(lp.col_cost_, float), names, True),
+        ("matrix coefficient", np.asarray(lp.a_matrix_.value_, float), None, True),
+        ("quadratic objective coefficient", np.asarray(model.hessian_.value_, float), None, True),
+        ("objective constant", np.asarray([lp.offset_], float), None, True),
+        ("lower bound", np.asarray(lp.col_lower_, float), names, False),
+        ("upper bound", np.asarray(lp.col_upper_, float), names, False),
+        ("row lower bound", np.asarray(lp.row_lower_, float), rows, False),
+        ("row upper bound", np.asarray(lp.row_upper_, float), rows, False),
+    ]
+    for what, values, labels, finite in checks:
+        bad = ~np.isfinite(values) if finite else np.isnan(values)
+        if "lower" in what:
+            bad |= values == np.inf
+        elif "upper" in what:
+            bad |= values == -np.inf
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            of = f" of {labels[k]}" if labels and k < len(labels) else ""
+            raise InputError(f"after reading, {what}{of} is {values[k]:g}: the model is ill-formed", path=path)
 
 
 def write_mps(data: ProblemData, path: str | os.PathLike) -> None:
