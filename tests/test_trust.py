@@ -212,3 +212,10 @@ def test_cli_rejects_an_unknown_cross_check_mode(tmp_path):
     om.io.write(transport(), path)
     run = CliRunner().invoke(app, ["solve", str(path), "--cross-check", "sometimes"])
     assert run.exit_code == 2
+
+
+def test_an_infeasible_solve_says_why_by_name():
+    result = om.solve(infeasible_lp(), solver="highs")
+    why = result.extra["explanation"]
+    assert why["status"] == "infeasible" and why["irreducible"]
+    assert sorted(why["rows"]) == ["cap (<= 1)", "need (>= 3)"]

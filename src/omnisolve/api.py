@@ -85,7 +85,7 @@ def solve(
     data = load(problem)
     if solver not in ("auto", "race"):
         result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
-        result = run_cross_check(data, result, mode, time_limit, threads, seed)
+        result = _explained(data, run_cross_check(data, result, mode, time_limit, threads, seed), time_limit)
         _record(_history_path(history), data, None, result, time_limit)
         return result
     from omnisolve.portfolio.choice import choose
@@ -105,8 +105,18 @@ def solve(
         limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
     result.extra = {**result.extra, "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls}}
-    result = run_cross_check(data, result, mode, time_limit, threads, seed)
+    result = _explained(data, run_cross_check(data, result, mode, time_limit, threads, seed), time_limit)
     _record(path, data, choice, result, time_limit)
+    return result
+
+
+def _explained(data: Problem, result: Result, time_limit: float) -> Result:
+    """An infeasible result carries why: an irreducible infeasible subset by the user's names
+    (`result.extra["explanation"]`), searched for a fifth of the time limit at most."""
+    if result.status == Status.INFEASIBLE:
+        from omnisolve.explain import explain
+
+        result.extra = {**result.extra, "explanation": explain(data, time_limit=max(1.0, 0.2 * time_limit)).to_dict()}
     return result
 
 

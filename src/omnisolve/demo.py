@@ -8,7 +8,7 @@ from importlib import resources
 from rich.console import Console
 from rich.table import Table
 
-from omnisolve.reporting import STATUS_STYLE, fmt, fmt_gap, verdict_text
+from omnisolve.reporting import fmt, fmt_gap, status_text, verdict_text
 from omnisolve.result import Status
 
 
@@ -24,7 +24,8 @@ def bundled_instances() -> list[dict]:
 
 
 def run_demo(console: Console, time_limit: float = 60.0) -> bool:
-    """Solve every bundled instance; True when all are optimal, certified and match the optimum."""
+    """Solve every bundled instance; True when all are optimal, certified and match the optimum.
+    The status column says whether each "optimal" is proven or only claimed."""
     from omnisolve.api import solve
 
     table = Table("instance", "class", "solver", "status", "objective", "known optimum", "gap to optimum", "time", "certificate",
@@ -38,7 +39,7 @@ def run_demo(console: Console, time_limit: float = 60.0) -> bool:
         good = result.status == Status.OPTIMAL and result.certificate.passed and gap is not None and gap <= 1e-6
         all_good &= good
         table.add_row(
-            row["name"], row["class"], result.solver, f"[{STATUS_STYLE[result.status]}]{result.status.value}",
+            row["name"], row["class"], result.solver, status_text(result),
             fmt(result.objective), fmt(known), fmt_gap(gap), f"{result.runtime:.2f} s", verdict_text(result),
         )
     console.print(table)

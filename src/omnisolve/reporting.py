@@ -94,6 +94,11 @@ def result_table(result: Result, title: str = "") -> Table:
             table.add_row("refuted", Text(cert.refutation, style="bold red"))
     if result.message and result.status != Status.ERROR:
         table.add_row("note", result.message)
+    why = result.extra.get("explanation") or {}
+    if why.get("status") == "infeasible":
+        members = [*why.get("rows", []), *why.get("bounds", [])]
+        kind = "irreducible infeasible subset" if why.get("irreducible") else "infeasible subset"
+        table.add_row("why", Text(f"{kind}: " + ", ".join(members), style="yellow"))
     return table
 
 

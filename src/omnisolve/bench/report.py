@@ -21,7 +21,7 @@ from omnisolve.result import jsonable
 
 SUMMARY_COLUMNS = [
     "solver", "runs", "unsup", "errors", "gap% mean", "gap% median", "gap% max",
-    "optimal", "best", "wrong", "sgm time", "PI/T mean",
+    "optimal", "proven", "claimed", "refuted", "check s", "best", "wrong", "sgm time", "PI/T mean",
 ]
 
 
@@ -38,9 +38,10 @@ def write_runs(runs: list[Run], out: Path) -> None:
 
 
 def solver_summary(runs: list[Run], solvers: list[str], time_limit: float) -> list[dict[str, object]]:
-    """One row per solver: counts, gap statistics (percent), shifted geometric mean of the time to
-    solve (time limit when the reference or a proof was never reached) and the mean normalized
-    primal integral. Unsupported runs count in `unsup` only."""
+    """One row per solver: counts, gap statistics (percent), how many claims were proven, only
+    claimed or refuted (and the cross-check's mean seconds), shifted geometric mean of the time
+    to solve (time limit when the reference or a proof was never reached) and the mean
+    normalized primal integral. Unsupported runs count in `unsup` only."""
     rows = []
     for solver in solvers:
         mine = [r for r in runs if r.solver == solver and r.status != "unsupported"]
@@ -56,6 +57,10 @@ def solver_summary(runs: list[Run], solvers: list[str], time_limit: float) -> li
             "gap% median": statistics.median(gaps) if gaps else None,
             "gap% max": max(gaps, default=None),
             "optimal": sum(r.status == "optimal" for r in mine),
+            "proven": sum(r.optimality == "proven" for r in mine),
+            "claimed": sum(r.optimality == "claimed" for r in mine),
+            "refuted": sum(r.optimality == "refuted" for r in mine),
+            "check s": statistics.fmean([r.check_time for r in mine]) if mine else None,
             "best": sum(r.gap is not None and r.gap <= BEST_TOLERANCE for r in mine),
             "wrong": sum(r.correct is False for r in mine),
             "sgm time": metrics.shifted_geomean(times),

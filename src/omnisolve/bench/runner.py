@@ -66,6 +66,8 @@ class Run:
     objective: float | None = None
     bound: float | None = None
     verdict: str = "none"
+    optimality: str = "none"  # proven, claimed, refuted or none (see docs/verification.md)
+    check_time: float = 0.0  # seconds the cross-check spent after the solve
     runtime: float = 0.0
     load_time: float | None = None
     trace: list[list[float | None]] = field(default_factory=list)
@@ -261,8 +263,11 @@ def primal_trace(run: Run, time_limit: float) -> list[list[float | None]]:
 
 def _correct(run: Run, inst: Instance) -> bool | None:
     """False when the run contradicts what is known (another definite status than the expected
-    one, an objective beyond a proven optimum, an "optimal" claim far from it); True when it
+    one, an objective beyond a proven optimum, an "optimal" claim far from it, a claim the
+    cross-check refuted); True when it
     agrees; None when there is nothing to compare (no answer, or no proven value)."""
+    if run.optimality == "refuted":  # an independent solver showed the claim wrong
+        return False
     definite = ("optimal", "feasible", "infeasible", "unbounded")
     if inst.expected_status is not None:
         return run.status == inst.expected_status if run.status in definite else None

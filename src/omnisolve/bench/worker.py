@@ -5,6 +5,7 @@ solver, limits and seed, extra `sys_path` entries and `register` entries (name -
 for backends the parent registered, e.g. test fakes). After reading the instance the worker
 touches `loaded_marker`, so the parent starts the solve's hard deadline only then. The result
 JSON has status ("unsupported" when the solver refuses the instance), objective, bound, verdict,
+optimality (proven / claimed / refuted / none, after the default cross-check) and its time,
 runtime, trace, message, sense and load_time. A crash or kill leaves no result file; the parent
 records that as an error.
 """
@@ -48,11 +49,15 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         return {"status": "unsupported", "message": reason, **common}
     result = solve(problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], seed=job["seed"])
     cert = result.certificate
+    check = result.extra.get("cross_check", {})
+    own = check.get("refuted_claim")  # a refuted solver is scored on its own (wrong) answer
     return {
-        "status": result.status.value,
-        "objective": result.objective,
-        "bound": result.bound,
+        "status": own["status"] if own else result.status.value,
+        "objective": own["objective"] if own else result.objective,
+        "bound": own["bound"] if own else result.bound,
         "verdict": cert.verdict if cert is not None else "none",
+        "optimality": result.optimality.value,
+        "check_time": check.get("seconds", 0.0),
         "runtime": result.runtime,
         "trace": [list(t) for t in result.trace],
         "message": result.message,

@@ -151,6 +151,7 @@ class _Check:
             f" {result.objective:.10g}" if result.status == Status.OPTIMAL and result.objective is not None else ""
         )
         self.settled = False
+        self.original = {"solver": result.solver, "status": result.status.value, "objective": result.objective, "bound": result.bound}
         self.refutations: list[str] = []
         self.said: list[dict] = []
         self.bounds: list[float] = [] if result.bound is None else [result.bound]
@@ -264,7 +265,10 @@ class _Check:
             cert.witnesses = self.said
             if cert.optimality == Optimality.CLAIMED and self.said:
                 cert.evidence += "; not confirmed by " + ", ".join(f"{s['solver']} ({s['status']})" for s in self.said)
-        result.extra = {**result.extra, "cross_check": {"seconds": seconds, "witnesses": self.said}}
+        report = {"seconds": seconds, "witnesses": self.said}
+        if self.refutations:
+            report["refuted_claim"] = self.original  # what the solver itself answered
+        result.extra = {**result.extra, "cross_check": report}
         return result
 
 

@@ -88,7 +88,7 @@ async def submit_job(request: Request, user: User, store: StoreDep, settings: An
     options = submission.options
     row = await run_in_threadpool(
         store.create_job, user["id"], name=options.name, solver=options.solver, time_limit=options.time_limit,
-        threads=options.threads, gap=options.gap, memory_mb=options.memory_mb, problem_kind=kind,
+        threads=options.threads, gap=options.gap, cross_check=options.cross_check, memory_mb=options.memory_mb, problem_kind=kind,
         filename=submission.filename, content=submission.content,
     )
     return Job.from_row(row)

@@ -60,6 +60,7 @@ def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int,
         problem = parse_problem(job["content"], job["filename"])
         result = solve(
             problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], gap=job["gap"],
+            cross_check=job.get("cross_check", "claims"),
             on_incumbent=lambda t, obj, bound: send({"type": "incumbent", "t": t, "objective": obj, "bound": bound}),
         )
         send({"type": "result", "result": result.to_dict()})
@@ -80,7 +81,7 @@ class JobProcess:
         self.memory_mb = job.get("memory_mb") or settings.default_memory_mb
         context = multiprocessing.get_context("spawn")
         self._conn, child_conn = context.Pipe(duplex=False)
-        fields = ("content", "filename", "solver", "time_limit", "threads", "gap")
+        fields = ("content", "filename", "solver", "time_limit", "threads", "gap", "cross_check")
         self._process = context.Process(
             target=_child_main, args=(child_conn, {k: job[k] for k in fields}, settings, self.memory_mb, os.getpid()),
             name=f"omnisolve-job-{job['id']}", daemon=False,

@@ -19,6 +19,8 @@ class JobOptions(BaseModel):
     time_limit: float = Field(10.0, gt=0, le=24 * 3600, description="seconds")
     threads: int = Field(1, ge=1, le=64)
     gap: float = Field(1e-6, ge=0, lt=1, description="relative gap at which to stop")
+    cross_check: Literal["off", "claims", "always"] = Field(
+        "claims", description="an independent solver checks unproven optimal/infeasible/unbounded claims (claims), also feasible answers (always), or never (off)")
     memory_mb: int | None = Field(None, ge=64, le=2**20, description="memory limit of the solve (MiB); default from the settings")
     name: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$", description="a label for the job")
 
@@ -46,6 +48,12 @@ class Certificate(BaseModel):
     objective_error: float = 0.0
     tolerance: float = 1e-6
     messages: list[str] = []
+    optimality: str = Field("none", description="proven (from the data or by an independent run), claimed, refuted or none")
+    bound: float | None = Field(None, description="a certified bound on the optimum")
+    evidence: str = Field("", description="how the claim was proven, or why it is only claimed")
+    residual: float | None = None
+    refutation: str = Field("", description="who claimed what, and who showed it wrong")
+    witnesses: list[dict[str, Any]] = Field([], description="the cross-check's runs")
 
 
 class ResultSummary(BaseModel):
@@ -54,7 +62,8 @@ class ResultSummary(BaseModel):
     status: str
     objective: float | None = None
     bound: float | None = None
-    gap: float | None = None
+    gap: float | None = Field(None, description="gap to the certified bound")
+    claimed_gap: float | None = Field(None, description="gap to the solver's own, unchecked bound")
     solution: Any = None
     runtime: float = 0.0
     solver: str = ""
@@ -74,6 +83,7 @@ class Job(BaseModel):
     time_limit: float
     threads: int
     gap: float
+    cross_check: str = "claims"
     memory_mb: int | None
     problem_kind: str
     filename: str

@@ -35,6 +35,7 @@ jobs = Table(
     Column("time_limit", Float, nullable=False),
     Column("threads", Integer, nullable=False),
     Column("gap", Float, nullable=False),
+    Column("cross_check", String(8), nullable=False, server_default="claims"),
     Column("memory_mb", Integer, nullable=True),
     Column("problem_kind", String(32), nullable=False),
     Column("filename", String(255), nullable=False),

@@ -29,6 +29,16 @@
     $("verdict").textContent = r.certificate ? r.certificate.verdict : "–";
     $("verdict").className = r.certificate ? `verdict ${r.certificate.verdict}` : "";
     $("result-status").textContent = r.status || "–";
+    const cert = r.certificate || {};
+    $("optimality").textContent = cert.optimality && cert.optimality !== "none" ? cert.optimality : "–";
+    $("optimality").className = cert.optimality ? `optimality ${cert.optimality}` : "";
+    $("optimality").title = cert.evidence || "";
+    $("refutation").textContent = cert.refutation || "";
+    $("refutation-row").hidden = !cert.refutation;
+    const why = (r.extra || {}).explanation || {};
+    const members = [...(why.rows || []), ...(why.bounds || [])];
+    $("explanation").textContent = why.status === "infeasible" ? `${why.irreducible ? "irreducible " : ""}infeasible subset: ${members.join(", ")}` : "";
+    $("explanation-row").hidden = why.status !== "infeasible";
     $("kind").textContent = `${job.problem_kind || "–"}${job.filename ? ` (${job.filename})` : ""}`;
     $("solver").textContent = r.solver ? `${r.solver} (asked: ${job.solver})` : job.solver;
     $("limits").textContent = `${job.time_limit} s, ${job.threads} thread${job.threads === 1 ? "" : "s"}`;
