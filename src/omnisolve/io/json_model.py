@@ -267,6 +267,8 @@ def _variables(items: list, f: Fields) -> tuple[list[str], np.ndarray, np.ndarra
             raise f.error(where, f"lower bound {lb:g} > upper bound {ub:g}")
         if binary and (lb < 0 or ub > 1):
             raise f.error(where, f"a binary variable's bounds must lie within [0, 1], got [{lb:g}, {ub:g}]")
+        if vtype.is_semi and lb < 0:
+            raise f.error(where, f"a {vtype.name.lower()} variable (0 or in [lb, ub]) needs lb >= 0, got {lb:g}")
         names.append(f.string(item.get("name", f"x{j}"), field(where, "name")))
         lbs.append(lb)
         ubs.append(ub)

@@ -19,7 +19,7 @@ import numpy as np
 
 from omnisolve.errors import InputError
 from omnisolve.io.mps_scan import scan
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, VarType
 from omnisolve.solvers.highs_model import from_highs_model, log_errors, new_highs, to_highs_model
 
 FORMATS = (".mps", ".lp")
@@ -130,6 +130,13 @@ def write_mps(data: ProblemData, path: str | os.PathLike) -> None:
     if data.quadratic_rows or data.is_nonlinear:
         raise InputError(
             f"cannot write a {data.kind} model: MPS/LP here holds linear rows and a quadratic objective only",
+            path=str(path),
+        )
+    if suffix == ".lp" and (data.vtype == VarType.SEMIINTEGER).any():
+        k = int(np.flatnonzero(data.vtype == VarType.SEMIINTEGER)[0])
+        raise InputError(
+            f"cannot write semi-integer variable {data.var_names[k]} to LP: HiGHS's LP writer would drop "
+            "its integrality (it lists it as semi-continuous only); write .mps",
             path=str(path),
         )
     log: list[str] = []

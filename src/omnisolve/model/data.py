@@ -109,7 +109,9 @@ class QuadraticRow:
 @dataclass(frozen=True)
 class ProblemData:
     """min/max c'x + x'Qx + c0 (+ nonlinear f(x)) s.t. row_lb <= A x <= row_ub, quadratic and
-    nonlinear rows, lb <= x <= ub, x_j integer where `vtype[j] != CONTINUOUS`.
+    nonlinear rows, lb <= x <= ub, x_j integer where `integer_mask[j]` (integer, binary,
+    semi-integer); a semi-continuous or semi-integer x_j (`semi_mask`) may also be 0 outside
+    [lb, ub].
 
     `Q` is upper-triangular: the objective's quadratic part is sum over stored (i, j) of
     Q_ij * x_i * x_j. Arrays are read-only; build a new `ProblemData` to change anything.
@@ -155,11 +157,28 @@ class ProblemData:
 
     @property
     def integer_mask(self) -> np.ndarray:
-        return self.vtype != VarType.CONTINUOUS
+        """Variables that must be integral: integer, binary and semi-integer."""
+        return (self.vtype == VarType.INTEGER) | (self.vtype == VarType.BINARY) | (self.vtype == VarType.SEMIINTEGER)
+
+    @property
+    def semi_mask(self) -> np.ndarray:
+        """Semi-continuous and semi-integer variables: 0, or within [lb, ub]."""
+        return (self.vtype == VarType.SEMICONTINUOUS) | (self.vtype == VarType.SEMIINTEGER)
 
     @property
     def is_mip(self) -> bool:
-        return bool(self.integer_mask.any())
+        """Any variable that is not plain continuous (integer, binary, semi-continuous or
+        semi-integer) makes the model mixed-integer."""
+        return bool((self.vtype != VarType.CONTINUOUS).any())
+
+    def relaxation(self) -> "ProblemData":
+        """The continuous relaxation: every variable continuous, and a semi-continuous or
+        semi-integer one widened to [min(lb, 0), ub] (setting only `vtype` to continuous would
+        cut off its value 0, which is not a relaxation)."""
+        import dataclasses
+
+        lb = np.where(self.semi_mask, np.minimum(self.lb, 0.0), self.lb)
+        return dataclasses.replace(self, lb=lb, vtype=np.zeros(self.num_variables, dtype=np.int8))
 
     @property
     def is_nonlinear(self) -> bool:

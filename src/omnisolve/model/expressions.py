@@ -19,21 +19,32 @@ if TYPE_CHECKING:
 
 
 class VarType(IntEnum):
-    """Domain of a variable; binary is an integer with bounds [0, 1]."""
+    """Domain of a variable; binary is an integer with bounds [0, 1]. A semi-continuous variable
+    is 0 or in [lb, ub] (lb >= 0); a semi-integer one is 0 or an integer in [lb, ub]."""
 
     CONTINUOUS = 0
     INTEGER = 1
     BINARY = 2
+    SEMICONTINUOUS = 3
+    SEMIINTEGER = 4
+
+    @property
+    def is_integer(self) -> bool:
+        return self in (VarType.INTEGER, VarType.BINARY, VarType.SEMIINTEGER)
+
+    @property
+    def is_semi(self) -> bool:
+        return self in (VarType.SEMICONTINUOUS, VarType.SEMIINTEGER)
 
     @classmethod
     def parse(cls, value: "VarType | str") -> "VarType":
         if isinstance(value, VarType):
             return value
         try:
-            return cls[str(value).upper()]
+            return cls[str(value).upper().replace("-", "").replace("_", "")]
         except KeyError:
             raise ModelError(
-                f"unknown variable type {value!r}: use continuous, integer or binary"
+                f"unknown variable type {value!r}: use continuous, integer or binary (or semicontinuous, semiinteger)"
             ) from None
 
 

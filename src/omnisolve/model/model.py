@@ -120,6 +120,11 @@ class Model:
             problem = f"lower bound {lb[k]:g} > upper bound {ub[k]:g}" if lb[k] > ub[k] else \
                 f"bounds [{lb[k]:g}, {ub[k]:g}] are NaN or leave no finite value"
             raise ModelError(f"variable {label(k)}: {problem}")
+        if vt.is_semi and (lb < 0).any():
+            k = int(np.flatnonzero(lb < 0)[0])
+            raise ModelError(
+                f"variable {label(k)}: a {vt.name.lower()} variable is 0 or in [lb, ub] and needs lb >= 0, got {lb[k]:g}"
+            )
         self._lb.extend(lb)
         self._ub.extend(ub)
         self._vtype.extend(np.full(n, int(vt), dtype=np.int8))

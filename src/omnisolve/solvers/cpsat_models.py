@@ -74,7 +74,9 @@ def _model_reason(data: ProblemData) -> str | None:
         return f"CP-SAT takes linear models only (this is {data.kind})"
     continuous = int(np.count_nonzero(~data.integer_mask))
     if continuous:
-        return f"CP-SAT needs every variable integer; {continuous} of {data.num_variables} are continuous"
+        semi = int(np.count_nonzero(data.semi_mask & ~data.integer_mask))
+        what = f"{semi} are semi-continuous" if semi else f"{continuous} of {data.num_variables} are continuous"
+        return f"CP-SAT needs every variable integer; {what}"
     rows = _row_scales(data)
     if np.isnan(rows).any():
         i = int(np.flatnonzero(np.isnan(rows))[0])
@@ -323,15 +325,21 @@ def _row_bound(value: float, up: bool) -> int:
 
 
 def _build_model(data: ProblemData) -> Formulation:
-    """Integer variables (bounds rounded inward, infinite ones clamped), each row scaled to
-    integers on its own, the objective scaled by its own power of ten."""
+    """Integer variables (bounds rounded inward, infinite ones clamped; a semi-integer one has
+    the domain {0} and [lb, ub]), each row scaled to integers on its own, the objective scaled
+    by its own power of ten."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
     lo = [_int_bound(v, up=False) for v in data.lb]
     hi = [_int_bound(v, up=True) for v in data.ub]
-    x = [model.new_int_var(a, max(a, b), name) for a, b, name in zip(lo, hi, data.var_names)]
-    if any(a > b for a, b in zip(lo, hi)):
+    semi = data.semi_mask.tolist()  # semi-integer here (semi-continuous is refused): 0 or in [lo, hi]
+    x = [
+        model.new_int_var_from_domain(cp_model.Domain.from_intervals([[0, 0]] + ([[a, b]] if a <= b else [])), name)
+        if s else model.new_int_var(a, max(a, b), name)
+        for a, b, s, name in zip(lo, hi, semi, data.var_names)
+    ]
+    if any(a > b and not s for a, b, s in zip(lo, hi, semi)):
         model.add_bool_or([])  # an integer variable with no integer in its bounds: infeasible
     A, scales = data.A, _row_scales(data)
     for i in range(A.shape[0]):

@@ -64,8 +64,14 @@ def to_highs_model(data: ProblemData, names: str | None = None) -> Any:
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
     if data.is_mip:
-        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        lp.integrality_ = [kinds[int(t != VarType.CONTINUOUS)] for t in data.vtype]
+        kinds = {
+            VarType.CONTINUOUS: highspy.HighsVarType.kContinuous,
+            VarType.INTEGER: highspy.HighsVarType.kInteger,
+            VarType.BINARY: highspy.HighsVarType.kInteger,
+            VarType.SEMICONTINUOUS: highspy.HighsVarType.kSemiContinuous,
+            VarType.SEMIINTEGER: highspy.HighsVarType.kSemiInteger,
+        }
+        lp.integrality_ = [kinds[t] for t in data.vtype.tolist()]
     if names is not None:
         lp.col_names_ = safe_names(data.var_names.tolist(), lp_format=names == "lp")
         lp.row_names_ = safe_names(data.row_names.tolist(), lp_format=names == "lp")
@@ -93,8 +99,8 @@ def _hessian(Q: sp.spmatrix) -> Any:
 
 
 def from_highs_model(model: Any, name: str) -> ProblemData:
-    """A `ProblemData` from a `highspy.HighsModel`; ValueError names a variable HiGHS allows but
-    `ProblemData` cannot state (semi-continuous, semi-integer)."""
+    """A `ProblemData` from a `highspy.HighsModel` (semi-continuous and semi-integer columns
+    keep their type); ValueError names a semi variable with a negative lower bound."""
     import highspy
 
     lp = model.lp_
@@ -129,12 +135,17 @@ def _vtypes(integrality: list, lb: np.ndarray, ub: np.ndarray, names: list[str])
     if not len(integrality):
         return vtype
     codes = np.asarray([int(t) for t in integrality], dtype=np.int8)
-    odd = np.flatnonzero((codes == 2) | (codes == 3))  # kSemiContinuous, kSemiInteger
-    if odd.size:
-        raise ValueError(f"variable {names[odd[0]]} is semi-continuous or semi-integer, which is not supported")
-    integer = codes != 0
+    integer = codes == 1  # kInteger
     vtype[integer] = VarType.INTEGER
     vtype[integer & (lb == 0) & (ub == 1)] = VarType.BINARY
+    vtype[codes == 2] = VarType.SEMICONTINUOUS  # kSemiContinuous: 0 or lb <= x <= ub
+    vtype[codes == 3] = VarType.SEMIINTEGER  # kSemiInteger: 0 or an integer in [lb, ub]
+    odd = np.flatnonzero((codes > 3) | (codes < 0))
+    if odd.size:
+        raise ValueError(f"variable {names[odd[0]]} has a variable type ({codes[odd[0]]}) omnisolve does not know")
+    bad = np.flatnonzero(((codes == 2) | (codes == 3)) & (lb < 0))
+    if bad.size:
+        raise ValueError(f"semi-continuous/semi-integer variable {names[bad[0]]} has a negative lower bound {lb[bad[0]]:g}")
     return vtype
 
 

@@ -24,6 +24,8 @@ class MilpAlnsSolver(SolverInterface):
             return "an LP has no integer variables, so there is nothing for LNS to do; use highs"
         if problem.kind != "MILP":
             return f"searches linear models with integer variables only, not {problem.kind}"
+        if problem.semi_mask.any():
+            return "semi-continuous/semi-integer variables are not supported by its neighbourhoods; use highs"
         return None
 
     def _solve(self, problem: ProblemData, limits: Limits, tracker: Tracker) -> Result:

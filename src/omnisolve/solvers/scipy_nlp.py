@@ -36,7 +36,9 @@ class ScipySolver(SolverInterface):
             return f"scipy takes continuous models (ProblemData), not a {type(problem).__name__}"
         if problem.is_mip:
             count = int(problem.integer_mask.sum())
-            return f"scipy handles continuous variables only; this {problem.kind} has {count} integer variables"
+            semi = int(problem.semi_mask.sum())
+            what = f"{count} integer variables" if count else f"{semi} semi-continuous variables"
+            return f"scipy handles continuous variables only; this {problem.kind} has {what}"
         return None
 
     def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:

@@ -1,5 +1,7 @@
 """Check a value vector against `ProblemData` from the data alone: bounds, integrality, rows,
-quadratic and nonlinear rows, and the objective."""
+quadratic and nonlinear rows, and the objective. A semi-continuous or semi-integer variable
+meets its bounds at 0 (within the feasibility tolerance) or within [lb, ub]; a semi-integer one
+must also be integral (`integer_mask`)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,11 @@ def check_values(data: ProblemData, values, tol: Tolerances) -> tuple[float, flo
         return float("inf"), 0.0, None, [f"expected {data.num_variables} values, got {got}"]
     if not np.isfinite(x).all():
         return float("inf"), 0.0, None, ["solution contains NaN or infinite values"]
-    worst = _worst("bounds", _excess(x, data.lb, data.ub), data.var_names, tol.feasibility, messages)
+    bounds = _excess(x, data.lb, data.ub)
+    semi = data.semi_mask
+    if semi.any():  # a semi-continuous / semi-integer variable may also be 0
+        bounds[semi] = np.minimum(bounds[semi], np.abs(x[semi]))
+    worst = _worst("bounds", bounds, data.var_names, tol.feasibility, messages)
     worst = max(worst, _worst("rows", _excess(data.activity(x), data.row_lb, data.row_ub), data.row_names, tol.feasibility, messages))
     for row in data.quadratic_rows:
         act = np.array([x @ (row.Q @ x) + row.a @ x])
