@@ -16,6 +16,7 @@ from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.highs_model import log_errors, new_highs, to_highs_model
+from omnisolve.solvers.via_milp import solve_via_milp
 
 # HiGHS keeps one global thread pool per process, sized by the first solve; a solve asking for
 # another size fails until the pool is reset. Remember the size to reset only when it changes.
@@ -59,15 +60,7 @@ class HighsSolver(SolverInterface):
     def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
         if not isinstance(problem, StructuredProblem):
             return self._solve_data(problem, limits, tracker)
-        data = problem.to_model().compile()
-        result = self._solve_data(data, dataclasses.replace(limits, start=_model_start(problem, limits.start)), tracker)
-        if result.status.has_solution:
-            result.solution = problem.solution_from_values(data, result.values)
-            if not problem.check(result.solution):  # exact, without the MILP's round-off
-                result.objective = problem.evaluate(result.solution)
-        result.values = None
-        result.problem_name = problem.name
-        return result
+        return solve_via_milp(problem, limits, tracker, self._solve_data)
 
     def _solve_data(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
         import highspy
@@ -97,14 +90,6 @@ class HighsSolver(SolverInterface):
             result.values = point
         result.problem_name = data.name
         return result
-
-
-def _model_start(problem: StructuredProblem, solution: Any) -> np.ndarray | None:
-    """The MILP values of a structured start solution; None without one or when it is invalid
-    (a start is only a hint)."""
-    if solution is None or problem.check(solution):
-        return None
-    return problem.values_from_solution(solution)
 
 
 def set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:

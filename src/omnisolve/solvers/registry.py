@@ -20,6 +20,7 @@ _BACKENDS: dict[str, str] = {
     "knapsack-dp": "omnisolve.solvers.knapsack_dp:KnapsackDpSolver",
     "jobshop-lns": "omnisolve.solvers.jobshop_lns:JobShopLnsSolver",
     "milp-alns": "omnisolve.solvers.milp_alns:MilpAlnsSolver",
+    "scip": "omnisolve.solvers.scip:ScipSolver",
 }
 
 
