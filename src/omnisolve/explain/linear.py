@@ -229,7 +229,7 @@ def highs_iis(data: ProblemData, budget: Budget) -> list[Member] | None:
     import highspy
 
     try:
-        h = _new_highs(dataclasses.replace(data, vtype=np.zeros(data.num_variables, dtype=np.int8)))
+        h = _new_highs(data.relaxation())
         h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
         h.setOptionValue("time_limit", max(budget.left() * 0.5, 1e-3))
         status, iis = h.getIis()

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from omnisolve.model import ProblemData, VarType
+from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Certificate, Optimality, Result, Status
 from omnisolve.solvers import registry
@@ -119,20 +119,9 @@ def _named(name: str) -> Witness | None:
     return Witness(name, backend) if backend.available() else None
 
 
-def relaxation(data: ProblemData) -> ProblemData:
-    """The linear relaxation: integrality dropped, semi-continuous domains widened to their hull."""
-    semi = getattr(data, "semi_mask", np.zeros(data.num_variables, dtype=bool))
-    return dataclasses.replace(
-        data,
-        vtype=np.full(data.num_variables, VarType.CONTINUOUS),
-        lb=np.where(semi, np.minimum(data.lb, 0.0), data.lb),
-        ub=np.where(semi, np.maximum(data.ub, 0.0), data.ub),
-    )
-
-
 def _run(problem: Any, witness: Witness, limits: Limits) -> Result:
     """One verified witness run; a crash or a refusal is an error result, never an exception."""
-    target = relaxation(problem) if witness.relaxation else problem
+    target = problem.relaxation() if witness.relaxation else problem
     try:
         answer = witness.backend.solve(target, limits)
     except Exception as exc:  # the witness's failure must not cost the user the primary answer
@@ -228,7 +217,7 @@ class _Check:
             cert.optimality = Optimality.PROVEN
             cert.evidence = f"confirmed by {evidence}"
         else:
-            cert.evidence += f"; the new answer is confirmed by {evidence}"
+            cert.evidence = f"the new answer is confirmed by {evidence}"
         if bound is not None:
             cert.bound = bound
         self.settled = True
@@ -239,7 +228,7 @@ class _Check:
         self._replace(answer, what)
         cert = self.result.certificate
         proven = cert.optimality == Optimality.PROVEN
-        cert.evidence = ("the new answer is proven: " + cert.evidence) if proven else "the new answer is the witness's; not yet confirmed"
+        cert.evidence = f"the new answer is proven: {cert.evidence}" if proven else f"the new answer is {answer.solver}'s claim, not confirmed"
         cert.optimality = Optimality.REFUTED
         cert.refutation = " | ".join(self.refutations)
         self.claim = f"{answer.solver} claimed {answer.status.value}" + (
