@@ -219,3 +219,20 @@ def test_an_infeasible_solve_says_why_by_name():
     why = result.extra["explanation"]
     assert why["status"] == "infeasible" and why["irreducible"]
     assert sorted(why["rows"]) == ["cap (<= 1)", "need (>= 3)"]
+
+
+def test_a_nonconvex_optimum_is_optimal_only_from_a_global_method():
+    """max x^2 + y^2 on the box [-1, 2]^2 cut by x + y <= 3: nonconvex (a convex function
+    maximized); the global optimum is 5 at (2, 1) or (1, 2); a local method from the centre
+    may stop at another vertex."""
+    def model() -> om.Model:
+        m = om.Model("nonconvex")
+        x, y = m.add_variable("x", lb=-1, ub=2), m.add_variable("y", lb=-1, ub=2)
+        m.add_constraint(x + y <= 3)
+        m.maximize(x * x + y * y)
+        return m
+
+    local = om.solve(model(), solver="scipy", time_limit=10)
+    assert local.status == Status.FEASIBLE and local.optimality == Optimality.CLAIMED
+    exact = om.solve(model(), solver="scip", time_limit=10)  # spatial branch-and-bound
+    assert exact.status == Status.OPTIMAL and exact.objective == pytest.approx(5.0, abs=1e-6)

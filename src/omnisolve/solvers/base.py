@@ -73,6 +73,10 @@ class SolverInterface(ABC):
     name: str = ""
     package: str = ""  # module imported lazily; missing -> the solver is listed as not installed
     description: str = ""
+    # True for a backend whose "optimal" on a nonconvex model is a global claim (spatial
+    # branch-and-bound); the verifier turns any other backend's "optimal" on such a model into
+    # "feasible", since a local optimum is not an optimum
+    global_search: bool = False
 
     @classmethod
     def available(cls) -> bool:
@@ -109,6 +113,8 @@ class SolverInterface(ABC):
         result.trace = result.trace or tracker.trace
         result.solver = result.solver or self.name
         result.solver_version = result.solver_version or self.version()
+        if self.global_search:
+            result.extra = {**result.extra, "global_search": True}
         return result
 
     @abstractmethod

@@ -35,6 +35,7 @@ class ScipSolver(SolverInterface):
     name = "scip"
     package = "pyscipopt"
     description = "SCIP: LP, MILP, (MI)QP and (MI)QCP to global optimality (single-threaded); structured problems via their MILP"
+    global_search = True
 
     def unsupported_reason(self, problem: Any) -> str | None:
         if isinstance(problem, StructuredProblem):

@@ -71,7 +71,8 @@ def verify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Resu
         return result
     if cert.objective is not None:
         result.objective = cert.objective
-    if result.status == Status.OPTIMAL and cert.optimality != Optimality.PROVEN and local_only(problem):
+    local_method = not result.extra.get("global_search", False)
+    if result.status == Status.OPTIMAL and cert.optimality != Optimality.PROVEN and local_method and local_only(problem):
         result.status = Status.FEASIBLE
         cert.evidence = "a local optimum: the model is not known to be convex, so no global claim is made"
         result.message = result.message or cert.evidence
