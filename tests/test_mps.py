@@ -146,9 +146,17 @@ def test_unparsable_mps_names_file_and_reason(tmp_path):
     assert message.startswith(f"{bad}: cannot parse as MPS") and "\n" not in message
 
 
-def test_lp_without_variables_is_an_error(tmp_path):
+def test_lp_without_a_section_is_an_error_on_one_line(tmp_path):
     bad = tmp_path / "bad.lp"
     bad.write_text("hello world\n")
+    with pytest.raises(InputError, match="bad.lp: cannot parse as LP: expected a section keyword, found `hello`") as caught:
+        read_mps(bad)
+    assert "\n" not in str(caught.value)
+
+
+def test_lp_without_variables_is_an_error(tmp_path):
+    bad = tmp_path / "bad.lp"
+    bad.write_text("Minimize\nobj: 0\nEnd\n")
     with pytest.raises(InputError, match="bad.lp: cannot parse as LP: no variables found"):
         read_mps(bad)
 

@@ -7,7 +7,10 @@ column-wise); `ProblemData` uses x'Qx with Q upper-triangular, so Q_ii = H_ii / 
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import threading
 from typing import Any, Callable
 
 import numpy as np
@@ -25,10 +28,36 @@ _LP_KEYWORDS = frozenset(
 )
 
 
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def _swallow_banner() -> None:
+    """HiGHS 1.16 prints a banner to the process's stdout when the first `Highs` is made, before
+    any option can silence it: make that first one with file descriptor 1 pointed at /dev/null."""
+    global _banner_shown
+    with _banner_lock:
+        if _banner_shown:
+            return
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+
+
 def new_highs(log: Callable[[str], None] | None = None) -> Any:
     """A `Highs` instance that prints nothing; its log lines go to `log` when given."""
     import highspy
 
+    _swallow_banner()
     h = highspy.Highs()
     h.setOptionValue("log_to_console", False)
     if log is None:
@@ -39,8 +68,10 @@ def new_highs(log: Callable[[str], None] | None = None) -> Any:
 
 
 def log_errors(log: list[str]) -> str:
-    """HiGHS's ERROR log lines joined into one line."""
-    return "; ".join(line.removeprefix("ERROR:").strip() for line in log if line.startswith("ERROR"))
+    """HiGHS's ERROR log messages joined into one line (the first line of each: the LP reader
+    adds a compiler-style excerpt below it)."""
+    firsts = (line.removeprefix("ERROR:").strip().splitlines() for line in log if line.startswith("ERROR"))
+    return "; ".join(lines[0] for lines in firsts if lines)
 
 
 def to_highs_model(data: ProblemData, names: str | None = None) -> Any:
