@@ -29,7 +29,7 @@ TERMINAL = ("succeeded", "failed", "cancelled")
 FAKES = {name: f"fake_solvers:{cls}" for name, cls in [
     ("crash", "CrashSolver"), ("exit", "ExitSolver"), ("oom", "OutOfMemorySolver"), ("hang", "HangSolver"),
     ("refuse", "RefuseSolver"),
-]}
+]} | {"liar-suboptimal": "lying_solvers:SuboptimalSolver"}
 
 
 def free_port() -> int:

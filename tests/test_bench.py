@@ -154,7 +154,9 @@ def test_tiny_suite_reaches_the_optima_and_writes_every_output(tiny_bench):
     assert len(rows) == 4 and {r["solver"] for r in rows} == {"cpsat", "highs"}
     assert all(r["trace"] for r in json.loads((out / "runs.json").read_text()) if r["solver"] == "cpsat")
     summary = (out / "summary.md").read_text()
-    assert "| cpsat | 2 | 0 | 0 | 0 |" in summary and "| ft06 | 55 | 55* / 0 % |" in summary
+    assert "| cpsat | 2 | 0 | 0 | 0 |" in summary
+    # CP-SAT's ft06 optimum has no witness that size (claimed, +); HiGHS's is confirmed by CP-SAT (*)
+    assert "| ft06 | 55 | 55+ / 0 % | 55* / 0 % |" in summary
     assert (out / "gap_vs_time.png").read_bytes()[:4] == b"\x89PNG"
 
 

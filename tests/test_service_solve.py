@@ -37,6 +37,22 @@ def test_bundled_instances_reach_their_optima_certified(api):
     assert len(full["values"]) == 32 and full["certificate"]["verdict"] == "pass"  # afiro's 32 columns
 
 
+def test_a_lying_solver_is_refuted_in_the_service_and_cross_check_is_an_option(sqlite_url):
+    with api_for(sqlite_url) as api:
+        lie = api.submit("afiro.mps", solver="liar-suboptimal", time_limit=10)["id"]
+        unchecked = api.submit("afiro.mps", solver="liar-suboptimal", time_limit=10, cross_check="off")["id"]
+        honest = api.submit("afiro.mps", solver="highs", time_limit=10)["id"]
+        with worker_thread(api):
+            lie, unchecked, honest = (api.wait(job_id) for job_id in (lie, unchecked, honest))
+        cert = lie["result"]["certificate"]
+        assert lie["status"] == "succeeded" and lie["result"]["objective"] == pytest.approx(-464.753143, rel=1e-6)
+        assert cert["optimality"] == "refuted" and "liar-suboptimal claimed optimal" in cert["refutation"]
+        assert unchecked["cross_check"] == "off" and unchecked["result"]["certificate"]["optimality"] == "claimed"
+        assert unchecked["result"]["objective"] > -464.75  # the lie, but labelled as a bare claim
+        assert honest["result"]["certificate"]["optimality"] == "proven" and honest["result"]["gap"] == pytest.approx(0, abs=1e-9)
+    assert api.client.post("/jobs", headers=api.alice, json={"content": "x", "cross_check": "sometimes"}).status_code == 422
+
+
 def test_live_events_stream_while_the_job_runs(sqlite_url):
     with api_for(sqlite_url) as api:
         job_id = api.submit("ft06.txt", time_limit=10)["id"]

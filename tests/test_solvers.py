@@ -197,7 +197,7 @@ def test_highs_reports_incumbents_and_bounds():
 
 
 def test_highs_time_limit_on_a_hard_milp():
-    data = read_mps(BENCHDATA / "mip_hard" / "indset_2.mps")  # a max problem HiGHS cannot close in 1 s
+    data = read_mps(BENCHDATA / "mip_hard" / "indset_3.mps")  # a max problem HiGHS cannot close in 1 s
     start = time.perf_counter()
     result = HIGHS.solve(data, Limits(time=1.0))
     assert time.perf_counter() - start < 3.0

@@ -103,8 +103,9 @@ def _cell(runs: list[Run], sense: str) -> str:
     best = min(r.objective for r in answered) if sense == "min" else max(r.objective for r in answered)
     gaps = [r.gap for r in answered if r.gap is not None]
     gap = f" / {_pct(statistics.fmean(gaps))}" if gaps else ""
-    proven = "*" if any(r.status == "optimal" for r in answered) else ""
-    return f"{_num(best)}{proven}{gap}"
+    mark = "*" if any(r.status == "optimal" and r.optimality == "proven" for r in answered) else (
+        "+" if any(r.status == "optimal" for r in answered) else "")
+    return f"{_num(best)}{mark}{gap}"
 
 
 def summary_markdown(
@@ -123,7 +124,9 @@ def summary_markdown(
         _md_table(SUMMARY_COLUMNS, per_solver),
         "",
         "unsup: runs the solver refused (not counted in runs); gap%: 100 x (objective - reference) / "
-        "|reference| (sense-adjusted), over runs with a certified answer; optimal: proven by the solver; "
+        "|reference| (sense-adjusted), over runs with a certified answer; optimal: the solver said optimal; "
+        "proven / claimed / refuted: what the certificate and the cross-check made of each claim (optimal, "
+        "infeasible, unbounded; docs/verification.md); check s: mean seconds of the cross-check after the solve; "
         "best: gap <= 1e-6; wrong: contradicts a proven optimum or the known status; sgm time: shifted "
         "geometric mean (shift 10 s) of the seconds to reach the reference or prove the known status "
         "(time limit if never); PI/T: Berthold's primal integral / time limit (1 for a run without any "
@@ -131,7 +134,7 @@ def summary_markdown(
         "",
         "## Per instance",
         "",
-        "objective of the best repeat (* = proven optimal by the solver) / mean gap over repeats",
+        "objective of the best repeat (* = optimal, proven; + = optimal, only claimed) / mean gap over repeats",
         "",
         _md_table(["instance", "best known", *solvers], per_instance),
         "",
