@@ -102,6 +102,14 @@ def test_convex_qp_optimum_is_proven_by_linearized_duals():
     assert result.objective == pytest.approx(0.875) and result.optimality == Optimality.PROVEN
 
 
+def test_malformed_evidence_proves_nothing_and_never_crashes():
+    data = transport().compile()
+    assert dual_bound(data, np.ones(7))[0] == -np.inf  # wrong length
+    assert dual_bound(data, np.array([np.nan, 1, 1, 1]))[0] == -np.inf
+    assert farkas_margin(data, np.ones(2)) == -np.inf
+    assert ray_residual(data, np.ones(3))[0] == np.inf
+
+
 def test_infeasible_lp_is_proven_by_a_farkas_ray():
     result = om.solve(infeasible_lp(), solver="highs")
     assert result.status == Status.INFEASIBLE and result.optimality == Optimality.PROVEN

@@ -53,10 +53,7 @@ def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) 
 def _check_duals(data: ProblemData, result: Result, cert: Certificate, tol: Tolerances) -> None:
     if data.Q is not None and data.Q.nnz and not is_convex(data):
         return
-    try:
-        bound, residual = dual_bound(data, result.duals, result.values)
-    except ValueError:  # wrongly shaped multipliers prove nothing
-        return
+    bound, residual = dual_bound(data, result.duals, result.values)
     cert.residual = residual
     if closes(cert.objective, bound, data.sense, tol.objective):
         cert.optimality = Optimality.PROVEN

@@ -53,6 +53,8 @@ def dual_bound(data: ProblemData, y: np.ndarray, x: np.ndarray | None = None) ->
     which it is linearized (the answer); the bound is valid only for a convex objective."""
     sign = 1.0 if data.sense == "min" else -1.0
     y = sign * np.asarray(y, dtype=float)
+    if y.shape != (data.A.shape[0],) or not np.isfinite(y).all():
+        return -sign * np.inf, np.inf
     c, const = sign * np.asarray(data.c, dtype=float), sign * data.c0
     if data.Q is not None and data.Q.nnz:
         if x is None:
@@ -75,7 +77,7 @@ def farkas_margin(data: ProblemData, y: np.ndarray) -> float:
     `y` is tried); a positive margin proves the linear relaxation infeasible."""
     y = np.asarray(y, dtype=float)
     scale = float(np.abs(y).max(initial=0.0))
-    if not np.isfinite(scale) or scale == 0:
+    if not np.isfinite(scale) or scale == 0 or y.shape != (data.A.shape[0],):
         return -np.inf
     lb, ub = _box(data)
     best = -np.inf
