@@ -5,7 +5,6 @@ member leaves a feasible rest)."""
 from __future__ import annotations
 
 import json
-import math
 import sys
 
 import numpy as np

@@ -10,7 +10,6 @@ import omnisolve as om
 from conftest import BENCHDATA
 from omnisolve.algorithms import tsp_local_search as ls
 from omnisolve.errors import UnsupportedError
-from omnisolve.io import read
 from omnisolve.io.vrplib_reader import read_cvrp
 from omnisolve.problems import TSP
 
