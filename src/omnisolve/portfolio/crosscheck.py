@@ -46,7 +46,7 @@ TOL = 1e-6  # relative objective difference that counts as better / as agreement
 #: 10 s), so beyond that size asking it would only spend time
 STRUCTURED_WITNESSES: dict[str, tuple[tuple[str, float], ...]] = {
     "Knapsack": (("knapsack-dp", math.inf), ("scip", 2000), ("cpsat", math.inf)),
-    "TSP": (("cpsat", 200), ("scip", 16)),
+    "TSP": (("tsp-dfj", 200), ("cpsat", 200), ("scip", 16)),
     "JobShop": (("cpsat", math.inf), ("scip", 30)),
     "CVRP": (("cpsat", 30), ("scip", 12)),
 }

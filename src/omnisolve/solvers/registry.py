@@ -21,6 +21,7 @@ _BACKENDS: dict[str, str] = {
     "jobshop-lns": "omnisolve.solvers.jobshop_lns:JobShopLnsSolver",
     "milp-alns": "omnisolve.solvers.milp_alns:MilpAlnsSolver",
     "scip": "omnisolve.solvers.scip:ScipSolver",
+    "tsp-dfj": "omnisolve.solvers.tsp_dfj:TspDfjSolver",
 }
 
 

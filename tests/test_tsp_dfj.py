@@ -1,0 +1,104 @@
+"""tsp-dfj, the exact symmetric TSP backend (DFJ subtour cuts on HiGHS): TSPLIB optima proven
+with certified tours, a time limit honoured with a valid bound, refusals, and its use as the
+witness that proves CP-SAT's TSP optima."""
+
+import itertools
+
+import numpy as np
+import pytest
+from conftest import BENCHDATA
+
+import omnisolve as om
+from omnisolve.errors import UnsupportedError
+from omnisolve.io import read
+from omnisolve.problems import TSP, Knapsack
+from omnisolve.result import Status
+from omnisolve.solvers.base import Limits
+from omnisolve.solvers.tsp_dfj import TspDfjSolver, patch, stoer_wagner_cuts
+from omnisolve.verify import certify
+
+TSP_DIR = BENCHDATA / "tsp"
+
+
+def optima() -> dict[str, float]:
+    rows = (line.split(",") for line in (TSP_DIR / "optima.csv").read_text().splitlines()[1:] if line)
+    return {row[0]: float(row[2]) for row in rows}
+
+
+@pytest.mark.parametrize("name", ["burma14", "ulysses22", "att48", "berlin52", "eil51", "st70"])
+def test_proves_tsplib_optima(name: str) -> None:
+    problem = read(TSP_DIR / f"{name}.tsp")
+    result = TspDfjSolver().solve(problem, Limits(time=20))
+    assert result.status == Status.OPTIMAL, result.log
+    assert certify(problem, result).passed
+    assert result.objective == optima()[name] == problem.evaluate(result.solution)
+    assert result.bound == result.objective
+    assert result.solution[0] == 0 and sorted(result.solution) == list(range(problem.n))
+    assert result.runtime < 20
+
+
+def test_time_limit_gives_a_certified_tour_and_a_valid_bound() -> None:
+    problem = read(TSP_DIR / "kroA200.tsp")
+    result = TspDfjSolver().solve(problem, Limits(time=1.0))
+    assert result.status in (Status.FEASIBLE, Status.OPTIMAL)
+    assert certify(problem, result).passed
+    assert result.bound is not None and result.bound <= result.objective
+    assert result.bound <= optima()["kroA200"] <= result.objective
+    assert result.runtime < 2.0
+    assert result.trace and result.trace[-1][1] == result.objective
+
+
+def test_fractional_distances_match_brute_force() -> None:
+    xy = np.random.default_rng(7).uniform(0, 100, size=(9, 2))
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    problem = TSP(d, xy)
+    best = min(problem.evaluate([0, *p]) for p in itertools.permutations(range(1, 9)))
+    result = TspDfjSolver().solve(problem, Limits(time=10))
+    assert result.status == Status.OPTIMAL and certify(problem, result).passed
+    assert result.objective == pytest.approx(best, rel=1e-9)
+    assert result.bound == pytest.approx(best, rel=1e-6) and result.bound <= result.objective + 1e-9
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_tiny_instances(n: int) -> None:
+    d = np.arange(n * n, dtype=float).reshape(n, n)
+    problem = TSP(d + d.T)
+    result = TspDfjSolver().solve(problem, Limits(time=5))
+    assert result.status == Status.OPTIMAL and certify(problem, result).passed
+    assert result.bound == result.objective == problem.evaluate(list(range(n)))
+
+
+def test_refuses_asymmetric_and_other_problems() -> None:
+    d = np.array([[0, 1, 5], [2, 0, 1], [1, 7, 0]], dtype=float)
+    solver = TspDfjSolver()
+    assert "symmetric" in solver.unsupported_reason(TSP(d))
+    with pytest.raises(UnsupportedError):
+        om.solve(TSP(d), solver="tsp-dfj", time_limit=5)
+    reason = solver.unsupported_reason(Knapsack([3, 4], [2, 3], 4))
+    assert reason and "\n" not in reason
+
+
+def test_stoer_wagner_finds_the_light_cut_and_patch_joins_cycles() -> None:
+    # two triangles of weight-1 edges joined by one edge of weight 0.5
+    W = np.zeros((6, 6))
+    for i, j in [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5)]:
+        W[i, j] = W[j, i] = 1.0
+    W[2, 3] = W[3, 2] = 0.5
+
+    class Clock:
+        def elapsed(self) -> float:
+            return 0.0
+
+    cuts = stoer_wagner_cuts(W, 1.0, 10.0, Clock())
+    assert any(sorted(c) in ([0, 1, 2], [3, 4, 5]) for c in cuts)
+    xy = np.random.default_rng(1).uniform(0, 10, size=(7, 2))
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    tour = patch(d, [[0, 1, 2], [3, 4], [5, 6]])
+    assert sorted(tour.tolist()) == list(range(7))
+
+
+def test_proves_cpsat_optimum_as_witness() -> None:
+    result = om.solve(TSP_DIR / "berlin52.tsp", solver="cpsat", time_limit=30)
+    assert result.status == Status.OPTIMAL and result.objective == 7542
+    assert result.optimality.value == "proven"
+    assert "tsp-dfj" in result.certificate.evidence
