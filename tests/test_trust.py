@@ -243,3 +243,46 @@ def test_a_nonconvex_optimum_is_optimal_only_from_a_global_method():
     assert local.status == Status.FEASIBLE and local.optimality == Optimality.CLAIMED
     exact = om.solve(model(), solver="scip", time_limit=10)  # spatial branch-and-bound
     assert exact.status == Status.OPTIMAL and exact.objective == pytest.approx(5.0, abs=1e-6)
+
+
+# ---- bounds of structured problems, from their data ---------------------------------------------
+def _suite(name: str) -> list[dict]:
+    import csv
+
+    from conftest import BENCHDATA
+
+    return [dict(row, path=BENCHDATA / name / row["file"]) for row in csv.DictReader((BENCHDATA / name / "optima.csv").open())]
+
+
+def test_jobshop_data_bound_never_exceeds_an_optimum_and_often_reaches_it():
+    from omnisolve.io import read
+    from omnisolve.verify.structured_bounds import jobshop_bound
+
+    rows = [r for r in _suite("jobshop") if r.get("optimum")]
+    reached = 0
+    for row in rows:
+        bound, optimum = jobshop_bound(read(row["path"])), float(row["optimum"])
+        assert bound <= optimum, row["name"]
+        reached += bound == optimum
+    assert len(rows) >= 40 and reached >= 10  # la01, la02, la05-la15, ... are proven by it alone
+
+
+def test_knapsack_dantzig_bound_is_above_every_optimum():
+    from omnisolve.io import read
+    from omnisolve.verify.structured_bounds import dantzig_bound
+
+    for row in _suite("knapsack"):
+        assert dantzig_bound(read(row["path"])) >= float(row["optimum"]) - 1e-9, row["name"]
+
+
+def test_a_jobshop_answer_that_reaches_the_data_bound_is_proven_even_from_a_heuristic():
+    from omnisolve.io import read
+    from omnisolve.result import Result
+    from omnisolve.verify import verify
+
+    la01 = read(next(r["path"] for r in _suite("jobshop") if r["name"] == "la01"))
+    optimal = om.solve(la01, solver="cpsat", time_limit=20, cross_check="off")
+    assert optimal.optimality == Optimality.PROVEN and "one-machine bound" in optimal.certificate.evidence
+    heuristic = verify(la01, Result(Status.FEASIBLE, objective=optimal.objective, solution=optimal.solution, solver="x"))
+    assert heuristic.status == Status.OPTIMAL and heuristic.optimality == Optimality.PROVEN
+    assert heuristic.gap == 0

@@ -71,6 +71,9 @@ def verify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Resu
         return result
     if cert.objective is not None:
         result.objective = cert.objective
+    if result.status == Status.FEASIBLE and cert.optimality == Optimality.PROVEN:
+        result.status = Status.OPTIMAL  # the answer reaches a bound from the data
+        result.message = f"proven optimal: {cert.evidence}"
     local_method = not result.extra.get("global_search", False)
     if result.status == Status.OPTIMAL and cert.optimality != Optimality.PROVEN and local_method and local_only(problem):
         result.status = Status.FEASIBLE

@@ -15,6 +15,7 @@ from omnisolve.result import Certificate, Optimality, Result, Status
 from omnisolve.verify.convexity import is_convex
 from omnisolve.verify.model_check import check_values
 from omnisolve.verify.optimality import RAY_TOL, dual_bound, farkas_margin, ray_residual
+from omnisolve.verify.structured_bounds import data_bound
 from omnisolve.verify.tolerances import Tolerances
 
 
@@ -30,8 +31,13 @@ def local_only(data: object) -> bool:
 
 
 def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) -> None:
-    """Set `cert.optimality`, `bound`, `evidence` and `residual` for `result`'s claim."""
+    """Set `cert.optimality`, `bound`, `evidence` and `residual` for `result`'s claim (a
+    feasible answer that reaches a bound computed from the data is proven optimal)."""
     claim = result.status
+    if claim.has_solution and cert.objective is not None:
+        _bound_from_data(problem, cert, tol)
+        if cert.optimality == Optimality.PROVEN:  # a feasible answer can be proven optimal too
+            return
     if claim not in (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED):
         cert.optimality = Optimality.NONE
         return
@@ -50,14 +56,30 @@ def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) 
         _check_ray(problem, result, cert, tol)
 
 
+def _bound_from_data(problem: object, cert: Certificate, tol: Tolerances) -> None:
+    """A structured problem's own bound: certified whatever the claim, proof when it is reached."""
+    found = data_bound(problem)
+    if found is None:
+        return
+    bound, how = found
+    sense = getattr(problem, "sense", "min")
+    if not np.isfinite(bound) or not closes(bound, cert.objective, "max" if sense == "min" else "min", tol.objective):
+        return  # a bound on the wrong side of a verified answer would be a bug; certify nothing
+    cert.bound = bound
+    if closes(cert.objective, bound, sense, tol.objective):
+        cert.optimality = Optimality.PROVEN
+        cert.evidence = f"{how}: {bound:.10g}"
+
+
 def _check_duals(data: ProblemData, result: Result, cert: Certificate, tol: Tolerances) -> None:
     if data.Q is not None and data.Q.nnz and not is_convex(data):
         return
     bound, residual = dual_bound(data, result.duals, result.values)
     cert.residual = residual
+    if np.isfinite(bound):
+        cert.bound = bound  # weak duality: valid whatever the multipliers
     if closes(cert.objective, bound, data.sense, tol.objective):
         cert.optimality = Optimality.PROVEN
-        cert.bound = bound
         cert.evidence = f"dual certificate checked from the data (bound {bound:.10g}, dual residual {residual:.2g})"
 
 
