@@ -259,16 +259,86 @@ def test_lp_malformed(tmp_path, token, words):
     refused(lp(tmp_path, cap=token), 5, words)
 
 
-def test_lp_names_read_as_numbers(tmp_path):
-    path = tmp_path / "m.lp"
-    path.write_text("Minimize\n obj: nancy + y\nSubject To\n c: nancy + y >= 1\nEnd\n")
-    refused(path, 2, "'nancy'", "rename")
+LP_NAMES = """Minimize
+ obj: 2 nancy + 3 information + 1.5 y + e1 + 0.5 inflow
+Subject To
+ c: nancy + information + y >= 1
+ d: nancy + y + e1 + inflow >= 1
+ e: -1 E2 + nancy >= -10
+Bounds
+ nancy <= 10
+ information <= 5
+ -1 <= e1 <= 3
+ inflow <= 4
+ E2 <= 2
+End
+"""
 
 
-def test_lp_text_after_semicolon(tmp_path):
+def test_lp_names_starting_like_numbers_are_read(tmp_path):
+    """HiGHS 1.16 reads names starting with nan, inf or e as names (1.14 read them as numbers)."""
+    path = tmp_path / "names.lp"
+    path.write_text(LP_NAMES)
+    d = read_mps(path)
+    assert d.var_names[:5] == ["nancy", "information", "y", "e1", "inflow"]
+    assert list(d.c[:5]) == [2, 3, 1.5, 1, 0.5]
+    assert d.ub[0] == 10 and d.ub[1] == 5 and (d.lb[3], d.ub[3]) == (-1, 3) and d.ub[4] == 4
+
+
+def test_lp_names_solve(tmp_path):
+    import omnisolve
+
+    path = tmp_path / "names.lp"
+    path.write_text("Minimize\n obj: 2 nancy + 3 information + 1.5 y\nSubject To\n"
+                    " c: nancy + information + y >= 1\n d: nancy + information >= 1\nBounds\n"
+                    " nancy <= 10\n information <= 5\nEnd\n")
+    result = omnisolve.solve(str(path), solver="highs")
+    assert abs(result.objective - 2.0) < 1e-9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Minimize\n obj: 3x + 2.5y + 3e1z\nSubject To\n c: 2x + y + z >= 1\nEnd\n",  # glued coefficients
+        "Minimize\n obj: x + y + 5\nSubject To\n inf: x + y >= 1\n nan: x - y <= 0\nEnd\n",  # row names
+        "Minimize\n obj: x + y\nst\n c: x + y + 0 >= 1\n d: x + y <= 1e30\n e: x - y >= -inf\nEnd\n",
+        "Minimize\n obj: x + y\nSubject To\n c: x + 2\n y >= 1\n 3: x >= 0.5 \\ comment; with nan\nEnd\n",
+        "Maximise\n obj: x + y\nsuch that\n c: x + y <= inf\n d: x <= 2\nBounds\n -inf <= x <= 1e30\n"
+        " y <= +Infinity\n y >= -1e400\nEnd\n",
+        "Minimize\n obj: x + end + bounds\nSubject To\n c: x + end + bounds >= 1\n bounds: end <= 4\nEnd\n",
+    ],
+)
+def test_lp_valid_forms_accepted(tmp_path, text):
     path = tmp_path / "m.lp"
-    path.write_text("Minimize\n obj: x + y\nSubject To\n c: x + y >= 1; + 5 z\nEnd\n")
-    refused(path, 4, "';'")
+    path.write_text(text)
+    assert read_mps(path).num_variables >= 2
+
+
+LP_REFUSED = [
+    ("Minimize\n obj: x + nan\nSubject To\n c: x >= 1\nEnd\n", 2, "NaN"),  # HiGHS: a variable named nan
+    ("Minimize\n obj: x\nSubject To\n c: x + 2 NaN >= 1\nEnd\n", 4, "NaN"),
+    ("Minimize\n obj: x + inf\nSubject To\n c: x >= 1\nEnd\n", 2, "variable name"),  # variable named inf
+    ("Minimize\n obj: x\nSubject To\n c: x + inf >= 1\nEnd\n", 4, "variable name"),
+    ("Minimize\n obj: x + 1e30\nSubject To\n c: x >= 1\nEnd\n", 2, "finite"),  # objective constant 1e30
+    ("Minimize\n obj: x + 1e25 y\nSubject To\n c: x + y >= 1\nEnd\n", 2, "finite"),  # cost read as inf
+    ("Minimize\n obj: x + y\nSubject To\n c: x + y + 2 >= 1\nEnd\n", 4, "left-hand side"),  # ignored
+    ("Minimize\n obj: x + y\nSubject To\n c: x + y\n - 2\n >= 1\nEnd\n", 5, "left-hand side"),
+    ("Minimize\n obj: x + y\nSubject To\n c: 2 + 3 x >= 1\nEnd\n", 4, "left-hand side"),
+    ("Minimize\n obj: 0x10 + y\nSubject To\n c: y >= 1\nEnd\n", 2, "hexadecimal"),  # 0 times x10
+    ("Minimize\n obj: 3.5.x + y\nSubject To\n c: y >= 1\nEnd\n", 2, "malformed number"),  # 3.5 times .x
+    ("Minimize\n obj: 3ex + y\nSubject To\n c: y >= 1\nEnd\n", 2, "malformed number"),
+    ("Minimize\n obj: x + 1,5\nSubject To\n c: x >= 1\nEnd\n", 2, "malformed number"),  # 1 times ,5
+    ("Minimize\n obj: x + y;\nSubject To\n c: x + y >= 1\nEnd\n", 2, "';'"),  # a variable named y;
+    ("Minimize\n obj: x + y\nSubject To\n c: x + y >= 1; + 5 z\nEnd\n", 4, "';'"),
+    ("Minimize\n obj: x + y\nSubject To\n c: x + y >= 1\nBounds\n nan <= 5\nEnd\n", 6, "NaN"),
+]
+
+
+@pytest.mark.parametrize("text, line, words", LP_REFUSED)
+def test_lp_refused(tmp_path, text, line, words):
+    path = tmp_path / "m.lp"
+    path.write_text(text)
+    refused(path, line, words)
 
 
 # ---- after HiGHS has read the model --------------------------------------------------------------

@@ -1,52 +1,74 @@
 """Check the numbers (and the tokens HiGHS would drop) in an MPS or LP text before HiGHS reads it.
 
-HiGHS 1.14 reads MPS values with C's `atof` and LP values with `strtod`, both of which take the
-longest numeric prefix of a token and never fail: `1.2.3` is read as 1.2, `abc` as 0, `0x10` as 16,
-`nan` as NaN (which HiGHS then drops from the matrix or keeps as an objective coefficient), and
-`1e400` as infinity. It also ignores, with at most a log warning, entries for undefined rows,
-duplicate entries, tokens beyond the fifth on a COLUMNS line, lines before the first section and
-unknown lines in OBJSENSE. Any of these turns a damaged file into a different model that is then
-solved and reported optimal. `scan_mps` and `scan_lp` read the text once, line by line, as bytes
-(so memory stays flat for files of hundreds of MB), and raise `InputError(message, path, line)`
-at the first such token.
+Every rule here was checked against highspy 1.16.0: a case is refused when HiGHS 1.16 silently
+reads a different model from it, or refuses it without naming the line; a case HiGHS 1.16 reads
+as intended is accepted. `scan_mps` and `scan_lp` read the text once, line by line, as bytes (so
+memory stays flat for files of hundreds of MB), and raise `InputError(message, path, line)` at
+the first such token.
 
-Numbers. Accepted: `[+-]digits[.digits][(e|E|d|D)[+-]digits]` including `1.`, `.5`, `1e+05`,
-`-0` and the Fortran exponent `1D5` (HiGHS replaces D by E, so it reads 1e5 exactly as we do);
-`inf`/`infinity` (any case, signed) where an infinite value is meaningful. Refused: NaN, hex
-(`0x10`), anything with trailing characters (`1.2.3`, `2e`, `1,5`, `1_000`).
+MPS. HiGHS 1.16 still reads MPS values with C's `atof`, which takes the longest numeric prefix
+of a token and never fails: `1.2.3` is read as 1.2, `abc`, `--1` as 0, `0x10` as 16, `1,5`,
+`1_000` as 1, `2e` as 2, `1e5x` as 1e5, `nan` as NaN (kept in the costs and the matrix; in an RHS,
+range or bound HiGHS refuses it, naming only the row or column), `1e400` as infinity. Accepted:
+`[+-]digits[.digits][(e|E|d|D)[+-]digits]` including `1.`, `.5`, `1e+05`, `-0` and the Fortran
+exponent `1D5` (HiGHS 1.16 reads it as 1e5, as we do); `inf`/`infinity` (any case, signed) where
+an infinite value is meaningful. Refused: NaN, hex, anything with trailing characters.
 
-Where infinity is allowed (MPS), per section:
+Where infinity is allowed (MPS), per section, with what HiGHS 1.16 does:
 
-| section | infinite value (`inf`, `infinity`, `1e400`, or |v| >= 1e20, which HiGHS treats as infinite) |
-|---|---|
-| COLUMNS (objective, matrix), QUADOBJ/QMATRIX | refused: coefficients must be finite and below 1e20 |
-| RHS of a constraint row | allowed (`+inf` on an L row = no bound; HiGHS itself refuses an empty row) |
-| RHS of the objective row | refused (it is the objective constant) |
-| RANGES | allowed (an infinite range leaves that side unbounded) |
-| BOUNDS UP/UI/SC/SI | `+inf` allowed (no upper bound), `-inf` refused (no value left) |
-| BOUNDS LO/LI | `-inf` allowed, `+inf` refused |
-| BOUNDS FX | refused |
-| BOUNDS MI/PL/FR/BV | a value is optional and ignored by HiGHS; if present it must be a number |
+| section | infinite value (`inf`, `infinity`, `1e400`, or |v| >= 1e20) | HiGHS 1.16 |
+|---|---|---|
+| COLUMNS objective entry | refused: must be finite and below 1e20 | silently keeps an infinite cost |
+| COLUMNS matrix entry, QUADOBJ/QMATRIX | refused | refuses the model without a line |
+| RHS of a constraint row | allowed (`+inf` on an L row = no bound) | refuses a row left with no value itself |
+| RHS of the objective row | refused (the objective constant) | silently keeps -inf / -1e30 as offset |
+| RANGES | allowed (an infinite range leaves that side unbounded) | reads it so |
+| BOUNDS UP/UI/SC/SI | `+inf` allowed (no upper bound), `-inf` refused | refuses -inf without a line |
+| BOUNDS LO/LI | `-inf` allowed, `+inf` refused | refuses +inf without a line |
+| BOUNDS FX | refused | refuses without a line |
+| BOUNDS MI/PL/FR/BV | a value is optional and ignored by HiGHS; if present it must be a number | ignores it |
 
 This matches what CPLEX, Gurobi and PuLP write (CPLEX and Gurobi write `1e+30`/`1e+100` or
 `inf`/`Infinity` in BOUNDS and RHS; PuLP writes no infinite values at all).
 
 Structure, MPS (free format, as HiGHS reads by default): ROWS lines are `type name`; COLUMNS
 lines `column row value [row value]` or a `'MARKER'` line; RHS lines `[set] row value [row
-value]` (the set name may be left out, as HiGHS allows); RANGES lines `set row value [row
-value]`; BOUNDS lines `type [set] column [value]`. Also refused: names with spaces (HiGHS then
-falls back to a fixed-format reader that reads LI/UI as MI, and ignores BV and SC bounds), an
-undefined row, a row or column defined twice, a repeated matrix entry, RHS or range, a second
-lower or upper bound on a column (HiGHS keeps the first), an RHS on a free (second N) row
-(HiGHS makes it the objective constant), a negative UP bound on a column without a lower bound
-(HiGHS keeps lower bound 0, CPLEX makes it -inf: state LO or MI), `OBJSENSE MAXIMIZE` on one
-line (HiGHS reads only `MAX`/`MIN` there and silently minimizes) and unknown OBJSENSE lines.
+value]` (the set name may be left out, as HiGHS allows: a leading row name means no set);
+RANGES lines `set row value [row value]`; BOUNDS lines `type [set] column [value]` (a leading
+column name means no set). Also refused, each of which HiGHS 1.16 still reads silently (at most
+with a log warning) as a different model: a line with the wrong number of fields (a 6th or 7th
+COLUMNS token, a lone row name, an extra RHS/RANGES/BOUNDS token are dropped), names with
+spaces (HiGHS then falls back to a fixed-format reader), an undefined row (its entry is
+dropped), a row or column defined twice (HiGHS makes a second row or variable), a repeated
+matrix entry, RHS or range, a second lower or upper bound on a column (HiGHS keeps the first),
+an RHS on a free (second N) row (HiGHS makes it the objective constant), a negative UP bound on
+a column without a lower bound (HiGHS keeps lower bound 0, CPLEX makes it -inf: state LO or MI),
+an indented `*` line (HiGHS reads it as data), lines before the first section or after NAME
+(ignored), `OBJSENSE MAXIMIZE` on one line (HiGHS reads only `MAX`/`MIN` there and silently
+minimizes), unknown OBJSENSE lines, and QUADOBJ entries for undefined columns (HiGHS adds them).
 Columns named only in BOUNDS are accepted (HiGHS adds them as variables without coefficients).
 
-LP (CPLEX LP as HiGHS reads it): NaN anywhere, hex numbers, names starting with `inf` or `nan`
-(which `strtod` reads as a number), numbers glued to a following number or to an exponent-like
-name (`1.2.3`, `1d5` is 1 * d5 in HiGHS), text after a `;` (HiGHS ignores the rest of the line),
-and infinite values other than in the bounds section or as a constraint's right-hand side.
+LP (CPLEX LP as HiGHS 1.16's reader takes it). HiGHS 1.16 no longer reads LP numbers with
+`strtod`: names starting with `nan`, `inf` or `e` (`nancy`, `information`, `inflow`, `e1`) are
+names, and a number glued to a name starting with a letter is a coefficient (`3x`, `3e1x` is
+30 x). It refuses, naming the line, `1.2.3 x`, `1d5 x`, `0x10 x`, `nan x`, `inf x`, `1,5`, `1_000`,
+`2e`, block comments and any `;` after a number. Refused here:
+
+| LP text | HiGHS 1.16 |
+|---|---|
+| `nan` as a term (`x + nan`, `2 nan`, bound `nan <= 5`) | a variable named nan |
+| `inf`/`infinity`/`1e400`/`1e30` in the objective (cost or constant) | a variable named inf; an infinite cost or constant |
+| `inf` or a value >= 1e20 on a constraint's left side | a variable named inf; refuses a matrix value >= 1e15 without a line |
+| a nonzero constant on a constraint's left side (`x + y + 2 >= 1`) | ignored with only a log warning |
+| hex (`0x10`) | 0 times a variable `x10` |
+| a number glued to `.`, `_`, `,` or a name starting with e/E/d/D (`3.5.x`, `3ex`, `3d5x`, `1,5`) | `3.5 .x`, `3 ex`, `3 d5x`, `1 ,5` (or refuses) |
+| `;` anywhere outside a backslash comment | part of a name (`y;`) or refuses |
+
+Infinite values are accepted in the bounds section and as a constraint's right-hand side
+(after the comparison), where HiGHS 1.16 reads them as no bound (and refuses, naming the row or
+column, a bound left with no value). `inf`/`nan` as a constraint name (`inf:`) is accepted.
+Section keywords count only at the start of a line and not before a ':' (as HiGHS 1.16 reads
+them; elsewhere they are names).
 
 Any text: bytes that are not UTF-8, and control characters other than tab, CR and LF.
 """
@@ -357,49 +379,47 @@ class MpsScanner(_Scanner):
 # ---- LP ----------------------------------------------------------------------------------------
 _LP_SINGLE = b"[]<>=:+^/*-"
 _LP_DELIM = re.compile(rb"[\t\n\\:+<>^= /*\[\]-]")
-# what C's strtod takes at the start of a token (HiGHS tries it before reading a name)
 _LP_NUMBER = re.compile(
-    rb"(?i:(?P<inf>inf(?:inity)?)|(?P<nan>nan(?:\([0-9a-z_]*\))?)|(?P<hex>0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?))"
-    rb"|(?P<dec>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    rb"(?P<hex>0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+))|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 )
-_LP_SECTIONS = {
-    b"minimize": "obj", b"min": "obj", b"minimum": "obj", b"maximize": "obj", b"max": "obj",
-    b"maximum": "obj", b"st": "con", b"s.t.": "con", b"bounds": "bounds", b"bound": "bounds",
-    b"binary": "other", b"binaries": "other", b"bin": "other", b"general": "other", b"generals": "other",
-    b"gen": "other", b"integer": "other", b"integers": "other", b"semi": "other", b"semis": "other",
-    b"sos": "other", b"end": "end",
-}
-_LP_PAIRS = {(b"subject", b"to"): "con", (b"such", b"that"): "con"}
+# a section keyword counts only as the first word of a line, and not before a ':' (then it is a name)
+_LP_SECTION = re.compile(
+    rb"[ \t]*(?i:(?P<obj>(?:min|max)(?:imi[sz]e|imum)?)|(?P<con>s(?:ubject[ \t]+to|uch[ \t]+that|\.t\.|t\.?))"
+    rb"|(?P<bounds>bounds?)|(?P<other>semi-continuous|semis?|gen(?:erals?)?|integers?|bin(?:ar(?:y|ies))?|sos)"
+    rb"|(?P<end>end))(?=[ \t\\]|$)(?![ \t]*:)"
+)
 
 
 class LpScanner(_Scanner):
-    """One pass over the lines of a CPLEX-LP file as HiGHS tokenizes it (see the module docstring)."""
+    """One pass over the lines of a CPLEX-LP file as HiGHS 1.16 tokenizes it (see the module docstring)."""
 
     def __init__(self, path: str):
         super().__init__(path)
         self.section = "obj"
-        self.previous = b""  # the last token, as text or one of the single characters
         self.before_sign = b""  # the last token other than + and -
-        self.pending_inf: int | None = None  # line of an infinite constant awaiting a comparison
-        self.in_comment = False
-        self.last_word = b""
+        self.constant: tuple[int, bytes] | None = None  # a constraint's left-side constant, unless a name follows
 
     def feed(self, raw: bytes, check: bool = True) -> None:
         self.line += 1
         if check:
             self.check_bytes(raw)
         line = raw.rstrip(b"\r\n")
+        semicolon = line.find(b";")
+        if semicolon >= 0 and not 0 <= line.find(b"\\") < semicolon:
+            raise self.fail(
+                "';' is not part of HiGHS's LP format: HiGHS 1.16 refuses it, or reads it as part of a name; remove it"
+            )
         pos, n = 0, len(line)
+        m = _LP_SECTION.match(line)
+        if m:
+            self.finish()
+            self.section, self.before_sign, pos = m.lastgroup, b"", m.end()
         while pos < n:
             ch = line[pos : pos + 1]
             if ch in (b" ", b"\t"):
                 pos += 1
                 continue
             if ch == b"\\":
-                break
-            if ch == b";":
-                if line[pos + 1 :].strip():
-                    raise self.fail("text after ';' is ignored by HiGHS's LP reader; remove the ';'")
                 break
             if ch in _LP_SINGLE:
                 self.token(ch)
@@ -409,83 +429,68 @@ class LpScanner(_Scanner):
             if m:
                 pos = self.number_token(line, m)
                 continue
-            end = _LP_DELIM.search(line, pos)
-            stop = end.start() if end else n
-            self.token(line[pos:stop], word=True)
+            stop = _word_end(line, pos)
+            self.word(line[pos:stop], line[stop:].lstrip()[:1] == b":")
             pos = stop
 
     def number_token(self, line: bytes, m: re.Match) -> int:
         text, end = m.group(), m.end()
+        if m.group("hex") is not None:
+            raise self.fail(f"hexadecimal number {_text(text)!r} is not allowed (HiGHS 1.16 reads 0 times a name)")
         after = line[end : end + 1]
-        glued = bool(after) and not _LP_DELIM.match(after) and after != b";"
-        if self.in_comment:
-            self.token(text)
-            return end
-        if m.group("nan") is not None or m.group("inf") is not None:
-            if glued:
-                name = line[m.start() : _word_end(line, end)]
-                raise self.fail(
-                    f"name {_text(name)!r} starts with {_text(text)!r}, which HiGHS reads as a number; rename it"
-                )
-            if m.group("nan") is not None:
-                raise self.fail(f"NaN ({_text(text)!r}) is not a number")
-            value = math.inf
-        elif m.group("hex") is not None:
-            raise self.fail(f"hexadecimal number {_text(text)!r} is not allowed")
-        else:
-            if glued and (after.isdigit() or after == b"." or after in b"eEdD"):
-                word = line[m.start() : _word_end(line, end)]
-                raise self.fail(
-                    f"malformed number {_text(word)!r} (HiGHS would read {_text(text)!r} "
-                    f"followed by {_text(word[len(text):])!r})"
-                )
-            value = float(text)
-        pending = not abs(value) < HUGE and self.infinite(text)
-        self.token(text)
-        if pending:
-            self.pending_inf = self.line  # allowed only if a comparison follows
+        if after and not _LP_DELIM.match(after) and (not after.isalpha() or after in b"eEdD"):
+            word = line[m.start() : _word_end(line, end)]
+            raise self.fail(
+                f"malformed number {_text(word)!r} (HiGHS would read {_text(text)!r} followed by "
+                f"{_text(word[len(text):])!r}); put a space between a coefficient and a name"
+            )
+        self.value(text, float(text))
         return end
 
-    def infinite(self, text: bytes) -> bool:
-        """Whether an infinite value here is allowed if a comparison follows; raises if never."""
-        if self.section == "bounds":
-            return False
-        if self.section == "con":
-            return self.before_sign[-1:] not in (b"<", b">", b"=")
-        raise self.fail(f"infinite value {_text(text)!r} in the objective or a coefficient; it must be finite")
+    def word(self, tok: bytes, label: bool) -> None:
+        """A name (`label`: a constraint's, before a ':'), or `nan`, `inf`, `infinity` in any case."""
+        low = tok.lower()
+        if not label and low == b"nan":
+            raise self.fail(f"NaN ({_text(tok)!r}) is not a number (HiGHS 1.16 reads it as a variable named {_text(tok)})")
+        if not label and low in (b"inf", b"infinity"):
+            self.value(tok, math.inf)
+        else:
+            self.token(tok, name=True)
 
-    def token(self, tok: bytes, word: bool = False) -> None:
-        if self.in_comment:
-            if self.previous == b"*" and tok == b"/":
-                self.in_comment = False
-            self.previous = tok
-            return
-        if self.previous == b"/" and tok == b"*":
-            self.in_comment = True
-            self.previous = b""
-            return
-        if self.pending_inf is not None and tok not in (b"<", b">", b"="):
-            raise self.fail("infinite value as a coefficient; it must be finite", self.pending_inf)
-        self.pending_inf = None
-        if word:
-            low = tok.lower()
-            pair = _LP_PAIRS.get((self.last_word, low))
-            if pair:
-                self.section = pair
-            elif low in _LP_SECTIONS:
-                self.section = _LP_SECTIONS[low]
-            self.last_word = low
+    def value(self, text: bytes, value: float) -> None:
+        """A number or `inf`: infinite only as a bound or a right-hand side; a nonzero constant on a
+        constraint's left side is refused unless a name follows (then it is a coefficient)."""
+        right_side = self.before_sign[-1:] in (b"<", b">", b"=")
+        exponent = self.before_sign == b"^"
+        if not abs(value) < HUGE and self.section != "bounds" and not (self.section == "con" and right_side):
+            bare = text.isalpha()
+            raise self.fail(
+                f"infinite value {_text(text)!r} in the objective, a coefficient or a constraint's left side; it must be "
+                "finite" + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
+            )
+        self.token(text)
+        if self.section == "con" and value and not right_side and not exponent:
+            self.constant = (self.line, text)
+
+    def token(self, tok: bytes, name: bool = False) -> None:
+        if self.constant is not None and not name and tok not in (b":", b"*"):
+            self.finish()
         if tok not in (b"+", b"-"):
             self.before_sign = tok
-        self.previous = tok
+        self.constant = None
 
     def finish(self) -> None:
-        if self.pending_inf is not None:
-            raise self.fail("infinite value as a coefficient; it must be finite", self.pending_inf)
+        if self.constant is not None:
+            line, text = self.constant
+            raise self.fail(
+                f"constant {_text(text)} on the left-hand side of a constraint: HiGHS 1.16 ignores it "
+                "(with only a warning); move it to the right-hand side",
+                line,
+            )
 
 
 def _word_end(line: bytes, pos: int) -> int:
-    """Where the LP token running on from `pos` ends (the next delimiter, or the line end)."""
+    """Where the LP name running on from `pos` ends (the next delimiter, or the line end)."""
     end = _LP_DELIM.search(line, pos)
     return end.start() if end else len(line)
 
