@@ -303,8 +303,10 @@ def test_lp_names_solve(tmp_path):
         "Minimize\n obj: x + y + 5\nSubject To\n inf: x + y >= 1\n nan: x - y <= 0\nEnd\n",  # row names
         "Minimize\n obj: x + y\nst\n c: x + y + 0 >= 1\n d: x + y <= 1e30\n e: x - y >= -inf\nEnd\n",
         "Minimize\n obj: x + y\nSubject To\n c: x + 2\n y >= 1\n 3: x >= 0.5 \\ comment; with nan\nEnd\n",
-        "Maximise\n obj: x + y\nsuch that\n c: x + y <= inf\n d: x <= 2\nBounds\n -inf <= x <= 1e30\n"
-        " y <= +Infinity\n y >= -1e400\nEnd\n",
+        (
+            "Maximise\n obj: x + y\nsuch that\n c: x + y <= inf\n d: x <= 2\nBounds\n -inf <= x <= 1e30\n"
+            " y <= +Infinity\n y >= -1e400\nEnd\n"
+        ),
         "Minimize\n obj: x + end + bounds\nSubject To\n c: x + end + bounds >= 1\n bounds: end <= 4\nEnd\n",
     ],
 )
