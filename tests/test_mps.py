@@ -149,9 +149,16 @@ def test_unparsable_mps_names_file_and_reason(tmp_path):
 def test_lp_without_a_section_is_an_error_on_one_line(tmp_path):
     bad = tmp_path / "bad.lp"
     bad.write_text("hello world\n")
-    with pytest.raises(InputError, match="bad.lp: cannot parse as LP: expected a section keyword, found `hello`") as caught:
+    with pytest.raises(InputError, match="bad.lp:1: cannot parse as LP: expected a section keyword, found `hello`") as caught:
         read_mps(bad)
     assert "\n" not in str(caught.value)
+
+
+def test_an_lp_parse_error_names_its_line(tmp_path):
+    bad = tmp_path / "bad.lp"
+    bad.write_text("Minimize\nobj: 2 x + 3 y\nSubject To\nc1: x + y >= 2\nc2: x + ? y <= 4\nEnd\n")
+    with pytest.raises(InputError, match=r"bad.lp:5: cannot parse as LP: expected `\+` or `-`, found `y`"):
+        read_mps(bad)
 
 
 def test_lp_without_variables_is_an_error(tmp_path):

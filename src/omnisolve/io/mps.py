@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import tempfile
 import zlib
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from omnisolve.model import ProblemData, VarType
 from omnisolve.solvers.highs_model import from_highs_model, log_errors, new_highs, to_highs_model
 
 FORMATS = (".mps", ".lp")
+_PARSER_POSITION = re.compile(r"-->\s*\S+:(\d+):\d+")
 
 
 def _format(path: Path) -> str:
@@ -77,7 +79,9 @@ def read_mps(path: str | os.PathLike) -> ProblemData:
         status = h.readModel(str(plain))
     if status == highspy.HighsStatus.kError:
         detail = log_errors(log).replace(str(plain), path.name)
-        raise InputError(f"cannot parse as {suffix[1:].upper()}" + (f": {detail}" if detail else ""), path=str(path))
+        where = _PARSER_POSITION.search("".join(log))  # HiGHS 1.16's LP reader: " --> file:line:col"
+        raise InputError(f"cannot parse as {suffix[1:].upper()}" + (f": {detail}" if detail else ""),
+                         path=str(path), line=int(where.group(1)) if where else None)
     if h.getNumCol() == 0:
         raise InputError(f"cannot parse as {suffix[1:].upper()}: no variables found", path=str(path))
     name = Path(path.stem).stem if path.suffix.lower() == ".gz" else path.stem
