@@ -184,6 +184,9 @@ def test_ft06_job_page_shows_the_optimal_schedule(page, artifacts: Path) -> None
     solve_in_ui(page, DATA / "ft06.txt")
     assert page.inner_text("#objective") == "55"
     assert page.inner_text("#verdict") == "pass"
+    assert page.inner_text("#optimality") == "proven"  # by a witness run, or the one-machine bound
+    assert "confirmed" in page.get_attribute("#optimality", "title") or "bound" in page.get_attribute("#optimality", "title")
+    assert page.is_hidden("#refutation-row")
     assert page.is_disabled("#cancel") and page.is_enabled("#download")
     bars = [t for t in plotted(page, "#solution") if t["type"] == "bar"]
     assert len(bars) == 6  # one colour per job
@@ -197,6 +200,7 @@ def test_berlin52_job_page_shows_the_optimal_tour(page, artifacts: Path) -> None
     solve_in_ui(page, DATA / "berlin52.tsp")
     assert page.inner_text("#objective") == "7542"
     assert page.inner_text("#verdict") == "pass"
+    assert page.inner_text("#optimality") == "proven"  # CP-SAT's claim, confirmed by tsp-dfj
     (tour,) = [t for t in plotted(page, "#solution") if t["name"] == "tour"]
     assert len(tour["x"]) == 53 and (tour["x"][0], tour["y"][0]) == (tour["x"][-1], tour["y"][-1])
     keep_screenshot(page, artifacts, "ui-berlin52")
