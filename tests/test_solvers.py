@@ -446,11 +446,10 @@ def test_auto_rules():
     assert choose(m.compile()).name == "scipy"
 
 
-def test_auto_refuses_minlp_and_miqp():
+def test_auto_refuses_minlp_and_takes_miqp_to_scip():
     m = Model("minlp")
     m.add_variable("x", 0, 3, "integer")
     m.minimize(lambda v: float(np.exp(v[0])))
     with pytest.raises(UnsupportedError, match="MINLP is not supported yet"):
         choose(m.compile())
-    with pytest.raises(UnsupportedError, match="highs: HiGHS's QP solver takes continuous variables only"):
-        choose(miqp())
+    assert choose(miqp()).name == "scip"  # HiGHS's QP solver takes continuous variables only

@@ -286,3 +286,10 @@ def test_a_jobshop_answer_that_reaches_the_data_bound_is_proven_even_from_a_heur
     heuristic = verify(la01, Result(Status.FEASIBLE, objective=optimal.objective, solution=optimal.solution, solver="x"))
     assert heuristic.status == Status.OPTIMAL and heuristic.optimality == Optimality.PROVEN
     assert heuristic.gap == 0
+
+
+def test_scip_races_highs_on_a_milp_by_name():
+    result = om.solve(pulp_test_mip(), solver="race:highs,scip", time_limit=20, threads=2)
+    assert result.status == Status.OPTIMAL and result.objective == pytest.approx(64.0)
+    assert result.optimality == Optimality.PROVEN
+    assert {r["solver"] for r in result.extra["race"]["racers"]} == {"highs", "scip"}

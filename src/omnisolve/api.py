@@ -66,8 +66,9 @@ def solve(
 ) -> Result:
     """Solve `problem` and return a `Result` carrying its verifier's `Certificate`.
 
-    `solver`: a backend name; "auto" (the learned selector, rules as fallback); or "race" (the
-    selector's top solvers at once in isolated processes, see `portfolio.race`). `utility`
+    `solver`: a backend name; "auto" (the learned selector, rules as fallback); "race" (the
+    selector's top solvers at once in isolated processes, see `portfolio.race`); or
+    "race:A,B,..." (these backends at once, e.g. "race:highs,scip"). `utility`
     ("deadline:S", "linear:S", "exp:H" or a `portfolio.utility.Utility`) makes the choice
     maximize the expected value of the answer and caps the time limit at its horizon.
     `history`: record the outcome in the run history and let it steer `auto`/`race`.
@@ -83,7 +84,8 @@ def solve(
 
     mode = check_mode(cross_check)
     data = load(problem)
-    if solver not in ("auto", "race"):
+    named = [registry.get(n).name for n in solver.removeprefix("race:").split(",")] if solver.startswith("race:") else None
+    if solver not in ("auto", "race") and named is None:
         result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
         result = _explained(data, run_cross_check(data, result, mode, time_limit, threads, seed), time_limit)
         _record(_history_path(history), data, None, result, time_limit)
@@ -96,10 +98,10 @@ def solve(
         time_limit = min(time_limit, value.horizon)
     path = _history_path(history)
     choice = choose(data, value, path, time_limit=time_limit)
-    if solver == "race":
+    if solver == "race" or named:
         from omnisolve.portfolio.race import race
 
-        racers = choice.ranked[: max(2, threads)]
+        racers = named or choice.ranked[: max(2, threads)]
         result = race(data, racers, time_limit=time_limit, threads=threads, gap=gap, seed=seed, on_incumbent=on_incumbent)
     else:
         limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)

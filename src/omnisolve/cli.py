@@ -42,7 +42,7 @@ def fail(message: str, code: int) -> "typer.Exit":
 @app.command()
 def solve(
     file: Path = typer.Argument(..., help="MPS/LP, JSON, TSPLIB .tsp, VRPLIB .vrp, job-shop or .kp file"),
-    solver: str = typer.Option("auto", "--solver", "-s", help="backend name; auto (learned selector); race (top solvers at once)"),
+    solver: str = typer.Option("auto", "--solver", "-s", help="backend name; auto (learned selector); race (top solvers at once); race:A,B (these at once)"),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds"),
     threads: int = typer.Option(1, "--threads", "-j"),
     gap: float = typer.Option(1e-6, "--gap", help="relative gap at which to stop"),

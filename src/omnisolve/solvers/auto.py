@@ -24,7 +24,8 @@ def preferences(problem: Any) -> list[str]:
     CVRP: pyvrp, OR-Tools routing, then exact models. Job shop: CP-SAT + LNS, then plain CP-SAT.
     Knapsack: dynamic programming when items x capacity is moderate, else cpsat.
     Nonlinear or quadratically constrained -> scipy (continuous only); non-convex continuous QP
-    -> scipy (local optimum); LP, MILP, convex QP -> highs."""
+    -> scipy (local optimum); LP, convex QP -> highs; MILP -> highs, then SCIP (the second
+    racer of a rule-based race)."""
     if isinstance(problem, StructuredProblem):
         return _structured_preferences(problem) + ["cpsat", "highs"]
     if not isinstance(problem, ProblemData):
@@ -37,7 +38,7 @@ def preferences(problem: Any) -> list[str]:
         return ["scipy"]
     if problem.kind == "QP" and not is_convex(problem):
         return ["scipy"]
-    return ["highs"]
+    return ["highs", "scip"] if problem.is_mip else ["highs"]
 
 
 def _structured_preferences(problem: StructuredProblem) -> list[str]:
