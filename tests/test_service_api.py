@@ -101,6 +101,15 @@ def test_bad_file_is_422_naming_file_and_line(api):
     assert api.client.get("/jobs", headers=api.alice).json()["total"] == 0  # nothing was queued
 
 
+def test_a_nan_in_an_mps_upload_is_422_naming_its_line(api):
+    mps = (b"NAME t\nROWS\n N obj\n L c1\nCOLUMNS\n x obj 1 c1 1\n y obj 2 c1 nan\n"
+           b"RHS\n RHS c1 4\nBOUNDS\n UP BND x 3\nENDATA\n")
+    response = api.client.post("/jobs", headers=api.alice, files={"file": ("t.mps", mps)})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("t.mps:7:") and "nan" in response.json()["detail"].lower()
+    assert api.client.get("/jobs", headers=api.alice).json()["total"] == 0
+
+
 def test_python_upload_is_refused(api):
     response = api.client.post("/jobs", headers=api.alice, files={"file": ("model.py", b"import os\nos.system('true')\n")})
     assert response.status_code == 422
