@@ -118,8 +118,20 @@ def _explained(data: Problem, result: Result, time_limit: float) -> Result:
     if result.status == Status.INFEASIBLE:
         from omnisolve.explain import explain
 
-        result.extra = {**result.extra, "explanation": explain(data, time_limit=max(1.0, 0.2 * time_limit)).to_dict()}
+        result.extra = {**result.extra, "explanation": explain(data, time_limit=_explain_seconds(time_limit)).to_dict()}
     return result
+
+
+def _explain_seconds(time_limit: float) -> float:
+    return max(1.0, 0.2 * time_limit)
+
+
+def after_solve_allowance(time_limit: float, cross_check: str = "claims") -> float:
+    """The most `solve` may spend past its time limit: the cross-check's witnesses and an
+    infeasible result's explanation. Whoever kills a solve at a deadline adds this."""
+    from omnisolve.portfolio.crosscheck import budget
+
+    return (0.0 if cross_check == "off" else budget(time_limit)) + _explain_seconds(time_limit)
 
 
 def _record(path: Any, data: Problem, choice: Any, result: Result, time_limit: float) -> None:

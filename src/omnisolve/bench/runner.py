@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from omnisolve.api import after_solve_allowance
 from omnisolve.bench import metrics
 from omnisolve.bench.suites import Instance
 from omnisolve.errors import InputError
@@ -44,14 +45,16 @@ class Settings:
     repeats: int = 1
     jobs: int = 1
     seed: int = 0  # repeat k runs with seed + k
-    grace: float | None = None  # seconds past the limit before the kill; None: max(5, 0.2 x limit) + 5 compile
+    grace: float | None = None  # seconds past the limit before the kill; None: max(5, 0.2 x limit) + 5 compile + cross-check
     load_allowance: float = 60.0  # seconds to start Python and read the instance
     extra_solvers: Mapping[str, str] = field(default_factory=dict)  # name -> "module:Class" for workers
     sys_path: tuple[str, ...] = ()  # prepended to the workers' sys.path (to import extra solvers)
 
     @property
     def hard_grace(self) -> float:
-        return self.grace if self.grace is not None else max(5.0, 0.2 * self.time_limit) + 5.0
+        if self.grace is not None:
+            return self.grace
+        return max(5.0, 0.2 * self.time_limit) + 5.0 + after_solve_allowance(self.time_limit)
 
 
 @dataclass

@@ -83,17 +83,22 @@ def cross_check(problem: Any, result: Result, mode: Mode = "claims", time_limit:
     if not needs_check(result, mode):
         return result
     start = time.perf_counter()
-    budget = max(MIN_SECONDS, SHARE * time_limit)
+    seconds = budget(time_limit)
     check = _Check(problem, result)
     asked = witnesses(problem, result)
     if not asked:
         result.certificate.evidence += "; no independent method can settle it at this size"
     for witness in asked:
-        left = budget - (time.perf_counter() - start)
+        left = seconds - (time.perf_counter() - start)
         if left <= 0.05 or check.settled:
             break
         check.hear(witness, _run(problem, witness, Limits(time=left, threads=threads, seed=seed)))
     return check.finish(time.perf_counter() - start)
+
+
+def budget(time_limit: float) -> float:
+    """The most the witnesses spend together, after a solve with this time limit."""
+    return max(MIN_SECONDS, SHARE * time_limit)
 
 
 def witnesses(problem: Any, result: Result) -> list[Witness]:

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 
+from omnisolve.api import after_solve_allowance
 from omnisolve.service.config import Settings
 from omnisolve.service.jobs import JobProcess, job_status, split_result
 from omnisolve.service.store import Store
@@ -53,7 +54,8 @@ class Worker:
         """Run one claimed job to its end; returns the status it ended with."""
         settings, store, job_id = self.settings, self.store, job["id"]
         child = JobProcess(job, settings)
-        deadline = time.monotonic() + job["time_limit"] + settings.kill_grace
+        after = after_solve_allowance(job["time_limit"], job.get("cross_check", "claims"))
+        deadline = time.monotonic() + job["time_limit"] + after + settings.kill_grace
         last_beat, pending = time.monotonic(), []
         while not child.done:
             pending += [("incumbent", {k: m[k] for k in ("t", "objective", "bound")}) for m in child.messages(settings.poll_interval)]
@@ -67,7 +69,7 @@ class Worker:
                 child.kill()
                 child.finish()
                 store.finish(job_id, self.worker_id, "failed", error=f"killed after the time limit of {job['time_limit']:g} s "
-                             f"plus {settings.kill_grace:g} s grace", events=pending)
+                             f"plus {after:g} s for the cross-check and {settings.kill_grace:g} s grace", events=pending)
                 return "failed"
             if pending or now - last_beat >= settings.heartbeat_interval:
                 cancel = self._beat(job_id, pending)
