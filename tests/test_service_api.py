@@ -110,6 +110,15 @@ def test_a_nan_in_an_mps_upload_is_422_naming_its_line(api):
     assert api.client.get("/jobs", headers=api.alice).json()["total"] == 0
 
 
+def test_a_named_race_is_accepted_and_an_unknown_racer_is_422(api):
+    ok = api.client.post("/jobs", headers=api.alice, files={"file": ("afiro.mps", (DATA / "afiro.mps").read_bytes())},
+                         data={"solver": "race:highs,scip"})
+    assert ok.status_code == 201 and ok.json()["solver"] == "race:highs,scip"
+    bad = api.client.post("/jobs", headers=api.alice, files={"file": ("afiro.mps", (DATA / "afiro.mps").read_bytes())},
+                          data={"solver": "race:highs,nosuch"})
+    assert bad.status_code == 422 and "nosuch" in bad.json()["detail"]
+
+
 def test_python_upload_is_refused(api):
     response = api.client.post("/jobs", headers=api.alice, files={"file": ("model.py", b"import os\nos.system('true')\n")})
     assert response.status_code == 422

@@ -30,9 +30,19 @@ def load(problem: Model | Problem | str | os.PathLike) -> Problem:
     raise TypeError(f"cannot solve a {type(problem).__name__}: pass a Model, a problem or a file path")
 
 
+def named_racers(solver: str) -> list[str] | None:
+    """["a", "b"] for "race:a,b" (each a known backend, else `UnsupportedError`); None otherwise."""
+    if not solver.startswith("race:"):
+        return None
+    return [registry.get(name.strip()).name for name in solver.removeprefix("race:").split(",")]
+
+
 def pick_solver(problem: Problem, solver: str = "auto") -> SolverInterface:
-    """The named backend, or for `auto` (and the lead racer of `race`) the learned selector's
-    choice (the rule-based one for classes it has not seen)."""
+    """The named backend, the lead racer of "race:a,b", or for `auto` (and the lead racer of
+    `race`) the learned selector's choice (the rule-based one for classes it has not seen)."""
+    named = named_racers(solver)
+    if named:
+        return registry.get(named[0])
     if solver in ("auto", "race"):
         from omnisolve.portfolio.choice import choose
 
@@ -84,7 +94,7 @@ def solve(
 
     mode = check_mode(cross_check)
     data = load(problem)
-    named = [registry.get(n).name for n in solver.removeprefix("race:").split(",")] if solver.startswith("race:") else None
+    named = named_racers(solver)
     if solver not in ("auto", "race") and named is None:
         result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
         result = _explained(data, run_cross_check(data, result, mode, time_limit, threads, seed), time_limit)
