@@ -206,6 +206,13 @@ def test_berlin52_job_page_shows_the_optimal_tour(page, artifacts: Path) -> None
     keep_screenshot(page, artifacts, "ui-berlin52")
 
 
+def test_without_the_cross_check_an_optimum_stays_a_claim(page) -> None:
+    page.select_option("#cross_check", "off")
+    solve_in_ui(page, DATA / "berlin52.tsp")
+    assert page.inner_text("#objective") == "7542"
+    assert page.inner_text("#optimality") == "claimed"  # CP-SAT's word only, and the page says so
+
+
 def test_a_running_job_draws_live_incumbents_and_can_be_cancelled(page) -> None:
     hard = BENCHDATA / "jobshop" / "abz7.txt"
     if not hard.exists():

@@ -29,6 +29,7 @@
       solver: document.getElementById("solver").value,
       time_limit: Number(document.getElementById("time_limit").value),
       threads: Number(document.getElementById("threads").value),
+      cross_check: document.getElementById("cross_check").value,
     };
     if (file) {
       const body = new FormData();
