@@ -1,20 +1,51 @@
-"""Misbehaving test-only backends for the benchmark harness (tests/test_bench.py): each breaks
-the contract in one way the harness must survive. Loaded in worker processes by name."""
+"""The one module of test-only backends, loaded by name ("fake_solvers:ClassName") in this
+process or in worker and racer processes (`extra_solvers`/`register` with `sys_path`).
+
+- Misbehaving backends (`FAKES`): each breaks the contract in one way a caller must survive:
+  a segfault, `sys.exit`, a `MemoryError`, a hang that ignores SIGTERM, a refusal.
+- Lying backends (`LIARS`): each returns a claim the data contradicts, the way real solvers
+  have (wrong presolve reductions, wrong infeasibility or unboundedness verdicts, a misreported
+  objective or bound). omnisolve must catch every one of them: a failed certificate becomes an
+  error, a false claim is refuted and the true answer returned.
+- `slow-highs`: an honest HiGHS that starts late, so a liar deterministically answers first.
+
+Also `alive(pid)`, shared by the tests that check no process outlives a run.
+"""
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-from omnisolve.result import Result
+import numpy as np
+
+from omnisolve.model import ProblemData
+from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 
 
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie awaiting its reaper counts as dead)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _highs() -> SolverInterface:
+    from omnisolve.solvers.highs import HighsSolver
+
+    return HighsSolver()
+
+
+# ---- misbehaving backends -----------------------------------------------------------------------
 class _Fake(SolverInterface):
     description = "test fake"
 
@@ -75,3 +106,152 @@ class RefuseSolver(_Fake):
 
     def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
         raise AssertionError("never called on a refused problem")
+
+
+# ---- lying backends: false claims a certificate passes (the cross-check must refute them) -------
+class _Liar(SolverInterface):
+    description = "test liar"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        return None if isinstance(problem, ProblemData) else "takes models only"
+
+
+class SuboptimalSolver(_Liar):
+    """Returns a feasible point of the feasibility problem (objective ignored) as OPTIMAL, with
+    its own objective as the 'bound'."""
+
+    name = "liar-suboptimal"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        blind = dataclasses.replace(data, c=np.zeros(data.num_variables), Q=None)
+        found = _highs().solve(blind, limits)
+        if not found.status.has_solution:
+            return found
+        objective = data.objective_value(found.values)
+        return Result(Status.OPTIMAL, objective=objective, bound=objective, values=found.values)
+
+
+class WrongDualsSolver(_Liar):
+    """A suboptimal point claimed OPTIMAL together with made-up duals: they must prove nothing."""
+
+    name = "liar-duals"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        result = SuboptimalSolver().solve(data, limits)
+        result.duals, result.solver = np.ones(data.A.shape[0]), self.name
+        return result
+
+
+class InfeasibleSolver(_Liar):
+    """Claims INFEASIBLE for everything, with a made-up Farkas ray."""
+
+    name = "liar-infeasible"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        return Result(Status.INFEASIBLE, ray=np.ones(data.A.shape[0]))
+
+
+class UnboundedSolver(_Liar):
+    """Claims UNBOUNDED for everything, with a made-up ray."""
+
+    name = "liar-unbounded"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        return Result(Status.UNBOUNDED, ray=np.ones(data.num_variables))
+
+
+class EmptyKnapsackSolver(SolverInterface):
+    """Claims the empty selection is an optimal knapsack answer."""
+
+    name = "liar-knapsack"
+    description = "test liar"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        return None if getattr(problem, "kind", "") == "Knapsack" else "knapsack only"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        return Result(Status.OPTIMAL, objective=0.0, bound=0.0, solution=[])
+
+
+# ---- lying backends: answers whose certificate fails (each must become an error) ---------------
+class ViolatedRowSolver(_Liar):
+    """Claims OPTIMAL for the origin clipped to the variable bounds: the bounds and integrality
+    hold and the objective is reported exactly, but rows are violated (on the test models the
+    origin breaks a >= row, and its objective beats the true optimum). No bound is reported, so
+    only the row check can catch it."""
+
+    name = "liar-violated"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        values = np.clip(np.zeros(data.num_variables), data.lb, data.ub)
+        return Result(Status.OPTIMAL, objective=data.objective_value(values), values=values)
+
+
+class WrongObjectiveSolver(_Liar):
+    """The true optimum's values (from HiGHS) claimed OPTIMAL with an objective one better than
+    theirs; no bound, so only the objective check can catch it."""
+
+    name = "liar-objective"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        found = _highs().solve(data, limits)
+        sign = 1.0 if data.sense == "min" else -1.0
+        objective = data.objective_value(found.values) - sign * 1.0
+        return Result(Status.OPTIMAL, objective=objective, values=found.values)
+
+
+class WrongBoundSolver(_Liar):
+    """The true optimum's values and objective claimed OPTIMAL with a 'bound' one past the
+    objective (above it for a minimization): no bound can be."""
+
+    name = "liar-bound"
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        found = _highs().solve(data, limits)
+        sign = 1.0 if data.sense == "min" else -1.0
+        objective = data.objective_value(found.values)
+        return Result(Status.OPTIMAL, objective=objective, bound=objective + sign * 1.0, values=found.values)
+
+
+class OverfullKnapsackSolver(SolverInterface):
+    """Claims that taking every item is an optimal knapsack answer (objective reported exactly,
+    the capacity exceeded)."""
+
+    name = "liar-overfull"
+    description = "test liar"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        return None if getattr(problem, "kind", "") == "Knapsack" else "knapsack only"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        everything = list(range(len(problem.values)))
+        value = float(np.sum(problem.values))
+        return Result(Status.OPTIMAL, objective=value, bound=value, solution=everything)
+
+
+# ---- honest but slow ----------------------------------------------------------------------------
+class SlowHighsSolver(_Liar):
+    """HiGHS after a delay of SLOW_SECONDS: in a race, the other racer answers first."""
+
+    name = "slow-highs"
+    description = "test fake: HiGHS, late"
+    SLOW_SECONDS = 3.0
+
+    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+        time.sleep(self.SLOW_SECONDS)
+        result = _highs().solve(data, dataclasses.replace(limits, time=max(0.5, limits.time - self.SLOW_SECONDS)))
+        result.solver = self.name
+        return result
+
+
+def _table(*classes: type) -> dict[str, str]:
+    return {cls.name: f"fake_solvers:{cls.__name__}" for cls in classes}
+
+
+#: name -> "fake_solvers:Class" for `registry.register`, `extra_solvers=` and the service
+FAKES = _table(CrashSolver, ExitSolver, OutOfMemorySolver, HangSolver, RefuseSolver)
+#: answers whose certificate fails: each must end as an error, never as an answer
+FAILING = _table(ViolatedRowSolver, WrongObjectiveSolver, WrongBoundSolver, OverfullKnapsackSolver)
+#: every backend that lies, and the honest late one used against them
+LIARS = _table(SuboptimalSolver, WrongDualsSolver, InfeasibleSolver, UnboundedSolver, EmptyKnapsackSolver) | FAILING
+ALL = FAKES | LIARS | _table(SlowHighsSolver)

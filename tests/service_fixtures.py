@@ -23,13 +23,13 @@ from typing import Iterator
 import httpx
 import pytest
 
+import fake_solvers
+from fake_solvers import alive  # noqa: F401  (re-exported to the service tests)
+
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 TESTS = Path(__file__).resolve().parent
 TERMINAL = ("succeeded", "failed", "cancelled")
-FAKES = {name: f"fake_solvers:{cls}" for name, cls in [
-    ("crash", "CrashSolver"), ("exit", "ExitSolver"), ("oom", "OutOfMemorySolver"), ("hang", "HangSolver"),
-    ("refuse", "RefuseSolver"),
-]} | {"liar-suboptimal": "lying_solvers:SuboptimalSolver"}
+FAKES = fake_solvers.FAKES | {"liar-suboptimal": fake_solvers.LIARS["liar-suboptimal"]}
 
 
 def free_port() -> int:
@@ -182,14 +182,6 @@ def children(pid: int) -> list[int]:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(stat.parent.name))
     return out
-
-
-def alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie awaiting its reaper counts as dead)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def service_env(**settings: object) -> dict[str, str]:

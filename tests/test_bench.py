@@ -18,13 +18,10 @@ from omnisolve.bench.runner import Run, Settings, score, solver_spec
 from omnisolve.bench.suites import Instance, load_suite, select
 
 from conftest import BENCHDATA
+from fake_solvers import FAKES, LIARS, alive
 from test_cli import one_line_error, run
 
 TESTS = Path(__file__).resolve().parent
-FAKES = {name: f"fake_solvers:{cls}" for name, cls in [
-    ("crash", "CrashSolver"), ("exit", "ExitSolver"), ("oom", "OutOfMemorySolver"),
-    ("hang", "HangSolver"), ("refuse", "RefuseSolver"),
-]}
 
 
 @pytest.fixture(scope="module")
@@ -160,14 +157,6 @@ def test_tiny_suite_reaches_the_optima_and_writes_every_output(tiny_bench):
     assert (out / "gap_vs_time.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def _alive(pid: int) -> bool:
-    """Running (a zombie waiting for a reaper that is not ours counts as gone)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
 def test_crashing_hanging_and_missing_solvers_become_error_rows(tiny_suite, tmp_path, monkeypatch):
     pidfile = tmp_path / "pids"
     monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
@@ -187,7 +176,7 @@ def test_crashing_hanging_and_missing_solvers_become_error_rows(tiny_suite, tmp_
     assert by_solver["ghost"].status == "error" and "solver module not available" in by_solver["ghost"].message
     assert all(r.primal_integral_norm == 1.0 for r in runs if r.status == "error")
     pids = [int(p) for p in pidfile.read_text().split()]
-    assert len(pids) == 2 and not any(_alive(p) for p in pids), "the hanging solver or its child survived"
+    assert len(pids) == 2 and not any(alive(p) for p in pids), "the hanging solver or its child survived"
     assert "| refuse | 0 | 1 |" in (tmp_path / "out" / "summary.md").read_text()
 
 
@@ -226,3 +215,35 @@ def test_cli_bench_errors(capsys, tiny_suite, tmp_path, args, code, message):
     got, _, err = run(capsys, "bench", *args, "--out", str(tmp_path / "o"))
     assert got == code and message in one_line_error(err)
     assert not (tmp_path / "o").exists()
+
+
+def test_lying_solvers_are_counted_refuted_wrong_or_failed(tiny_suite, tmp_path):
+    """liar-knapsack claims the empty selection optimal (a passing certificate, a false claim);
+    liar-overfull takes every item (its certificate fails): neither may score as an answer."""
+    liars = {name: LIARS[name] for name in ("liar-knapsack", "liar-overfull")}
+    suite = load_suite(str(tiny_suite))
+    settings = Settings(time_limit=5.0, sys_path=(str(TESTS),), extra_solvers=liars)
+    runs = run_benchmark(suite, select(suite, ["uncorrelated_50"]), [*liars], settings, tmp_path / "out", Console(quiet=True))
+    assert len(runs) == 2
+    rows = {r["solver"]: r for r in csv.DictReader((tmp_path / "out" / "runs.csv").open())}
+    empty, overfull = rows["liar-knapsack"], rows["liar-overfull"]
+    # scored on its own answer: it said optimal with 0, the cross-check showed 19154
+    assert (empty["status"], float(empty["objective"]), empty["verdict"]) == ("optimal", 0.0, "pass")
+    assert empty["optimality"] == "refuted" and empty["correct"] == "False"
+    assert overfull["status"] == "error" and overfull["verdict"] == "fail" and overfull["correct"] != "True"
+    assert "verification failed (solver claimed optimal)" in overfull["message"]
+    assert "is more than the capacity" in overfull["message"]
+    assert overfull["gap"] == "" and float(overfull["primal_integral_norm"]) == 1.0  # no credit for it
+    lines = (tmp_path / "out" / "summary.md").read_text().splitlines()
+    header = next(line for line in lines if line.startswith("| solver | runs |"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    table = {}
+    for line in lines[lines.index(header) + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = dict(zip(columns, (c.strip() for c in line.strip("|").split("|"))))
+        table[cells["solver"]] = cells
+    assert {k: table["liar-knapsack"][k] for k in ("runs", "errors", "refuted", "wrong", "best")} == \
+        {"runs": "1", "errors": "0", "refuted": "1", "wrong": "1", "best": "0"}
+    assert {k: table["liar-overfull"][k] for k in ("runs", "errors", "optimal", "refuted", "best")} == \
+        {"runs": "1", "errors": "1", "optimal": "0", "refuted": "0", "best": "0"}

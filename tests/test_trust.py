@@ -1,7 +1,7 @@
 """Trust: claims are proven from the data or by an independent run, lies are refuted.
 
 The checks here never compare omnisolve with itself: optima are known by hand, and every lie
-comes from a backend in tests/lying_solvers.py that claims something the data contradicts."""
+comes from a backend in tests/fake_solvers.py that claims something the data contradicts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import omnisolve as om
 import omnisolve.io
-from lying_solvers import LIARS
+from fake_solvers import LIARS
 from omnisolve.problems import Knapsack
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
