@@ -293,3 +293,16 @@ def test_scip_races_highs_on_a_milp_by_name():
     assert result.status == Status.OPTIMAL and result.objective == pytest.approx(64.0)
     assert result.optimality == Optimality.PROVEN
     assert {r["solver"] for r in result.extra["race"]["racers"]} == {"highs", "scip"}
+
+
+def test_an_outside_backend_registered_by_the_user_races_by_name(monkeypatch):
+    """Racers run in child processes: `solve` hands them the backends added with
+    `registry.register`, so a user's own backend can race (here a liar, whose answer fails;
+    the honest racer starts 3 s late so the liar answers first)."""
+    from fake_solvers import ALL
+
+    monkeypatch.setitem(registry._BACKENDS, "slow-highs", ALL["slow-highs"])
+    result = om.solve(transport(), solver="race:liar-violated,slow-highs", time_limit=20, threads=2)
+    racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
+    assert racers["liar-violated"]["verdict"] == "fail" and "unknown solver" not in racers["liar-violated"]["message"]
+    assert result.objective == pytest.approx(17.0) and result.optimality == Optimality.PROVEN

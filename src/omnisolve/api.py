@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from typing import Any
 
@@ -112,7 +113,8 @@ def solve(
         from omnisolve.portfolio.race import race
 
         racers = named or choice.ranked[: max(2, threads)]
-        result = race(data, racers, time_limit=time_limit, threads=threads, gap=gap, seed=seed, on_incumbent=on_incumbent)
+        result = race(data, racers, time_limit=time_limit, threads=threads, gap=gap, seed=seed, on_incumbent=on_incumbent,
+                      extra_solvers=registry.registered(), sys_path=tuple(p for p in sys.path if p))
     else:
         limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)

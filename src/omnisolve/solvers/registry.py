@@ -25,8 +25,17 @@ _BACKENDS: dict[str, str] = {
 }
 
 
+_BUILT_IN = dict(_BACKENDS)
+
+
 def names() -> list[str]:
     return list(_BACKENDS)
+
+
+def registered() -> dict[str, str]:
+    """The backends added with `register` (name -> "module:Class"), for child processes that
+    must know them too (racers)."""
+    return {name: target for name, target in _BACKENDS.items() if _BUILT_IN.get(name) != target}
 
 
 def get(name: str) -> SolverInterface:
