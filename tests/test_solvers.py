@@ -2,6 +2,7 @@
 incumbent reports, time limits and clear refusals."""
 
 import csv
+import functools
 from importlib.metadata import version
 import itertools
 import subprocess
@@ -290,14 +291,45 @@ def test_cpsat_small_cvrp_matches_known_optimum():
     assert_certified(vrp, result)
 
 
+def cvrp_brute_force(vrp: CVRP) -> float:
+    """The optimum of a tiny CVRP by enumeration, independent of any solver: the shortest closed
+    route through each customer subset within capacity, then the cheapest split of all the
+    customers into at most `num_vehicles` such routes."""
+    d, depot = vrp.distances, vrp.depot
+    cust = [v for v in range(vrp.n) if v != depot]
+    route = {}
+    for mask in range(1, 1 << len(cust)):
+        members = [c for k, c in enumerate(cust) if mask >> k & 1]
+        if sum(vrp.demands[c] for c in members) <= vrp.capacity:
+            route[mask] = min(
+                sum(d[a, b] for a, b in zip((depot, *p), (*p, depot))) for p in itertools.permutations(members)
+            )
+
+    @functools.cache
+    def split(left: int, vehicles: int) -> float:
+        if not left:
+            return 0.0
+        if not vehicles:
+            return float("inf")
+        low = left & -left  # the route serving the lowest unserved customer
+        return min(
+            (cost + split(left & ~mask, vehicles - 1) for mask, cost in route.items() if mask & low and mask & left == mask),
+            default=float("inf"),
+        )
+
+    return split((1 << len(cust)) - 1, vrp.num_vehicles or len(cust))
+
+
 def test_cpsat_cvrp_with_depot_elsewhere_and_a_vehicle_limit():
     base = random_cvrp(8)
     order = np.r_[3, 0, 1, 2, 4, 5, 6, 7]  # the depot (old node 0) becomes node 1
-    moved = CVRP(base.distances[np.ix_(order, order)], base.demands[order], base.capacity, depot=1, num_vehicles=3)
+    # demand 36 with capacity 20: two vehicles suffice, but a third would shorten the routes
+    moved = CVRP(base.distances[np.ix_(order, order)], base.demands[order], base.capacity, depot=1, num_vehicles=2)
+    optimum = cvrp_brute_force(moved)
+    assert optimum > cvrp_brute_force(CVRP(moved.distances, moved.demands, moved.capacity, depot=1))  # the limit binds
     result = CPSAT.solve(moved, FAST)
     assert result.status == Status.OPTIMAL and moved.check(result.solution) == []
-    original = CPSAT.solve(CVRP(base.distances, base.demands, 20, num_vehicles=3), FAST)
-    assert result.objective == pytest.approx(original.objective)
+    assert moved.evaluate(result.solution) == pytest.approx(result.objective) == pytest.approx(optimum)
 
 
 def test_cpsat_knapsack_matches_dynamic_programming():
