@@ -149,16 +149,16 @@ def main() -> None:
     """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        if code == 130:  # typer turns Ctrl-C into Exit(130)
+            err.print("interrupted")
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except OmnisolveError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
         err.print("interrupted")
-        sys.exit(130)
-    except typer.Abort:
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
         err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -75,10 +75,13 @@ class HighsSolver(SolverInterface):
         if limits.start is not None and len(limits.start) == data.num_variables:
             start = np.asarray(limits.start, dtype=float)
             h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
+        interrupted: list[bool] = []
         if data.is_mip:
-            h.cbMipImprovingSolution.subscribe(lambda e: _report(tracker, e.data_out))
-            h.cbMipInterrupt.subscribe(lambda e: _report(tracker, e.data_out))
+            h.cbMipImprovingSolution.subscribe(_guarded(lambda e: _report(tracker, e.data_out), interrupted))
+            h.cbMipInterrupt.subscribe(_guarded(lambda e: _report(tracker, e.data_out), interrupted))
         h.run()
+        if interrupted or "KeyboardInterrupt" in "".join(log):
+            raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
         status = h.getModelStatus()
         point = None
         if status in (highspy.HighsModelStatus.kUnboundedOrInfeasible, highspy.HighsModelStatus.kUnbounded):
@@ -103,6 +106,20 @@ def set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:
     h.setOptionValue("threads", limits.threads)
     h.setOptionValue("mip_rel_gap", limits.gap)
     h.setOptionValue("random_seed", limits.seed)
+
+
+def _guarded(handler: Callable[[Any], None], interrupted: list[bool]) -> Callable[[Any], None]:
+    """A callback that turns Ctrl-C (raised inside it, since HiGHS runs Python only there) into
+    HiGHS's own interrupt, so the solve stops at once and the caller re-raises it."""
+
+    def call(event: Any) -> None:
+        try:
+            handler(event)
+        except KeyboardInterrupt:
+            interrupted.append(True)
+            event.data_in.user_interrupt = True
+
+    return call
 
 
 def _report(tracker: Tracker, out: Any) -> None:
