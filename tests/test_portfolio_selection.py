@@ -1,11 +1,10 @@
-"""Features, the selector (training, JSON round trip, speed), value of time, the history's
+"""Features, the selector (training, JSON round trip), value of time, the history's
 bandit, cross-validated evaluation and the `portfolio` commands."""
 
 from __future__ import annotations
 
 import csv
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -61,14 +60,12 @@ def test_model_features_describe_size_types_and_rows():
     assert kind == "MILP (min)" and shown["variables"] == egout.num_variables
 
 
-def test_structured_features_and_their_cost():
+def test_structured_features():
     shop = read(DATA / "ft06.txt")
     f = features(shop)
     assert problem_class(shop) == "JobShop" and f["num_jobs"] == 6 and f["jobs_per_machine"] == 1.0
-    big = read(BENCHDATA / "mip_hard" / "facility_1.mps")
-    start = time.perf_counter()
-    features(big)
-    assert time.perf_counter() - start < 0.05  # milliseconds on a 1.8 MB MPS model
+    big = read(BENCHDATA / "mip_hard" / "facility_1.mps")  # their cost (milliseconds) is a benchmark's claim
+    assert features(big)["variables"] == big.num_variables
 
 
 # ---- selector ------------------------------------------------------------------------------
@@ -82,10 +79,7 @@ def test_selector_learns_which_solver_wins_where_and_round_trips_json(tmp_path):
     selector.save(tmp_path / "sel.json")
     loaded = Selector.load(tmp_path / "sel.json")
     assert loaded.predict("K", {"size": 321.0}) == selector.predict("K", {"size": 321.0})
-    start = time.perf_counter()
-    for _ in range(100):
-        loaded.rank("K", {"size": 321.0, "noise": 0.5})
-    assert (time.perf_counter() - start) / 100 < 0.05
+    assert loaded.rank("K", {"size": 321.0, "noise": 0.5}) == selector.rank("K", {"size": 321.0, "noise": 0.5})
 
 
 def test_selector_errors_are_one_line_input_errors(tmp_path):

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import BENCHDATA
+from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.errors import UnsupportedError
 from omnisolve.io.mps import read_mps
 from omnisolve.model import Model
@@ -198,12 +198,15 @@ def test_highs_reports_incumbents_and_bounds():
 
 
 def test_highs_time_limit_on_a_hard_milp():
-    data = read_mps(BENCHDATA / "mip_hard" / "indset_3.mps")  # a max problem HiGHS cannot close in 1 s
+    data = read_mps(BENCHDATA / "mip_hard" / "indset_3.mps")  # a max problem HiGHS cannot close in 1 s here
     start = time.perf_counter()
     result = HIGHS.solve(data, Limits(time=1.0))
-    assert time.perf_counter() - start < 3.0
-    assert result.status == Status.FEASIBLE and "time limit" in result.message.lower()
-    assert result.bound > result.objective > 0  # maximization: the dual bound is above
+    assert time.perf_counter() - start < 1.0 + grace(OVERRUN)
+    if result.status == Status.OPTIMAL:  # a machine fast enough to close it within the second
+        assert result.bound == pytest.approx(result.objective, rel=1e-6) and result.objective > 0
+    else:
+        assert result.status == Status.FEASIBLE and "time limit" in result.message.lower()
+        assert result.bound > result.objective > 0  # maximization: the dual bound is above
     assert_certified(data, result)
 
 
@@ -259,7 +262,7 @@ def test_cpsat_time_limit_and_incumbents_on_ft10():
     calls = []
     start = time.perf_counter()
     result = CPSAT.solve(jobshop("ft10"), Limits(time=1.0), lambda t, obj, bound: calls.append((t, obj, bound)))
-    assert time.perf_counter() - start < 3.0
+    assert time.perf_counter() - start < 1.0 + grace(OVERRUN)
     assert result.status in (Status.FEASIBLE, Status.OPTIMAL) and result.objective >= 930
     objectives = [obj for _, obj, _ in calls if obj is not None]
     assert objectives and objectives == sorted(objectives, reverse=True) and objectives[-1] == result.objective
@@ -421,7 +424,7 @@ def test_scipy_respects_the_time_limit():
     m.minimize(slow)
     start = time.perf_counter()
     result = SCIPY.solve(m.compile(), Limits(time=0.3))
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 0.3 + grace(OVERRUN)
     assert result.status in (Status.FEASIBLE, Status.TIME_LIMIT) and "time limit" in result.message
 
 
