@@ -1,6 +1,7 @@
 """Shared test helpers: where the benchmark instances live, and how much slack a time assertion gets."""
 
 import os
+import sys
 from pathlib import Path
 
 BENCHDATA = Path(__file__).resolve().parents[2] / "shared" / "benchdata"
@@ -17,3 +18,21 @@ RACE_OVERRUN = 6.0  # s a race of solver processes may run past its limit (spawn
 def grace(seconds: float) -> float:
     """`seconds` of slack for a time assertion, scaled by $OMNISOLVE_TEST_TIME_FACTOR."""
     return seconds * TIME_FACTOR
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """`omnisolve ARGS` in this process through the real entry point `cli.main`:
+    (exit code, stdout, stderr)."""
+    from omnisolve import cli
+
+    old = sys.argv
+    sys.argv = ["omnisolve", *args]
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    finally:
+        sys.argv = old
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

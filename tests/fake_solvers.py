@@ -96,6 +96,15 @@ class HangSolver(_Fake):
             time.sleep(1)
 
 
+class NoAnswerSolver(_Fake):
+    """Stops at its time limit without a feasible point (as a real solver may on a hard model)."""
+
+    name = "no-answer"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        return Result(Status.TIME_LIMIT)
+
+
 class RefuseSolver(_Fake):
     """Refuses every problem."""
 
@@ -244,14 +253,15 @@ class SlowHighsSolver(_Liar):
         return result
 
 
-def _table(*classes: type) -> dict[str, str]:
+def table(*classes: type) -> dict[str, str]:
+    """name -> "fake_solvers:Class", as `registry.register` and extra_solvers take them."""
     return {cls.name: f"fake_solvers:{cls.__name__}" for cls in classes}
 
 
 #: name -> "fake_solvers:Class" for `registry.register`, `extra_solvers=` and the service
-FAKES = _table(CrashSolver, ExitSolver, OutOfMemorySolver, HangSolver, RefuseSolver)
+FAKES = table(CrashSolver, ExitSolver, OutOfMemorySolver, HangSolver, RefuseSolver)
 #: answers whose certificate fails: each must end as an error, never as an answer
-FAILING = _table(ViolatedRowSolver, WrongObjectiveSolver, WrongBoundSolver, OverfullKnapsackSolver)
+FAILING = table(ViolatedRowSolver, WrongObjectiveSolver, WrongBoundSolver, OverfullKnapsackSolver)
 #: every backend that lies, and the honest late one used against them
-LIARS = _table(SuboptimalSolver, WrongDualsSolver, InfeasibleSolver, UnboundedSolver, EmptyKnapsackSolver) | FAILING
-ALL = FAKES | LIARS | _table(SlowHighsSolver)
+LIARS = table(SuboptimalSolver, WrongDualsSolver, InfeasibleSolver, UnboundedSolver, EmptyKnapsackSolver) | FAILING
+ALL = FAKES | LIARS | table(SlowHighsSolver)

@@ -12,20 +12,7 @@ from omnisolve import cli
 from omnisolve.result import Result, Status
 
 from conftest import BENCHDATA
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["omnisolve", *args]
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from conftest import run_cli as run
 
 
 def one_line_error(err: str) -> str:

@@ -31,33 +31,18 @@ from typer.testing import CliRunner
 import omnisolve as om
 from omnisolve import cli
 from omnisolve.errors import ModelError
-from omnisolve.model import ProblemData
-from omnisolve.result import Optimality, Result, Status
+from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 
 from conftest import BENCHDATA
+from conftest import run_cli as run
+from fake_solvers import NoAnswerSolver, ViolatedRowSolver, table
 
 OMNISOLVE = Path(sys.executable).with_name("omnisolve")
 DATA = Path(om.__file__).resolve().parent / "data"  # the bundled instances
 AFIRO = DATA / "afiro.mps"  # LP, optimum -464.753143 (optima.csv)
 EGOUT = DATA / "egout.mps"  # small MILP, optimum 568.1007
 HARD = BENCHDATA / "mip_hard" / "setcover_3.mps"  # takes far longer than any test waits
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """`omnisolve ARGS` in this process through the real entry point `cli.main`."""
-    old = sys.argv
-    sys.argv = ["omnisolve", *args]
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def run_process(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -224,38 +209,9 @@ def test_quiet_subprocess_has_an_empty_stderr():
 
 # ---- exit codes ---------------------------------------------------------------------------------
 
-class InfeasibleValuesSolver(SolverInterface):
-    """Claims OPTIMAL for a point that breaks every constraint whose lower side is positive
-    (all zeros), with a matching objective and bound: only the verifier can catch it."""
-
-    name = "test-infeasible-values"
-    description = "test liar"
-
-    def unsupported_reason(self, problem: Any) -> str | None:
-        return None if isinstance(problem, ProblemData) else "takes models only"
-
-    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
-        values = np.zeros(data.num_variables)
-        objective = data.objective_value(values)
-        return Result(Status.OPTIMAL, objective=objective, bound=objective, values=values)
-
-
-class NoAnswerSolver(SolverInterface):
-    """Stops at its time limit without a feasible point (as a real solver may on a hard model)."""
-
-    name = "test-no-answer"
-    description = "test"
-
-    def unsupported_reason(self, problem: Any) -> str | None:
-        return None
-
-    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
-        return Result(Status.TIME_LIMIT)
-
-
 @pytest.fixture
 def test_backends():
-    added = {cls.name: f"{__name__}:{cls.__name__}" for cls in (InfeasibleValuesSolver, NoAnswerSolver)}
+    added = table(ViolatedRowSolver, NoAnswerSolver)
     for name, target in added.items():
         registry.register(name, target)
     yield
@@ -276,7 +232,7 @@ def need_model(path: Path) -> Path:
 def test_exit_1_when_the_answer_fails_verification(tmp_path, test_backends):
     path = need_model(tmp_path / "need.json")
     out = tmp_path / "r.json"
-    run = CliRunner().invoke(cli.app, ["solve", str(path), "--solver", "test-infeasible-values", "-q", "-o", str(out)])
+    run = CliRunner().invoke(cli.app, ["solve", str(path), "--solver", "liar-violated", "-q", "-o", str(out)])
     assert run.exit_code == 1, run.output
     assert "verification failed" in run.output
     saved = json.loads(out.read_text())
@@ -285,7 +241,7 @@ def test_exit_1_when_the_answer_fails_verification(tmp_path, test_backends):
 
 def test_exit_7_when_the_time_limit_passes_without_an_answer(capsys, tmp_path, test_backends):
     path = need_model(tmp_path / "need.json")
-    code, _, err = run(capsys, "solve", str(path), "--solver", "test-no-answer", "-q")
+    code, _, err = run(capsys, "solve", str(path), "--solver", "no-answer", "-q")
     assert code == 7 and "time limit reached without a feasible solution" in one_line_error(err)
 
 

@@ -5,15 +5,15 @@ member leaves a feasible rest)."""
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 
 import omnisolve as om
-from omnisolve import cli
 from omnisolve.explain import Explanation, explain
 from omnisolve.problems import CVRP, JobShop, Knapsack, TSP
+
+from conftest import run_cli as run
 
 D6 = np.array([[0, 3, 4, 5, 6, 7], [3, 0, 2, 3, 4, 5], [4, 2, 0, 2, 3, 4],
                [5, 3, 2, 0, 2, 3], [6, 4, 3, 2, 0, 2], [7, 5, 4, 3, 2, 0]], dtype=float)
@@ -274,20 +274,6 @@ Bounds
  z <= 5
 End
 """
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["omnisolve", *args]
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_explain_infeasible_lp(capsys, tmp_path):
