@@ -91,14 +91,13 @@ def solve(
     reason in `Result.message`. A result whose certificate fails is reported as an error.
     """
     from omnisolve.portfolio.crosscheck import check_mode
-    from omnisolve.portfolio.crosscheck import cross_check as run_cross_check
 
     mode = check_mode(cross_check)
     data = load(problem)
     named = named_racers(solver)
     if solver not in ("auto", "race") and named is None:
         result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
-        result = _explained(data, run_cross_check(data, result, mode, time_limit, threads, seed), time_limit)
+        result = _after_solve(data, result, mode, time_limit, threads, seed)
         _record(_history_path(history), data, None, result, time_limit)
         return result
     from omnisolve.portfolio.choice import choose
@@ -119,14 +118,18 @@ def solve(
         limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
     result.extra = {**result.extra, "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls}}
-    result = _explained(data, run_cross_check(data, result, mode, time_limit, threads, seed), time_limit)
+    result = _after_solve(data, result, mode, time_limit, threads, seed)
     _record(path, data, choice, result, time_limit)
     return result
 
 
-def _explained(data: Problem, result: Result, time_limit: float) -> Result:
-    """An infeasible result carries why: an irreducible infeasible subset by the user's names
-    (`result.extra["explanation"]`), searched for a fifth of the time limit at most."""
+def _after_solve(data: Problem, result: Result, mode: str, time_limit: float, threads: int, seed: int) -> Result:
+    """What follows every solve, single or raced (bounded by `after_solve_allowance`): the
+    cross-check of an unproven claim, then, for an infeasible result, why: an irreducible
+    infeasible subset by the user's names (`result.extra["explanation"]`)."""
+    from omnisolve.portfolio.crosscheck import cross_check
+
+    result = cross_check(data, result, mode, time_limit, threads, seed)
     if result.status == Status.INFEASIBLE:
         from omnisolve.explain import explain
 

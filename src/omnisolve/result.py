@@ -132,9 +132,8 @@ class Result:
         d.pop("gap", None)
         d.pop("claimed_gap", None)
         cert = d.pop("certificate", None)
-        arrays = {key: None if d.get(key) is None else np.asarray(d.pop(key), float) for key in ("values", "duals", "ray")}
-        for key in arrays:
-            d.pop(key, None)
+        arrays = {key: d.pop(key, None) for key in ("values", "duals", "ray")}
+        arrays = {key: None if a is None else np.asarray(a, float) for key, a in arrays.items()}
         return cls(
             status=Status(d.pop("status")),
             **arrays,

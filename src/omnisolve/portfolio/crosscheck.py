@@ -102,26 +102,23 @@ def budget(time_limit: float) -> float:
 
 
 def witnesses(problem: Any, result: Result) -> list[Witness]:
-    """The independent runs that can confirm or refute `result`'s claim, most telling first."""
-    primary = result.solver
+    """The independent runs that can confirm or refute `result`'s claim, most telling first;
+    never the backend that made the claim."""
+    candidates: list[Witness | None] = []
     if isinstance(problem, StructuredProblem):
         reach = STRUCTURED_WITNESSES.get(problem.kind, ())
-        names = [name for name, largest in reach if name != primary and problem.size <= largest]
-        return [w for w in (_named(n) for n in names) if w is not None and w.backend.supports(problem)]
-    if not isinstance(problem, ProblemData) or local_only(problem):
-        return []
-    from omnisolve.solvers.highs import HighsSolver
+        candidates = [_named(name) for name, largest in reach if problem.size <= largest]
+    elif isinstance(problem, ProblemData) and not local_only(problem):
+        from omnisolve.solvers.highs import HighsSolver
 
-    no_presolve = Witness("highs (presolve off)", HighsSolver(presolve=False))
-    if not problem.is_mip:
-        return [w for w in (no_presolve, _named("scip")) if w is not None and w.backend.supports(problem)]
-    out: list[Witness | None] = []
-    if result.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-        out.append(Witness("highs on the linear relaxation", HighsSolver(presolve=False), relaxation=True))
-    out += [_named("scip") if primary != "scip" else None, no_presolve]
-    if primary != "cpsat" and bool(problem.integer_mask.all()):
-        out.append(_named("cpsat"))
-    return [w for w in out if w is not None and (w.relaxation or w.backend.supports(problem))]
+        if problem.is_mip and result.status in (Status.INFEASIBLE, Status.UNBOUNDED):
+            candidates.append(Witness("highs on the linear relaxation", HighsSolver(presolve=False), relaxation=True))
+        no_presolve = Witness("highs (presolve off)", HighsSolver(presolve=False))
+        candidates += [_named("scip"), no_presolve] if problem.is_mip else [no_presolve, _named("scip")]
+        if problem.is_mip and bool(problem.integer_mask.all()):
+            candidates.append(_named("cpsat"))
+    return [w for w in candidates
+            if w is not None and w.label != result.solver and (w.relaxation or w.backend.supports(problem))]
 
 
 def _named(name: str) -> Witness | None:

@@ -54,6 +54,11 @@ class TSP(StructuredProblem):
     def size(self) -> int:
         return self.n
 
+    @property
+    def symmetric(self) -> bool:
+        """d(i, j) == d(j, i) for every pair (to 1e-9): what the symmetric-only backends need."""
+        return bool(np.allclose(self.distances, self.distances.T, rtol=0, atol=1e-9))
+
     def __repr__(self) -> str:
         return f"TSP({self.name!r}, {self.n} nodes)"
 

@@ -46,7 +46,7 @@ class TspDfjSolver(SolverInterface):
     def unsupported_reason(self, problem: Any) -> str | None:
         if not isinstance(problem, TSP):
             return kind_reason(problem, TSP)
-        if not np.allclose(problem.distances, problem.distances.T, rtol=0, atol=1e-9):
+        if not problem.symmetric:
             return "needs symmetric distances (this TSP is asymmetric); use cpsat or lkh"
         if problem.n > MAX_NODES:
             return f"one column per edge is too large beyond {MAX_NODES} nodes ({problem.n} here); use lkh"

@@ -29,7 +29,7 @@ class TspIlsSolver(SolverInterface):
     def unsupported_reason(self, problem: Any) -> str | None:
         if not isinstance(problem, TSP):
             return kind_reason(problem, TSP)
-        if not np.allclose(problem.distances, problem.distances.T, rtol=0, atol=1e-9):
+        if not problem.symmetric:
             return "needs symmetric distances (this TSP is asymmetric); use lkh or cpsat"
         return None
 
