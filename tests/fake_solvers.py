@@ -7,7 +7,8 @@ process or in worker and racer processes (`extra_solvers`/`register` with `sys_p
   have (wrong presolve reductions, wrong infeasibility or unboundedness verdicts, a misreported
   objective or bound). omnisolve must catch every one of them: a failed certificate becomes an
   error, a false claim is refuted and the true answer returned.
-- `slow-highs`: an honest HiGHS that starts late, so a liar deterministically answers first.
+- Honest helpers: `slow-highs`, a HiGHS that starts late, so a liar deterministically answers
+  first; `greedy-knapsack`, a quick unproven answer; `start-echo`, which returns its start.
 
 Also `alive(pid)`, shared by the tests that check no process outlives a run.
 """
@@ -253,6 +254,39 @@ class SlowHighsSolver(_Liar):
         return result
 
 
+class GreedyKnapsackSolver(SolverInterface):
+    """Honest and quick: the greedy knapsack selection by value density, reported FEASIBLE (it
+    proves nothing), with no bound of its own."""
+
+    name = "greedy-knapsack"
+    description = "test fake: greedy knapsack"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        return None if getattr(problem, "kind", "") == "Knapsack" else "knapsack only"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        chosen, load = [], 0.0
+        for i in np.argsort(-problem.values / np.maximum(problem.weights, 1e-12), kind="stable"):
+            if load + problem.weights[i] <= problem.capacity:
+                chosen.append(int(i))
+                load += float(problem.weights[i])
+        return Result(Status.FEASIBLE, objective=float(problem.values[chosen].sum()), solution=sorted(chosen))
+
+
+class StartEchoSolver(GreedyKnapsackSolver):
+    """Returns the start it was handed (FEASIBLE) and nothing without one: shows what a race
+    forwards to a later stage."""
+
+    name = "start-echo"
+    description = "test fake: echoes its start"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        if limits.start is None:
+            return Result(Status.TIME_LIMIT, message="no start was given")
+        chosen = sorted(int(i) for i in limits.start)
+        return Result(Status.FEASIBLE, objective=float(problem.values[chosen].sum()), solution=chosen)
+
+
 def table(*classes: type) -> dict[str, str]:
     """name -> "fake_solvers:Class", as `registry.register` and extra_solvers take them."""
     return {cls.name: f"fake_solvers:{cls.__name__}" for cls in classes}
@@ -264,4 +298,4 @@ FAKES = table(CrashSolver, ExitSolver, OutOfMemorySolver, HangSolver, RefuseSolv
 FAILING = table(ViolatedRowSolver, WrongObjectiveSolver, WrongBoundSolver, OverfullKnapsackSolver)
 #: every backend that lies, and the honest late one used against them
 LIARS = table(SuboptimalSolver, WrongDualsSolver, InfeasibleSolver, UnboundedSolver, EmptyKnapsackSolver) | FAILING
-ALL = FAKES | LIARS | table(SlowHighsSolver)
+ALL = FAKES | LIARS | table(SlowHighsSolver, GreedyKnapsackSolver, StartEchoSolver)

@@ -17,7 +17,7 @@ from omnisolve.solvers.base import Limits
 
 from conftest import BENCHDATA, RACE_OVERRUN, grace
 from fake_solvers import ALL, FAKES, alive
-from test_trust import transport
+from test_trust import infeasible_lp, transport, unbounded_lp
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 TESTS = str(Path(__file__).resolve().parent)
@@ -88,6 +88,49 @@ def test_a_later_stage_starts_from_the_best_solution_so_far():
     assert result.status == Status.OPTIMAL and result.objective == 426 and result.certificate.passed
     cpsat = next(r for r in result.extra["race"]["racers"] if r["solver"] == "cpsat")
     assert cpsat["stage"] == 1
+
+
+KNAPSACK = BENCHDATA / "knapsack" / "uncorrelated_100.kp"  # optimum 38095
+
+
+def test_the_best_answer_of_a_stage_is_the_start_of_the_next():
+    """greedy-knapsack answers at once without proof, so the race moves on to stage 1, whose
+    start-echo returns exactly the start the race handed it (nothing without one)."""
+    sack = read(KNAPSACK)
+    result = race(sack, [Stage(["greedy-knapsack"], 0.2), Stage(["start-echo"])], time_limit=10,
+                  extra_solvers=ALL, sys_path=(TESTS,))
+    racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
+    greedy = racers["greedy-knapsack"]
+    assert greedy["status"] == "feasible" and greedy["objective"] < 38095
+    assert racers["start-echo"]["stage"] == 1
+    assert racers["start-echo"]["status"] == "feasible" and racers["start-echo"]["objective"] == greedy["objective"]
+
+
+@pytest.mark.parametrize("gap, stops_early", [(0.05, True), (1e-6, False)])
+def test_a_race_stops_once_a_certified_answer_is_within_the_gap(tmp_path, monkeypatch, gap, stops_early):
+    """The greedy answer is within 5 % of Dantzig's bound (a certified bound from the data), so
+    with gap 5 % the race ends there and stops the hanging racer; at the default gap it waits."""
+    monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(tmp_path / "pids"))
+    limit = 6
+    start = time.monotonic()
+    result = race(read(KNAPSACK), ["greedy-knapsack", "hang"], time_limit=limit, gap=gap,
+                  extra_solvers=ALL, sys_path=(TESTS,))
+    took = time.monotonic() - start
+    assert result.status == Status.FEASIBLE and result.extra["race"]["winner"] == "greedy-knapsack"
+    assert result.certificate.passed and result.gap is not None and 0 < result.gap <= 0.05
+    assert (took < limit / 2) == stops_early, took
+
+
+@pytest.mark.parametrize("model, status", [(infeasible_lp, Status.INFEASIBLE), (unbounded_lp, Status.UNBOUNDED)])
+def test_a_proven_infeasible_or_unbounded_answer_ends_the_race(tmp_path, monkeypatch, model, status):
+    monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(tmp_path / "pids"))
+    limit = 30
+    start = time.monotonic()
+    result = race(model().compile(), ["highs", "hang"], time_limit=limit, extra_solvers=ALL, sys_path=(TESTS,))
+    assert result.status == status and result.optimality == Optimality.PROVEN
+    assert time.monotonic() - start < limit / 2
+    racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
+    assert racers["hang"]["status"] == "stopped"
 
 
 def test_highs_and_cpsat_accept_a_start():

@@ -288,6 +288,35 @@ def test_a_jobshop_answer_that_reaches_the_data_bound_is_proven_even_from_a_heur
     assert heuristic.gap == 0
 
 
+@pytest.mark.parametrize("suite, name, sense", [("jobshop", "ft10", "min"), ("knapsack", "uncorrelated_100", "max")])
+def test_an_unproven_structured_answer_gets_the_data_bound_and_a_certified_gap(suite, name, sense):
+    """A heuristic answer short of the bound stays feasible, yet its gap is certified: the
+    one-machine bound (job shop) or Dantzig's bound (knapsack), computed from the data."""
+    from omnisolve.io import read
+    from omnisolve.result import Result
+    from omnisolve.verify import verify
+    from omnisolve.verify.structured_bounds import data_bound
+
+    problem = read(next(r["path"] for r in _suite(suite) if r["name"] == name))
+    first = om.solve(problem, solver="cpsat" if suite == "jobshop" else "knapsack-dp", time_limit=10, cross_check="off")
+    worse = _worsen(problem, first.solution)
+    answer = verify(problem, Result(Status.FEASIBLE, solution=worse, solver="x"))
+    bound = data_bound(problem)[0]
+    assert answer.status == Status.FEASIBLE and answer.optimality == Optimality.NONE
+    assert answer.certificate.bound == pytest.approx(bound)
+    assert answer.gap == pytest.approx(abs(answer.objective - bound) / abs(answer.objective))
+    assert (answer.objective > bound) if sense == "min" else (answer.objective < bound)
+
+
+def _worsen(problem, solution):
+    """A feasible but worse solution: job 0 delayed until every other job has finished (a
+    longer makespan), or one knapsack item dropped."""
+    if getattr(problem, "kind", "") == "Knapsack":
+        return solution[1:]
+    makespan = problem.evaluate(solution)
+    return [[s + makespan for s in row] if j == 0 else list(row) for j, row in enumerate(solution)]
+
+
 def test_scip_races_highs_on_a_milp_by_name():
     result = om.solve(pulp_test_mip(), solver="race:highs,scip", time_limit=20, threads=2)
     assert result.status == Status.OPTIMAL and result.objective == pytest.approx(64.0)

@@ -63,8 +63,8 @@ def _bound_from_data(problem: object, cert: Certificate, tol: Tolerances) -> Non
         return
     bound, how = found
     sense = getattr(problem, "sense", "min")
-    if not np.isfinite(bound) or not closes(bound, cert.objective, "max" if sense == "min" else "min", tol.objective):
-        return  # a bound on the wrong side of a verified answer would be a bug; certify nothing
+    if not np.isfinite(bound) or not closes(bound, cert.objective, sense, tol.objective):
+        return  # a bound past a verified answer would be a bug; certify nothing
     cert.bound = bound
     if closes(cert.objective, bound, sense, tol.objective):
         cert.optimality = Optimality.PROVEN
