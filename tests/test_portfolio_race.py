@@ -195,3 +195,15 @@ def test_a_false_optimal_claim_that_wins_the_race_is_refuted_by_the_cross_check(
     assert "liar-suboptimal claimed optimal" in result.certificate.refutation
     assert result.status == Status.OPTIMAL and result.objective == pytest.approx(17.0)
     assert result.certificate.passed and result.certificate.bound == pytest.approx(17.0)
+
+
+@pytest.mark.parametrize("liar", ["liar-infeasible", "liar-unbounded"])
+def test_an_unproven_infeasible_or_unbounded_claim_does_not_end_the_race(raced_fakes, liar):
+    """The liar's claim comes seconds before slow-highs' optimum but proves nothing (its ray
+    fails the check): the race goes on and the certified optimum wins, no refutation needed."""
+    result = solve(transport(), solver=f"race:{liar},slow-highs", time_limit=30, threads=2)
+    racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
+    assert racers[liar]["status"] in ("infeasible", "unbounded")
+    assert result.extra["race"]["winner"] == "slow-highs" and "refuted_claim" not in result.extra.get("cross_check", {})
+    assert result.status == Status.OPTIMAL and result.objective == pytest.approx(17.0)
+    assert result.optimality == Optimality.PROVEN

@@ -9,7 +9,8 @@ certified answer.
   stage run at once for their share of the time. Each racer of a later stage starts from the
   best certified solution found so far (HiGHS `setSolution`, CP-SAT hints).
 - Stop: as soon as a certified result proves optimality (or reaches the gap), proves
-  infeasibility/unboundedness, or the time limit passes.
+  infeasibility/unboundedness, or the time limit passes. An unproven infeasible/unbounded
+  claim lets the others race on: it is the answer only if none finds a certified solution.
 - Result: the winner's verified result, `solver` = "race(a,b)->winner", and every racer's
   status, objective, runtime and trace in `Result.extra["race"]`.
 """
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from omnisolve.model import ProblemData
-from omnisolve.result import Result, Status
+from omnisolve.result import Optimality, Result, Status
 from omnisolve.solvers.base import IncumbentCallback
 from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.verify import verify
@@ -124,6 +125,7 @@ class _RaceState:
         self.start = time.monotonic()
         self.racers: list[Racer] = []
         self.best: Result | None = None
+        self.claim: Result | None = None  # the first unproven infeasible/unbounded claim
         self.done = False
         self.trace: list[tuple[float, float | None, float | None]] = []
 
@@ -144,7 +146,10 @@ class _RaceState:
         result.problem_name = getattr(self.problem, "name", "")
         racer.result = verify(self.problem, result)
         if result.status in DEFINITE:
-            self.best, self.done = result, True
+            if result.optimality == Optimality.PROVEN:
+                self.best, self.done = result, True
+            elif self.claim is None:
+                self.claim = result  # only a claim: the others race on, and a certified answer wins
             return
         if not (result.status.has_solution and result.certificate and result.certificate.passed):
             return
@@ -165,7 +170,7 @@ class _RaceState:
 
     def outcome(self) -> Result:
         names = ",".join(dict.fromkeys(r.solver for r in self.racers))
-        winner = self.best
+        winner = self.best or self.claim
         if winner is None:
             statuses = [r.result.status for r in self.racers if r.result is not None]
             status = Status.TIME_LIMIT if Status.TIME_LIMIT in statuses or not statuses else Status.ERROR
