@@ -347,10 +347,14 @@ def test_exit_130_when_a_race_is_interrupted():
 
 
 @pytest.mark.skipif(not HARD.is_file(), reason="needs ../shared/benchdata/mip_hard")
-def test_exit_130_when_a_single_solver_is_interrupted():
-    """Ctrl-C during a HiGHS MIP solve reaches HiGHS's Python callback; it stops HiGHS and is
-    raised again, so the CLI says "interrupted" with 130, not an error from the solver."""
-    done = interrupt(["solve", str(HARD), "--solver", "highs", "-t", "60", "-q"], ready=lambda pid: True, settle=3.0)
+@pytest.mark.parametrize("solver", ["highs", "milp-alns"])
+def test_exit_130_when_a_single_solver_is_interrupted(solver):
+    """Ctrl-C during a HiGHS MIP solve (alone or inside the MILP LNS) reaches HiGHS's Python
+    callback; it stops HiGHS and is raised again, so the CLI says "interrupted" with 130 at
+    once, not an error from the solver nor a run on to the limit."""
+    start = time.monotonic()
+    done = interrupt(["solve", str(HARD), "--solver", solver, "-t", "60", "-q"], ready=lambda pid: True, settle=3.0)
+    assert time.monotonic() - start < 30
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and "interrupted" in done.stderr
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from omnisolve.model import ProblemData
 from omnisolve.solvers.base import Limits, Tracker
-from omnisolve.solvers.highs import set_limits
+from omnisolve.solvers.highs import interruptible, set_limits
 from omnisolve.solvers.highs_model import new_highs, to_highs_model
 
 
@@ -50,7 +50,13 @@ def run_highs(
     from highspy.highs import HighsCallbackEvent
 
     began = tracker.elapsed()
-    h = new_highs()
+    interrupted: list[bool] = []
+
+    def notice_interrupt(log_line: str) -> None:  # Ctrl-C raised where `interruptible` cannot catch it
+        if "KeyboardInterrupt" in log_line:
+            interrupted.append(True)
+
+    h = new_highs(notice_interrupt)
     h.passModel(to_highs_model(data))
     set_limits(h, dataclasses.replace(limits, time=max(deadline, began + 1e-3)), tracker)
     if start is not None:
@@ -67,9 +73,11 @@ def run_highs(
         if tracker.elapsed() >= deadline or (stop is not None and stop()):
             e.interrupt()  # HiGHS checks its own time limit less often than this callback runs
 
-    h.cbMipImprovingSolution.subscribe(improving)
-    h.cbMipInterrupt.subscribe(progress)
+    h.cbMipImprovingSolution.subscribe(interruptible(improving, interrupted))
+    h.cbMipInterrupt.subscribe(interruptible(progress, interrupted))
     h.run()
+    if interrupted:
+        raise KeyboardInterrupt  # Ctrl-C reached a callback: stop the whole search, not this run
     S = highspy.HighsModelStatus
     status = h.getModelStatus()
     info = h.getInfo()

@@ -77,8 +77,8 @@ class HighsSolver(SolverInterface):
             h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
         interrupted: list[bool] = []
         if data.is_mip:
-            h.cbMipImprovingSolution.subscribe(_guarded(lambda e: _report(tracker, e.data_out), interrupted))
-            h.cbMipInterrupt.subscribe(_guarded(lambda e: _report(tracker, e.data_out), interrupted))
+            h.cbMipImprovingSolution.subscribe(interruptible(lambda e: _report(tracker, e.data_out), interrupted))
+            h.cbMipInterrupt.subscribe(interruptible(lambda e: _report(tracker, e.data_out), interrupted))
         h.run()
         if interrupted or "KeyboardInterrupt" in "".join(log):
             raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
@@ -108,9 +108,10 @@ def set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:
     h.setOptionValue("random_seed", limits.seed)
 
 
-def _guarded(handler: Callable[[Any], None], interrupted: list[bool]) -> Callable[[Any], None]:
+def interruptible(handler: Callable[[Any], None], interrupted: list[bool]) -> Callable[[Any], None]:
     """A callback that turns Ctrl-C (raised inside it, since HiGHS runs Python only there) into
-    HiGHS's own interrupt, so the solve stops at once and the caller re-raises it."""
+    HiGHS's own interrupt and notes it in `interrupted`, so the solve stops at once and the
+    caller re-raises it (HiGHS would otherwise swallow the exception and run on)."""
 
     def call(event: Any) -> None:
         try:
