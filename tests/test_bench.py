@@ -247,3 +247,23 @@ def test_lying_solvers_are_counted_refuted_wrong_or_failed(tiny_suite, tmp_path)
         {"runs": "1", "errors": "0", "refuted": "1", "wrong": "1", "best": "0"}
     assert {k: table["liar-overfull"][k] for k in ("runs", "errors", "optimal", "refuted", "best")} == \
         {"runs": "1", "errors": "1", "optimal": "0", "refuted": "0", "best": "0"}
+
+
+def test_cli_bench_suite_by_name_with_data_size_limit_repeats_and_jobs(capsys, tiny_suite, tmp_path):
+    """`--data` holds the suites by name; `--max-size` drops the 50-item knapsack, `--limit 1`
+    keeps the first row only (the knapsack here), `--repeats 2` runs seeds 0 and 1, `--jobs 2`
+    runs them at once."""
+    suite = tmp_path / "data" / "mine"
+    shutil.copytree(tiny_suite, suite)
+    rows = (suite / "optima.csv").read_text().splitlines()
+    (suite / "optima.csv").write_text("\n".join([rows[0], rows[2], rows[1]]) + "\n")  # knapsack first
+    common = ["--data", str(tmp_path / "data"), "--solvers", "cpsat", "-t", "5", "--repeats", "2", "--jobs", "2"]
+
+    def ran(*options: str) -> list[tuple[str, str, str]]:
+        out = tmp_path / "out" / "-".join(options)
+        code, _, _ = run(capsys, "bench", "mine", *common, *options, "--out", str(out))
+        assert code == 0
+        return sorted((r["instance"], r["seed"], r["status"]) for r in csv.DictReader((out / "runs.csv").open()))
+
+    assert ran("--max-size", "40") == [("ft06", "0", "optimal"), ("ft06", "1", "optimal")]
+    assert ran("--limit", "1") == [("uncorrelated_50", "0", "optimal"), ("uncorrelated_50", "1", "optimal")]

@@ -200,6 +200,41 @@ def test_portfolio_train_show_and_evaluate_commands(tmp_path):
     assert "VBS (oracle)" in (tmp_path / "ev" / "portfolio.md").read_text()
 
 
+def test_train_and_evaluate_a_named_suite_from_a_data_folder(tmp_path):
+    """runs.csv without suite and time-limit columns: `--suite mine --data DIR -t 5` find the
+    instances in DIR/mine; `--trees 3` sizes every forest; `--real-races 1` races one instance
+    per class for real (races.csv)."""
+    import shutil
+
+    suite = tmp_path / "data" / "mine"
+    suite.mkdir(parents=True)
+    runs = knapsack_runs(tmp_path / "with-suite.csv")
+    rows = list(csv.DictReader(runs.open()))
+    optima = {r["name"]: r for r in csv.DictReader((BENCHDATA / "knapsack" / "optima.csv").open())}
+    with (suite / "optima.csv").open("w", newline="") as fh:
+        fh.write("name,file,optimum,items\n")
+        for name in dict.fromkeys(r["instance"] for r in rows):
+            shutil.copy(BENCHDATA / "knapsack" / optima[name]["file"], suite)
+            fh.write(f"{name},{optima[name]['file']},{optima[name]['optimum']},{optima[name]['items']}\n")
+    plain = tmp_path / "runs.csv"
+    with plain.open("w", newline="") as fh:
+        fields = [f for f in rows[0] if f not in ("suite", "time_limit")]
+        w = csv.DictWriter(fh, fields, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    named = ["--suite", "mine", "--data", str(tmp_path / "data"), "-t", "5"]
+    runner = CliRunner()
+    trained = runner.invoke(app, ["portfolio", "train", str(plain), *named, "--trees", "3", "-o", str(tmp_path / "sel.json")])
+    assert trained.exit_code == 0, trained.output
+    saved = json.loads((tmp_path / "sel.json").read_text())
+    assert {name: len(m["trees"]) for name, m in saved["models"].items()} == {"cpsat": 3, "knapsack-dp": 3}
+    evaluated = runner.invoke(app, ["portfolio", "evaluate", str(plain), *named, "--real-races", "1", "-o", str(tmp_path / "ev")])
+    assert evaluated.exit_code == 0, evaluated.output
+    raced = list(csv.DictReader((tmp_path / "ev" / "races.csv").open()))
+    assert len(raced) == 1 and raced[0]["instance"].split("/")[1] in optima and raced[0]["status"] == "optimal"
+    assert "Warning" not in trained.output + evaluated.output
+
+
 def test_train_without_a_suite_is_a_clear_error(tmp_path):
     runs = tmp_path / "runs.csv"
     runs.write_text("instance,solver,status\nx,highs,optimal\n")

@@ -9,6 +9,7 @@ predicted with numpy in well under a millisecond per solver.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -159,15 +160,28 @@ def train(data: Dataset, trees: int = 40, depth: int = 6, seed: int = 0) -> Sele
             continue
         X = np.array([encode(s.cls, s.features, classes, names) for s in mine])
         y = np.log10(np.array([max(s.cost[solver], 1e-3) for s in mine]))
-        forest = RandomForestRegressor(n_estimators=trees, max_depth=depth, min_samples_leaf=1,
-                                       oob_score=len(mine) >= 5, random_state=seed).fit(X, y)
-        residual = y - forest.oob_prediction_ if len(mine) >= 5 else y - forest.predict(X)
+        with warnings.catch_warnings():  # with few trees some instances are in every bootstrap
+            warnings.simplefilter("ignore", UserWarning)
+            forest = RandomForestRegressor(n_estimators=trees, max_depth=depth, min_samples_leaf=1,
+                                           oob_score=len(mine) >= 5, random_state=seed).fit(X, y)
+        residual = y - _out_of_bag(forest, X)
         sigma = max(float(np.sqrt(np.mean(residual**2))), MIN_SIGMA)
         models[solver] = SolverModel(Forest.from_sklearn(forest), round(sigma, 6), solved_classes)
     provers = {c: sorted({v for s in data.samples if s.cls == c for v in s.proved}) for c in classes}
     info = {"instances": len(data.samples), "solvers": data.solvers, "trees": trees, "depth": depth,
             "provers": provers}
     return Selector(data.time_limit, classes, names, models, info)
+
+
+def _out_of_bag(forest, X: np.ndarray) -> np.ndarray:
+    """Each instance's prediction by the trees that did not see it; the whole forest's for an
+    instance every tree saw (or when the forest kept no out-of-bag predictions)."""
+    if not getattr(forest, "oob_score", False):
+        return forest.predict(X)
+    unseen = np.zeros(len(X), dtype=bool)
+    for drawn in forest.estimators_samples_:
+        unseen[np.setdiff1d(np.arange(len(X)), drawn)] = True
+    return np.where(unseen, forest.oob_prediction_, forest.predict(X))
 
 
 @lru_cache(maxsize=1)
