@@ -513,3 +513,24 @@ def test_solvers_lists_every_registered_backend(capsys):
     assert set(names) <= set(rows), out  # every registered backend is listed, even a broken one
     for name in set(names) - set(registry.registered()):  # and every built-in one is installed
         assert "│ yes" in rows[name], rows[name]
+
+
+def test_every_cli_option_is_used_by_some_test():
+    """A new option of any command fails this until a test passes it (the tests' sources are
+    searched for the option's name)."""
+    import re
+
+    import typer
+
+    sources = "\n".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+
+    def options(command, path=()):
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from options(sub, (*path, name))
+        for param in getattr(command, "params", []):
+            if param.param_type_name == "option" and param.name != "help":
+                yield " ".join(path), param.opts
+
+    untested = [(cmd, opts) for cmd, opts in options(typer.main.get_command(cli.app))
+                if not any(re.search(re.escape(o) + r"(?![\w-])", sources) for o in opts)]
+    assert untested == []
