@@ -416,6 +416,16 @@ def test_readme_first_python_example():
     assert json.loads(result.to_json())["objective"] == pytest.approx(11 / 3, abs=1e-6)
 
 
+def test_the_readme_python_block_runs_verbatim_in_seconds():
+    """The README's code as a user would paste it, in the folder of the bundled instances it
+    names (it once built its random matrix with `sp.random`, which took minutes and 16 GB)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    done = subprocess.run([sys.executable, "-c", code], cwd=DATA, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Status.OPTIMAL", str(11 / 3), "pass", "Optimality.PROVEN"]
+
+
 # ---- auto rules for classes the selector has never seen ------------------------------------------
 
 def _nonlinear() -> om.Model:
