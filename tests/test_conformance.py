@@ -37,7 +37,7 @@ from omnisolve.errors import UnsupportedError
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Status
 from omnisolve.solvers import registry
-from test_trust import infeasible_lp, pulp_test_mip, transport
+from test_trust import infeasible_lp, pulp_test_mip, transport, unbounded_lp
 
 DATA = Path(om.__file__).parent / "data"  # the bundled demo instances, optima in optima.csv
 LIMIT = 10.0  # s, the time limit of a solve
@@ -143,6 +143,33 @@ def rosenbrock() -> om.Model:
     return m
 
 
+def concave_qp_max() -> om.Model:
+    """max 10 - (the convex QP's objective): 6 at (1, 3), the QP in the other sense."""
+    m = om.Model("concave_qp_max")
+    x, y = m.add_variable("x", -10, 10), m.add_variable("y", -10, 10)
+    m.add_constraint(x + y >= 4)
+    m.maximize(10 - (x * x + y * y + x * y - 2 * x - 4 * y + 5))
+    return m
+
+
+def convex_qcp() -> om.Model:
+    """max x + y in the disk x² + y² <= 2: 2 at (1, 1) (Cauchy-Schwarz: x + y <= √2·√2)."""
+    m = om.Model("convex_qcp")
+    x, y = m.add_variable("x", -5, 5), m.add_variable("y", -5, 5)
+    m.add_constraint(x * x + y * y <= 2, name="disk")
+    m.maximize(x + y)
+    return m
+
+
+def miqp() -> om.Model:
+    """min (x² - 3x) + (y² - y) + 1, x integer in [0, 5]: x in {1, 2} gives -2, y = 1/2 gives
+    -1/4, so -1.25."""
+    m = om.Model("miqp")
+    x, y = m.add_variable("x", 0, 5, "integer"), m.add_variable("y", -3, 3)
+    m.minimize(x * x - 3 * x + y * y - y + 1)
+    return m
+
+
 def infeasible_milp() -> om.Model:
     """2x + 2y = 3 has no integer solution, though its LP relaxation has many."""
     m = om.Model("infeasible_milp")
@@ -225,9 +252,10 @@ def jobshop_brute() -> tuple[float, list[list[int]]]:
 @dataclass(frozen=True)
 class Case:
     build: Callable[[], Any]
-    optimum: Callable[[], float] | None  # None: infeasible
+    optimum: Callable[[], float] | None = None  # None: no optimum (see `status`)
     sense: str = "min"
     limit: float | None = None  # overrides LIMIT: a time-limit check where exact methods need longer
+    status: Status = Status.OPTIMAL  # the truth: OPTIMAL (has an optimum), INFEASIBLE or UNBOUNDED
 
 
 ZOO: dict[str, Case] = {
@@ -235,16 +263,20 @@ ZOO: dict[str, Case] = {
     "milp": Case(pulp_test_mip, lambda: 64.0),
     "milp-max-c0": Case(small_milp, lambda: max(small_milp_points()), "max"),
     "convex-qp": Case(convex_qp, lambda: 4.0),
+    "concave-qp-max": Case(concave_qp_max, lambda: 6.0, "max"),
+    "convex-qcp": Case(convex_qcp, lambda: 2.0, "max"),
+    "miqp": Case(miqp, lambda: -1.25),
     "rosenbrock": Case(rosenbrock, lambda: 0.0),
     "tsp7": Case(tsp, lambda: tsp_brute()[0]),
     "cvrp6": Case(cvrp, lambda: cvrp_brute()[0]),
     "jobshop3x4": Case(jobshop, lambda: jobshop_brute()[0]),
+    "knapsack12": Case(knapsack, lambda: knapsack_brute()[0], "max"),
     "ft06": Case(ft06, lambda: 55.0, limit=1.0),
     "berlin52": Case(berlin52, lambda: 7542.0, limit=1.0),
     "eil22-k4": Case(eil22, lambda: 375.0, limit=1.0),
-    "knapsack12": Case(knapsack, lambda: knapsack_brute()[0], "max"),
-    "infeasible-lp": Case(infeasible_lp, None),
-    "infeasible-milp": Case(infeasible_milp, None),
+    "infeasible-lp": Case(infeasible_lp, status=Status.INFEASIBLE),
+    "infeasible-milp": Case(infeasible_milp, status=Status.INFEASIBLE),
+    "unbounded-lp": Case(unbounded_lp, status=Status.UNBOUNDED),
 }
 
 
@@ -282,7 +314,7 @@ def time_limit(name: str, case: str) -> float:
     if ZOO[case].limit is not None:
         return ZOO[case].limit
     if name in RUNS_TO_LIMIT or ZOO[case].optimum is None:
-        return SHORT_LIMIT  # nothing to find on an infeasible problem: a search may use it all
+        return SHORT_LIMIT  # no optimum to find: a search may use all its time
     return LIMIT
 
 
@@ -314,7 +346,8 @@ def test_zoo_model_optima_are_reached_by_points_found_by_hand():
     from omnisolve.verify.model_check import check_values
 
     for case, point in [("lp", [4, 1, 0, 1]), ("milp", [3, -0.5, 7]), ("milp-max-c0", [2, 4, 1]),
-                        ("convex-qp", [1, 3]), ("rosenbrock", [1, 1])]:
+                        ("convex-qp", [1, 3]), ("concave-qp-max", [1, 3]), ("convex-qcp", [1, 1]),
+                        ("miqp", [1, 0.5]), ("rosenbrock", [1, 1])]:
         _, _, objective, messages = check_values(problem(case), np.array(point, float), Tolerances())
         assert not messages and objective == pytest.approx(ZOO[case].optimum(), abs=1e-12), case
 
@@ -367,46 +400,53 @@ def test_solve_keeps_the_contract(name, case, capfd):
     out, err = capfd.readouterr()
     what = f"{name} on {case}: {result.status.value} {result.objective} ({result.message})"
 
+    # silence, name, limits
     assert (out, err) == ("", ""), f"{name} printed on {case}"
     assert not caught, f"{name} warned on {case}: {[str(w.message) for w in caught]}"
     assert result.solver.startswith(name), what
     assert 0 < result.runtime <= limit + grace(OVERRUN), what
     assert wall <= limit + after_solve_allowance(limit, "off") + grace(OVERRUN), what
     assert cpu <= ONE_THREAD * wall + grace(CPU_NOISE), f"{name} used {cpu:.2f} CPU s in {wall:.2f} s on 1 thread"
-    assert [tuple(e) for e in seen] == [tuple(e) for e in result.trace], f"{name}: on_incumbent {seen} is not the trace {result.trace}"
 
-    sense = spec.sense
-    if spec.optimum is None:  # infeasible: never answered, never claimed optimal
+    # the verdict
+    if result.status.has_solution:
+        assert result.certificate is not None and result.certificate.passed, (what, result.certificate)
+    if spec.status == Status.INFEASIBLE:  # never answered, never claimed optimal or unbounded
         assert result.status in (Status.INFEASIBLE, Status.TIME_LIMIT, Status.ERROR), what
-        assert result.status == Status.INFEASIBLE or result.message.strip(), what
-        assert all(obj is None for _, obj, _ in result.trace), f"{name} reported an incumbent on {case}: {result.trace}"
-        return
-    optimum = spec.optimum()
-    if spec.limit is None:  # a tiny problem: every backend that accepts it answers it
+    elif spec.status == Status.UNBOUNDED:  # a feasible point is an answer; optimal or infeasible is wrong
+        assert result.status in (Status.UNBOUNDED, Status.FEASIBLE, Status.TIME_LIMIT, Status.ERROR), what
+    elif spec.limit is None:  # a tiny problem: every backend that accepts it answers it
         assert result.status.has_solution, what
     else:  # a time-limit check: stopping without an answer is allowed, any other verdict is wrong
         assert result.status.has_solution or result.status == Status.TIME_LIMIT, what
-        if not result.status.has_solution:
-            assert not [obj for _, obj, _ in result.trace if obj is not None], f"{name} lost its incumbents: {result.trace}"
-            return
-    assert result.certificate is not None and result.certificate.passed, (what, result.certificate)
-    assert not better(sense, result.objective, optimum), what
-    if result.status == Status.OPTIMAL:
-        assert result.objective == pytest.approx(optimum, rel=1e-6, abs=1e-6), what
-    if result.bound is not None:
-        assert not better(sense, optimum, result.bound), f"{name}: bound {result.bound} cuts off the optimum {optimum} of {case}"
+    if result.status in (Status.TIME_LIMIT, Status.ERROR):
+        assert spec.limit is not None or result.message.strip(), f"{name} gave no reason: {what}"
+    optimum = spec.optimum() if spec.optimum is not None else None
+    if optimum is not None and result.status.has_solution:
+        assert not better(spec.sense, result.objective, optimum), what
+        if result.status == Status.OPTIMAL:
+            assert result.objective == pytest.approx(optimum, rel=1e-6, abs=1e-6), what
+    if optimum is not None and result.bound is not None:
+        assert not better(spec.sense, optimum, result.bound), f"{name}: bound {result.bound} cuts off the optimum {optimum} of {case}"
 
-    # the incumbent trace: in time order, each objective better, each bound tighter, none beyond the optimum
+    # the incumbent trace: what on_incumbent saw, in time order, each objective better, each bound
+    # tighter, none beyond the optimum, and the answer among them
+    assert [tuple(e) for e in seen] == [tuple(e) for e in result.trace], f"{name}: on_incumbent {seen} is not the trace {result.trace}"
     times = [t for t, _, _ in result.trace]
-    assert times == sorted(times), result.trace
     objectives = [obj for _, obj, _ in result.trace if obj is not None]
     bounds = [bound for _, _, bound in result.trace if bound is not None]
-    assert not any(better(sense, a, b) for a, b in zip(objectives, objectives[1:])), f"{name} on {case}: incumbents got worse: {result.trace}"
-    assert not any(better(sense, b, a) for a, b in zip(bounds, bounds[1:])), f"{name} on {case}: bounds got looser: {result.trace}"
-    assert not any(better(sense, obj, optimum) for obj in objectives), f"{name} on {case}: an incumbent beats the optimum: {result.trace}"
-    assert not any(better(sense, optimum, bound) for bound in bounds), f"{name} on {case}: a bound cuts off the optimum: {result.trace}"
-    if objectives:
-        assert not better(sense, objectives[-1], result.objective), f"{name} on {case}: returned {result.objective}, worse than its incumbent {objectives[-1]}"
+    trace = f"{name} on {case}, trace {result.trace}"
+    assert times == sorted(times), trace
+    assert not any(better(spec.sense, a, b) for a, b in zip(objectives, objectives[1:])), f"incumbents got worse: {trace}"
+    assert not any(better(spec.sense, b, a) for a, b in zip(bounds, bounds[1:])), f"bounds got looser: {trace}"
+    if optimum is not None:
+        assert not any(better(spec.sense, obj, optimum) for obj in objectives), f"an incumbent beats the optimum: {trace}"
+        assert not any(better(spec.sense, optimum, bound) for bound in bounds), f"a bound cuts off the optimum: {trace}"
+    if result.status.has_solution:
+        assert objectives, f"the answer was never reported as an incumbent: {trace}"
+        assert result.objective == pytest.approx(objectives[-1], rel=1e-6, abs=1e-6), f"the answer is not the last incumbent: {result.objective}, {trace}"
+    elif spec.status != Status.UNBOUNDED:
+        assert not objectives, f"incumbents reported, none returned: {trace}"
 
 
 # ---- laziness: a refusal never imports the solver package -------------------------------------------
