@@ -9,6 +9,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from omnisolve.errors import InputError
+from omnisolve.io.limits import MAX_INTEGER, MAX_REAL
 
 INF = float("inf")
 _INFINITIES = {"inf": INF, "+inf": INF, "infinity": INF, "+infinity": INF, "-inf": -INF, "-infinity": -INF}
@@ -72,16 +73,21 @@ class Fields:
             raise self.error(where, f"{value!r} is not one of {', '.join(dict.fromkeys(choices))}")
         return choices[text]
 
-    def number(self, value: Any, where: str) -> float:
-        """A finite real number (a JSON boolean is not one)."""
+    def number(self, value: Any, where: str, limit: float = MAX_REAL) -> float:
+        """A finite real number (a JSON boolean is not one) with |value| < `limit`."""
         if not _is_real(value) or not math.isfinite(value):
             raise self.error(where, f"expected a finite number, got {value!r}")
+        if not abs(value) < limit:
+            raise self.error(where, f"{value!r} is out of range (|value| must be below {limit:g})")
         return float(value)
 
-    def integer(self, value: Any, where: str, low: int | None = None) -> int:
-        """An integer (an integral float such as 3.0 is accepted), at least `low` if given."""
+    def integer(self, value: Any, where: str, low: int | None = None, limit: int = MAX_INTEGER) -> int:
+        """An integer (an integral float such as 3.0 is accepted), at least `low` if given, and
+        with |value| < `limit`."""
         if not _is_real(value) or not math.isfinite(value) or value != int(value):
             raise self.error(where, f"expected an integer, got {value!r}")
+        if not abs(value) < limit:
+            raise self.error(where, f"{value!r} is out of range (|value| must be below {limit:g})")
         if low is not None and value < low:
             raise self.error(where, f"must be at least {low}, got {int(value)}")
         return int(value)
@@ -98,8 +104,8 @@ class Fields:
             raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {value!r}")
         return float(value)
 
-    def vector(self, value: Any, where: str, length: int | None = None) -> np.ndarray:
-        """A list of finite numbers as a float64 array, of `length` entries if given."""
+    def vector(self, value: Any, where: str, length: int | None = None, limit: float = MAX_REAL) -> np.ndarray:
+        """A list of finite numbers with |value| < `limit` as a float64 array, of `length` entries if given."""
         items = self.list(value, where)
         if length is not None and len(items) != length:
             raise self.error(where, f"has {len(items)} entries, expected {length}")
@@ -111,12 +117,18 @@ class Fields:
         if nonfinite.size:
             k = int(nonfinite[0])
             raise self.error(field(where, k), f"expected a finite number, got {items[k]!r}")
+        out = np.flatnonzero(np.abs(arr) >= limit)
+        if out.size:
+            k = int(out[0])
+            raise self.error(field(where, k), f"{items[k]!r} is out of range (|value| must be below {limit:g})")
         return arr
 
-    def matrix(self, value: Any, where: str, rows: int | None = None, cols: int | None = None) -> np.ndarray:
-        """A list of equally long rows of finite numbers as a 2-d float64 array."""
+    def matrix(
+        self, value: Any, where: str, rows: int | None = None, cols: int | None = None, limit: float = MAX_REAL
+    ) -> np.ndarray:
+        """A list of equally long rows of finite numbers (|value| < `limit`) as a 2-d float64 array."""
         items = self.list(value, where, min_length=1)
         if rows is not None and len(items) != rows:
             raise self.error(where, f"has {len(items)} rows, expected {rows}")
         width = cols if cols is not None else (len(items[0]) if isinstance(items[0], list) else None)
-        return np.array([self.vector(row, field(where, k), width) for k, row in enumerate(items)], dtype=float)
+        return np.array([self.vector(row, field(where, k), width, limit) for k, row in enumerate(items)], dtype=float)

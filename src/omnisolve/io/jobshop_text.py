@@ -16,6 +16,7 @@ import numpy as np
 
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io._text import Row, block, construct, read_text, row_array, rows_of
+from omnisolve.io.limits import MAX_OPERATIONS
 from omnisolve.problems.jobshop import JobShop
 
 Jobs = list[list[tuple[int, int]]]
@@ -53,6 +54,11 @@ def _header(header: Row, path: str) -> tuple[int, int]:
     jobs, machines = (int(v) for v in row_array(header, path, "header 'jobs machines'", integer=True)[:2])
     if jobs < 1 or machines < 1:
         raise InputError(f"header: {jobs} jobs and {machines} machines, both must be at least 1", path=path, line=line)
+    if jobs * machines > MAX_OPERATIONS:
+        raise InputError(
+            f"header: {jobs} jobs x {machines} machines is more than the {MAX_OPERATIONS} operations omnisolve reads",
+            path=path, line=line,
+        )
     return jobs, machines
 
 

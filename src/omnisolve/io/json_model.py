@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io._json_fields import INF, Fields, field
 from omnisolve.io._text import plain_number, read_text
+from omnisolve.io.limits import check_json_text
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
 from omnisolve.model import Model, Names, ProblemData, QuadraticRow, VarType
 from omnisolve.problems import StructuredProblem
@@ -154,10 +155,13 @@ def read_json(path: str | os.PathLike) -> ProblemData | StructuredProblem:
     text = read_text(name)
     if not text.strip():
         raise InputError("empty file", path=name, line=1)
+    check_json_text(text, name)  # depth and number length, before the parser sees them
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=name, line=exc.lineno) from None
+    except (RecursionError, ValueError) as exc:  # second line of defence: nesting, number conversion
+        raise InputError(f"JSON cannot be read within the input limits ({str(exc).split(':')[0]})", path=name) from None
     return problem_from_dict(doc, source=name)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from omnisolve.errors import UnsupportedError
 from omnisolve.io._json_fields import Fields, field
 from omnisolve.io._text import construct, plain_number
+from omnisolve.io.limits import MAX_COORDINATE, dense_matrix_reason
 from omnisolve.io.tsplib_distances import COORDINATE_TYPES, coordinate_distances
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, StructuredProblem
 
@@ -41,8 +42,11 @@ def _distances_to_dict(distances: np.ndarray, coords: np.ndarray | None, kind: s
 def _distances_from_dict(d: dict, f: Fields) -> tuple[np.ndarray, np.ndarray | None, str]:
     """(distances, coords or None, edge weight type) from the fields of `_distances_to_dict`."""
     kind = f.choice(d.get("edge_weight_type", "EXPLICIT"), "edge_weight_type", EDGE_WEIGHT_TYPES)
-    coords = f.matrix(d["coords"], "coords", cols=2) if "coords" in d else None
+    coords = f.matrix(d["coords"], "coords", cols=2, limit=MAX_COORDINATE) if "coords" in d else None
     n = None if coords is None else len(coords)
+    reason = None if n is None else dense_matrix_reason(n)
+    if reason is not None:
+        raise f.error("coords", reason)
     if "distances" in d:
         size = n if n is not None else len(f.list(d["distances"], "distances", min_length=1))
         return f.matrix(d["distances"], "distances", rows=size, cols=size), coords, kind

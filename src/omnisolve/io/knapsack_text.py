@@ -1,13 +1,16 @@
-"""Knapsack `.kp` files: a line `n capacity`, then n lines `value weight`; `#` starts a comment."""
+"""Knapsack `.kp` files: a line `n capacity`, then n lines `value weight`; `#` starts a comment.
+Weights are integers (Pisinger's format); values and the capacity are any numbers of the input policy."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import numpy as np
 
-from omnisolve.errors import InputError
-from omnisolve.io._text import block, construct, plain_number, read_text, row_array, rows_of
+from omnisolve.errors import InputError, UnsupportedError
+from omnisolve.io._text import construct, plain_number, read_text, row_array, rows_of, to_array
+from omnisolve.io.limits import MAX_ITEMS
 from omnisolve.problems.knapsack import Knapsack
 
 
@@ -24,17 +27,30 @@ def read_knapsack(path: str | os.PathLike) -> Knapsack:
     capacity = row_array((line, tokens[1:]), name, "capacity")[0]
     if count < 1:
         raise InputError(f"item count n is {count}, must be at least 1", path=name, line=line)
+    if count > MAX_ITEMS:
+        raise InputError(f"item count n is {count}, more than the {MAX_ITEMS} items omnisolve reads", path=name, line=line)
     if len(items) > count:
         raise InputError(f"more than the {count} items announced on line {line}", path=name, line=items[count][0])
     if len(items) < count:
         end = items[-1][0] if items else line
         raise InputError(f"file ends after {len(items)} items; line {line} announces {count}", path=name, line=end)
-    data = block(items, 2, name, "item 'value weight'")
-    return construct(name, lambda: Knapsack(data[:, 0], data[:, 1], capacity, name=Path(name).stem))
+    for number, row in items:
+        if len(row) != 2:
+            raise InputError(f"item 'value weight': expected 2 values, found {len(row)}", path=name, line=number)
+    lines = [number for number, _ in items]
+    values = to_array([row[0] for _, row in items], lines, name, "item value")
+    weights = to_array([row[1] for _, row in items], lines, name, "item weight", integer=True)  # integers, as .kp says
+    return construct(name, lambda: Knapsack(values, weights.astype(float), float(capacity), name=Path(name).stem))
 
 
 def write_knapsack(problem: Knapsack, path: str | os.PathLike) -> None:
-    """Write `problem` as a `.kp` file."""
+    """Write `problem` as a `.kp` file, whose weights are integers."""
+    fractional = np.flatnonzero(problem.weights != np.round(problem.weights))
+    if fractional.size:
+        k = int(fractional[0])
+        raise UnsupportedError(
+            f"item {k} weighs {problem.weights[k]:g}; the .kp format holds integer weights: write it as .json instead"
+        )
     lines = [f"{problem.size} {plain_number(problem.capacity)}"]
     lines += [f"{plain_number(v)} {plain_number(w)}" for v, w in zip(problem.values, problem.weights)]
     Path(path).write_text("\n".join(lines) + "\n")

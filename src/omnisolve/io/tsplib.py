@@ -14,6 +14,7 @@ import numpy as np
 
 from omnisolve.errors import InputError
 from omnisolve.io._text import Row, construct, read_text, to_array
+from omnisolve.io.limits import MAX_COORDINATE, MAX_NODES, MAX_REAL, dense_matrix_reason, max_dense_nodes, shown
 from omnisolve.io.tsplib_distances import (
     COORDINATE_TYPES,
     EXPLICIT_FORMATS,
@@ -76,15 +77,40 @@ class TsplibFile:
         return value
 
     def number(self, key: str, integer: bool = False) -> float:
-        """Spec `key` as a positive number."""
+        """Spec `key` as a positive number (one token; an ASCII integer when `integer`)."""
         token, line = self.required(key), self.line_of(key)
+        if len(token.split()) > 1:
+            raise self.error(f"{key}: expected one value, found {shown(token)}", line)
         value = to_array([token], [line], self.path, key, integer)[0]
         if value <= 0:
-            raise self.error(f"{key} must be positive, got {token}", line)
+            raise self.error(f"{key} must be positive, got {shown(token)}", line)
         return int(value) if integer else float(value)
 
-    def dimension(self) -> int:
-        return int(self.number("DIMENSION", integer=True))
+    def dimension(self, dense: bool = False) -> int:
+        """DIMENSION, checked before anything is allocated: at most `MAX_NODES`, no more nodes than
+        the file's node sections and EDGE_WEIGHT_SECTION hold and, when `dense` (the problem will
+        hold an n x n distance matrix), within `MAX_DENSE_MATRIX_BYTES`."""
+        n = int(self.number("DIMENSION", integer=True))
+        line = self.line_of("DIMENSION")
+        if n > MAX_NODES:
+            raise self.error(f"DIMENSION {n} is more than the {MAX_NODES} nodes omnisolve reads", line)
+        for name in ("NODE_COORD_SECTION", "DEMAND_SECTION", "DISPLAY_DATA_SECTION"):
+            section = self.sections.get(name)
+            # a small DIMENSION is checked with the missing node named (`node_table`); a large one here
+            if section is not None and len(section.rows) < n and n > max_dense_nodes():
+                raise self.error(f"{name} lists {len(section.rows)} nodes but DIMENSION is {n}", section.line)
+        section = self.sections.get("EDGE_WEIGHT_SECTION")
+        fmt = (self.spec("EDGE_WEIGHT_FORMAT") or "").upper()
+        if section is not None and fmt in EXPLICIT_FORMATS:
+            held, needed = sum(len(row) for _, row in section.rows), explicit_size(fmt, n)
+            if held < needed:
+                raise self.error(
+                    f"EDGE_WEIGHT_SECTION has {held} values; {fmt} for DIMENSION {n} needs {needed}", section.end
+                )
+        reason = dense_matrix_reason(n) if dense else None
+        if reason is not None:
+            raise self.error(f"DIMENSION: {reason}", line)
+        return n
 
     def section(self, name: str, reason: str | None = None, line: int | None = None) -> Section | None:
         """Section `name`; when `reason` is given its absence is an error at `line` (default: end)."""
@@ -103,8 +129,11 @@ class TsplibFile:
                 raise self.error(f"{what}: node {node} appears twice (first at line {first_line[node]})", number)
             first_line[node] = number
 
-    def node_table(self, section: Section, n: int, columns: str) -> np.ndarray:
-        """Rows `node v1 v2 ...` (nodes 1..n, each once) as an n x k array ordered by node."""
+    def node_table(
+        self, section: Section, n: int, columns: str, integer: bool = False, limit: float | None = None
+    ) -> np.ndarray:
+        """Rows `node v1 v2 ...` (nodes 1..n, each once) as an n x k array ordered by node; the
+        values are numbers of the input policy (integers when `integer`, |value| < `limit`)."""
         width = len(columns.split())
         for number, tokens in section.rows:
             if len(tokens) != width:
@@ -116,6 +145,8 @@ class TsplibFile:
             [number for number, row in section.rows for _ in row[1:]],
             self.path,
             section.name,
+            integer,
+            limit,
         ).reshape(len(ids), width - 1)
         self.check_nodes(section.name, ids, lines, n)
         if len(ids) < n:
@@ -186,7 +217,7 @@ def node_coords(f: TsplibFile, n: int, section_name: str = "NODE_COORD_SECTION")
     coord_type = (f.spec("NODE_COORD_TYPE") or "TWOD_COORDS").upper()
     if coord_type != "TWOD_COORDS":
         raise f.error(f"NODE_COORD_TYPE {coord_type} is not supported (only TWOD_COORDS)", f.line_of("NODE_COORD_TYPE"))
-    return f.node_table(section, n, "node x y")
+    return f.node_table(section, n, "node x y", limit=MAX_COORDINATE)
 
 
 def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, str]:
@@ -217,7 +248,7 @@ def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, 
         raise f.error(
             f"EDGE_WEIGHT_SECTION has {len(tokens)} values; {fmt} for DIMENSION {n} needs {expected}", line
         )
-    values = to_array(tokens, lines, f.path, "EDGE_WEIGHT_SECTION")
+    values = to_array(tokens, lines, f.path, "EDGE_WEIGHT_SECTION", limit=MAX_REAL)
     coords = node_coords(f, n)
     if coords is None:
         coords = node_coords(f, n, "DISPLAY_DATA_SECTION")
@@ -227,15 +258,17 @@ def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, 
 def check_type(f: TsplibFile, allowed: tuple[str, ...]) -> None:
     """If the file states a TYPE, it must be one of `allowed`."""
     kind = f.spec("TYPE")
+    if kind is not None and not kind.split():
+        raise f.error(f"TYPE is empty, expected {' or '.join(allowed)}", f.line_of("TYPE"))
     if kind is not None and kind.split()[0].upper() not in allowed:
-        raise f.error(f"TYPE is {kind}, expected {' or '.join(allowed)}", f.line_of("TYPE"))
+        raise f.error(f"TYPE is {shown(kind)}, expected {' or '.join(allowed)}", f.line_of("TYPE"))
 
 
 def read_tsp(path: str | os.PathLike) -> TSP:
     """A TSPLIB `.tsp` (or `.atsp`) file as a `TSP` with TSPLIB95's exact distances."""
     f = parse_tsplib(path)
     check_type(f, ("TSP", "ATSP"))
-    n = f.dimension()
+    n = f.dimension(dense=True)
     distances, coords, kind = edge_weights(f, n)
     name = f.spec("NAME") or Path(f.path).stem
     return construct(f.path, lambda: TSP(distances, coords=coords, name=name, edge_weight_type=kind))

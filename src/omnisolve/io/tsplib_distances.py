@@ -115,10 +115,11 @@ EXPLICIT_FORMATS = ("FULL_MATRIX", *TRIANGULAR_FORMATS)
 
 
 def explicit_size(edge_weight_format: str, n: int) -> int:
-    """How many values an EDGE_WEIGHT_SECTION of this format holds for n nodes."""
+    """How many values an EDGE_WEIGHT_SECTION of this format holds for n nodes (counted, not
+    enumerated: nothing of size n x n is allocated)."""
     if edge_weight_format == "FULL_MATRIX":
         return n * n
-    return len(TRIANGULAR_FORMATS[edge_weight_format](n)[0])
+    return n * (n + 1) // 2 if "DIAG" in edge_weight_format else n * (n - 1) // 2
 
 
 def explicit_matrix(values: np.ndarray, edge_weight_format: str, n: int) -> np.ndarray:

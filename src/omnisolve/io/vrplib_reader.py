@@ -33,14 +33,14 @@ def read_cvrp(path: str | os.PathLike, num_vehicles: int | None = None) -> CVRP:
     for key, what in UNSUPPORTED_SPECS.items():
         if key in f.specs:
             raise UnsupportedError(f"{f.path}:{f.line_of(key)}: {key} ({what}) is not supported by the CVRP model")
-    n = f.dimension()
-    capacity = f.number("CAPACITY")
-    distances, coords, _ = edge_weights(f, n)
+    n = f.dimension(dense=True)
+    capacity = f.number("CAPACITY", integer=True)  # CVRPLIB capacities and demands are integers
     demand = f.section("DEMAND_SECTION", "every CVRP needs the customers' demands")
-    demands = f.node_table(demand, n, "node demand")[:, 0]
+    demands = f.node_table(demand, n, "node demand", integer=True)[:, 0].astype(float)
     depot = _depot(f, n)
     if num_vehicles is None and "VEHICLES" in f.specs:
         num_vehicles = int(f.number("VEHICLES", integer=True))
+    distances, coords, _ = edge_weights(f, n)
     name = f.spec("NAME") or Path(f.path).stem
     return construct(
         f.path,

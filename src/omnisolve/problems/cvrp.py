@@ -77,7 +77,8 @@ class CVRP(StructuredProblem):
             raise ModelError(
                 f"{where}: num_vehicles must be a positive integer or None, got {num_vehicles!r}"
             )
-        self.num_vehicles = None if num_vehicles is None else as_int(num_vehicles)
+        # more vehicles than customers are never used: a larger fleet is stored as one per customer
+        self.num_vehicles = None if num_vehicles is None else min(as_int(num_vehicles), max(n - 1, 1))
         q = real_array(demands, where, "demands", 1)
         if q.shape != (n,):
             raise ModelError(f"{where}: demands has {q.size} entries, expected one per node ({n})")
