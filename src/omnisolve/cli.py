@@ -1,6 +1,7 @@
 """Command line: `omnisolve solve | info | solvers | demo | bench | portfolio | serve | token`.
 
-Exit codes: 0 solved and certified; 1 solver error or failed certificate; 2 bad input file;
+Exit codes: 0 solved and certified; 1 solver error, failed certificate, out of memory or an
+unexpected failure (a bug; one line, never a traceback); 2 bad input file;
 3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
 7 time limit reached without a feasible answer; 8 a solver's claim was refuted by the
 cross-check (the certified answer is printed); 130 interrupted.
@@ -163,9 +164,15 @@ def main() -> None:
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
         err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)
         sys.exit(getattr(exc, "exit_code", 2))
-    except Exception as exc:  # anything unexpected: still one line, never a traceback
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
-        sys.exit(70)
+    except MemoryError:  # a limit the input policy did not foresee: still the README's exit 1
+        err.print("[bold red]error:[/] out of memory: the problem is too large for this machine", highlight=False,
+                  soft_wrap=True)
+        sys.exit(1)
+    except Exception as exc:  # anything unexpected (a bug): one line, exit 1, never a traceback
+        detail = " ".join(str(exc).split())[:200]
+        err.print(f"[bold red]error:[/] unexpected failure, please report it with the input: {detail}",
+                  highlight=False, soft_wrap=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -52,9 +52,10 @@ def solve_knapsack(
 ) -> list[int] | None:
     """The sorted items of an optimal choice within integer `capacity` (integer `weights`,
     any non-negative `values`); None if `expired()` turns true before the DP is done."""
-    w = np.asarray(weights).astype(np.int64)
+    items = np.flatnonzero(np.asarray(weights, dtype=float) <= capacity)  # before the cast: 1e19 would wrap
+    w = np.zeros(len(weights), dtype=np.int64)
+    w[items] = np.asarray(weights, dtype=float)[items]
     v = np.asarray(values, dtype=float)
-    items = np.flatnonzero(w <= capacity)
     best = np.zeros(capacity + 1)
     won = np.zeros(capacity + 1, dtype=bool)
     kept = np.empty((len(items), (capacity + 8) // 8), dtype=np.uint8)

@@ -15,7 +15,7 @@ import numpy as np
 
 from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
-from omnisolve.solvers.requirements import non_integer_reason
+from omnisolve.solvers.requirements import EXACT_INT, non_integer_reason, structured_totals, too_large_reason
 
 MAX_CVRP_NODES = 30  # the arc model with load variables stops being practical beyond this
 MAX_SCALE_DIGITS = 6  # coefficients may be scaled by at most 10**6 to become integers
@@ -48,6 +48,9 @@ def unsupported_reason(problem: Any) -> str | None:
         return _model_reason(problem)
     if not isinstance(problem, StructuredProblem):
         return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
+    reason = _size_reason(problem)
+    if reason is not None:
+        return reason
     if problem.kind == "TSP":
         return non_integer_reason("CP-SAT", [("TSP distances", _off_diagonal(problem.distances))], "highs")
     if problem.kind == "CVRP":
@@ -63,6 +66,12 @@ def unsupported_reason(problem: Any) -> str | None:
     if problem.kind == "Knapsack":
         return non_integer_reason("CP-SAT", [("knapsack values", problem.values), ("knapsack weights", problem.weights)], "highs")
     return f"no CP-SAT formulation for {problem.kind} problems"
+
+
+def _size_reason(problem: Any) -> str | None:
+    """CP-SAT's integers are int64 and its linear expressions must not overflow: every total the
+    model reaches (tour length, capacity, horizon, summed weights and values) stays below 2^53."""
+    return too_large_reason("CP-SAT", structured_totals(problem), EXACT_INT, "scale the data down")
 
 
 def _off_diagonal(d: np.ndarray) -> np.ndarray:
@@ -86,7 +95,9 @@ def _model_reason(data: ProblemData) -> str | None:
         )
     if math.isnan(_objective_scale(data)):
         return f"objective coefficients are not integers even after scaling by 1e{MAX_SCALE_DIGITS}"
-    return None
+    scaled = [("scaled matrix coefficients", data.A.data * np.repeat(rows, np.diff(data.A.indptr))),
+              ("scaled objective coefficients", data.c * _objective_scale(data))]
+    return too_large_reason("CP-SAT", scaled, EXACT_INT, "use highs")
 
 
 def _integral_scales(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:

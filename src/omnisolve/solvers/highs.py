@@ -16,6 +16,7 @@ from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.highs_model import log_errors, new_highs, to_highs_model
+from omnisolve.solvers.requirements import milp_range_reason
 from omnisolve.solvers.via_milp import solve_via_milp
 
 # HiGHS keeps one global thread pool per process, sized by the first solve; a solve asking for
@@ -52,7 +53,7 @@ class HighsSolver(SolverInterface):
 
     def unsupported_reason(self, problem: Any) -> str | None:
         if isinstance(problem, StructuredProblem):
-            return None
+            return milp_range_reason(problem, "HiGHS")
         if not isinstance(problem, ProblemData):
             return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
         return unsupported_model_reason(problem)

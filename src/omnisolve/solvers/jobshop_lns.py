@@ -17,7 +17,7 @@ import numpy as np
 from omnisolve.problems.jobshop import JobShop
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
-from omnisolve.solvers.requirements import kind_reason
+from omnisolve.solvers.requirements import EXACT_INT, horizon, kind_reason, too_large_reason
 
 # With one thread, the share of the time for plain CP-SAT before LNS: enough to prove small
 # instances and get a bound (single noisy runs at 20 s: ta21 5.7 % gap with 15 %, 13.7 % with 35 %).
@@ -36,7 +36,9 @@ class JobShopLnsSolver(SolverInterface):
     description = "Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT large-neighbourhood search"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        return kind_reason(problem, JobShop)
+        return kind_reason(problem, JobShop) or too_large_reason(
+            "jobshop-lns", [("sum of durations", [horizon(problem)])], EXACT_INT, "scale the durations down"
+        )
 
     def _solve(self, shop: Any, limits: Limits, tracker: Tracker) -> Result:
         from omnisolve.algorithms import jobshop_lns, jobshop_tabu

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from omnisolve.algorithms.knapsack_dp import capacity_of, dp_reason, solve_knapsack
 from omnisolve.problems.knapsack import Knapsack
 from omnisolve.result import Result, Status
@@ -20,7 +22,12 @@ class KnapsackDpSolver(SolverInterface):
     description = "Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact"
 
     def unsupported_reason(self, problem: Any) -> str | None:
-        return kind_reason(problem, Knapsack) or dp_reason(problem)
+        if not isinstance(problem, Knapsack):
+            return kind_reason(problem, Knapsack)
+        top = float(np.max(problem.values)) * problem.size  # Python float: inf, never an overflow warning
+        if not top < 1e300:
+            return f"values up to {float(np.max(problem.values)):g} overflow the DP's float64 sums; scale them down"
+        return dp_reason(problem)
 
     def _solve(self, problem: Knapsack, limits: Limits, tracker: Tracker) -> Result:
         chosen = solve_knapsack(

@@ -22,7 +22,10 @@ from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.requirements import milp_range_reason, too_large_reason
 from omnisolve.solvers.via_milp import solve_via_milp
+
+SCIP_INFINITY = 1e20  # SCIP's default infinity: a coefficient this large is an input-data error
 
 _SEED_RANGE = 2**31 - 1  # randomization/randomseedshift is a C int
 _STOPPED = {"timelimit", "gaplimit", "nodelimit", "totalnodelimit", "stallnodelimit", "memlimit", "sollimit",
@@ -39,11 +42,15 @@ class ScipSolver(SolverInterface):
 
     def unsupported_reason(self, problem: Any) -> str | None:
         if isinstance(problem, StructuredProblem):
-            return None
+            return milp_range_reason(problem, "SCIP")
         if not isinstance(problem, ProblemData):
             return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
         if problem.is_nonlinear:
             return "nonlinear (callable) objective or constraints need a nonlinear solver such as scipy"
+        coefficients = [("objective coefficients", problem.c), ("matrix coefficients", problem.A.data)]
+        reason = too_large_reason("SCIP", coefficients, SCIP_INFINITY, "use highs")  # SCIP takes 1e20 as infinity
+        if reason is not None:
+            return reason
         semi = getattr(problem, "semi_mask", None)
         if semi is not None and semi.any():
             return "the scip backend has no semi-continuous or semi-integer variables; use highs"
