@@ -132,6 +132,10 @@ CASES = [
     ("kp-nan-capacity", "k.kp", KP_FILE.replace("3 10", "3 nan"), 2, 1, "'nan' is not a finite number"),
     ("mps-fullwidth-coefficient", "m.mps", _mps(b"-1.", "１２".encode()), 2, None, "is not a number"),
     ("mps-coefficient-1e308", "m.mps", _mps(b"-1.", b"1e308"), 2, None, "must be finite"),
+    ("mps-matrix-coefficient-1e17", "m.mps", _mps(b"-1.  ", b"1e17 "), 2, 34,  # HiGHS refused it without a line
+     "'1e17' is out of range (|value| must be below 1e+15"),
+    ("lp-matrix-coefficient-1e16", "m.lp", "Minimize\n obj: x + y\nSubject To\n c1: 1e16 x + y >= 1\nEnd\n", 2, 4,
+     "'1e16' is out of range"),
     # ---- JSON: depth and number length bounded before the parser, ranges per field
     ("json-deep-list", "d.json", "[" * 100_000 + "]" * 100_000, 2, 1, f"nested deeper than {MAX_JSON_DEPTH}"),
     ("json-deep-object", "d.json", '{"a":' * 100_000 + "1" + "}" * 100_000, 2, 1, "nested deeper"),

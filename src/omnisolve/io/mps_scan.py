@@ -82,6 +82,7 @@ from typing import IO, Callable
 from omnisolve.errors import InputError
 
 HUGE = 1e20  # HiGHS's infinite_bound / infinite_cost: values this large count as infinite
+MATRIX_LARGEST = 1e15  # HiGHS refuses a constraint-matrix value this large (without naming the line)
 
 _NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eEdD][+-]?[0-9]+)?")
 _INFINITY = {b"inf": math.inf, b"infinity": math.inf}
@@ -273,6 +274,9 @@ class MpsScanner(_Scanner):
             if value.__class__ is str or not -HUGE < value < HUGE:
                 what = "objective coefficient" if rows[row] == 1 else "coefficient"
                 self.finite(token, f"{what} of {_text(column)!r} in row {_text(row)!r}")
+            if rows[row] != 1 and not -MATRIX_LARGEST < value < MATRIX_LARGEST:
+                raise self.fail(f"coefficient of {_text(column)!r} in row {_text(row)!r}: {_text(token)!r} is out of "
+                                f"range (|value| must be below {MATRIX_LARGEST:g}, larger matrix values HiGHS refuses)")
             if value:
                 if row in seen:
                     raise self.fail(
@@ -468,6 +472,9 @@ class LpScanner(_Scanner):
                 f"infinite value {_text(text)!r} in the objective, a coefficient or a constraint's left side; it must be "
                 "finite" + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
             )
+        if self.section == "con" and not right_side and not exponent and not abs(value) < MATRIX_LARGEST:
+            raise self.fail(f"coefficient {_text(text)!r} is out of range (|value| must be below {MATRIX_LARGEST:g}, "
+                            "larger matrix values HiGHS refuses)")
         self.token(text)
         if self.section == "con" and value and not right_side and not exponent:
             self.constant = (self.line, text)
