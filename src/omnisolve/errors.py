@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
+MAX_MESSAGE = 300  # characters: a message quotes the input, and the input may be a 1 MB line
+_LONG_QUOTE = re.compile(r"'([^'\n]{41,})'")
+
+
+def one_line(message: str) -> str:
+    """`message` on one line of at most MAX_MESSAGE characters: quoted excerpts of the input
+    longer than 40 characters are cut to their first 32."""
+    text = " ".join(message.split())
+    text = _LONG_QUOTE.sub(lambda m: f"'{m.group(1)[:32]}...' ({len(m.group(1))} characters)", text)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
 
 class OmnisolveError(Exception):
-    """Base class: an error caused by the input or the environment, not a bug."""
+    """Base class: an error caused by the input or the environment, not a bug; its message is
+    one short line whatever the input quoted in it."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *args: object):
+        super().__init__(one_line(str(message)), *args)
 
 
 class InputError(OmnisolveError):
