@@ -95,6 +95,12 @@ def berlin52() -> TSP:
     return om.read(DATA / "berlin52.tsp")
 
 
+def tsp400() -> TSP:
+    """400 random cities: more than an exact method builds and solves in 0.2 s."""
+    xy = np.random.default_rng(1).integers(0, 1000, size=(400, 2)).astype(float)
+    return TSP(euc_2d(xy), xy, name="tsp400")
+
+
 def eil22() -> CVRP:
     """E-n22-k4 of CVRPLIB, optimum 375 with its 4 vehicles (from the benchmark data beside the
     repository; the reader leaves the fleet free, so it is set here)."""
@@ -274,6 +280,7 @@ ZOO: dict[str, Case] = {
     "ft06": Case(ft06, lambda: 55.0, limit=1.0),
     "berlin52": Case(berlin52, lambda: 7542.0, limit=1.0),
     "eil22-k4": Case(eil22, lambda: 375.0, limit=1.0),
+    "tsp400": Case(tsp400, limit=0.2),  # optimum unknown: the time limit and the answers' validity
     "infeasible-lp": Case(infeasible_lp, status=Status.INFEASIBLE),
     "infeasible-milp": Case(infeasible_milp, status=Status.INFEASIBLE),
     "unbounded-lp": Case(unbounded_lp, status=Status.UNBOUNDED),
@@ -307,7 +314,14 @@ def _accepts(name: str, case: str) -> bool:
 
 
 # Known contract breaches, each (backend, case) -> the bug; they must keep failing (strict).
-BREACHES: dict[tuple[str, str], str] = {}
+BREACHES: dict[tuple[str, str], str] = {
+    ("lkh", "tsp400"): "when LKH finishes no run within its CPU budget, elkai returns the tour of the previous call "
+                       "(empty in a fresh process) and lkh returns it as FEASIBLE: the certificate fails (ERROR)",
+    ("cpsat", "tsp400"): "the circuit model is built in Python before the time limit is looked at: "
+                         "about 4 s for 400 nodes, with a 0.2 s limit",
+    ("scip", "tsp400"): "solvers/scip.py build() adds the 160,000 MILP columns one by one in Python before SCIP "
+                        "sees the time limit: about 5 s for 400 nodes, with a 0.2 s limit",
+}
 
 
 def time_limit(name: str, case: str) -> float:
@@ -324,7 +338,8 @@ def pairs(accepted: bool) -> list:
         for case in ZOO:
             if accepted and not _accepts(name, case):
                 continue
-            marks = [pytest.mark.xfail(strict=True, reason=BREACHES[name, case])] if (name, case) in BREACHES else []
+            breach = BREACHES.get((name, case)) if accepted else None
+            marks = [pytest.mark.xfail(strict=True, reason=breach)] if breach else []
             out.append(pytest.param(name, case, id=f"{name}-{case}", marks=marks))
     return out
 
@@ -404,8 +419,8 @@ def test_solve_keeps_the_contract(name, case, capfd):
     assert (out, err) == ("", ""), f"{name} printed on {case}"
     assert not caught, f"{name} warned on {case}: {[str(w.message) for w in caught]}"
     assert result.solver.startswith(name), what
-    assert 0 < result.runtime <= limit + grace(OVERRUN), what
-    assert wall <= limit + after_solve_allowance(limit, "off") + grace(OVERRUN), what
+    assert 0 < result.runtime <= limit + grace(OVERRUN), f"{name} on {case} ran {result.runtime:.2f} s with a {limit} s limit"
+    assert wall <= limit + after_solve_allowance(limit, "off") + grace(OVERRUN), f"solve took {wall:.2f} s: {what}"
     assert cpu <= ONE_THREAD * wall + grace(CPU_NOISE), f"{name} used {cpu:.2f} CPU s in {wall:.2f} s on 1 thread"
 
     # the verdict
