@@ -342,3 +342,17 @@ def test_legitimate_instances_still_parse():
         except UnsupportedError:
             pass  # a VRPLIB variant the CVRP model does not cover (several depots), not a policy matter
     assert not refused, refused
+
+
+def test_a_backend_crash_is_reported_without_the_exception_class(monkeypatch):
+    """'solver cpsat failed: RuntimeError: Unable to cast Python instance ...' named the class."""
+    from omnisolve.solvers.knapsack_dp import KnapsackDpSolver
+
+    def crash(self, problem, limits, tracker):
+        raise RuntimeError("Unable to cast Python instance of type <int> to C++ type")
+
+    monkeypatch.setattr(KnapsackDpSolver, "_solve", crash)
+    result = om.solve(Knapsack([5, 6, 3], [4, 5, 2], 10), solver="knapsack-dp", time_limit=2, cross_check="off")
+    assert result.status.value == "error"
+    assert result.message.startswith("solver knapsack-dp failed: Unable to cast"), result.message
+    assert "RuntimeError" not in result.message and "\n" not in result.message

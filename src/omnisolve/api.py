@@ -171,7 +171,9 @@ def _solve_with(data: Problem, backend: SolverInterface, limits: Limits, on_incu
         result = Result(
             Status.ERROR,
             solver=backend.name,
-            message=f"solver {backend.name} failed: {type(exc).__name__}: {exc}",
+            # one line without the exception's class name (the log keeps the traceback)
+            message=f"solver {backend.name} failed: "
+            + ("out of memory" if isinstance(exc, MemoryError) else " ".join(str(exc).split())[:200] or "no detail"),
             log=traceback.format_exc(),
         )
     result.problem_name = getattr(data, "name", "")
