@@ -319,8 +319,6 @@ def _accepts(name: str, case: str) -> bool:
 
 # Known contract breaches, each (backend, case) -> the bug; they must keep failing (strict).
 BREACHES: dict[tuple[str, str], str] = {
-    ("lkh", "tsp400"): "when LKH finishes no run within its CPU budget, elkai returns the tour of the previous call "
-                       "(empty in a fresh process) and lkh returns it as FEASIBLE: the certificate fails (ERROR)",
     ("cpsat", "tsp400"): "cpsat_models.build() makes the circuit model in Python before CP-SAT gets the time "
                          "limit: about 4 s for 400 nodes, with a 0.2 s limit",
     ("scip", "tsp400"): "solvers/scip.py build() adds the 160,000 MILP columns one by one in Python before SCIP "

@@ -66,6 +66,8 @@ class LkhSolver(SolverInterface):
             lines = [f"{key} = {value:.6g}" for key, value in params.items()] + ["PROBLEM_FILE = :stdin:"]
             tour = [int(v) - 1 for v in _elkai.solve_problem("\n".join(lines) + "\n", text)]
             calls += 1
+            if sorted(tour) != list(range(problem.n)):
+                break  # no run finished in its budget: elkai hands back the previous call's tour
             if best is None or problem.evaluate(tour) < problem.evaluate(best):
                 best = tour
                 tracker.report(problem.evaluate(best))
@@ -73,6 +75,8 @@ class LkhSolver(SolverInterface):
                 break  # LKH finished its runs before the limit: more seeds rarely help
             ratio = clock.ratio(default=ratio)
             ascent = max(clock.wall() - ratio * search, 0.0)
+        if best is None:
+            return Result(Status.TIME_LIMIT, message=f"LKH finished no run of {problem.n} nodes within the time limit")
         note = "; ".join(filter(None, [note, f"{calls} LKH call(s) of {RUNS} runs"]))
         return Result(Status.FEASIBLE, objective=problem.evaluate(best), solution=best, message=note)
 
