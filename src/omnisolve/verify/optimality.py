@@ -13,8 +13,10 @@ returned (or any other source) and recompute what they prove from `ProblemData` 
 - `ray_residual(data, r)`: r keeps every row and bound satisfied along x + t r and improves the
   objective; with a feasible point this proves unboundedness (for a MILP with rational data too).
 
-Coefficients that meet an infinite side are allowed only when tiny (round-off); their size is
-reported as the residual.
+Multipliers that meet an infinite side are allowed only when tiny (round-off): they are set to
+0 before anything is computed from them, so the bound holds for the multipliers used; their
+size is reported as the residual. Reduced costs that meet an infinite variable bound are
+dropped under the same tolerance.
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ def _box(data: ProblemData) -> tuple[np.ndarray, np.ndarray]:
     if semi is None or not np.any(semi):
         return data.lb, data.ub
     return np.where(semi, np.minimum(data.lb, 0.0), data.lb), np.where(semi, np.maximum(data.ub, 0.0), data.ub)
+
+
+def _clean(coef: np.ndarray, lo: np.ndarray, hi: np.ndarray, tol: float) -> tuple[np.ndarray | None, float]:
+    """`coef` with the entries that meet an infinite side set to 0 when all are at most `tol`
+    (round-off; their largest size is the residual), else None. Zeroing them before anything
+    is computed from `coef` keeps the bound valid for the multipliers actually used."""
+    open_side = ((coef > 0) & ~np.isfinite(lo)) | ((coef < 0) & ~np.isfinite(hi))
+    residual = float(np.abs(coef[open_side]).max()) if open_side.any() else 0.0
+    if residual > tol:
+        return None, residual
+    return np.where(open_side, 0.0, coef), residual
 
 
 def _min_over(coef: np.ndarray, lo: np.ndarray, hi: np.ndarray, tol: float) -> tuple[float, float]:
@@ -66,7 +79,10 @@ def dual_bound(data: ProblemData, y: np.ndarray, x: np.ndarray | None = None) ->
         const = sign * (data.c0 + float(data.c @ x) + quad - float(grad @ x))
         c = sign * grad
     tol = DUAL_TOL * max(1.0, float(np.abs(c).max(initial=0.0)))
-    rows, row_residual = _min_over(y, data.row_lb, data.row_ub, tol)
+    y, row_residual = _clean(y, data.row_lb, data.row_ub, tol)
+    if y is None:
+        return -sign * np.inf, row_residual
+    rows, _ = _min_over(y, data.row_lb, data.row_ub, tol)
     lb, ub = _box(data)
     cols, col_residual = _min_over(c - data.A.T @ y, lb, ub, tol)
     return sign * (rows + cols + const), max(row_residual, col_residual)
@@ -82,6 +98,9 @@ def farkas_margin(data: ProblemData, y: np.ndarray) -> float:
     lb, ub = _box(data)
     best = -np.inf
     for z in (y / scale, -y / scale):
+        z, _ = _clean(z, data.row_lb, data.row_ub, RAY_TOL)
+        if z is None:
+            continue
         low, _ = _min_over(z, data.row_lb, data.row_ub, RAY_TOL)
         neg_high, _ = _min_over(-(data.A.T @ z), lb, ub, RAY_TOL)
         best = max(best, (low + neg_high) / max(1.0, abs(low)))
