@@ -356,3 +356,33 @@ def test_a_backend_crash_is_reported_without_the_exception_class(monkeypatch):
     assert result.status.value == "error"
     assert result.message.startswith("solver knapsack-dp failed: Unable to cast"), result.message
     assert "RuntimeError" not in result.message and "\n" not in result.message
+
+
+# ---- found by the fuzz campaign (benchmarks/fuzz_cli.py --count 2000 --seed 11) ----------------
+@pytest.mark.parametrize("bad", ["+-3", "1_000", "١٢", "１２", "12.5.1", "1e5e5"])
+def test_a_bad_token_in_a_long_list_fails_in_linear_time(bad):
+    """The number grammar `[0-9]+\\.?[0-9]*` split "12345" several ways, and a bad token after a
+    few hundred good ones backtracked for minutes (A-n32-k5.vrp with `+-3` ran 74 s)."""
+    tokens = [str(12345 + k) for k in range(20_000)] + [bad]
+    began = time.perf_counter()
+    with pytest.raises(InputError, match="is not a finite number"):
+        numbers(tokens, list(range(len(tokens))), "f", "x")
+    assert time.perf_counter() - began < 2.0
+
+
+def test_huge_nested_json_is_refused_without_reading_it_all(tmp_path):
+    """A 60 MB document of nested objects took 26-37 s and 4 GB before an out-of-memory exit 1."""
+    path = tmp_path / "nested.json"
+    path.write_text('{"a":' * 6_000_000 + "1" + "}" * 6_000_000)
+    began = time.perf_counter()
+    with pytest.raises(InputError, match=f"nested deeper than {MAX_JSON_DEPTH} levels"):
+        read(path)
+    assert time.perf_counter() - began < 5.0
+
+
+def test_subnormal_knapsack_weight_prints_no_numpy_warning(capsys, tmp_path):
+    """A weight of 1e-320 made the features and Dantzig's bound print numpy overflow warnings."""
+    path = tmp_path / "tiny.json"
+    path.write_text('{"omnisolve_format":"knapsack","version":1,"capacity":10,"values":[3,4,5],"weights":[1e-320,4,7]}')
+    code, _, err = run_cli(capsys, "solve", str(path), "--time-limit", "2", "-q")
+    assert code == 0 and "Warning" not in err, err

@@ -18,8 +18,8 @@ import scipy.sparse as sp
 
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io._json_fields import INF, Fields, field
-from omnisolve.io._text import plain_number, read_text
-from omnisolve.io.limits import check_json_text
+from omnisolve.io._text import plain_number
+from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
 from omnisolve.model import Model, Names, ProblemData, QuadraticRow, VarType
 from omnisolve.problems import StructuredProblem
@@ -152,10 +152,12 @@ def write_json(problem: ProblemData | StructuredProblem | Model, path: str | os.
 def read_json(path: str | os.PathLike) -> ProblemData | StructuredProblem:
     """Read a problem written in omnisolve's JSON format."""
     name = os.fspath(path)
-    text = read_text(name)
+    data = read_bytes(name)
+    check_json_depth(data, name)  # nesting, before the rest of a huge nested file is even decoded
+    text = decode(data, name)
     if not text.strip():
         raise InputError("empty file", path=name, line=1)
-    check_json_text(text, name)  # depth and number length, before the parser sees them
+    check_json_numbers(text, name)  # number length, before the parser sees them
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -48,13 +48,15 @@ MAX_ITEMS = 10_000_000
 #: nesting of a JSON document (omnisolve's own formats nest at most 5 levels)
 MAX_JSON_DEPTH = 64
 
-_REAL = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_INT = r"[+-]?[0-9]+"
+# Unambiguous (each text matches one way) and atomic, so a bad token in a list of a million
+# fails in linear time: `[0-9]+\.?[0-9]*` splits "12345" five ways and backtracked exponentially.
+_REAL = r"(?>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+_INT = r"(?>[+-]?[0-9]+)"
 _REAL_TOKEN = re.compile(_REAL)
 _INT_TOKEN = re.compile(_INT)
-_REAL_LIST = re.compile(rf"(?:{_REAL}\n)*{_REAL}")
-_INT_LIST = re.compile(rf"(?:{_INT}\n)*{_INT}")
-_BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_REAL_LIST = re.compile(rf"(?:{_REAL}\n)*+{_REAL}")
+_INT_LIST = re.compile(rf"(?:{_INT}\n)*+{_INT}")
+_BAD_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def shown(token: str, width: int = 24) -> str:
@@ -68,25 +70,25 @@ def shown(token: str, width: int = 24) -> str:
 def decode(data: bytes, path: str) -> str:
     """`data` as UTF-8 text, or an `InputError` naming the byte offset, line and column of the
     first byte that is not UTF-8 or of the first control character."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte-order mark; offsets count it
+    data = data[skip:] if skip else data
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
-            f"byte 0x{data[exc.start]:02x} at offset {exc.start} (column {column}) is not UTF-8 text",
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start + skip} (column {column}) is not UTF-8 text",
             path=path, line=line,
         ) from None
-    bad = _BAD_CONTROL.search(text)
+    bad = _BAD_CONTROL_BYTES.search(data)
     if bad:
-        at = bad.start()
-        line = text.count("\n", 0, at) + 1
-        column = at - (text.rfind("\n", 0, at) + 1) + 1
-        offset = len(text[:at].encode("utf-8"))
+        at = bad.start()  # a byte offset: in UTF-8 no control byte is part of another character
+        line = data.count(b"\n", 0, at) + 1
+        column = len(data[data.rfind(b"\n", 0, at) + 1 : at].decode("utf-8")) + 1
+        offset = at + skip
         raise InputError(
-            f"control character 0x{ord(bad.group()):02x} at offset {offset} (column {column}) in a text file",
+            f"control character 0x{bad.group()[0]:02x} at offset {offset} (column {column}) in a text file",
             path=path, line=line,
         )
     return text
@@ -94,6 +96,11 @@ def decode(data: bytes, path: str) -> str:
 
 def read_text(path: str | os.PathLike) -> str:
     """The whole file as text (see `decode`); `InputError` if it is missing or unreadable."""
+    return decode(read_bytes(path), os.fspath(path))
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The whole file; `InputError` if it is missing or unreadable."""
     name = os.fspath(path)
     try:
         with open(name, "rb") as f:
@@ -104,7 +111,7 @@ def read_text(path: str | os.PathLike) -> str:
         raise InputError("is a directory, not a file", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=name) from None
-    return decode(data, name)
+    return data
 
 
 # ---- numbers ---------------------------------------------------------------------------------
@@ -189,28 +196,55 @@ def max_dense_nodes() -> int:
     return int((MAX_DENSE_MATRIX_BYTES // 8) ** 0.5)
 
 
-# ---- JSON ------------------------------------------------------------------------------------
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# ---- JSON ----------------------------------------------------------------------------------
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _JSON_LONG_NUMBER = re.compile(rf"-?[0-9][0-9.eE+-]{{{MAX_NUMBER_CHARS},}}")
+_CHUNK = 1 << 20
 
 
 def check_json_text(text: str, path: str) -> None:
     """Refuse, before `json.loads` sees it, a document nested deeper than `MAX_JSON_DEPTH` (the
     parser would hit Python's recursion limit) or holding a number longer than
-    `MAX_NUMBER_CHARS` (a 5,000-digit integer is past Python's int conversion limit)."""
-    bare = _JSON_STRING.sub('""', text) if '"' in text else text
-    if "[" in bare or "{" in bare:
-        codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    `MAX_NUMBER_CHARS` (a 5,000-digit integer is past Python's int conversion limit).
+
+    Brackets are counted in blocks of 1 MB and the count stops at the first block that goes too
+    deep, so a 600 MB document of nested objects is refused in a fraction of a second; only that
+    prefix is then counted again without the brackets inside strings, to confirm."""
+    check_json_depth(text.encode("utf-8", "surrogatepass"), path)
+    check_json_numbers(text, path)
+
+
+def check_json_depth(raw: bytes, path: str) -> None:
+    """The nesting part of `check_json_text`, on the file's bytes (before they are decoded)."""
+    depth = 0
+    for start in range(0, len(raw), _CHUNK):
+        codes = np.frombuffer(raw, dtype=np.uint8, count=min(_CHUNK, len(raw) - start), offset=start)
         step = (codes == 0x5B).astype(np.int32) + (codes == 0x7B) - (codes == 0x5D) - (codes == 0x7D)
-        depth = np.cumsum(step)
-        deepest = int(depth.max()) if depth.size else 0
-        if deepest > MAX_JSON_DEPTH:
-            at = int(np.argmax(depth > MAX_JSON_DEPTH))
-            line = bare.encode("utf-8", "surrogatepass").count(b"\n", 0, at) + 1
-            raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", path=path, line=line)
-    # a JSON string holds no raw newline, so a line of `bare` is the same line of `text`
-    long = _JSON_LONG_NUMBER.search(bare)
-    if long:
-        line = bare.count("\n", 0, long.start()) + 1
-        raise InputError(f"JSON number {shown(long.group())} is longer than {MAX_NUMBER_CHARS} characters",
-                         path=path, line=line)
+        level = np.cumsum(step) + depth
+        if level.size and level.max() > MAX_JSON_DEPTH:
+            at = start + int(np.argmax(level > MAX_JSON_DEPTH))
+            _confirm_depth(raw[: at + 1], path)
+        depth = int(level[-1]) if level.size else depth
+
+
+def check_json_numbers(text: str, path: str) -> None:
+    """The number-length part of `check_json_text`."""
+    for match in _JSON_LONG_NUMBER.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        quotes = text.count('"', line_start, match.start()) - text.count('\\"', line_start, match.start())
+        if quotes % 2 == 0:  # not inside a string (a JSON string holds no raw newline)
+            line = text.count("\n", 0, match.start()) + 1
+            raise InputError(f"JSON number {shown(match.group())} is longer than {MAX_NUMBER_CHARS} characters",
+                             path=path, line=line)
+
+
+def _confirm_depth(prefix: bytes, path: str) -> None:
+    """Refuse when `prefix` nests deeper than `MAX_JSON_DEPTH` outside its strings."""
+    text = prefix.decode("utf-8", "replace")
+    bare = _JSON_STRING.sub('""', text) if '"' in text else text
+    codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    step = (codes == 0x5B).astype(np.int32) + (codes == 0x7B) - (codes == 0x5D) - (codes == 0x7D)
+    level = np.cumsum(step)
+    if level.size and level.max() > MAX_JSON_DEPTH:
+        line = bare.count("\n", 0, int(np.argmax(level > MAX_JSON_DEPTH))) + 1
+        raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", path=path, line=line)

@@ -109,7 +109,8 @@ class Knapsack(StructuredProblem):
     def features(self) -> dict[str, float]:
         w, v = self.weights, self.values
         total = float(w.sum())
-        ratio = v / np.where(w > 0, w, 1.0)
+        with np.errstate(over="ignore"):  # a weight of 1e-320 gives an infinite ratio: capped, no warning
+            ratio = np.minimum(v / np.where(w > 0, w, 1.0), 1e15)
         by_ratio = np.argsort(-ratio, kind="stable")
         greedy = int(np.searchsorted(np.cumsum(w[by_ratio]), self.capacity, side="right"))
         spread = w.std() * v.std()

@@ -74,7 +74,8 @@ def dantzig_bound(problem: Knapsack) -> float:
     values, weights, room = np.asarray(problem.values, float), np.asarray(problem.weights, float), float(problem.capacity)
     free = weights <= 0
     total = float(values[free].sum())
-    ratio = values[~free] / weights[~free]
+    with np.errstate(over="ignore"):  # a weight of 1e-320: an infinite ratio sorts first, without a warning
+        ratio = values[~free] / weights[~free]
     order = np.argsort(-ratio, kind="stable")
     for v, w in zip(values[~free][order], weights[~free][order]):
         if w <= room:
