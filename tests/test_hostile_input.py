@@ -386,3 +386,15 @@ def test_subnormal_knapsack_weight_prints_no_numpy_warning(capsys, tmp_path):
     path.write_text('{"omnisolve_format":"knapsack","version":1,"capacity":10,"values":[3,4,5],"weights":[1e-320,4,7]}')
     code, _, err = run_cli(capsys, "solve", str(path), "--time-limit", "2", "-q")
     assert code == 0 and "Warning" not in err, err
+
+
+def test_the_first_bad_line_is_named_whatever_its_column(tmp_path):
+    """A bad weight on line 10 and a bad value on line 77 named line 77 (values were checked first)."""
+    path = tmp_path / "two.kp"
+    path.write_text("3 10\n5 ４\n1_000 5\n3 2\n")
+    with pytest.raises(InputError, match=rf"^{re.escape(str(path))}:2: item weight"):
+        read(path)
+    tsp = tmp_path / "two.tsp"
+    tsp.write_text(TSP_FILE.replace("2 3 0", "2 3 x").replace("4 0 4", "y 0 4"))
+    with pytest.raises(InputError, match=rf"^{re.escape(str(tsp))}:7: NODE_COORD_SECTION: 'x'"):
+        read(tsp)

@@ -38,8 +38,15 @@ def read_knapsack(path: str | os.PathLike) -> Knapsack:
         if len(row) != 2:
             raise InputError(f"item 'value weight': expected 2 values, found {len(row)}", path=name, line=number)
     lines = [number for number, _ in items]
-    values = to_array([row[0] for _, row in items], lines, name, "item value")
-    weights = to_array([row[1] for _, row in items], lines, name, "item weight", integer=True)  # integers, as .kp says
+    columns, errors = [], []
+    for k, what, integer in ((0, "item value", False), (1, "item weight", True)):  # weights: integers, as .kp says
+        try:
+            columns.append(to_array([row[k] for _, row in items], lines, name, what, integer))
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise min(errors, key=lambda exc: exc.line or 0)  # the first bad line of the file
+    values, weights = columns
     return construct(name, lambda: Knapsack(values, weights.astype(float), float(capacity), name=Path(name).stem))
 
 

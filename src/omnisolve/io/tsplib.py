@@ -139,15 +139,24 @@ class TsplibFile:
             if len(tokens) != width:
                 raise self.error(f"{section.name}: expected {width} values ({columns}), found {len(tokens)}", number)
         lines = [number for number, _ in section.rows]
-        ids = to_array([row[0] for _, row in section.rows], lines, self.path, f"{section.name}: node", True)
-        values = to_array(
-            [t for _, row in section.rows for t in row[1:]],
-            [number for number, row in section.rows for _ in row[1:]],
-            self.path,
-            section.name,
-            integer,
-            limit,
-        ).reshape(len(ids), width - 1)
+        errors: list[InputError] = []
+        try:
+            ids = to_array([row[0] for _, row in section.rows], lines, self.path, f"{section.name}: node", True)
+        except InputError as exc:
+            errors.append(exc)
+        try:
+            values = to_array(
+                [t for _, row in section.rows for t in row[1:]],
+                [number for number, row in section.rows for _ in row[1:]],
+                self.path,
+                section.name,
+                integer,
+                limit,
+            ).reshape(len(section.rows), width - 1)
+        except InputError as exc:
+            errors.append(exc)
+        if errors:
+            raise min(errors, key=lambda exc: exc.line or 0)  # the first bad line of the section
         self.check_nodes(section.name, ids, lines, n)
         if len(ids) < n:
             missing = int(np.setdiff1d(np.arange(1, n + 1), ids)[0])
