@@ -395,6 +395,6 @@ def test_the_first_bad_line_is_named_whatever_its_column(tmp_path):
     with pytest.raises(InputError, match=rf"^{re.escape(str(path))}:2: item weight"):
         read(path)
     tsp = tmp_path / "two.tsp"
-    tsp.write_text(TSP_FILE.replace("2 3 0", "2 3 x").replace("4 0 4", "y 0 4"))
+    tsp.write_text(TSP_FILE.replace("2 3 0", "2 3 x").replace("4 0 4", "4.5 0 4"))
     with pytest.raises(InputError, match=rf"^{re.escape(str(tsp))}:7: NODE_COORD_SECTION: 'x'"):
         read(tsp)
