@@ -16,7 +16,8 @@ from omnisolve.service.config import Settings
 from omnisolve.service.events import incumbent_trace, job_event_stream
 from omnisolve.service.schemas import ErrorBody, Health, Job, JobList, JobRequest, JobStatus
 from omnisolve.service.store import Store
-from omnisolve.service.submissions import check_problem, read_submission
+from omnisolve.service.submissions import read_submission
+from omnisolve.service.upload_check import check_upload
 
 router = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="an API token from `omnisolve token create NAME`")
@@ -77,14 +78,15 @@ _SUBMIT_BODY = {
 
 @router.post(
     "/jobs", status_code=201, response_model=Job, openapi_extra=_SUBMIT_BODY, tags=["jobs"],
-    responses={**ERRORS, 413: {"model": ErrorBody}, 415: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={**ERRORS, 413: {"model": ErrorBody}, 415: {"model": ErrorBody}, 422: {"model": ErrorBody},
+               503: {"model": ErrorBody}},
 )
 async def submit_job(request: Request, user: User, store: StoreDep, settings: Annotated[Settings, Depends(get_settings)]) -> Job:
     """Queue a problem: JSON with `content` (file text) or `model` (JSON model), or a multipart
     upload with a `file` part. The problem is read and checked first; the job is stored durably
     before the 201 answer."""
     submission = await read_submission(request, settings)
-    kind = await run_in_threadpool(check_problem, submission)
+    kind = await run_in_threadpool(check_upload, submission, settings)
     options = submission.options
     row = await run_in_threadpool(
         store.create_job, user["id"], name=options.name, solver=options.solver, time_limit=options.time_limit,

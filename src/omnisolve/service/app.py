@@ -77,14 +77,23 @@ class BodyLimit:
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.limit:
             return await JSONResponse({"detail": too_large.detail}, status_code=413)(scope, receive, send)
-        seen = 0
+        seen, exceeded = 0, False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
+                exceeded = True
                 raise too_large
             return message
 
-        await self.app(scope, limited, send)
+        async def answer(message: Message) -> None:
+            # a reader of the stream (the multipart parser) may turn the raise into its own 400:
+            # whatever the app answers once the limit is passed becomes the 413
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await JSONResponse({"detail": too_large.detail}, status_code=413)(scope, receive, send)
+
+        await self.app(scope, limited, answer)

@@ -18,7 +18,8 @@ class Settings:
     port: int = 8000
     workers: int = 1
     max_upload_bytes: int = 20 * 2**20  # whole request body, checked while it streams in
-    default_memory_mb: int = 8192  # address-space limit of a job's child process
+    default_memory_mb: int = 8192  # address-space limit of a job's child process (and of an upload's check)
+    parse_seconds: float = 30.0  # an upload that takes longer to read is refused (422)
     max_time_limit: float = 24 * 3600.0
     max_threads: int = 64
     kill_grace: float = 30.0  # a job is killed at time_limit + kill_grace seconds

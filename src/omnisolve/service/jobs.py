@@ -32,7 +32,8 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _limit_memory(memory_mb: int) -> None:
+def limit_memory(memory_mb: int) -> None:
+    """An address-space limit of `memory_mb` MB on this process (none for 0)."""
     if memory_mb > 0:
         import resource
 
@@ -48,10 +49,13 @@ def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int,
     def send(message: dict) -> None:
         from omnisolve.result import jsonable  # numpy numbers to floats, inf and nan to null
 
-        conn.send_bytes(json.dumps(jsonable(message), allow_nan=False).encode())
+        try:
+            conn.send_bytes(json.dumps(jsonable(message), allow_nan=False).encode())
+        except OSError:  # the worker is gone (BrokenPipeError): nobody is left to tell, end quietly
+            os._exit(1)
 
     try:
-        _limit_memory(memory_mb)
+        limit_memory(memory_mb)
         from omnisolve.api import solve
         from omnisolve.service.config import register_extra_solvers
         from omnisolve.service.uploads import parse_problem

@@ -52,6 +52,21 @@ class WorkerPool:
                 proc.wait()
 
 
+def _server_class():
+    import uvicorn
+
+    from omnisolve.service.upload_check import stop_all
+
+    class Server(uvicorn.Server):
+        """uvicorn that stops running upload checks as soon as it is asked to exit."""
+
+        def handle_exit(self, sig: int, frame: object) -> None:
+            stop_all()
+            super().handle_exit(sig, frame)
+
+    return Server
+
+
 def run_service(settings: Settings) -> None:
     """Migrate the database, start the workers, serve HTTP until SIGTERM/SIGINT, stop the workers."""
     import uvicorn
@@ -68,6 +83,6 @@ def run_service(settings: Settings) -> None:
     try:
         config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="info",
                                 timeout_graceful_shutdown=5)  # open event streams must not hold up a stop
-        uvicorn.Server(config).run()
+        _server_class()(config).run()
     finally:
         pool.stop()
