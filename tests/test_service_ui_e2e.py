@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import plotly
@@ -226,7 +227,19 @@ def test_a_running_job_draws_live_incumbents_and_can_be_cancelled(page) -> None:
     assert page.is_disabled("#cancel")
 
 
-def test_job_list_links_the_finished_jobs(page, artifacts: Path) -> None:
+def test_job_list_links_the_finished_jobs(page, service: tuple[str, str], artifacts: Path) -> None:
+    """The test submits its own two jobs (through the API) and finds them finished in the list."""
+    import httpx
+
+    base, token = service
+    auth = {"Authorization": f"Bearer {token}"}
+    ids = [httpx.post(f"{base}/jobs", headers=auth, files={"file": (name, (DATA / name).read_bytes())},
+                      data={"time_limit": TIME_LIMIT}, timeout=30).json()["id"] for name in ("ft06.txt", "berlin52.tsp")]
+    deadline = time.monotonic() + SOLVE_TIMEOUT_MS / 1000
+    while any(httpx.get(f"{base}/jobs/{i}", headers=auth).json()["status"] != "succeeded" for i in ids):
+        assert time.monotonic() < deadline, "the jobs did not finish"
+        time.sleep(0.3)
+    page.reload()
     page.wait_for_selector("#jobs tr", timeout=5_000)
     rows = page.locator("#jobs tr")
     texts = [rows.nth(k).inner_text() for k in range(rows.count())]

@@ -8,10 +8,12 @@ or `{"type": "error", "error": "..."}`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -61,7 +63,10 @@ def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int,
         from omnisolve.service.uploads import parse_problem
 
         register_extra_solvers(settings)
-        problem = parse_problem(job["content"], job["filename"])
+        with open(job["content_path"], "rb") as fh:
+            content = fh.read()
+        os.unlink(job["content_path"])  # read once; nothing is left behind if the worker dies
+        problem = parse_problem(content, job["filename"])
         result = solve(
             problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], gap=job["gap"],
             cross_check=job.get("cross_check", "claims"),
@@ -85,9 +90,15 @@ class JobProcess:
         self.memory_mb = job.get("memory_mb") or settings.default_memory_mb
         context = multiprocessing.get_context("spawn")
         self._conn, child_conn = context.Pipe(duplex=False)
-        fields = ("content", "filename", "solver", "time_limit", "threads", "gap", "cross_check")
+        # the content goes through a file: a spawn payload larger than a pipe's buffer would block
+        # the worker until the child has imported everything, and die half-read with the worker
+        fd, self._content_path = tempfile.mkstemp(prefix="omnisolve-job-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(job["content"])
+        fields = ("filename", "solver", "time_limit", "threads", "gap", "cross_check")
+        small = {**{k: job[k] for k in fields}, "content_path": self._content_path}
         self._process = context.Process(
-            target=_child_main, args=(child_conn, {k: job[k] for k in fields}, settings, self.memory_mb, os.getpid()),
+            target=_child_main, args=(child_conn, small, settings, self.memory_mb, os.getpid()),
             name=f"omnisolve-job-{job['id']}", daemon=False,
         )
         self._process.start()
@@ -127,6 +138,8 @@ class JobProcess:
             self.kill()
             self._process.join()
         self._conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._content_path)
         if self.outcome is not None:
             return self.outcome
         code = self._process.exitcode
