@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 MAX_MESSAGE = 300  # characters: a message quotes the input, and the input may be a 1 MB line
-_LONG_QUOTE = re.compile(r"'([^'\n]{41,})'")
+_LONG_QUOTE = re.compile(r"(?<!\w)'([^'\n]{41,}?)'(?!\w)")  # a quote, not a possessive's apostrophe
 
 
 def one_line(message: str) -> str:
