@@ -15,6 +15,7 @@ line naming the file, or a line too long to read.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -44,13 +45,16 @@ def run(commands: list[list[str]], *, timeout: float, jobs: int = 2, memory_mb: 
         for line in server.stdout:
             outcome = json.loads(line)
             results[outcome.pop("id")] = outcome
-    return [dict(results[k], args=commands[k]) for k in range(len(commands))]
+    lost = {"exit": None, "stdout": "", "stderr": "", "seconds": 0.0, "killed": False, "lost": True}
+    return [dict(results.get(k, lost), args=commands[k]) for k in range(len(commands))]
 
 
 def defects(outcome: dict, allowed_seconds: float) -> list[str]:
     """How `outcome` (of `omnisolve solve FILE ...`) breaks the README, if it does."""
     found = []
     path = outcome["args"][1]
+    if outcome.get("lost"):
+        return ["the runner reported no outcome for this run"]
     if outcome["killed"] or outcome["seconds"] > allowed_seconds:
         found.append(f"ran {outcome['seconds']:.1f} s, more than the {allowed_seconds:.1f} s allowed")
     if outcome["exit"] is not None and outcome["exit"] not in EXIT_CODES:
@@ -87,9 +91,12 @@ def _child(args: list[str], out: int, err: int, memory_mb: int) -> None:
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - the CLI let something through: exit 70, judged a defect
+        code = 70
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # a failed flush must never skip the exit below,
+            with contextlib.suppress(BaseException):  # or this child would go on as a second server
+                stream.flush()
         os._exit(code)
 
 
