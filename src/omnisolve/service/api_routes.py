@@ -17,7 +17,6 @@ from omnisolve.service.events import incumbent_trace, job_event_stream
 from omnisolve.service.schemas import ErrorBody, Health, Job, JobList, JobRequest, JobStatus
 from omnisolve.service.store import Store
 from omnisolve.service.submissions import read_submission
-from omnisolve.service.upload_check import check_upload
 
 router = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="an API token from `omnisolve token create NAME`")
@@ -86,7 +85,7 @@ async def submit_job(request: Request, user: User, store: StoreDep, settings: An
     upload with a `file` part. The problem is read and checked first; the job is stored durably
     before the 201 answer."""
     submission = await read_submission(request, settings)
-    kind = await run_in_threadpool(check_upload, submission, settings)
+    kind = await request.app.state.upload_checks.kind(submission)
     options = submission.options
     row = await run_in_threadpool(
         store.create_job, user["id"], name=options.name, solver=options.solver, time_limit=options.time_limit,
@@ -130,12 +129,12 @@ def cancel_job(job: OwnedJob, user: User, store: StoreDep) -> Job:
     "/jobs/{job_id}/events", response_class=EventSourceResponse, responses=ERRORS, tags=["jobs"],
 )
 async def job_events(
-    job: OwnedJob, store: StoreDep, settings: Annotated[Settings, Depends(get_settings)],
+    job: OwnedJob, store: StoreDep, settings: Annotated[Settings, Depends(get_settings)], request: Request,
     last_event_id: Annotated[int, Header(ge=0, le=2**62, description="resume after this event id")] = 0,
 ) -> AsyncIterable[ServerSentEvent]:
     """Server-sent events: `status` ({"status"}), `incumbent` ({"t", "objective", "bound"}), and a
     final `end` once the job is finished; stored events are replayed first."""
-    async for item in job_event_stream(store, job["id"], last_event_id, settings.poll_interval):
+    async for item in job_event_stream(store, job["id"], last_event_id, settings.poll_interval, request.app.state.stopping):
         yield item
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import threading
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import AsyncIterator
@@ -14,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omnisolve.service.config import Settings, register_extra_solvers
 from omnisolve.service.store import Store
+from omnisolve.service.upload_check import SHUTTING_DOWN, UploadChecks
 from omnisolve.service.uploads import parse_problem
 
 log = logging.getLogger("omnisolve.service")
@@ -45,11 +49,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Every endpoint except /health needs `Authorization: Bearer <token>`.",
     )
     app.state.settings = settings
+    app.state.stopping = threading.Event()  # set by `begin_shutdown`
+    app.state.upload_checks = UploadChecks(settings, app.state.stopping)
     app.add_exception_handler(Exception, _internal_error)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(QuietShutdown, stopping=app.state.stopping)
     app.include_router(router)
     app.include_router(ui.router, include_in_schema=False)  # pages, not API
     return app
+
+
+def begin_shutdown(app: FastAPI) -> None:
+    """The server was asked to stop: running upload checks are killed (their requests answer
+    503), and requests still running when the server's grace period ends stop quietly."""
+    app.state.upload_checks.stop()
 
 
 def _content(store: Store, job_id: str) -> tuple[bytes, str]:
@@ -97,3 +110,44 @@ class BodyLimit:
                 await JSONResponse({"detail": too_large.detail}, status_code=413)(scope, receive, send)
 
         await self.app(scope, limited, answer)
+
+
+class QuietShutdown:
+    """A request still running when the server stops (an upload still streaming in, an open event
+    stream) is cancelled by uvicorn once its graceful shutdown times out: it then answers 503 if it
+    had not answered yet, and ends with one log line instead of a CancelledError traceback."""
+
+    def __init__(self, app: ASGIApp, stopping: threading.Event):
+        self.app, self.stopping = app, stopping
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = finished = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started, finished
+            started = started or message["type"] == "http.response.start"
+            finished = finished or (message["type"] == "http.response.body" and not message.get("more_body"))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except BaseException as exc:
+            if not (self.stopping.is_set() and _only_cancelled(exc)):
+                raise
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # handled: the task ends normally
+            log.info("%s %s stopped by the shutdown", scope["method"], scope["path"])
+            with contextlib.suppress(Exception):  # the client may be gone already
+                if not started:
+                    await JSONResponse({"detail": SHUTTING_DOWN}, status_code=503)(scope, receive, send)
+                elif not finished:  # a stream: end it properly
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _only_cancelled(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.split(asyncio.CancelledError)[1] is None
+    return isinstance(exc, asyncio.CancelledError)

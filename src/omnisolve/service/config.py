@@ -20,6 +20,7 @@ class Settings:
     max_upload_bytes: int = 20 * 2**20  # whole request body, checked while it streams in
     default_memory_mb: int = 8192  # address-space limit of a job's child process (and of an upload's check)
     parse_seconds: float = 30.0  # an upload that takes longer to read is refused (422)
+    upload_checks: int = 2  # uploads read at the same time (each in a child process); more wait their turn
     max_time_limit: float = 24 * 3600.0
     max_threads: int = 64
     kill_grace: float = 30.0  # a job is killed at time_limit + kill_grace seconds

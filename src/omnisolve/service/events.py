@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import AsyncIterator
 
 from fastapi.sse import ServerSentEvent
@@ -11,11 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from omnisolve.service.store import TERMINAL, Store
 
 
-async def job_event_stream(store: Store, job_id: str, after: int, poll: float) -> AsyncIterator[ServerSentEvent]:
+async def job_event_stream(store: Store, job_id: str, after: int, poll: float,
+                           stopping: threading.Event | None = None) -> AsyncIterator[ServerSentEvent]:
     """Stored events with seq > `after`, then new ones as workers store them, then `end` once the
-    job is terminal. The status is read before the events, so the last events are never missed."""
+    job is terminal. The status is read before the events, so the last events are never missed.
+    When `stopping` is set (the server shuts down) the stream ends without `end`: the client
+    reconnects with Last-Event-ID and misses nothing."""
     seq = after
-    while True:
+    while stopping is None or not stopping.is_set():
         job = await run_in_threadpool(store.get_job, job_id)
         for row in await run_in_threadpool(store.events_after, job_id, seq):
             seq = row["seq"]

@@ -43,11 +43,24 @@ def limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int, parent: int) -> None:
-    """Entry point of the child process: parse, solve, send messages."""
+def confine(memory_mb: int, parent: int) -> None:
+    """The limits of a service child process (a job's solve, an upload's check), called first
+    thing in the child: its own process group (so `kill_child` ends all it started), an end of
+    its own when `parent` is gone, and an address-space limit of `memory_mb` MB."""
     os.setsid()
     _die_with_parent(parent)
+    limit_memory(memory_mb)
 
+
+def kill_child(process: multiprocessing.process.BaseProcess) -> None:
+    """SIGKILL a child started with `confine` and everything it started."""
+    if process.pid is not None:
+        kill_group(process.pid)
+    process.kill()
+
+
+def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int, parent: int) -> None:
+    """Entry point of the child process: parse, solve, send messages."""
     def send(message: dict) -> None:
         from omnisolve.result import jsonable  # numpy numbers to floats, inf and nan to null
 
@@ -57,7 +70,7 @@ def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int,
             os._exit(1)
 
     try:
-        limit_memory(memory_mb)
+        confine(memory_mb, parent)
         from omnisolve.api import solve
         from omnisolve.service.config import register_extra_solvers
         from omnisolve.service.uploads import parse_problem
@@ -128,8 +141,7 @@ class JobProcess:
 
     def kill(self) -> None:
         """SIGKILL the child and everything it started."""
-        kill_group(self._process.pid)
-        self._process.kill()
+        kill_child(self._process)
 
     def finish(self) -> dict:
         """Wait for the child; the final message, or an error saying how the child died."""

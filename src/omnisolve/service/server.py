@@ -55,13 +55,13 @@ class WorkerPool:
 def _server_class():
     import uvicorn
 
-    from omnisolve.service.upload_check import stop_all
+    from omnisolve.service.app import begin_shutdown
 
     class Server(uvicorn.Server):
-        """uvicorn that stops running upload checks as soon as it is asked to exit."""
+        """uvicorn that tells the app as soon as it is asked to exit (running upload checks stop)."""
 
         def handle_exit(self, sig: int, frame: object) -> None:
-            stop_all()
+            begin_shutdown(self.config.app)
             super().handle_exit(sig, frame)
 
     return Server

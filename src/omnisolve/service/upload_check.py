@@ -1,91 +1,120 @@
-"""Read and check an upload in a child process, under the jobs' memory limit and a time limit,
-so that no upload can starve the API process (a reader that allocates gigabytes or runs for
-minutes on a hostile file costs a child, never the server or its /health).
+"""Read and check an upload in a child process with the limits of a job's process (the job's
+memory limit, its own process group, an end of its own when the server is gone) and a time
+limit, so that no upload can starve the API process: a reader that allocates gigabytes or runs
+for minutes on a hostile file costs a child, never the server, its memory or its /health.
 
 Children come from a fork server started once with omnisolve's readers imported, so a check
-costs milliseconds, not an interpreter start.
+costs milliseconds, not an interpreter start. At most `settings.upload_checks` run at a time, in
+threads of their own: /health and the other endpoints never wait for a thread behind them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from multiprocessing.connection import Connection
 
+import anyio
 from fastapi import HTTPException
 
 from omnisolve.service.config import Settings
-from omnisolve.service.jobs import limit_memory
+from omnisolve.service.jobs import confine, kill_child
 from omnisolve.service.submissions import Submission, check_problem
 
+SHUTTING_DOWN = "the service is shutting down; submit the job again in a moment"
 _PRELOAD = ["omnisolve.service.submissions", "omnisolve.io", "omnisolve.api"]
-_live: set = set()  # the checks running now
-_lock = threading.Lock()
-_stopping = threading.Event()
 
 
-def stop_all() -> None:
-    """At shutdown: kill every running check, so its request answers 503 at once instead of
-    holding the server up (and being cancelled mid-way)."""
-    _stopping.set()
-    with _lock:
-        for child in _live:
-            child.kill()
+class UploadChecks:
+    """The upload checks of one app."""
+
+    def __init__(self, settings: Settings, stopping: threading.Event):
+        self.settings, self.stopping = settings, stopping
+        self._live: set[multiprocessing.process.BaseProcess] = set()
+        self._lock = threading.Lock()
+        self._slots: anyio.CapacityLimiter | None = None  # made in the event loop, on first use
+        self._threads: anyio.CapacityLimiter | None = None
+
+    async def kind(self, submission: Submission) -> str:
+        """The problem kind of `submission`, checked in a child process; HTTPException 422 naming
+        the file when it cannot be read or solved or reading it takes longer than `parse_seconds`,
+        503 when the server shuts down or was busy with other checks for `parse_seconds`."""
+        if self._slots is None or self._threads is None:
+            self._slots = anyio.CapacityLimiter(self.settings.upload_checks)
+            self._threads = anyio.CapacityLimiter(self.settings.upload_checks)  # never short: slots come first
+        with anyio.move_on_after(self.settings.parse_seconds) as waited:
+            await self._slots.acquire()
+        if waited.cancelled_caught:
+            raise HTTPException(503, f"the service is busy reading {self.settings.upload_checks} other uploads; "
+                                     "submit the job again in a moment", headers={"Retry-After": "5"})
+        try:
+            return await anyio.to_thread.run_sync(self.check, submission, limiter=self._threads)
+        finally:
+            self._slots.release()
+
+    def check(self, submission: Submission) -> str:
+        """`kind`'s work, blocking: start the child, wait for its answer or the time limit, kill it."""
+        settings = self.settings
+        memory_mb = submission.options.memory_mb or settings.default_memory_mb  # as its job will have
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_check_child, args=(sender, submission, settings, memory_mb),
+                                name="omnisolve-upload-check", daemon=True)  # never waited for at the server's exit
+        with self._lock:
+            if self.stopping.is_set():
+                raise HTTPException(503, SHUTTING_DOWN)
+            child.start()
+            self._live.add(child)
+        sender.close()
+        try:
+            if not receiver.poll(settings.parse_seconds):
+                raise HTTPException(422, f"{submission.filename}: reading it took longer than {settings.parse_seconds:g} s")
+            status, detail = receiver.recv()
+        except EOFError:  # killed: by stop(), the kernel's OOM killer, or a reader's crash
+            status, detail = 422, f"{submission.filename}: the reader's process ended without an answer (out of memory?)"
+            if self.stopping.is_set():
+                status, detail = 503, SHUTTING_DOWN
+        finally:
+            receiver.close()
+            kill_child(child)
+            child.join()
+            with self._lock:
+                self._live.discard(child)
+        if status:
+            raise HTTPException(status, detail)
+        return detail
+
+    def stop(self) -> None:
+        """At shutdown: kill every running check (its request answers 503 at once instead of
+        holding the server up), and start no new one."""
+        self.stopping.set()
+        with self._lock:
+            for child in self._live:
+                kill_child(child)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    return context
-
-
-def _check_child(conn: Connection, submission: Submission, settings: Settings) -> None:
-    """In the child: (status, detail) of the check; status 0 means fine and detail is the kind."""
+def _check_child(conn: Connection, submission: Submission, settings: Settings, memory_mb: int) -> None:
+    """In the child: sends (status, detail); status 0 means fine and detail is the problem kind.
+    Never raises: whatever happens ends here, not in a traceback in the server's log."""
+    answer = None
     try:
-        limit_memory(settings.default_memory_mb)
+        confine(memory_mb, os.getppid())  # the parent is the fork server, which ends with the API
         from omnisolve.service.config import register_extra_solvers
 
         register_extra_solvers(settings)
-        conn.send((0, check_problem(submission)))
+        answer = (0, check_problem(submission))
     except HTTPException as exc:
-        conn.send((exc.status_code, exc.detail))
-    except MemoryError:
-        conn.send((422, f"{submission.filename}: reading it needs more than the memory limit of "
-                        f"{settings.default_memory_mb} MB"))
+        answer = (exc.status_code, exc.detail)
+    except MemoryError:  # answered below, once the reader's frames (and what they hold) are freed
+        pass
     except Exception as exc:  # any reader failure on user input is the input's fault, never a 500
-        conn.send((422, f"{submission.filename}: cannot read the problem ({type(exc).__name__})"))
-    finally:
-        conn.close()
-
-
-def check_upload(submission: Submission, settings: Settings) -> str:
-    """The problem kind of `submission`, checked in a child process; HTTPException 422 naming
-    the file when it cannot be read or solved, or when reading takes longer than
-    `settings.parse_seconds`."""
-    context = _context()
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_check_child, args=(sender, submission, settings), name="omnisolve-upload-check",
-                            daemon=True)  # ended with the server, never waited for at its exit
-    with _lock:
-        if _stopping.is_set():
-            raise HTTPException(503, "the service is shutting down; submit the job again in a moment")
-        child.start()
-        _live.add(child)
-    sender.close()
+        answer = (422, f"{submission.filename}: cannot read or check the problem")
+    if answer is None:
+        answer = (422, f"{submission.filename}: reading it needs more than the memory limit of {memory_mb} MB")
     try:
-        if not receiver.poll(settings.parse_seconds):
-            raise HTTPException(422, f"{submission.filename}: reading it took longer than {settings.parse_seconds:g} s")
-        status, detail = receiver.recv()
-    except EOFError:
-        status, detail = 422, f"{submission.filename}: the reader's process ended without an answer (out of memory?)"
-        if _stopping.is_set():
-            status, detail = 503, "the service is shutting down; submit the job again in a moment"
-    finally:
-        receiver.close()
-        child.kill()
-        child.join()
-        with _lock:
-            _live.discard(child)
-    if status:
-        raise HTTPException(status, detail)
-    return detail
+        conn.send(answer)
+        conn.close()
+    except BaseException:  # the server gave up on this check (time limit, shutdown): nobody to tell
+        os._exit(1)

@@ -35,7 +35,7 @@ def parse_problem(content: bytes, filename: str) -> Any:
             return read(path)
         except InputError as exc:
             raise InputError(exc.reason, path=name, line=exc.line) from None
-        except OmnisolveError:
+        except (OmnisolveError, MemoryError):  # out of memory is said by the process that ran out
             raise
         except Exception as exc:  # any reader failure on user input is an input error, never a 500
             raise InputError(f"cannot read the problem: {type(exc).__name__}: {exc}", path=name) from None
