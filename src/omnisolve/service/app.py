@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = await run_in_threadpool(Store, settings.db_url)
         app.state.store = store
         app.state.problem_of = lru_cache(maxsize=16)(lambda job_id: parse_problem(*_content(store, job_id)))
+        threading.Thread(target=app.state.upload_checks.warm_up, daemon=True, name="fork-server-start").start()
         try:
             yield
         finally:

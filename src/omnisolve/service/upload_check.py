@@ -13,11 +13,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Any
 
 import anyio
 from fastapi import HTTPException
 
+from omnisolve.errors import OmnisolveError
 from omnisolve.service.config import Settings
 from omnisolve.service.jobs import confine, kill_child
 from omnisolve.service.submissions import Submission, check_problem
@@ -27,7 +30,7 @@ _PRELOAD = ["omnisolve.service.submissions", "omnisolve.io", "omnisolve.api"]
 
 
 class UploadChecks:
-    """The upload checks of one app."""
+    """The upload checks of one app, each in a confined child process."""
 
     def __init__(self, settings: Settings, stopping: threading.Event):
         self.settings, self.stopping = settings, stopping
@@ -40,6 +43,16 @@ class UploadChecks:
         """The problem kind of `submission`, checked in a child process; HTTPException 422 naming
         the file when it cannot be read or solved or reading it takes longer than `parse_seconds`,
         503 when the server shuts down or was busy with other checks for `parse_seconds`."""
+        return await self._run(check_problem, (submission,), submission.options.memory_mb, submission.filename)
+
+    def warm_up(self) -> None:
+        """Start the fork server now, so that the first upload does not wait for it."""
+        from multiprocessing import forkserver
+
+        _context()  # the modules it preloads
+        forkserver.ensure_running()
+
+    async def _run(self, work: Callable[..., Any], args: tuple, memory_mb: int | None, filename: str) -> Any:
         if self._slots is None or self._threads is None:
             self._slots = anyio.CapacityLimiter(self.settings.upload_checks)
             self._threads = anyio.CapacityLimiter(self.settings.upload_checks)  # never short: slots come first
@@ -47,20 +60,19 @@ class UploadChecks:
             await self._slots.acquire()
         if waited.cancelled_caught:
             raise HTTPException(503, f"the service is busy reading {self.settings.upload_checks} other uploads; "
-                                     "submit the job again in a moment", headers={"Retry-After": "5"})
+                                     "try again in a moment", headers={"Retry-After": "5"})
         try:
-            return await anyio.to_thread.run_sync(self.check, submission, limiter=self._threads)
+            return await anyio.to_thread.run_sync(self._in_child, work, args, memory_mb, filename, limiter=self._threads)
         finally:
             self._slots.release()
 
-    def check(self, submission: Submission) -> str:
-        """`kind`'s work, blocking: start the child, wait for its answer or the time limit, kill it."""
+    def _in_child(self, work: Callable[..., Any], args: tuple, memory_mb: int | None, filename: str) -> Any:
+        """`work(*args)` in a child, blocking: start it, wait for its answer or the time limit, kill it."""
         settings = self.settings
-        memory_mb = submission.options.memory_mb or settings.default_memory_mb  # as its job will have
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
+        memory_mb = memory_mb or settings.default_memory_mb  # as the job's process has
+        context = _context()
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_check_child, args=(sender, submission, settings, memory_mb),
+        child = context.Process(target=_child, args=(sender, work, args, settings, memory_mb, filename),
                                 name="omnisolve-upload-check", daemon=True)  # never waited for at the server's exit
         with self._lock:
             if self.stopping.is_set():
@@ -70,10 +82,10 @@ class UploadChecks:
         sender.close()
         try:
             if not receiver.poll(settings.parse_seconds):
-                raise HTTPException(422, f"{submission.filename}: reading it took longer than {settings.parse_seconds:g} s")
+                raise HTTPException(422, f"{filename}: reading it took longer than {settings.parse_seconds:g} s")
             status, detail = receiver.recv()
         except EOFError:  # killed: by stop(), the kernel's OOM killer, or a reader's crash
-            status, detail = 422, f"{submission.filename}: the reader's process ended without an answer (out of memory?)"
+            status, detail = 422, f"{filename}: the reader's process ended without an answer (out of memory?)"
             if self.stopping.is_set():
                 status, detail = 503, SHUTTING_DOWN
         finally:
@@ -87,7 +99,7 @@ class UploadChecks:
         return detail
 
     def stop(self) -> None:
-        """At shutdown: kill every running check (its request answers 503 at once instead of
+        """At shutdown: kill every running child (its request answers 503 at once instead of
         holding the server up), and start no new one."""
         self.stopping.set()
         with self._lock:
@@ -95,26 +107,35 @@ class UploadChecks:
                 kill_child(child)
 
 
-def _check_child(conn: Connection, submission: Submission, settings: Settings, memory_mb: int) -> None:
-    """In the child: sends (status, detail); status 0 means fine and detail is the problem kind.
-    Never raises: whatever happens ends here, not in a traceback in the server's log."""
+def _context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def _child(conn: Connection, work: Callable[..., Any], args: tuple, settings: Settings, memory_mb: int,
+           filename: str) -> None:
+    """In the child: sends (status, detail); status 0 means fine and detail is what `work`
+    returned. Never raises: whatever happens ends here, not in a traceback in the server's log."""
     answer = None
     try:
         confine(memory_mb, os.getppid())  # the parent is the fork server, which ends with the API
         from omnisolve.service.config import register_extra_solvers
 
         register_extra_solvers(settings)
-        answer = (0, check_problem(submission))
+        answer = (0, work(*args))
     except HTTPException as exc:
         answer = (exc.status_code, exc.detail)
+    except OmnisolveError as exc:
+        answer = (422, str(exc))
     except MemoryError:  # answered below, once the reader's frames (and what they hold) are freed
         pass
-    except Exception as exc:  # any reader failure on user input is the input's fault, never a 500
-        answer = (422, f"{submission.filename}: cannot read or check the problem")
+    except Exception:  # any reader failure on user input is the input's fault, never a 500
+        answer = (422, f"{filename}: cannot read or check the problem")
     if answer is None:
-        answer = (422, f"{submission.filename}: reading it needs more than the memory limit of {memory_mb} MB")
+        answer = (422, f"{filename}: reading it needs more than the memory limit of {memory_mb} MB")
     try:
         conn.send(answer)
         conn.close()
-    except BaseException:  # the server gave up on this check (time limit, shutdown): nobody to tell
+    except BaseException:  # the server gave up on this child (time limit, shutdown): nobody to tell
         os._exit(1)
