@@ -10,6 +10,7 @@ threads of their own: /health and the other endpoints never wait for a thread be
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -25,6 +26,7 @@ from omnisolve.service.config import Settings
 from omnisolve.service.jobs import confine, kill_child
 from omnisolve.service.submissions import Submission, check_problem
 
+log = logging.getLogger("omnisolve.service")
 SHUTTING_DOWN = "the service is shutting down; submit the job again in a moment"
 _PRELOAD = ["omnisolve.service.submissions", "omnisolve.io", "omnisolve.api"]
 
@@ -130,8 +132,10 @@ def _child(conn: Connection, work: Callable[..., Any], args: tuple, settings: Se
         answer = (422, str(exc))
     except MemoryError:  # answered below, once the reader's frames (and what they hold) are freed
         pass
-    except Exception:  # any reader failure on user input is the input's fault, never a 500
-        answer = (422, f"{filename}: cannot read or check the problem")
+    except Exception as exc:  # any reader failure on user input is the input's fault, never a 500
+        if not (isinstance(exc, ImportError) and "failed to map" in str(exc)):  # else: a module past the memory limit
+            answer = (422, f"{filename}: cannot read or check the problem")
+            log.warning("upload check of %s: %s", filename, f"{type(exc).__name__}: {exc}"[:300])  # one line
     if answer is None:
         answer = (422, f"{filename}: reading it needs more than the memory limit of {memory_mb} MB")
     try:
