@@ -34,22 +34,27 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def limit_memory(memory_mb: int) -> None:
-    """An address-space limit of `memory_mb` MB on this process (none for 0)."""
+def limit_memory(memory_mb: int, beyond_current: bool = False) -> None:
+    """An address-space limit of `memory_mb` MB on this process (none for 0), or, with
+    `beyond_current`, of what it maps now plus `memory_mb` MB."""
     if memory_mb > 0:
         import resource
 
         limit = memory_mb * 2**20
+        if beyond_current:
+            with open("/proc/self/statm") as statm:
+                limit += int(statm.read().split()[0]) * resource.getpagesize()
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def confine(memory_mb: int, parent: int) -> None:
+def confine(memory_mb: int, parent: int, beyond_current: bool = False) -> None:
     """The limits of a service child process (a job's solve, an upload's check), called first
     thing in the child: its own process group (so `kill_child` ends all it started), an end of
-    its own when `parent` is gone, and an address-space limit of `memory_mb` MB."""
+    its own when `parent` is gone, and an address-space limit of `memory_mb` MB (see
+    `limit_memory`)."""
     os.setsid()
     _die_with_parent(parent)
-    limit_memory(memory_mb)
+    limit_memory(memory_mb, beyond_current)
 
 
 def kill_child(process: multiprocessing.process.BaseProcess) -> None:

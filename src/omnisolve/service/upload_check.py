@@ -127,7 +127,11 @@ def _child(conn: Connection, work: Callable[..., Any], args: tuple, settings: Se
     returned. Never raises: whatever happens ends here, not in a traceback in the server's log."""
     answer = None
     try:
-        confine(memory_mb, os.getppid())  # the parent is the fork server, which ends with the API
+        # The parent is the fork server, which ends with the API. The check forks from a server
+        # that already maps the preloaded modules (hundreds of MB of address space): reading
+        # gets `memory_mb` MB beyond that, else any limit below the server's size would refuse
+        # a file only when reading it happens to need fresh memory.
+        confine(memory_mb, os.getppid(), beyond_current=True)
         from omnisolve.service.config import register_extra_solvers
 
         register_extra_solvers(settings)
