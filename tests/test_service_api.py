@@ -252,32 +252,30 @@ def test_finished_job_result_solution_download_and_events(api):
     assert api.client.delete(f"/jobs/{job_id}", headers=api.alice).status_code == 409
 
 
-def test_figures_come_from_pictures_module(api, monkeypatch):
-    from omnisolve.service import pictures
+def test_figures_are_drawn_from_the_job_in_a_child(api):
+    """The API reads the job's problem again in a confined child (as an upload's check) and
+    draws it: the progress chart from the stored incumbents, then from the result's trace; a
+    solution its problem rejects has no picture; a model's values come from the result's detail."""
+    def figure(job_id: str, kind: str):
+        return api.client.get(f"/jobs/{job_id}/figures/{kind}", headers=api.alice)
+
+    def series(response) -> dict:
+        assert response.status_code == 200, response.text
+        return {trace["name"]: trace["y"] for trace in response.json()["data"]}
 
     job_id = api.submit("ft06.txt")["id"]
-    seen = {}
-
-    def solution_figure(problem, result):
-        seen["solution"] = (type(problem).__name__, result["objective"])
-        return {"data": [], "layout": {"title": "s"}}
-
-    def progress_figure(trace, sense="min"):
-        seen["progress"] = (trace, sense)
-        return {"data": [{"y": [t[1] for t in trace]}], "layout": {}}
-
-    monkeypatch.setattr(pictures, "solution_figure", lambda problem, result: None)
-    monkeypatch.setattr(pictures, "progress_figure", lambda trace, sense="min": None)
-    assert api.client.get(f"/jobs/{job_id}/figures/progress", headers=api.alice).status_code == 404
-    monkeypatch.setattr(pictures, "solution_figure", solution_figure)
-    monkeypatch.setattr(pictures, "progress_figure", progress_figure)
-    assert api.client.get(f"/jobs/{job_id}/figures/solution", headers=api.alice).status_code == 404  # no result yet
+    assert figure(job_id, "progress").status_code == 404 and figure(job_id, "solution").status_code == 404
     finish(api, job_id, RESULT)
-    figure = api.client.get(f"/jobs/{job_id}/figures/solution", headers=api.alice).json()
-    assert figure["layout"]["title"] == "s" and seen["solution"] == ("JobShop", 55.0)
-    figure = api.client.get(f"/jobs/{job_id}/figures/progress", headers=api.alice).json()
-    assert figure["data"][0]["y"] == [60.0, 55.0] and seen["progress"][1] == "min"
-    assert api.client.get(f"/jobs/{job_id}/figures/other", headers=api.alice).status_code == 422
+    assert series(figure(job_id, "progress")) == {"incumbent": [60.0, 55.0], "bound": [50.0, 55.0]}
+    assert "minimize" in json.dumps(figure(job_id, "progress").json()["layout"])
+    assert figure(job_id, "solution").status_code == 404  # [[0, 1]] is no schedule of ft06
+    assert figure(job_id, "other").status_code == 422
+
+    model_job = api.client.post("/jobs", headers=api.alice, json={"model": MODEL, "solver": "highs"}).json()["id"]
+    finish(api, model_job, {**RESULT, "solution": None, "problem_name": "tiny"})
+    table = figure(model_job, "solution").json()["data"][0]
+    assert table["type"] == "table" and table["cells"]["values"] == [["x", "y"], ["1", "2"]]
+    assert "maximize" in json.dumps(figure(model_job, "progress").json()["layout"])
 
 
 def test_failed_job_reports_the_error(api):

@@ -158,16 +158,18 @@ def job_solution(job: OwnedJob, store: StoreDep) -> Response:
     responses={**ERRORS, 200: {"content": {"application/json": {"schema": {"type": "object"}}},
                                "description": "a plotly figure: {data, layout}"}},
 )
-def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], request: Request, store: StoreDep) -> dict:
+async def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], request: Request, store: StoreDep) -> dict:
     """A plotly figure of the solution, or of incumbent and bound over time."""
-    from omnisolve.service import pictures
+    from omnisolve.service.pictures import figure_of
 
-    problem = request.app.state.problem_of(job["id"])
-    if kind == "solution":
-        figure = pictures.solution_figure(problem, job["result"]) if job["result"] else None
-    else:
-        trace = job["result"]["trace"] if job["result"] else incumbent_trace(store, job["id"])
-        figure = pictures.progress_figure(trace, getattr(problem, "sense", "min"))
+    # The job's problem is read again to draw it, in a child process with the limits of an
+    # upload's check: a big problem costs that child, never the API process's memory.
+
+    full = await run_in_threadpool(lambda: store.get_job(job["id"], detail=True))
+    trace = job["result"]["trace"] if job["result"] else await run_in_threadpool(incumbent_trace, store, job["id"])
+    result = job["result"] and {**job["result"], **(full["result_detail"] or {})}  # with the values
+    figure = await request.app.state.upload_checks.run(
+        figure_of, (full["content"], job["filename"], kind, result, trace), job["memory_mb"], job["filename"])
     if figure is None:
         raise HTTPException(404, f"no {kind} figure for job {job['id']} (status {job['status']})")
     return figure

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import threading
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from typing import AsyncIterator
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,7 +17,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from omnisolve.service.config import Settings, register_extra_solvers
 from omnisolve.service.store import Store
 from omnisolve.service.upload_check import SHUTTING_DOWN, UploadChecks
-from omnisolve.service.uploads import parse_problem
 
 log = logging.getLogger("omnisolve.service")
 
@@ -33,7 +31,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         register_extra_solvers(settings)
         store = await run_in_threadpool(Store, settings.db_url)
         app.state.store = store
-        app.state.problem_of = lru_cache(maxsize=16)(lambda job_id: parse_problem(*_content(store, job_id)))
         threading.Thread(target=app.state.upload_checks.warm_up, daemon=True, name="fork-server-start").start()
         try:
             yield
@@ -64,11 +61,6 @@ def begin_shutdown(app: FastAPI) -> None:
     """The server was asked to stop: running upload checks are killed (their requests answer
     503), and requests still running when the server's grace period ends stop quietly."""
     app.state.upload_checks.stop()
-
-
-def _content(store: Store, job_id: str) -> tuple[bytes, str]:
-    job = store.get_job(job_id, detail=True)
-    return job["content"], job["filename"]
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

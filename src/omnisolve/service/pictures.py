@@ -20,6 +20,17 @@ MAX_ROWS = 200  # table rows / bars drawn before the figure says it is truncated
 TEMPLATE = "plotly_white"
 
 
+def figure_of(content: bytes, filename: str, kind: str, result: dict | None, trace: list) -> dict | None:
+    """The `kind` ("solution" or "progress") figure of a job whose upload was `content`, read
+    again here (the API runs this in a child process: reading a big problem needs memory)."""
+    from omnisolve.service.uploads import parse_problem
+
+    problem = parse_problem(content, filename)
+    if kind == "solution":
+        return solution_figure(problem, result) if result else None
+    return progress_figure(trace, getattr(problem, "sense", "min"))
+
+
 def solution_figure(problem: Any, result: dict) -> dict | None:
     """A plotly figure drawing `result`'s solution of `problem`, or None when there is nothing
     to draw: no solution, a structured solution its problem's `check` rejects (the certificate

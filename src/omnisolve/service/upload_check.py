@@ -51,7 +51,7 @@ class UploadChecks:
         """The problem kind of `submission`, checked in a child process; HTTPException 422 naming
         the file when it cannot be read or solved or reading it takes longer than `parse_seconds`,
         503 when the server shuts down or was busy with other checks for `parse_seconds`."""
-        return await self._run(check_problem, (submission,), submission.options.memory_mb, submission.filename)
+        return await self.run(check_problem, (submission,), submission.options.memory_mb, submission.filename)
 
     def warm_up(self) -> None:
         """Start the fork server now, so that the first upload does not wait for it."""
@@ -60,7 +60,9 @@ class UploadChecks:
         _context()  # the modules it preloads
         forkserver.ensure_running()
 
-    async def _run(self, work: Callable[..., Any], args: tuple, memory_mb: int | None, filename: str) -> Any:
+    async def run(self, work: Callable[..., Any], args: tuple, memory_mb: int | None, filename: str) -> Any:
+        """`work(*args)` (which reads the file `filename`) in a confined child, at most
+        `upload_checks` at a time: its answer, or HTTPException as `kind` says."""
         if self._slots is None or self._threads is None:
             self._slots = anyio.CapacityLimiter(self.settings.upload_checks)
             self._threads = anyio.CapacityLimiter(self.settings.upload_checks)  # never short: slots come first
