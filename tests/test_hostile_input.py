@@ -398,3 +398,16 @@ def test_the_first_bad_line_is_named_whatever_its_column(tmp_path):
     tsp.write_text(TSP_FILE.replace("2 3 0", "2 3 x").replace("4 0 4", "4.5 0 4"))
     with pytest.raises(InputError, match=rf"^{re.escape(str(tsp))}:7: NODE_COORD_SECTION: 'x'"):
         read(tsp)
+
+
+@pytest.mark.parametrize("name", ["big.tsp", "big.json", "big.kp", "big.txt", "big"])  # known, or sniffed
+def test_a_file_past_the_size_limit_is_refused_before_it_is_read(tmp_path, name):
+    """A sparse 5 GiB file (no disk used): refused on its size, in no time and no memory."""
+    path = tmp_path / name
+    with open(path, "wb") as f:
+        f.truncate(5 * 1024**3)
+    began = time.perf_counter()
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert str(caught.value) == f"{path}: 5.0 GiB; omnisolve reads files of at most 4 GiB in this format (MPS and LP: no limit)"
+    assert time.perf_counter() - began < 1.0

@@ -11,6 +11,7 @@ number is, and the documented range of every kind of field and declared size.
   `MAX_COORDINATE`); declared sizes are checked against `MAX_NODES`, `MAX_DENSE_MATRIX_BYTES`,
   `MAX_OPERATIONS`, `MAX_ITEMS` and against what the file holds, before anything is allocated.
 - JSON nests at most `MAX_JSON_DEPTH` levels and its numbers are at most `MAX_NUMBER_CHARS` long.
+- A file read whole is at most `MAX_FILE_BYTES`, checked on its size before it is read.
 
 Every violation is an `InputError` (exit 2) naming the file, the line (or JSON field) and the
 field. This module imports nothing from the solvers or the api.
@@ -45,6 +46,8 @@ MAX_DENSE_MATRIX_BYTES = 4 * 1024**3
 MAX_OPERATIONS = 1_000_000
 #: items of a knapsack
 MAX_ITEMS = 10_000_000
+#: a file read whole (every format but MPS and LP, which are streamed to HiGHS)
+MAX_FILE_BYTES = 4 * 1024**3
 #: nesting of a JSON document (omnisolve's own formats nest at most 5 levels)
 MAX_JSON_DEPTH = 64
 
@@ -100,10 +103,15 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
-    """The whole file; `InputError` if it is missing or unreadable."""
+    """The whole file; `InputError` if it is missing, unreadable or larger than `MAX_FILE_BYTES`
+    (checked before anything is read)."""
     name = os.fspath(path)
     try:
         with open(name, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError(f"{size / 1024**3:.1f} GiB; omnisolve reads files of at most "
+                                 f"{MAX_FILE_BYTES / 1024**3:g} GiB in this format (MPS and LP: no limit)", path=name)
             data = f.read()
     except FileNotFoundError:
         raise InputError("file not found", path=name) from None

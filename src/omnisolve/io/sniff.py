@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from omnisolve.io._text import Row, rows_of
+from omnisolve.io.limits import read_bytes
 
 EXTENSIONS = {
     ".json": "json",
@@ -100,7 +101,7 @@ def detect(path: str) -> str | None:
     found = by_content(head, extension)
     if found is not None:
         return found
-    rows = rows_of(head if len(head) < HEAD_BYTES else Path(path).read_text(errors="replace"))
+    rows = rows_of(head if len(head) < HEAD_BYTES else read_bytes(path).decode("utf-8", errors="replace"))
     return by_shape(rows, extension) or extension or _numeric_guess(rows)
 
 
