@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 MAX_MESSAGE = 300  # characters: a message quotes the input, and the input may be a 1 MB line
-_LONG_QUOTE = re.compile(r"(?<!\w)'([^'\n]{41,}?)'(?!\w)")  # a quote, not a possessive's apostrophe
+# A quotation opens with a quote at the start or after a space, an opening bracket, "=", ":" or ",". A quote
+# after anything else is an apostrophe or closes a quotation, as the second quote of '*' does: taken for an
+# opening one, it made "'*' in the first column ... an indented '*'" a long quotation to cut.
+_LONG_QUOTE = re.compile(r"(?<![^\s(\[{=:,])'([^'\n]{41,}?)'(?!\w)")
 
 
 def one_line(message: str) -> str:

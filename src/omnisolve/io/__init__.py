@@ -44,7 +44,7 @@ def _read_mathprog(path: str, suffix: str) -> ProblemData:
         link = Path(tmp) / (Path(path).name.split(".")[0] + suffix)
         os.symlink(os.path.abspath(path), link)
         try:
-            return read_mps(link)
+            return read_mps(link, shown_name=Path(path).name)
         except InputError as exc:
             raise InputError(exc.reason, path=path, line=exc.line) from None
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Iterable
 
@@ -25,6 +26,16 @@ def field(where: str, key: str | int) -> str:
 def _kind(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")
+
+
+def shown_json(value: Any) -> str:
+    """`value` as a message quotes it: null, true and false as JSON spells them (not None, True,
+    False), a list or object by its kind, not its content; strings and numbers as Python's repr."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (dict, list)):
+        return _kind(value)
+    return repr(value)
 
 
 def _is_real(value: Any) -> bool:
@@ -76,18 +87,18 @@ class Fields:
     def number(self, value: Any, where: str, limit: float = MAX_REAL) -> float:
         """A finite real number (a JSON boolean is not one) with |value| < `limit`."""
         if not _is_real(value) or not math.isfinite(value):
-            raise self.error(where, f"expected a finite number, got {value!r}")
+            raise self.error(where, f"expected a finite number, got {shown_json(value)}")
         if not abs(value) < limit:
-            raise self.error(where, f"{value!r} is out of range (|value| must be below {limit:g})")
+            raise self.error(where, f"{shown_json(value)} is out of range (|value| must be below {limit:g})")
         return float(value)
 
     def integer(self, value: Any, where: str, low: int | None = None, limit: int = MAX_INTEGER) -> int:
         """An integer (an integral float such as 3.0 is accepted), at least `low` if given, and
         with |value| < `limit`."""
         if not _is_real(value) or not math.isfinite(value) or value != int(value):
-            raise self.error(where, f"expected an integer, got {value!r}")
+            raise self.error(where, f"expected an integer, got {shown_json(value)}")
         if not abs(value) < limit:
-            raise self.error(where, f"{value!r} is out of range (|value| must be below {limit:g})")
+            raise self.error(where, f"{shown_json(value)} is out of range (|value| must be below {limit:g})")
         if low is not None and value < low:
             raise self.error(where, f"must be at least {low}, got {int(value)}")
         return int(value)
@@ -98,10 +109,10 @@ class Fields:
             return default
         if isinstance(value, str):
             if value.lower() not in _INFINITIES:
-                raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {value!r}")
+                raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {shown_json(value)}")
             return _INFINITIES[value.lower()]
         if not _is_real(value) or math.isnan(value):
-            raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {value!r}")
+            raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {shown_json(value)}")
         return float(value)
 
     def vector(self, value: Any, where: str, length: int | None = None, limit: float = MAX_REAL) -> np.ndarray:
@@ -116,11 +127,12 @@ class Fields:
         nonfinite = np.flatnonzero(~np.isfinite(arr))
         if nonfinite.size:
             k = int(nonfinite[0])
-            raise self.error(field(where, k), f"expected a finite number, got {items[k]!r}")
+            raise self.error(field(where, k), f"expected a finite number, got {shown_json(items[k])}")
         out = np.flatnonzero(np.abs(arr) >= limit)
         if out.size:
             k = int(out[0])
-            raise self.error(field(where, k), f"{items[k]!r} is out of range (|value| must be below {limit:g})")
+            message = f"{shown_json(items[k])} is out of range (|value| must be below {limit:g})"
+            raise self.error(field(where, k), message)
         return arr
 
     def matrix(

@@ -57,6 +57,14 @@ def block(rows: Sequence[Row], width: int, path: str, what: str, integer: bool =
     return to_array(tokens, lines, path, what, integer, limit).reshape(len(rows), width)
 
 
+def refuse_negative(values: np.ndarray, lines: Sequence[int], path: str, what: str) -> None:
+    """An `InputError` at the line of the first negative entry (`lines[k]` holds `values[k]`): the
+    problem classes refuse it too, but they cannot name the line."""
+    if values.size and values.min() < 0:
+        k = int(np.flatnonzero(values < 0)[0])
+        raise InputError(f"{what} is {plain_number(values[k])}, must be >= 0", path=path, line=int(lines[k]))
+
+
 def construct(path: str, make: Callable[[], T]) -> T:
     """`make()`, with a `ModelError` about the data it read reported against the file."""
     try:

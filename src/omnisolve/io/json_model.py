@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.errors import InputError, UnsupportedError
-from omnisolve.io._json_fields import INF, Fields, field
+from omnisolve.io._json_fields import INF, Fields, field, shown_json
 from omnisolve.io._text import plain_number
 from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
@@ -179,9 +179,8 @@ def problem_from_dict(doc: Any, source: str | None = None) -> ProblemData | Stru
         raise f.error("version", f"missing (this omnisolve reads version {VERSION})")
     version = doc["version"]
     if type(version) is not int or version != VERSION:
-        raise f.error(
-            "version", f"{fmt!r} format version {version!r} is not supported; this omnisolve reads version {VERSION}"
-        )
+        message = f"{fmt!r} format version {shown_json(version)} is not supported"
+        raise f.error("version", f"{message}; this omnisolve reads version {VERSION}")
     body = {k: v for k, v in doc.items() if k not in (FORMAT_KEY, "version")}
     if fmt == "model":
         return _model_from_dict(body, f)
@@ -211,7 +210,7 @@ class _Index:
             if not 0 <= ref < self.n:
                 raise self.f.error(where, f"variable index {ref} outside 0..{self.n - 1}")
             return ref
-        raise self.f.error(where, f"expected a variable name or index, got {ref!r}")
+        raise self.f.error(where, f"expected a variable name or index, got {shown_json(ref)}")
 
     def sparse(self, value: Any, where: str) -> tuple[list[int], list[float]]:
         """Linear coefficients: {name: coef}, [[ref, coef], ...] or a dense list of n numbers."""

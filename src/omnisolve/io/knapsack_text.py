@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from omnisolve.errors import InputError, UnsupportedError
-from omnisolve.io._text import construct, plain_number, read_text, row_array, rows_of, to_array
+from omnisolve.io._text import construct, plain_number, read_text, refuse_negative, row_array, rows_of, to_array
 from omnisolve.io.limits import MAX_ITEMS
 from omnisolve.problems.knapsack import Knapsack
 
@@ -24,11 +24,12 @@ def read_knapsack(path: str | os.PathLike) -> Knapsack:
     if len(tokens) != 2:
         raise InputError(f"expected a line 'n capacity', found {len(tokens)} values", path=name, line=line)
     count = row_array((line, tokens[:1]), name, "item count n", integer=True)[0]
-    capacity = row_array((line, tokens[1:]), name, "capacity")[0]
+    capacity = row_array((line, tokens[1:]), name, "capacity")  # one value
     if count < 1:
         raise InputError(f"item count n is {count}, must be at least 1", path=name, line=line)
     if count > MAX_ITEMS:
         raise InputError(f"item count n is {count}, more than the {MAX_ITEMS} items omnisolve reads", path=name, line=line)
+    refuse_negative(capacity, [line], name, "capacity")
     if len(items) > count:
         raise InputError(f"more than the {count} items announced on line {line}", path=name, line=items[count][0])
     if len(items) < count:
@@ -41,13 +42,15 @@ def read_knapsack(path: str | os.PathLike) -> Knapsack:
     columns, errors = [], []
     for k, what, integer in ((0, "item value", False), (1, "item weight", True)):  # weights: integers, as .kp says
         try:
-            columns.append(to_array([row[k] for _, row in items], lines, name, what, integer))
+            column = to_array([row[k] for _, row in items], lines, name, what, integer)
+            refuse_negative(column, lines, name, what)
+            columns.append(column)
         except InputError as exc:
             errors.append(exc)
     if errors:
         raise min(errors, key=lambda exc: exc.line or 0)  # the first bad line of the file
     values, weights = columns
-    return construct(name, lambda: Knapsack(values, weights.astype(float), float(capacity), name=Path(name).stem))
+    return construct(name, lambda: Knapsack(values, weights.astype(float), float(capacity[0]), name=Path(name).stem))
 
 
 def write_knapsack(problem: Knapsack, path: str | os.PathLike) -> None:

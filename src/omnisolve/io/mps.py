@@ -61,11 +61,13 @@ def _scanned_copy(path: Path, suffix: str) -> Iterator[Path]:
         os.unlink(tmp)
 
 
-def read_mps(path: str | os.PathLike) -> ProblemData:
+def read_mps(path: str | os.PathLike, *, shown_name: str | None = None) -> ProblemData:
     """Read an `.mps`, `.lp`, `.mps.gz` or `.lp.gz` file into `ProblemData`.
 
     Raises `InputError` naming the file (and line) when it is missing, holds a NaN, infinite or
     malformed number or a token HiGHS would drop (see `mps_scan`), or HiGHS cannot parse it.
+    `shown_name` is the file name HiGHS's messages show (default: `path`'s): the user's file, when
+    `path` is a link named for its format to a file named otherwise.
     """
     import highspy
 
@@ -78,7 +80,7 @@ def read_mps(path: str | os.PathLike) -> ProblemData:
     with _scanned_copy(path, suffix) as plain:
         status = h.readModel(str(plain))
     if status == highspy.HighsStatus.kError:
-        detail = log_errors(log).replace(str(plain), path.name)
+        detail = log_errors(log).replace(str(plain), shown_name or path.name)
         where = _PARSER_POSITION.search("".join(log))  # HiGHS 1.16's LP reader: " --> file:line:col"
         raise InputError(f"cannot parse as {suffix[1:].upper()}" + (f": {detail}" if detail else ""),
                          path=str(path), line=int(where.group(1)) if where else None)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from omnisolve.errors import InputError
-from omnisolve.io._text import Row, construct, read_text, to_array
+from omnisolve.io._text import Row, construct, read_text, refuse_negative, to_array
 from omnisolve.io.limits import MAX_COORDINATE, MAX_NODES, MAX_REAL, dense_matrix_reason, max_dense_nodes, shown
 from omnisolve.io.tsplib_distances import (
     COORDINATE_TYPES,
@@ -141,7 +141,7 @@ class TsplibFile:
         lines = [number for number, _ in section.rows]
         errors: list[InputError] = []
         try:
-            ids = to_array([row[0] for _, row in section.rows], lines, self.path, f"{section.name}: node", True)
+            ids = self._row_nodes(section)
         except InputError as exc:
             errors.append(exc)
         try:
@@ -168,6 +168,17 @@ class TsplibFile:
         table[ids - 1] = values
         return table
 
+    def _row_nodes(self, section: Section) -> np.ndarray:
+        """The node number that starts each row of a `node_table` section."""
+        lines = [number for number, _ in section.rows]
+        return to_array([row[0] for _, row in section.rows], lines, self.path, f"{section.name}: node", True)
+
+    def node_lines(self, section: Section, n: int) -> np.ndarray:
+        """The line of each node's row (index node - 1) in a section `node_table` has read."""
+        lines = np.zeros(n, dtype=int)
+        lines[self._row_nodes(section) - 1] = [number for number, _ in section.rows]
+        return lines
+
     def node_ids(self, section: Section) -> tuple[np.ndarray, list[int]]:
         """A `-1`-terminated list of node numbers (DEPOT_SECTION, TOUR_SECTION), with lines."""
         tokens, lines = section.stream()
@@ -184,8 +195,8 @@ def parse_tsplib(path: str | os.PathLike) -> TsplibFile:
     specs: dict[str, tuple[str, int]] = {}
     sections: dict[str, Section] = {}
     current: Section | None = None
-    number = 0
-    for number, raw in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             continue
@@ -209,6 +220,8 @@ def parse_tsplib(path: str | os.PathLike) -> TsplibFile:
         else:
             message = f"expected 'KEYWORD : value' or a *_SECTION line, found {_short(line)!r}"
             raise InputError(message, path=name, line=number)
+    else:  # no EOF: the end is the last line, not the empty string after the final newline
+        number = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
     if not specs and not sections:
         raise InputError("empty file: no TSPLIB keywords", path=name, line=1)
     return TsplibFile(name, specs, sections, max(number, 1))
@@ -258,6 +271,9 @@ def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, 
             f"EDGE_WEIGHT_SECTION has {len(tokens)} values; {fmt} for DIMENSION {n} needs {expected}", line
         )
     values = to_array(tokens, lines, f.path, "EDGE_WEIGHT_SECTION", limit=MAX_REAL)
+    if fmt == "FULL_MATRIX":
+        values[:: n + 1] = 0.0  # the diagonal, never used (`explicit_matrix` zeroes it): any value will do
+    refuse_negative(values, lines, f.path, "EDGE_WEIGHT_SECTION: distance")
     coords = node_coords(f, n)
     if coords is None:
         coords = node_coords(f, n, "DISPLAY_DATA_SECTION")
@@ -273,11 +289,20 @@ def check_type(f: TsplibFile, allowed: tuple[str, ...]) -> None:
         raise f.error(f"TYPE is {shown(kind)}, expected {' or '.join(allowed)}", f.line_of("TYPE"))
 
 
+def routing_dimension(f: TsplibFile, kind: str) -> int:
+    """DIMENSION of a `kind` (TSP or CVRP) problem: a dense matrix within the limits, at least 2 nodes (the
+    problem class refuses fewer too, but cannot name the line)."""
+    n = f.dimension(dense=True)
+    if n < 2:
+        raise f.error(f"DIMENSION is {n}: a {kind} needs at least 2 nodes", f.line_of("DIMENSION"))
+    return n
+
+
 def read_tsp(path: str | os.PathLike) -> TSP:
     """A TSPLIB `.tsp` (or `.atsp`) file as a `TSP` with TSPLIB95's exact distances."""
     f = parse_tsplib(path)
     check_type(f, ("TSP", "ATSP"))
-    n = f.dimension(dense=True)
+    n = routing_dimension(f, "TSP")
     distances, coords, kind = edge_weights(f, n)
     name = f.spec("NAME") or Path(f.path).stem
     return construct(f.path, lambda: TSP(distances, coords=coords, name=name, edge_weight_type=kind))

@@ -11,9 +11,11 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
+
 from omnisolve.errors import InputError, UnsupportedError
-from omnisolve.io._text import construct, read_text, to_array
-from omnisolve.io.tsplib import TsplibFile, check_type, edge_weights, parse_tsplib
+from omnisolve.io._text import construct, plain_number, read_text, refuse_negative, to_array
+from omnisolve.io.tsplib import Section, TsplibFile, check_type, edge_weights, parse_tsplib, routing_dimension
 from omnisolve.problems.cvrp import CVRP
 
 # Specification keys of VRP variants whose rules omnisolve's CVRP does not model.
@@ -33,7 +35,7 @@ def read_cvrp(path: str | os.PathLike, num_vehicles: int | None = None) -> CVRP:
     for key, what in UNSUPPORTED_SPECS.items():
         if key in f.specs:
             raise UnsupportedError(f"{f.path}:{f.line_of(key)}: {key} ({what}) is not supported by the CVRP model")
-    n = f.dimension(dense=True)
+    n = routing_dimension(f, "CVRP")
     capacity = f.number("CAPACITY", integer=True)  # CVRPLIB capacities and demands are integers
     demand = f.section("DEMAND_SECTION", "every CVRP needs the customers' demands")
     demands = f.node_table(demand, n, "node demand", integer=True)[:, 0].astype(float)
@@ -41,11 +43,26 @@ def read_cvrp(path: str | os.PathLike, num_vehicles: int | None = None) -> CVRP:
     if num_vehicles is None and "VEHICLES" in f.specs:
         num_vehicles = int(f.number("VEHICLES", integer=True))
     distances, coords, _ = edge_weights(f, n)
+    _check_demands(f, demand, demands, capacity, depot)
     name = f.spec("NAME") or Path(f.path).stem
     return construct(
         f.path,
         lambda: CVRP(distances, demands, capacity, depot=depot, num_vehicles=num_vehicles, coords=coords, name=name),
     )
+
+
+def _check_demands(f: TsplibFile, section: Section, demands: np.ndarray, capacity: int, depot: int) -> None:
+    """The CVRP class's checks of the demands, made here where each node's line is known."""
+    lines = f.node_lines(section, len(demands))
+    refuse_negative(demands, lines, f.path, "DEMAND_SECTION: demand")
+    if demands[depot] != 0:
+        message = f"DEMAND_SECTION: the depot's demand is {plain_number(demands[depot])}, must be 0"
+        raise f.error(message, int(lines[depot]))
+    over = np.flatnonzero(demands > capacity)
+    if over.size:
+        k = int(over[0])
+        message = f"DEMAND_SECTION: demand is {plain_number(demands[k])}, more than the CAPACITY {capacity}"
+        raise f.error(message, int(lines[k]))
 
 
 def _depot(f: TsplibFile, n: int) -> int:
