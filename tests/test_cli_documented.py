@@ -66,7 +66,7 @@ def write_lp(path: Path, text: str) -> Path:
 # ---- omnisolve demo --------------------------------------------------------------------------
 
 def test_demo_solves_every_bundled_instance_to_its_known_optimum():
-    from omnisolve.demo import bundled_instances
+    from omnisolve.cli.demo import bundled_instances
 
     proc = run_process("demo", "-t", "20")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -481,7 +481,7 @@ def test_rules_without_a_selector(make, cls, first):
 
 
 def test_rules_for_structured_classes():
-    from omnisolve.solvers.auto import TSP_PROOF_NODES, preferences
+    from omnisolve.portfolio.rules import TSP_PROOF_NODES, preferences
 
     assert preferences(_tsp(20))[0] == "cpsat"
     assert preferences(_tsp(TSP_PROOF_NODES + 10))[:2] == ["lkh", "tsp-ils"]
