@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 import omnisolve as om
 from omnisolve import cli
+from omnisolve.cli import solve as solve_commands
 from omnisolve.errors import ModelError
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
@@ -191,7 +192,7 @@ def test_quiet_shows_no_progress_line(capsys, monkeypatch):
     """On a terminal the live line appears without --quiet and never with it."""
     def solve_on_a_terminal(*flags: str) -> str:
         buffer = io.StringIO()
-        monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=True, width=100))
+        monkeypatch.setattr(solve_commands, "err", Console(file=buffer, force_terminal=True, width=100))
         code, _, _ = run(capsys, "solve", str(EGOUT), "--solver", "highs", *flags)
         assert code == 0
         return buffer.getvalue()
