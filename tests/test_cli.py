@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from omnisolve import cli
+from omnisolve.cli import solve as solve_commands
 from omnisolve.result import Result, Status
 
 from conftest import BENCHDATA
@@ -117,9 +117,9 @@ def test_unwritable_output(capsys, tmp_path):
 
 
 def test_exit_codes_by_status():
-    assert cli.EXIT_BY_STATUS[Status.TIME_LIMIT] == 7
+    assert solve_commands.EXIT_BY_STATUS[Status.TIME_LIMIT] == 7
     with pytest.raises(Exception) as info:
-        cli._exit_for(Result(Status.TIME_LIMIT))
+        solve_commands._exit_for(Result(Status.TIME_LIMIT))
     assert getattr(info.value, "exit_code", None) == 7
 
 

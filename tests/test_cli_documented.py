@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 import omnisolve as om
 from omnisolve import cli
+from omnisolve.cli import solve as solve_commands
 from omnisolve.errors import ModelError
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
@@ -66,7 +67,7 @@ def write_lp(path: Path, text: str) -> Path:
 # ---- omnisolve demo --------------------------------------------------------------------------
 
 def test_demo_solves_every_bundled_instance_to_its_known_optimum():
-    from omnisolve.demo import bundled_instances
+    from omnisolve.cli.demo import bundled_instances
 
     proc = run_process("demo", "-t", "20")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -191,7 +192,7 @@ def test_quiet_shows_no_progress_line(capsys, monkeypatch):
     """On a terminal the live line appears without --quiet and never with it."""
     def solve_on_a_terminal(*flags: str) -> str:
         buffer = io.StringIO()
-        monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=True, width=100))
+        monkeypatch.setattr(solve_commands, "err", Console(file=buffer, force_terminal=True, width=100))
         code, _, _ = run(capsys, "solve", str(EGOUT), "--solver", "highs", *flags)
         assert code == 0
         return buffer.getvalue()
@@ -481,7 +482,7 @@ def test_rules_without_a_selector(make, cls, first):
 
 
 def test_rules_for_structured_classes():
-    from omnisolve.solvers.auto import TSP_PROOF_NODES, preferences
+    from omnisolve.portfolio.rules import TSP_PROOF_NODES, preferences
 
     assert preferences(_tsp(20))[0] == "cpsat"
     assert preferences(_tsp(TSP_PROOF_NODES + 10))[:2] == ["lkh", "tsp-ils"]

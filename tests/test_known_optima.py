@@ -52,7 +52,7 @@ def test_tsp_optima(name, file, optimum):
 
 
 def test_bundled_demo_instances_are_optimal_and_certified():
-    from omnisolve.demo import bundled_instances
+    from omnisolve.cli.demo import bundled_instances
 
     for row in bundled_instances():
         assert_certified_optimum(row["path"], row["optimum"])

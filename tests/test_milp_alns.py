@@ -12,7 +12,7 @@ from conftest import BENCHDATA, OVERRUN, grace
 
 import omnisolve as om
 from omnisolve.algorithms.bandit import UCB1, ThompsonSampling
-from omnisolve.algorithms.highs_run import run_highs
+from omnisolve.solvers.highs_run import run_highs
 from omnisolve.algorithms.milp_lns import OPERATORS, LnsState
 from omnisolve.errors import UnsupportedError
 from omnisolve.io import read

@@ -18,7 +18,7 @@ from omnisolve.io.mps import read_mps
 from omnisolve.model import Model
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Optimality, Status
-from omnisolve.solvers.auto import choose
+from omnisolve.portfolio.rules import choose
 from omnisolve.solvers.base import Limits
 from omnisolve.solvers.cpsat import CpSatSolver
 from omnisolve.solvers.highs import HighsSolver

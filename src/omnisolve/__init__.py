@@ -6,6 +6,7 @@ from omnisolve.model import Model, ProblemData, VarType, quicksum
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Certificate, Result, Status
 from omnisolve.solvers.base import Limits
+from omnisolve.version import __version__
 
 
 def read(path):
@@ -15,9 +16,8 @@ def read(path):
     return _read(path)
 
 
-__version__ = "0.1.0"
 __all__ = [
     "CVRP", "Certificate", "InputError", "JobShop", "Knapsack", "Limits", "Model", "ModelError",
     "OmnisolveError", "ProblemData", "Result", "Status", "TSP", "UnsupportedError", "VarType",
-    "load", "quicksum", "read", "solve",
+    "__version__", "load", "quicksum", "read", "solve",
 ]

@@ -99,7 +99,7 @@ def bench_command(
 
 def _portfolio(out_console: Console, err_console: Console, time_limit: float, threads: int, out: Path | None,
                data: Path | None, solvers: list[str]) -> Path:
-    from omnisolve.portfolio.evaluation import bench_portfolio
+    from omnisolve.bench.evaluation import bench_portfolio
 
     if time_limit <= 0 or threads < 1:
         raise InputError("--time-limit must be > 0 and --threads >= 1")

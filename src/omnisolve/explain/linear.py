@@ -72,7 +72,7 @@ def _configure_threads(h: Any) -> None:
 
 def _feasibility_model(data: ProblemData) -> Any:
     """The linear rows, bounds and integrality of `data` with a zero objective."""
-    from omnisolve.solvers.highs_model import to_highs_model
+    from omnisolve.io.highs_model import to_highs_model
 
     plain = dataclasses.replace(
         data, c=np.zeros(data.num_variables), c0=0.0, Q=None, sense="min",
@@ -84,13 +84,13 @@ def _feasibility_model(data: ProblemData) -> Any:
 def _new_highs(data: ProblemData) -> Any:
     import highspy
 
-    from omnisolve.solvers.highs_model import new_highs
+    from omnisolve.io.highs_model import new_highs
 
     log: list[str] = []
     h = new_highs(log.append)
     _configure_threads(h)
     if h.passModel(_feasibility_model(data)) == highspy.HighsStatus.kError:
-        from omnisolve.solvers.highs_model import log_errors
+        from omnisolve.io.highs_model import log_errors
 
         raise _Rejected(log_errors(log) or "HiGHS rejected the model")
     return h

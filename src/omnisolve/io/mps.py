@@ -19,9 +19,9 @@ from typing import Iterator
 import numpy as np
 
 from omnisolve.errors import InputError
+from omnisolve.io.highs_model import from_highs_model, log_errors, new_highs, to_highs_model
 from omnisolve.io.mps_scan import scan
 from omnisolve.model import ProblemData, VarType
-from omnisolve.solvers.highs_model import from_highs_model, log_errors, new_highs, to_highs_model
 
 FORMATS = (".mps", ".lp")
 _PARSER_POSITION = re.compile(r"-->\s*\S+:(\d+):\d+")

@@ -1,9 +1,9 @@
 """The problem as the user states it, and its compiled form `ProblemData`."""
 
 from omnisolve.model.arrays import LinearArray, VariableArray
-from omnisolve.model.constraints import Constraint, MatrixConstraint
+from omnisolve.model.constraints import MatrixConstraint
 from omnisolve.model.data import Names, NonlinearConstraint, NonlinearFunction, ProblemData, QuadraticRow
-from omnisolve.model.expressions import LinearExpr, QuadExpr, Variable, VarType, quicksum
+from omnisolve.model.expressions import Constraint, LinearExpr, QuadExpr, Variable, VarType, quicksum
 from omnisolve.model.model import Model
 
 __all__ = [

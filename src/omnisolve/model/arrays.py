@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
 from omnisolve.model.constraints import MatrixConstraint, vector_bounds
-from omnisolve.model.expressions import LinearExpr, QuadExpr, Variable
+from omnisolve.model.expressions import ArrayExpression, LinearExpr, QuadExpr, Variable
 
 if TYPE_CHECKING:
     from omnisolve.model.model import Model
@@ -33,7 +33,7 @@ def _numbers(value) -> np.ndarray:
     )
 
 
-class _ArrayArith:
+class _ArrayArith(ArrayExpression):
     """Operators shared by `VariableArray` and `LinearArray` (both reduce to `as_linear_array`)."""
 
     __array_ufunc__ = None

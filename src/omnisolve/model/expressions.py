@@ -1,4 +1,5 @@
-"""Scalar variables and linear / quadratic expressions built by operator overloading.
+"""Scalar variables and linear / quadratic expressions built by operator overloading, and the
+scalar constraint a comparison of them makes.
 
 Expressions keep their terms in dicts keyed by variable index, so `3*x + 2*y <= 10` costs a few
 dict operations. Each variable remembers its model; mixing two models raises `ModelError`.
@@ -7,14 +8,16 @@ dict operations. Each variable remembers its model; mixing two models raises `Mo
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from enum import IntEnum
 from numbers import Real
 from typing import TYPE_CHECKING, Union
 
+import numpy as np
+
 from omnisolve.errors import ModelError
 
 if TYPE_CHECKING:
-    from omnisolve.model.constraints import Constraint
     from omnisolve.model.model import Model
 
 
@@ -100,13 +103,13 @@ class _Arith:
         raise ModelError("only powers 1 and 2 are supported; use a nonlinear callable otherwise")
 
     def __le__(self, other) -> "Constraint":
-        return _constraints.Constraint.from_comparison(self, other, "<=")
+        return Constraint.from_comparison(self, other, "<=")
 
     def __ge__(self, other) -> "Constraint":
-        return _constraints.Constraint.from_comparison(self, other, ">=")
+        return Constraint.from_comparison(self, other, ">=")
 
     def __eq__(self, other) -> "Constraint":  # type: ignore[override]
-        return _constraints.Constraint.from_comparison(self, other, "==")
+        return Constraint.from_comparison(self, other, "==")
 
     __hash__ = object.__hash__
 
@@ -302,6 +305,49 @@ def quicksum(items) -> LinearExpr | QuadExpr:
     return QuadExpr(model, quad, linear) if quad else linear
 
 
-# Imported last (constraints.py imports this module), so either module can be imported first;
-# a module-level name keeps `expr <= rhs` free of a per-call import.
-from omnisolve.model import constraints as _constraints  # noqa: E402
+
+class ArrayExpression:
+    """Base of the array forms (`arrays.py`): a scalar expression refuses to compare with one."""
+
+
+INF = float("inf")
+
+
+def _bounds_for(op: str, rhs):
+    if op == "<=":
+        return -INF, rhs
+    if op == ">=":
+        return rhs, INF
+    return rhs, rhs
+
+
+@dataclass
+class Constraint:
+    """`lb <= expr <= ub` for one linear or quadratic expression (constant folded into bounds)."""
+
+    expr: LinearExpr | QuadExpr
+    lb: float
+    ub: float
+    name: str = ""
+
+    @classmethod
+    def from_comparison(cls, left, right, op: str) -> "Constraint":
+        if _is_number(right) and isinstance(left, (Variable, LinearExpr)):  # fast path: `expr <= 10`
+            lin = left._as_linear()  # terms are shared, never copied: expressions are immutable
+            lb, ub = _bounds_for(op, float(right) - lin.constant)
+            return cls(LinearExpr(lin.model, lin.terms, 0.0), lb, ub)
+        if isinstance(right, (ArrayExpression, np.ndarray)):
+            raise ModelError("compare an expression with a scalar; use array expressions for vectors")
+        diff = as_expression(_add(left, right, -1.0))
+        constant = diff.constant
+        if isinstance(diff, QuadExpr):
+            diff = QuadExpr(diff.model, diff.quad, LinearExpr(diff.model, diff.linear.terms, 0.0))
+        else:
+            diff = LinearExpr(diff.model, diff.terms, 0.0)
+        lb, ub = _bounds_for(op, -constant)
+        return cls(diff, lb, ub)
+
+    def __bool__(self) -> bool:
+        raise ModelError(
+            "a constraint has no truth value; for a range write model.add_range(lo, expr, hi)"
+        )

@@ -10,9 +10,9 @@ import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
 from omnisolve.model.arrays import LinearArray, VariableArray, _widen
-from omnisolve.model.constraints import Constraint, MatrixConstraint
+from omnisolve.model.constraints import MatrixConstraint
 from omnisolve.model.data import Names, NonlinearConstraint, NonlinearFunction, ProblemData, QuadraticRow
-from omnisolve.model.expressions import LinearExpr, QuadExpr, Variable, VarType, as_expression
+from omnisolve.model.expressions import Constraint, LinearExpr, QuadExpr, Variable, VarType, as_expression
 
 INF = float("inf")
 

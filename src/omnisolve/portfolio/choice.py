@@ -1,5 +1,5 @@
 """Which solvers to use on a problem: the learned selector's ranking (expected utility when the
-user states a value of time), the rule-based order of `solvers.auto` when the selector knows
+user states a value of time), the rule-based order of `portfolio.rules` when the selector knows
 nothing about the class, then the history's bandit on top."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def choose(problem: Any, utility: Utility | None = None, history: Path | None = 
     UnsupportedError when none accepts it."""
     from omnisolve.portfolio.features import features, problem_class
     from omnisolve.portfolio.selector import default_selector
-    from omnisolve.solvers.auto import choose as rule_choice, preferences
+    from omnisolve.portfolio.rules import choose as rule_choice, preferences
 
     cls, feats = problem_class(problem), features(problem)
     model = default_selector() if selector == "default" else selector

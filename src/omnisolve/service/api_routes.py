@@ -178,7 +178,7 @@ async def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], reque
 @router.get("/health", response_model=Health, tags=["service"], responses={503: {"model": Health}})
 def health(store: StoreDep, response: Response) -> Health:
     """Liveness and database reachability; needs no token."""
-    from omnisolve import __version__
+    from omnisolve.version import __version__
 
     try:
         store.ping()

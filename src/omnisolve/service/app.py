@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             store.close()
 
-    from omnisolve import __version__
+    from omnisolve.version import __version__
     from omnisolve.service import ui
     from omnisolve.service.api_routes import router
 

@@ -31,7 +31,7 @@ SHUTTING_DOWN = "the service is shutting down; submit the job again in a moment"
 # what a check imports: readers, the solver choice and the backends' wrappers, and what `omnisolve
 # serve`'s main module imports (each child runs it again); a name that no longer imports is skipped
 # by the fork server: it only makes each check import it again
-_PRELOAD = ["omnisolve.cli", "omnisolve.service.submissions", "omnisolve.io", "omnisolve.io.mps", "omnisolve.api", "omnisolve.solvers.auto",
+_PRELOAD = ["omnisolve.cli", "omnisolve.service.submissions", "omnisolve.io", "omnisolve.io.mps", "omnisolve.api", "omnisolve.portfolio.rules",
             "omnisolve.portfolio.choice", "highspy"] + [f"omnisolve.solvers.{name}" for name in (
     "highs", "cpsat", "scipy_nlp", "tsp_ils", "lkh", "ortools_routing", "pyvrp_hgs", "knapsack_dp", "jobshop_lns",
     "milp_alns", "scip", "tsp_dfj")]

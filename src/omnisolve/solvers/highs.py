@@ -11,11 +11,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from omnisolve.io.highs_model import log_errors, new_highs, to_highs_model
 from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
-from omnisolve.solvers.highs_model import log_errors, new_highs, to_highs_model
 from omnisolve.solvers.requirements import milp_range_reason
 from omnisolve.solvers.via_milp import solve_via_milp
 

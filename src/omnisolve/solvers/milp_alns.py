@@ -1,5 +1,5 @@
 """milp-alns backend: adaptive large-neighbourhood search over HiGHS sub-MIPs for MILP models
-(see `omnisolve.algorithms.milp_alns_search`). `highspy` is imported lazily by the search."""
+(see `omnisolve.solvers.milp_alns_search`). `highspy` is imported lazily by the search."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class MilpAlnsSolver(SolverInterface):
         return None
 
     def _solve(self, problem: ProblemData, limits: Limits, tracker: Tracker) -> Result:
-        from omnisolve.algorithms.milp_alns_search import MilpAlns
+        from omnisolve.solvers.milp_alns_search import MilpAlns
 
         outcome = MilpAlns(problem, limits, tracker).run()
         if outcome.values is None:

@@ -212,7 +212,7 @@ class _Dfj:
         """The degree-2 LP over all edges, in a silent `Highs`."""
         import highspy
 
-        from omnisolve.solvers.highs_model import new_highs
+        from omnisolve.io.highs_model import new_highs
 
         n, m = self.n, len(self.cost)
         lp = highspy.HighsLp()

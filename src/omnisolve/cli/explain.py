@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from omnisolve.cli.console import fail, out
+
 EXIT_BY_STATUS = {"infeasible": 5, "feasible": 0, "unknown": 1}
 
 
@@ -16,7 +18,6 @@ def explain_command(
     time_limit: float = typer.Option(30.0, "--time-limit", "-t", help="seconds"),
 ) -> None:
     """Why is FILE infeasible: an irreducible infeasible subset of its constraints and bounds, by name."""
-    from omnisolve.cli import fail, out
     from omnisolve.explain import explain
     from omnisolve.io import read
 

@@ -7,6 +7,8 @@ from typing import List, Optional
 
 import typer
 
+from omnisolve.cli.console import fail, out
+
 portfolio = typer.Typer(no_args_is_help=True, help="Train, inspect and evaluate the solver selector.")
 
 
@@ -20,9 +22,8 @@ def train(
     trees: int = typer.Option(40, "--trees", help="trees per solver forest"),
 ) -> None:
     """Train the selector from benchmark runs and write it as JSON."""
-    from omnisolve.cli import out
-    from omnisolve.portfolio.dataset import read_runs
-    from omnisolve.portfolio.selector import train as fit
+    from omnisolve.bench.dataset import read_runs
+    from omnisolve.bench.training import train as fit
 
     dataset = read_runs(runs, suite, time_limit, data)
     selector = fit(dataset, trees=trees)
@@ -40,7 +41,6 @@ def show(
     """Describe the selector, or rank the solvers for FILE with predicted median times."""
     from rich.table import Table
 
-    from omnisolve.cli import fail, out
     from omnisolve.portfolio.selector import DEFAULT_PATH, Selector
 
     path = selector or DEFAULT_PATH
@@ -76,8 +76,7 @@ def evaluate(
     races: int = typer.Option(0, "--real-races", help="also race for real on this many instances per class"),
 ) -> None:
     """PAR-10 and gap of each solver, SBS, VBS, auto and race (cross-validated) from recorded runs."""
-    from omnisolve.cli import fail, out
-    from omnisolve.portfolio.evaluation import evaluate_runs
+    from omnisolve.bench.evaluation import evaluate_runs
 
     if folds < 2:
         raise fail("--folds must be at least 2", 2)
@@ -89,7 +88,6 @@ def history() -> None:
     """Per class and solver: runs recorded in the history and their mean reward."""
     from rich.table import Table
 
-    from omnisolve.cli import out
     from omnisolve.portfolio.history import History, default_path
 
     path = default_path()

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from omnisolve.algorithms.bandit import make_bandit
-from omnisolve.algorithms.highs_run import HighsRun, run_highs
 from omnisolve.algorithms.milp_lns import OPERATORS, LnsState, Neighbourhood, integral_objective
 from omnisolve.model import ProblemData, VarType
 from omnisolve.solvers.base import Limits, Tracker
+from omnisolve.solvers.highs_run import HighsRun, run_highs
 from omnisolve.verify import Tolerances
 from omnisolve.verify.model_check import check_values
 

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from omnisolve.cli.console import fail
+
 DB_HELP = "database URL, e.g. sqlite:///./omnisolve.db or postgresql+psycopg://user:pw@host/db (default $OMNISOLVE_DB or sqlite:///./omnisolve.db)"
 
 token_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke API tokens.")
@@ -44,7 +46,6 @@ def token_create(
     try:
         typer.echo(create_token(_db(db), name))
     except ValueError as exc:
-        from omnisolve.cli import fail
 
         raise fail(str(exc), 2) from None
 
@@ -70,7 +71,6 @@ def token_revoke(
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Revoke one token by id, or all tokens of a user."""
-    from omnisolve.cli import fail
     from omnisolve.service.store import Store
 
     if (token_id is None) == (user is None):

@@ -11,10 +11,10 @@ from typing import Callable
 
 import numpy as np
 
+from omnisolve.io.highs_model import new_highs, to_highs_model
 from omnisolve.model import ProblemData
 from omnisolve.solvers.base import Limits, Tracker
 from omnisolve.solvers.highs import interruptible, set_limits
-from omnisolve.solvers.highs_model import new_highs, to_highs_model
 
 
 @dataclass

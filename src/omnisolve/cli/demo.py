@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-from omnisolve.reporting import fmt, fmt_gap, status_text, verdict_text
+from omnisolve.cli.console import out
+from omnisolve.cli.reporting import fmt, fmt_gap, status_text, verdict_text
 from omnisolve.result import Optimality, Status
 
 
@@ -47,3 +49,14 @@ def run_demo(console: Console, time_limit: float = 60.0) -> bool:
     console.print("[bold green]all answers optimal and certified[/]" if all_good else "[bold red]some answers were not optimal and certified[/]")
     console.print(f"optimality proven for {proven} of {len(rows)} (the others are only the solver's claim; docs/verification.md)")
     return all_good
+
+
+def demo_command(time_limit: float = typer.Option(60.0, "--time-limit", "-t")) -> None:
+    """Solve the bundled LP, MILP, knapsack, TSP berlin52 and job-shop ft06 instances."""
+    if not run_demo(out, time_limit):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `demo` to the main CLI app."""
+    app.command("demo")(demo_command)

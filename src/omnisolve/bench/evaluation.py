@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
-from omnisolve.portfolio.dataset import Dataset, Sample
-from omnisolve.portfolio.selector import train
+from omnisolve.bench.dataset import Dataset, Sample
+from omnisolve.bench.training import train
 
 COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
 
@@ -149,7 +149,7 @@ def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | Non
     every class; per race: instance, racers, winner, runtime, PAR-10 and the recorded VBS PAR-10."""
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.race import race
-    from omnisolve.portfolio.suite import instance
+    from omnisolve.bench.mixed_suite import instance
 
     rows, seen = [], {}
     for p in picks:
@@ -183,7 +183,7 @@ def evaluate_runs(runs: list[Path], out: Path, folds: int = 5, suite: str | None
                   time_limit: float | None = None, data: Path | None = None, races: int = 0) -> str:
     """Read runs, cross-validate, write the report into `out` (plus `races` real races per
     class into races.csv); returns the markdown."""
-    from omnisolve.portfolio.dataset import read_runs
+    from omnisolve.bench.dataset import read_runs
 
     dataset = read_runs(runs, suite, time_limit, data)
     picks = cross_validate(dataset, folds)
@@ -204,7 +204,7 @@ def evaluate_runs(runs: list[Path], out: Path, folds: int = 5, suite: str | None
 def bench_portfolio(out: Path, time_limit: float, threads: int = 1, data: Path | None = None,
                     solvers: list[str] | None = None, on_progress=None) -> str:
     """`omnisolve bench portfolio`: run the mixed suite unless out/runs.csv exists, then evaluate."""
-    from omnisolve.portfolio.suite import collect
+    from omnisolve.bench.mixed_suite import collect
 
     runs = out / "runs.csv"
     if not runs.is_file():

@@ -32,7 +32,7 @@ class Sample:
     gap: dict[str, float] = field(default_factory=dict)  # fraction in [0, 1]; 1 without an answer
     repeats: dict[str, int] = field(default_factory=dict)
     proved: set[str] = field(default_factory=set)  # solvers that proved the answer at least once
-    rules: list[str] = field(default_factory=list)  # the rule-based order (`solvers.auto`) of the installed backends
+    rules: list[str] = field(default_factory=list)  # the rule-based order (`portfolio.rules`) of the installed backends
     feature_seconds: float = 0.0  # time to compute the class and features (problem already read)
 
     @property
@@ -87,9 +87,9 @@ def read_runs(paths: list[Path], suite: str | None = None, time_limit: float | N
 def _sample(suite: str, name: str, data: Path | None) -> Sample:
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.choice import supported
-    from omnisolve.solvers.auto import preferences
+    from omnisolve.portfolio.rules import preferences
     from omnisolve.portfolio.features import features, problem_class
-    from omnisolve.portfolio.suite import instance
+    from omnisolve.bench.mixed_suite import instance
 
     inst = instance(suite, name, data)
     problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})

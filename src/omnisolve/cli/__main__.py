@@ -1,0 +1,5 @@
+"""`python -m omnisolve.cli`: the `omnisolve` command."""
+
+from omnisolve.cli import main
+
+main()
