@@ -42,7 +42,11 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", UNDER_TEST)
 def headers(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """Open the store's app once per store; schemathesis's clients then reach it through
     UNDER_TEST. Yields the fuzzer's auth headers."""
-    url = UNDER_TEST.sqlite_url() if request.param == "sqlite" else _new_postgres_db(request.getfixturevalue("postgres_server"))
+    url = (
+        UNDER_TEST.sqlite_url()
+        if request.param == "sqlite"
+        else _new_postgres_db(request.getfixturevalue("postgres_server"))
+    )
     app = create_app(Settings(db_url=url, max_upload_bytes=200_000))
     with TestClient(app):
         UNDER_TEST.app = app

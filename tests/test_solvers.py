@@ -271,9 +271,7 @@ def test_cpsat_time_limit_and_incumbents_on_ft10():
 
 def test_cpsat_tsp_matches_brute_force_and_highs():
     small = berlin(8)
-    brute = min(
-        small.evaluate([0, *perm]) for perm in itertools.permutations(range(1, small.n))
-    )
+    brute = min(small.evaluate([0, *perm]) for perm in itertools.permutations(range(1, small.n)))
     assert CPSAT.solve(small, FAST).objective == brute
     tsp = berlin(10)
     result = CPSAT.solve(tsp, FAST)
@@ -316,7 +314,11 @@ def cvrp_brute_force(vrp: CVRP) -> float:
             return float("inf")
         low = left & -left  # the route serving the lowest unserved customer
         return min(
-            (cost + split(left & ~mask, vehicles - 1) for mask, cost in route.items() if mask & low and mask & left == mask),
+            (
+                cost + split(left & ~mask, vehicles - 1)
+                for mask, cost in route.items()
+                if mask & low and mask & left == mask
+            ),
             default=float("inf"),
         )
 

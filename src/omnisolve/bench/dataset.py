@@ -55,8 +55,9 @@ def _number(text: str | None) -> float | None:
     return value if value is None or math.isfinite(value) else None
 
 
-def read_runs(paths: list[Path], suite: str | None = None, time_limit: float | None = None,
-              data: Path | None = None) -> Dataset:
+def read_runs(
+    paths: list[Path], suite: str | None = None, time_limit: float | None = None, data: Path | None = None
+) -> Dataset:
     """The dataset of one or more runs.csv files (repeats of a run are averaged)."""
     rows: list[dict[str, str]] = []
     for path in paths:

@@ -46,7 +46,6 @@ def token_create(
     try:
         typer.echo(create_token(_db(db), name))
     except ValueError as exc:
-
         raise fail(str(exc), 2) from None
 
 

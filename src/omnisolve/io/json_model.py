@@ -171,7 +171,7 @@ def problem_from_dict(doc: Any, source: str | None = None) -> ProblemData | Stru
     """The problem described by a JSON document; `source` names it in error messages."""
     f = Fields(source)
     if not isinstance(doc, dict):
-        raise f.error("", "expected a JSON object with an \"omnisolve_format\" field")
+        raise f.error("", 'expected a JSON object with an "omnisolve_format" field')
     if FORMAT_KEY not in doc:
         raise f.error(FORMAT_KEY, f"missing (expected one of {', '.join(FORMATS)})")
     fmt = f.choice(doc[FORMAT_KEY], FORMAT_KEY, {name: name for name in FORMATS})

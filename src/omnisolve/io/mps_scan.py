@@ -89,9 +89,29 @@ _INFINITY = {b"inf": math.inf, b"infinity": math.inf}
 _BAD_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 
 _SECTIONS = {
-    b"NAME", b"OBJSENSE", b"ROWS", b"COLUMNS", b"RHS", b"BOUNDS", b"RANGES", b"QSECTION", b"QMATRIX",
-    b"QUADOBJ", b"QCMATRIX", b"CSECTION", b"DELAYEDROWS", b"MODELCUTS", b"USERCUTS", b"INDICATORS",
-    b"SETS", b"SOS", b"GENCONS", b"PWLOBJ", b"PWLNAM", b"PWLCON", b"ENDATA",
+    b"NAME",
+    b"OBJSENSE",
+    b"ROWS",
+    b"COLUMNS",
+    b"RHS",
+    b"BOUNDS",
+    b"RANGES",
+    b"QSECTION",
+    b"QMATRIX",
+    b"QUADOBJ",
+    b"QCMATRIX",
+    b"CSECTION",
+    b"DELAYEDROWS",
+    b"MODELCUTS",
+    b"USERCUTS",
+    b"INDICATORS",
+    b"SETS",
+    b"SOS",
+    b"GENCONS",
+    b"PWLOBJ",
+    b"PWLNAM",
+    b"PWLCON",
+    b"ENDATA",
 }
 _WITH_ARGUMENTS = {b"NAME", b"OBJSENSE", b"QCMATRIX", b"QSECTION", b"CSECTION"}
 _LOWER = {b"LO", b"LI", b"MI"}
@@ -119,9 +139,7 @@ class _Scanner:
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise self.fail(
-                    f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not UTF-8 text"
-                ) from None
+                raise self.fail(f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not UTF-8 text") from None
         bad = _BAD_CONTROL.search(raw)
         if bad:
             raise self.fail(f"control character 0x{bad.group()[0]:02x} at column {bad.start() + 1}")
@@ -199,7 +217,9 @@ class MpsScanner(_Scanner):
                 self.start_section(first, tokens)
                 return
         if tokens[0][0] == 42:  # "*"
-            raise self.fail("a comment must start with '*' in the first column; HiGHS reads an indented '*' line as data")
+            raise self.fail(
+                "a comment must start with '*' in the first column; HiGHS reads an indented '*' line as data"
+            )
         self.handler(tokens)
 
     def finish(self) -> None:
@@ -275,8 +295,10 @@ class MpsScanner(_Scanner):
                 what = "objective coefficient" if rows[row] == 1 else "coefficient"
                 self.finite(token, f"{what} of {_text(column)!r} in row {_text(row)!r}")
             if rows[row] != 1 and not -MATRIX_LARGEST < value < MATRIX_LARGEST:
-                raise self.fail(f"coefficient of {_text(column)!r} in row {_text(row)!r}: {_text(token)!r} is out of "
-                                f"range (|value| must be below {MATRIX_LARGEST:g}, larger matrix values HiGHS refuses)")
+                raise self.fail(
+                    f"coefficient of {_text(column)!r} in row {_text(row)!r}: {_text(token)!r} is out of "
+                    f"range (|value| must be below {MATRIX_LARGEST:g}, larger matrix values HiGHS refuses)"
+                )
             if value:
                 if row in seen:
                     raise self.fail(
@@ -377,7 +399,9 @@ class MpsScanner(_Scanner):
     @staticmethod
     def _shape(section: str, form: str, tokens: list[bytes]) -> str:
         text = " ".join(_text(t) for t in tokens)
-        return f"{section}: expected '{form}', got {len(tokens)} fields in {text!r} (names with spaces are not supported)"
+        return (
+            f"{section}: expected '{form}', got {len(tokens)} fields in {text!r} (names with spaces are not supported)"
+        )
 
 
 # ---- LP ----------------------------------------------------------------------------------------
@@ -446,7 +470,7 @@ class LpScanner(_Scanner):
             word = line[m.start() : _word_end(line, end)]
             raise self.fail(
                 f"malformed number {_text(word)!r} (HiGHS would read {_text(text)!r} followed by "
-                f"{_text(word[len(text):])!r}); put a space between a coefficient and a name"
+                f"{_text(word[len(text) :])!r}); put a space between a coefficient and a name"
             )
         self.value(text, float(text))
         return end
@@ -455,7 +479,9 @@ class LpScanner(_Scanner):
         """A name (`label`: a constraint's, before a ':'), or `nan`, `inf`, `infinity` in any case."""
         low = tok.lower()
         if not label and low == b"nan":
-            raise self.fail(f"NaN ({_text(tok)!r}) is not a number (HiGHS 1.16 reads it as a variable named {_text(tok)})")
+            raise self.fail(
+                f"NaN ({_text(tok)!r}) is not a number (HiGHS 1.16 reads it as a variable named {_text(tok)})"
+            )
         if not label and low in (b"inf", b"infinity"):
             self.value(tok, math.inf)
         else:
@@ -473,8 +499,10 @@ class LpScanner(_Scanner):
                 "finite" + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
             )
         if self.section == "con" and not right_side and not exponent and not abs(value) < MATRIX_LARGEST:
-            raise self.fail(f"coefficient {_text(text)!r} is out of range (|value| must be below {MATRIX_LARGEST:g}, "
-                            "larger matrix values HiGHS refuses)")
+            raise self.fail(
+                f"coefficient {_text(text)!r} is out of range (|value| must be below {MATRIX_LARGEST:g}, "
+                "larger matrix values HiGHS refuses)"
+            )
         self.token(text)
         if self.section == "con" and value and not right_side and not exponent:
             self.constant = (self.line, text)

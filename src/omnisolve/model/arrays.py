@@ -143,9 +143,7 @@ class VariableArray(_ArrayArith):
 
     def as_linear_array(self) -> "LinearArray":
         n = len(self.indices)
-        A = sp.csr_matrix(
-            (np.ones(n), self.indices, np.arange(n + 1)), shape=(n, _width(self.model))
-        )
+        A = sp.csr_matrix((np.ones(n), self.indices, np.arange(n + 1)), shape=(n, _width(self.model)))
         return LinearArray(self.model, A, np.zeros(n))
 
 

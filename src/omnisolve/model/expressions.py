@@ -305,7 +305,6 @@ def quicksum(items) -> LinearExpr | QuadExpr:
     return QuadExpr(model, quad, linear) if quad else linear
 
 
-
 class ArrayExpression:
     """Base of the array forms (`arrays.py`): a scalar expression refuses to compare with one."""
 
@@ -348,6 +347,4 @@ class Constraint:
         return cls(diff, lb, ub)
 
     def __bool__(self) -> bool:
-        raise ModelError(
-            "a constraint has no truth value; for a range write model.add_range(lo, expr, hi)"
-        )
+        raise ModelError("a constraint has no truth value; for a range write model.add_range(lo, expr, hi)")

@@ -117,8 +117,11 @@ class Model:
         bad = np.flatnonzero(np.isnan(lb) | np.isnan(ub) | (lb > ub) | (lb == INF) | (ub == -INF))
         if bad.size:
             k = int(bad[0])
-            problem = f"lower bound {lb[k]:g} > upper bound {ub[k]:g}" if lb[k] > ub[k] else \
-                f"bounds [{lb[k]:g}, {ub[k]:g}] are NaN or leave no finite value"
+            problem = (
+                f"lower bound {lb[k]:g} > upper bound {ub[k]:g}"
+                if lb[k] > ub[k]
+                else f"bounds [{lb[k]:g}, {ub[k]:g}] are NaN or leave no finite value"
+            )
             raise ModelError(f"variable {label(k)}: {problem}")
         if vt.is_semi and (lb < 0).any():
             k = int(np.flatnonzero(lb < 0)[0])

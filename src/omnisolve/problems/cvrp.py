@@ -74,9 +74,7 @@ class CVRP(StructuredProblem):
         if self.depot is None or not 0 <= self.depot < n:
             raise ModelError(f"{where}: depot {depot!r} is not a node (0..{n - 1})")
         if num_vehicles is not None and (as_int(num_vehicles) is None or num_vehicles < 1):
-            raise ModelError(
-                f"{where}: num_vehicles must be a positive integer or None, got {num_vehicles!r}"
-            )
+            raise ModelError(f"{where}: num_vehicles must be a positive integer or None, got {num_vehicles!r}")
         # more vehicles than customers are never used: a larger fleet is stored as one per customer
         self.num_vehicles = None if num_vehicles is None else min(as_int(num_vehicles), max(n - 1, 1))
         q = real_array(demands, where, "demands", 1)
@@ -87,9 +85,7 @@ class CVRP(StructuredProblem):
             raise ModelError(f"{where}: demands[{self.depot}] (the depot) is {q[self.depot]:g}, must be 0")
         over = np.flatnonzero(q > self.capacity)
         if over.size:
-            raise ModelError(
-                f"{where}: demands[{over[0]}] is {q[over[0]]:g}, more than the capacity {self.capacity:g}"
-            )
+            raise ModelError(f"{where}: demands[{over[0]}] is {q[over[0]]:g}, more than the capacity {self.capacity:g}")
         self.demands = readonly(q)
         self.customers = readonly(np.delete(np.arange(n), self.depot))
 

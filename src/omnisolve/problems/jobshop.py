@@ -27,9 +27,7 @@ def _read_jobs(jobs: Any, where: str) -> tuple[tuple[tuple[int, int], ...], ...]
             try:
                 machine, duration = op
             except (TypeError, ValueError):
-                raise ModelError(
-                    f"{where}: job {j} op {k} must be a (machine, duration) pair, got {op!r}"
-                ) from None
+                raise ModelError(f"{where}: job {j} op {k} must be a (machine, duration) pair, got {op!r}") from None
             m, d = as_int(machine), as_int(duration)
             if m is None or m < 0:
                 raise ModelError(f"{where}: job {j} op {k}: machine {machine!r} must be an integer >= 0")
@@ -205,9 +203,7 @@ class JobShop(StructuredProblem):
         early = [f"{self._op(o)} starts at {s[o]} < 0" for o in np.flatnonzero(s < 0)]
         chain = self._chain()
         late = chain[s[chain + 1] < end[chain]]
-        precedence = [
-            f"{self._op(o + 1)} starts at {s[o + 1]} before {self._op(o)} ends at {end[o]}" for o in late
-        ]
+        precedence = [f"{self._op(o + 1)} starts at {s[o + 1]} before {self._op(o)} ends at {end[o]}" for o in late]
         return (
             capped(early, "negative starts")
             + capped(precedence, "precedence violations")

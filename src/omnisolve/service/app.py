@@ -42,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from omnisolve.service.api_routes import router
 
     app = FastAPI(
-        title="omnisolve", version=__version__, lifespan=lifespan,
+        title="omnisolve",
+        version=__version__,
+        lifespan=lifespan,
         description="Submit optimization problems, follow the solver live, download certified results. "
-                    "Every endpoint except /health needs `Authorization: Bearer <token>`.",
+        "Every endpoint except /health needs `Authorization: Bearer <token>`.",
     )
     app.state.settings = settings
     app.state.stopping = threading.Event()  # set by `begin_shutdown`

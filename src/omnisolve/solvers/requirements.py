@@ -82,7 +82,10 @@ def structured_totals(problem: Any) -> list[tuple[str, float]]:
         return [("sum of durations", horizon(problem))]
     if kind == "Knapsack":
         with np.errstate(over="ignore"):
-            return [("sum of weights", float(np.sum(problem.weights))), ("sum of values", float(np.sum(problem.values)))]
+            return [
+                ("sum of weights", float(np.sum(problem.weights))),
+                ("sum of values", float(np.sum(problem.values))),
+            ]
     return []
 
 

@@ -47,10 +47,22 @@ def check_values(data: ProblemData, values, tol: Tolerances) -> tuple[float, flo
     if semi.any():  # a semi-continuous / semi-integer variable may also be 0
         bounds[semi] = np.minimum(bounds[semi], np.abs(x[semi]))
     worst = _worst("bounds", bounds, data.var_names, tol.feasibility, messages)
-    worst = max(worst, _worst("rows", _excess(data.activity(x), data.row_lb, data.row_ub), data.row_names, tol.feasibility, messages))
+    worst = max(
+        worst,
+        _worst("rows", _excess(data.activity(x), data.row_lb, data.row_ub), data.row_names, tol.feasibility, messages),
+    )
     for row in data.quadratic_rows:
         act = np.array([x @ (row.Q @ x) + row.a @ x])
-        worst = max(worst, _worst("quadratic rows", _excess(act, np.array([row.lb]), np.array([row.ub])), [row.name], tol.feasibility, messages))
+        worst = max(
+            worst,
+            _worst(
+                "quadratic rows",
+                _excess(act, np.array([row.lb]), np.array([row.ub])),
+                [row.name],
+                tol.feasibility,
+                messages,
+            ),
+        )
     for con in data.nl_constraints:
         act = np.atleast_1d(np.asarray(con.fun(x), dtype=float))
         names = [f"{con.name}[{k}]" for k in range(len(act))]
