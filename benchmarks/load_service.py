@@ -139,7 +139,8 @@ def main() -> None:
     with server as (url, token, serve_cmd):
         rows = asyncio.run(load(url, token, args.clients, args.duration))
     print(
-        f"server: `{serve_cmd}` on {os.cpu_count()} CPUs; {args.clients} concurrent clients, {args.duration / 2:g} s per phase"
+        f"server: `{serve_cmd}` on {os.cpu_count()} CPUs; "
+        f"{args.clients} concurrent clients, {args.duration / 2:g} s per phase"
     )
     print(f"command: `python benchmarks/load_service.py {' '.join(sys.argv[1:])}`\n")
     print("| request | completed | per second | p50 (ms) | p99 (ms) | errors |")

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from conftest import BENCHDATA
+from fake_solvers import FAKES, LIARS, alive
 from omnisolve.bench import metrics
 from omnisolve.bench.command import run_benchmark
 from omnisolve.bench.runner import Run, Settings, score, solver_spec
 from omnisolve.bench.suites import Instance, load_suite, select
-
-from conftest import BENCHDATA
-from fake_solvers import FAKES, LIARS, alive
 from test_cli import one_line_error, run
 
 TESTS = Path(__file__).resolve().parent

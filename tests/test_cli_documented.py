@@ -29,14 +29,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import omnisolve as om
+from conftest import BENCHDATA
+from conftest import run_cli as run
+from fake_solvers import NoAnswerSolver, ViolatedRowSolver, table
 from omnisolve import cli
 from omnisolve.errors import ModelError
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
-
-from conftest import BENCHDATA
-from conftest import run_cli as run
-from fake_solvers import NoAnswerSolver, ViolatedRowSolver, table
 
 OMNISOLVE = Path(sys.executable).with_name("omnisolve")
 DATA = Path(om.__file__).resolve().parent / "data"  # the bundled instances

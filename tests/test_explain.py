@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 
 import omnisolve as om
-from omnisolve.explain import Explanation, explain
-from omnisolve.problems import CVRP, JobShop, Knapsack, TSP
-
 from conftest import run_cli as run
+from omnisolve.explain import Explanation, explain
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 
 D6 = np.array(
     [

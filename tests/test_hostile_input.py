@@ -16,13 +16,11 @@ import numpy as np
 import pytest
 
 import omnisolve as om
+from conftest import BENCHDATA, run_cli
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io import read
 from omnisolve.io.limits import MAX_JSON_DEPTH, check_json_text, numbers
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
-
-from conftest import BENCHDATA
-from conftest import run_cli
 
 PYTHONIC = re.compile(r"Traceback|\b[A-Z]\w*(?:Error|Exception|Warning)\b|internal error|<class |File \"")
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"

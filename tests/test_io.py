@@ -290,7 +290,7 @@ def test_duplicate_names_are_written_by_index():
 
 def test_nonlinear_model_cannot_be_written_as_json():
     m = Model()
-    x = m.add_variables(2)
+    m.add_variables(2)
     m.minimize(lambda v: float(np.sum(v**4)))
     with pytest.raises(UnsupportedError, match="nonlinear"):
         problem_to_dict(m)

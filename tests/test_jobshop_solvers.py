@@ -126,8 +126,8 @@ def test_lns_search_alone_improves_a_dispatching_schedule():
     seen = []
 
     def sub(before, after, incumbent, cap, seconds):
-        from omnisolve.solvers.jobshop_lns import _sub_solve
         from omnisolve.solvers.cpsat_models import build_jobshop
+        from omnisolve.solvers.jobshop_lns import _sub_solve
 
         seen.append(cap)
         return _sub_solve(build_jobshop(js), Limits(threads=1), len(seen), before, after, incumbent, cap, seconds)

@@ -9,11 +9,11 @@ import pytest
 
 from conftest import BENCHDATA
 from omnisolve.errors import InputError
+from omnisolve.io.highs_model import safe_names
 from omnisolve.io.mps import read_mps, write_mps
 from omnisolve.model import Model, VarType
 from omnisolve.solvers.base import Limits
 from omnisolve.solvers.highs import HighsSolver
-from omnisolve.io.highs_model import safe_names
 
 MIP = BENCHDATA / "mip"
 MPS_FILES = sorted(MIP.glob("*.mps"))

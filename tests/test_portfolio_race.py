@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BENCHDATA, RACE_OVERRUN, grace
+from fake_solvers import ALL, FAKES, alive
 from omnisolve.api import solve
 from omnisolve.io import read
 from omnisolve.portfolio.race import Stage, race
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import Limits
-
-from conftest import BENCHDATA, RACE_OVERRUN, grace
-from fake_solvers import ALL, FAKES, alive
 from test_trust import infeasible_lp, transport, unbounded_lp
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"

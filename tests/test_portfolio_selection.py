@@ -12,20 +12,19 @@ import pytest
 from scipy.special import ndtr
 from typer.testing import CliRunner
 
+from conftest import BENCHDATA
 from omnisolve.api import solve
+from omnisolve.bench.dataset import Dataset, Sample
+from omnisolve.bench.evaluation import cross_validate, race_outcome, table
+from omnisolve.bench.training import train
 from omnisolve.cli import app
 from omnisolve.errors import InputError
 from omnisolve.io import read
 from omnisolve.portfolio.choice import choose
-from omnisolve.bench.dataset import Dataset, Sample
-from omnisolve.bench.evaluation import cross_validate, race_outcome, table
 from omnisolve.portfolio.features import describe, features, problem_class
 from omnisolve.portfolio.history import History, reward
-from omnisolve.bench.training import train
 from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector
 from omnisolve.portfolio.utility import expected_seconds, expected_utility, parse
-
-from conftest import BENCHDATA
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from service_fixtures import DATA, api, db_url, parse_sse, postgres_server, sqlite_api, sqlite_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]

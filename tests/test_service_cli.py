@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import grace
-from service_fixtures import DATA, alive, children, free_port, service_env, sqlite_url  # noqa: F401
 from typer.testing import CliRunner
 
+from conftest import grace
 from omnisolve.cli import app
+from service_fixtures import DATA, alive, children, free_port, service_env, sqlite_url  # noqa: F401
 
 runner = CliRunner()
 

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from service_fixtures import _new_postgres_db, postgres_server  # noqa: F401
 from omnisolve.service.app import create_app
 from omnisolve.service.auth import create_token
 from omnisolve.service.config import Settings
+from service_fixtures import _new_postgres_db, postgres_server  # noqa: F401
 
 
 class _StoreUnderTest:

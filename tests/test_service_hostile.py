@@ -27,8 +27,8 @@ import httpx
 import pytest
 
 from conftest import BENCHDATA, grace
-from service_fixtures import DATA, api_for, free_port, service_env, sqlite_url  # noqa: F401
 from omnisolve.service.auth import create_token
+from service_fixtures import DATA, api_for, free_port, service_env, sqlite_url  # noqa: F401
 
 FT06 = (DATA / "ft06.txt").read_bytes()
 NODES = b"".join(f"{i} {i} {2 * i}\n".encode() for i in range(1, 6))

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+
 from service_fixtures import api, api_for, db_url, parse_sse, postgres_server, sqlite_url, worker_thread  # noqa: F401
 
 KNOWN = [  # file, options, optimum
@@ -103,10 +104,9 @@ def test_events_arrive_live_with_increasing_ids_and_resume_from_the_middle(sqlit
     """Read while the job runs (the job is still running when its first incumbent arrives),
     every event but `end` carries an increasing id, and Last-Event-ID from the middle replays
     exactly the later events."""
-    from service_fixtures import running_service
-
     from conftest import BENCHDATA
     from omnisolve.service.auth import create_token
+    from service_fixtures import running_service
 
     hard = (BENCHDATA / "mip_hard" / "setcover_3.mps").read_bytes()
     auth = {"Authorization": f"Bearer {create_token(sqlite_url, 'alice')}"}

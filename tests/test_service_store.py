@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from service_fixtures import db_url, postgres_server  # noqa: F401
-
 from omnisolve.service.store import Store
+from service_fixtures import db_url, postgres_server  # noqa: F401
 
 JOB = dict(
     name=None,

@@ -39,8 +39,8 @@ from omnisolve.verify import Tolerances, certify, verify
 from omnisolve.verify.claims import assess, closes, local_only
 from omnisolve.verify.convexity import CONVEXITY_MAX_DIM, hessian, is_convex, semidefinite
 from omnisolve.verify.model_check import check_values
-from omnisolve.verify.structured_bounds import _jackson_preemptive, dantzig_bound, data_bound, jobshop_bound
 from omnisolve.verify.optimality import DUAL_TOL, RAY_TOL, _box, _min_over, dual_bound, farkas_margin, ray_residual
+from omnisolve.verify.structured_bounds import _jackson_preemptive, dantzig_bound, data_bound, jobshop_bound
 
 INF = math.inf
 C, SC = VarType.CONTINUOUS, VarType.SEMICONTINUOUS

@@ -14,9 +14,8 @@ import random
 import pytest
 
 import omnisolve as om
-from omnisolve.verify import verify
-
 from conftest import BENCHDATA
+from omnisolve.verify import verify
 
 PREFIX = "verification failed (solver claimed optimal): "
 

@@ -86,11 +86,11 @@ def read_runs(
 
 
 def _sample(suite: str, name: str, data: Path | None) -> Sample:
+    from omnisolve.bench.mixed_suite import instance
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.choice import supported
-    from omnisolve.portfolio.rules import preferences
     from omnisolve.portfolio.features import features, problem_class
-    from omnisolve.bench.mixed_suite import instance
+    from omnisolve.portfolio.rules import preferences
 
     inst = instance(suite, name, data)
     problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 from omnisolve.bench.dataset import Dataset, Sample
 from omnisolve.bench.training import train
+from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 
 COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
 
@@ -184,9 +184,9 @@ def _fmt(value: object) -> str:
 def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | None = None) -> list[dict[str, object]]:
     """Race each pick's top-2 for real (one thread each) on the first `per_class` instances of
     every class; per race: instance, racers, winner, runtime, PAR-10 and the recorded VBS PAR-10."""
+    from omnisolve.bench.mixed_suite import instance
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.race import race
-    from omnisolve.bench.mixed_suite import instance
 
     rows, seen = [], {}
     for p in picks:
@@ -247,7 +247,8 @@ def evaluate_runs(
             w.writerows(rows)
         text += (
             f"\nreal races (top-2, one thread each, {len(rows)} instances): PAR-10 "
-            f"{statistics.fmean(r['PAR-10'] for r in rows):.3g} vs VBS {statistics.fmean(r['VBS PAR-10'] for r in rows):.3g}"
+            f"{statistics.fmean(r['PAR-10'] for r in rows):.3g} "
+            f"vs VBS {statistics.fmean(r['VBS PAR-10'] for r in rows):.3g}"
             f" on the same instances (races.csv).\n"
         )
         (out / "portfolio.md").write_text(text)

@@ -13,7 +13,8 @@ from omnisolve.cli.console import err, out
 def bench(
     suite: str = typer.Argument(
         ...,
-        help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) or a folder with optima.csv",
+        help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) "
+        "or a folder with optima.csv",
     ),
     solvers: Optional[str] = typer.Option(
         None,

@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io._json_fields import INF, Fields, field, shown_json
 from omnisolve.io._text import plain_number
-from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
+from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.model import Model, Names, ProblemData, QuadraticRow, VarType
 from omnisolve.problems import StructuredProblem
 

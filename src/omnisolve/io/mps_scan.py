@@ -57,11 +57,12 @@ names, and a number glued to a name starting with a letter is a coefficient (`3x
 | LP text | HiGHS 1.16 |
 |---|---|
 | `nan` as a term (`x + nan`, `2 nan`, bound `nan <= 5`) | a variable named nan |
-| `inf`/`infinity`/`1e400`/`1e30` in the objective (cost or constant) | a variable named inf; an infinite cost or constant |
-| `inf` or a value >= 1e20 on a constraint's left side | a variable named inf; refuses a matrix value >= 1e15 without a line |
+| `inf`/`infinity`/`1e400`/`1e30` in the objective (cost or constant) | a variable named inf; infinite cost/constant |
+| `inf` or a value >= 1e20 on a row's left side | a variable named inf; refuses a matrix value >= 1e15 without a line |
 | a nonzero constant on a constraint's left side (`x + y + 2 >= 1`) | ignored with only a log warning |
 | hex (`0x10`) | 0 times a variable `x10` |
-| a number glued to `.`, `_`, `,` or a name starting with e/E/d/D (`3.5.x`, `3ex`, `3d5x`, `1,5`) | `3.5 .x`, `3 ex`, `3 d5x`, `1 ,5` (or refuses) |
+| a number glued to `.`, `_` or `,` (`3.5.x`, `1,5`) | `3.5 .x`, `1 ,5` (or refuses) |
+| a number glued to a name starting with e/E/d/D (`3ex`, `3d5x`) | `3 ex`, `3 d5x` (or refuses) |
 | `;` anywhere outside a backslash comment | part of a name (`y;`) or refuses |
 
 Infinite values are accepted in the bounds section and as a constraint's right-hand side
@@ -495,8 +496,9 @@ class LpScanner(_Scanner):
         if not abs(value) < HUGE and self.section != "bounds" and not (self.section == "con" and right_side):
             bare = text.isalpha()
             raise self.fail(
-                f"infinite value {_text(text)!r} in the objective, a coefficient or a constraint's left side; it must be "
-                "finite" + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
+                f"infinite value {_text(text)!r} in the objective, a coefficient or a constraint's left side; "
+                "it must be finite"
+                + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
             )
         if self.section == "con" and not right_side and not exponent and not abs(value) < MATRIX_LARGEST:
             raise self.fail(

@@ -126,7 +126,8 @@ class Model:
         if vt.is_semi and (lb < 0).any():
             k = int(np.flatnonzero(lb < 0)[0])
             raise ModelError(
-                f"variable {label(k)}: a {vt.name.lower()} variable is 0 or in [lb, ub] and needs lb >= 0, got {lb[k]:g}"
+                f"variable {label(k)}: a {vt.name.lower()} variable is 0 or in [lb, ub] "
+                f"and needs lb >= 0, got {lb[k]:g}"
             )
         self._lb.extend(lb)
         self._ub.extend(ub)

@@ -50,8 +50,9 @@ def choose(
     """Rank the backends for `problem` (to run for `time_limit` seconds, None: unknown);
     UnsupportedError when none accepts it."""
     from omnisolve.portfolio.features import features, problem_class
+    from omnisolve.portfolio.rules import choose as rule_choice
+    from omnisolve.portfolio.rules import preferences
     from omnisolve.portfolio.selector import default_selector
-    from omnisolve.portfolio.rules import choose as rule_choice, preferences
 
     cls, feats = problem_class(problem), features(problem)
     model = default_selector() if selector == "default" else selector

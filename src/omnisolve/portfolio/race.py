@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from omnisolve.model import ProblemData
+from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.result import Optimality, Result, Status
 from omnisolve.solvers.base import IncumbentCallback
-from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.verify import verify
 
 TERM_GRACE = 0.5  # seconds between SIGTERM and SIGKILL

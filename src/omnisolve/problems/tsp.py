@@ -4,7 +4,6 @@ and asymmetric distances."""
 from __future__ import annotations
 
 import functools
-
 from collections import Counter
 from typing import Any
 

@@ -37,9 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             store.close()
 
-    from omnisolve.version import __version__
     from omnisolve.service import ui
     from omnisolve.service.api_routes import router
+    from omnisolve.version import __version__
 
     app = FastAPI(
         title="omnisolve",

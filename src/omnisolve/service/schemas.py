@@ -21,7 +21,8 @@ class JobOptions(BaseModel):
     gap: float = Field(1e-6, ge=0, lt=1, description="relative gap at which to stop")
     cross_check: Literal["off", "claims", "always"] = Field(
         "claims",
-        description="an independent solver checks unproven optimal/infeasible/unbounded claims (claims), also feasible answers (always), or never (off)",
+        description="an independent solver checks unproven optimal/infeasible/unbounded claims (claims), "
+        "also feasible answers (always), or never (off)",
     )
     memory_mb: int | None = Field(
         None, ge=64, le=2**20, description="memory limit of the solve (MiB); default from the settings"
