@@ -5,6 +5,8 @@ must also be integral (`integer_mask`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from omnisolve.model import ProblemData
@@ -19,7 +21,7 @@ def _excess(activity: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(below, above), 0.0)
 
 
-def _worst(name: str, excess: np.ndarray, names, tol: float, messages: list[str]) -> float:
+def _worst(name: str, excess: np.ndarray, names: Sequence[str], tol: float, messages: list[str]) -> float:
     if excess.size == 0:
         return 0.0
     k = int(np.argmax(excess))
@@ -30,7 +32,7 @@ def _worst(name: str, excess: np.ndarray, names, tol: float, messages: list[str]
     return worst
 
 
-def check_values(data: ProblemData, values, tol: Tolerances) -> tuple[float, float, float | None, list[str]]:
+def check_values(data: ProblemData, values: object, tol: Tolerances) -> tuple[float, float, float | None, list[str]]:
     """(max violation, integrality violation, recomputed objective, messages)."""
     messages: list[str] = []
     try:

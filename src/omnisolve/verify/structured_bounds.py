@@ -85,5 +85,6 @@ def dantzig_bound(problem: Knapsack) -> float:
         if w <= room:
             total, room = total + v, room - w
         else:
-            return total + v * room / w
+            bound: float = total + v * room / w
+            return bound
     return total
