@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 import numpy as np
 
@@ -172,7 +172,7 @@ def number(token: str, line: int, path: str, what: str, integer: bool = False, l
 
 def _refuse_token(
     tokens: Sequence[str], lines: Sequence[int], path: str, what: str, integer: bool, limit: float
-) -> None:
+) -> NoReturn:
     pattern = _INT_TOKEN if integer else _REAL_TOKEN
     kind = "an integer" if integer else "a finite number"
     for k, token in enumerate(tokens):

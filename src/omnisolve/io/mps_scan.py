@@ -78,7 +78,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import IO, Callable
+from typing import IO, Any, Callable, cast
 
 from omnisolve.errors import InputError
 
@@ -147,7 +147,7 @@ class _Scanner:
 
     def number(self, token: bytes, what: str) -> float:
         """The value of an MPS number token (+-inf for infinity); InputError when malformed."""
-        value = _parse(token)
+        value: Any = _parse(token)  # float, or the problem (str); told apart by class, faster than isinstance
         if value.__class__ is str:
             raise self.fail(f"{what}: {value}")
         return value
@@ -291,7 +291,7 @@ class MpsScanner(_Scanner):
             row, token = tokens[k], tokens[k + 1]
             if row not in rows:
                 raise self.fail(f"COLUMNS: row {_text(row)!r} of column {_text(column)!r} is not defined in ROWS")
-            value = _parse(token)
+            value: Any = _parse(token)  # float, or the problem (str); told apart by class, faster than isinstance
             if value.__class__ is str or not -HUGE < value < HUGE:
                 what = "objective coefficient" if rows[row] == 1 else "coefficient"
                 self.finite(token, f"{what} of {_text(column)!r} in row {_text(row)!r}")
@@ -442,7 +442,7 @@ class LpScanner(_Scanner):
         m = _LP_SECTION.match(line)
         if m:
             self.finish()
-            self.section, self.before_sign, pos = m.lastgroup, b"", m.end()
+            self.section, self.before_sign, pos = cast(str, m.lastgroup), b"", m.end()  # every group is named
         while pos < n:
             ch = line[pos : pos + 1]
             if ch in (b" ", b"\t"):

@@ -121,4 +121,4 @@ def _selector_priors(model: Any, cls: str, feats: dict[str, float], ranked: list
 
     pred = model.predict(cls, feats, ranked)
     linear = Utility("linear", 2 * model.time_limit)
-    return [expected_utility(linear, *pred[s], model.time_limit) for s in ranked]
+    return [expected_utility(linear, mu, sigma, model.time_limit) for mu, sigma in (pred[s] for s in ranked)]
