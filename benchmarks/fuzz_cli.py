@@ -41,8 +41,12 @@ def main() -> None:
         seeds = hostile.seed_files(Path(tmp) / "seeds")
         cases = hostile.write_cases(seeds, args.count, args.seed, Path(tmp) / "cases")
         began = time.monotonic()
-        outcomes = cli_runner.run([["solve", str(p), "--time-limit", str(args.time_limit), "-q"] for p in cases],
-                                  timeout=10 * allowed + 30, jobs=args.jobs, memory_mb=args.memory_mb)
+        outcomes = cli_runner.run(
+            [["solve", str(p), "--time-limit", str(args.time_limit), "-q"] for p in cases],
+            timeout=10 * allowed + 30,
+            jobs=args.jobs,
+            memory_mb=args.memory_mb,
+        )
         wall = time.monotonic() - began
         defects = [(o, found) for o in outcomes if (found := cli_runner.defects(o, allowed))]
         if args.keep and defects:
@@ -58,8 +62,10 @@ def report(args: argparse.Namespace, outcomes: list[dict], defects: list, allowe
         name = Path(o["args"][1]).name
         by_format[name.split("-", 1)[1].split(".")[0]][o["exit"]] += 1
     codes = sorted({c for counter in by_format.values() for c in counter}, key=lambda c: (c is None, c or 0))
-    print(f"{len(outcomes)} files (seed {args.seed}), `solve --time-limit {args.time_limit}`, {args.jobs} at a time, "
-          f"{wall:.0f} s wall; allowance {allowed:.2f} s per run\n")
+    print(
+        f"{len(outcomes)} files (seed {args.seed}), `solve --time-limit {args.time_limit}`, {args.jobs} at a time, "
+        f"{wall:.0f} s wall; allowance {allowed:.2f} s per run\n"
+    )
     print("| seed file | " + " | ".join(f"exit {c}" if c is not None else "killed" for c in codes) + " |")
     print("|---|" + "---|" * len(codes))
     for name in sorted(by_format):

@@ -60,14 +60,25 @@ async def run_phase(clients: list[httpx.AsyncClient], seconds: float, request) -
     return latencies, errors, results
 
 
-async def load(url: str, token: str, n_clients: int, duration: float) -> list[tuple[str, int, float, float, float, int]]:
+async def load(
+    url: str, token: str, n_clients: int, duration: float
+) -> list[tuple[str, int, float, float, float, int]]:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) for _ in range(n_clients)]
     body = {"content": FT06, "filename": "ft06.txt", "time_limit": 5}
     try:
         lat, err, res = await run_phase(clients, duration / 2, lambda c, i: c.post("/jobs", json=body))
-        rows = [("POST /jobs (submit ft06)", len(lat), len(lat) / (duration / 2), percentile(lat, 0.5), percentile(lat, 0.99), err)]
+        rows = [
+            (
+                "POST /jobs (submit ft06)",
+                len(lat),
+                len(lat) / (duration / 2),
+                percentile(lat, 0.5),
+                percentile(lat, 0.99),
+                err,
+            )
+        ]
         mine: dict[int, list[str]] = {}
         for i, job in res:
             mine.setdefault(i, []).append(job["id"])
@@ -79,7 +90,9 @@ async def load(url: str, token: str, n_clients: int, duration: float) -> list[tu
             return c.get(f"/jobs/{ids[counter[i] % len(ids)]}")
 
         lat, err, _ = await run_phase(clients, duration / 2, get)
-        rows.append(("GET /jobs/{id}", len(lat), len(lat) / (duration / 2), percentile(lat, 0.5), percentile(lat, 0.99), err))
+        rows.append(
+            ("GET /jobs/{id}", len(lat), len(lat) / (duration / 2), percentile(lat, 0.5), percentile(lat, 0.99), err)
+        )
         return rows
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
@@ -125,7 +138,10 @@ def main() -> None:
         server = own_server(db, args.workers)
     with server as (url, token, serve_cmd):
         rows = asyncio.run(load(url, token, args.clients, args.duration))
-    print(f"server: `{serve_cmd}` on {os.cpu_count()} CPUs; {args.clients} concurrent clients, {args.duration / 2:g} s per phase")
+    print(
+        f"server: `{serve_cmd}` on {os.cpu_count()} CPUs; "
+        f"{args.clients} concurrent clients, {args.duration / 2:g} s per phase"
+    )
     print(f"command: `python benchmarks/load_service.py {' '.join(sys.argv[1:])}`\n")
     print("| request | completed | per second | p50 (ms) | p99 (ms) | errors |")
     print("|---|---|---|---|---|---|")

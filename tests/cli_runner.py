@@ -35,8 +35,12 @@ PYTHONIC = re.compile(r"Traceback|\b[A-Z]\w*(?:Error|Exception|Warning)\b|intern
 def run(commands: list[list[str]], *, timeout: float, jobs: int = 2, memory_mb: int = 4096) -> list[dict]:
     """Outcomes of `omnisolve ARGS` for every ARGS in `commands`, in order: exit code (None when
     killed), stdout, stderr, seconds, killed. A run is killed after `timeout` seconds."""
-    server = subprocess.Popen([sys.executable, __file__, str(jobs), str(timeout), str(memory_mb)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, str(jobs), str(timeout), str(memory_mb)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     results: dict[int, dict] = {}
     with server:
         for k, args in enumerate(commands):
@@ -133,8 +137,14 @@ def _serve(jobs: int, timeout: float, memory_mb: int) -> None:
                 _kill_group(pid)  # whatever the CLI left behind
             del running[pid]
             code = os.waitstatus_to_exitcode(status)
-            outcome = {"id": job["id"], "exit": None if killed else code, "seconds": seconds, "killed": killed,
-                       "stdout": out_path.read_text(errors="replace"), "stderr": err_path.read_text(errors="replace")}
+            outcome = {
+                "id": job["id"],
+                "exit": None if killed else code,
+                "seconds": seconds,
+                "killed": killed,
+                "stdout": out_path.read_text(errors="replace"),
+                "stderr": err_path.read_text(errors="replace"),
+            }
             out_path.unlink()
             err_path.unlink()
             print(json.dumps(outcome), flush=True)

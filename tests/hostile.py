@@ -20,14 +20,41 @@ BENCHDATA = Path(__file__).resolve().parents[2] / "shared" / "benchdata"
 
 #: numbers that readers must refuse or handle: special floats, overflow, non-ASCII digits, ...
 HOSTILE_NUMBERS = [
-    "nan", "NaN", "inf", "-inf", "Infinity", "1e308", "-1e308", "1e309", "1e20", "-1e20", "1e-320",
-    "9" * 5000, "-" + "9" * 40, "１２", "١٢", "٣.٥", "0x1F", "1_000", "+-3", "--1", "1e", ".", "-0",
-    "3.5", "-7", "0", "18446744073709551616", "9223372036854775808", "",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e308",
+    "-1e308",
+    "1e309",
+    "1e20",
+    "-1e20",
+    "1e-320",
+    "9" * 5000,
+    "-" + "9" * 40,
+    "１２",
+    "١٢",
+    "٣.٥",
+    "0x1F",
+    "1_000",
+    "+-3",
+    "--1",
+    "1e",
+    ".",
+    "-0",
+    "3.5",
+    "-7",
+    "0",
+    "18446744073709551616",
+    "9223372036854775808",
+    "",
 ]
 #: declared sizes a header may lie about
 HOSTILE_SIZES = ["100000000", "0", "-1", "1e9", "99999999999999999999", "3.5", ""]
-SIZE_KEYS = re.compile(rb"^(\s*(?:DIMENSION|CAPACITY|VEHICLES|TYPE|EDGE_WEIGHT_TYPE|EDGE_WEIGHT_FORMAT)\s*:?\s*)(\S*)",
-                       re.MULTILINE)
+SIZE_KEYS = re.compile(
+    rb"^(\s*(?:DIMENSION|CAPACITY|VEHICLES|TYPE|EDGE_WEIGHT_TYPE|EDGE_WEIGHT_FORMAT)\s*:?\s*)(\S*)", re.MULTILINE
+)
 NUMBER = re.compile(rb"(?<![A-Za-z_])[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
 
@@ -36,8 +63,13 @@ def seed_files(tmp: Path) -> list[Path]:
     test data, and JSON files written by omnisolve itself (a model and each structured kind)."""
     from omnisolve.io import read, write
 
-    files = [DATA / "afiro.mps", DATA / "berlin52.tsp", DATA / "ft06.txt", DATA / "strongly_100.kp",
-             TESTS_DATA / "wrong_claims" / "pulp_test_mip.lp"]
+    files = [
+        DATA / "afiro.mps",
+        DATA / "berlin52.tsp",
+        DATA / "ft06.txt",
+        DATA / "strongly_100.kp",
+        TESTS_DATA / "wrong_claims" / "pulp_test_mip.lp",
+    ]
     cvrp = BENCHDATA / "cvrp" / "A-n32-k5.vrp"
     if cvrp.is_file():
         files.append(cvrp)
@@ -67,14 +99,14 @@ def hostile_number(data: bytes, rng: random.Random) -> bytes:
     if not numbers:
         return data + rng.choice(HOSTILE_NUMBERS).encode()
     hit = rng.choice(numbers)
-    return data[: hit.start()] + rng.choice(HOSTILE_NUMBERS).encode() + data[hit.end():]
+    return data[: hit.start()] + rng.choice(HOSTILE_NUMBERS).encode() + data[hit.end() :]
 
 
 def lying_header(data: bytes, rng: random.Random) -> bytes:
     keys = list(SIZE_KEYS.finditer(data))
     if keys:
         hit = rng.choice(keys)
-        return data[: hit.start(2)] + rng.choice(HOSTILE_SIZES).encode() + data[hit.end(2):]
+        return data[: hit.start(2)] + rng.choice(HOSTILE_SIZES).encode() + data[hit.end(2) :]
     first = data.split(b"\n", 1)  # job shop, knapsack: the sizes are the first numbers
     head = NUMBER.sub(lambda m: rng.choice(HOSTILE_SIZES).encode(), first[0], count=1)
     return head + (b"\n" + first[1] if len(first) > 1 else b"")
@@ -129,8 +161,20 @@ def encoding(data: bytes, rng: random.Random) -> bytes:
 
 
 MUTATORS: dict[str, Callable[[bytes, random.Random], bytes]] = {
-    f.__name__: f for f in (truncate, stray_byte, hostile_number, lying_header, drop_line, repeat_line,
-                            swap_lines, long_line, garbage, deep_nesting, encoding)
+    f.__name__: f
+    for f in (
+        truncate,
+        stray_byte,
+        hostile_number,
+        lying_header,
+        drop_line,
+        repeat_line,
+        swap_lines,
+        long_line,
+        garbage,
+        deep_nesting,
+        encoding,
+    )
 }
 #: extensions a mutated file may be written under (its own, most of the time)
 EXTENSIONS = [".mps", ".lp", ".tsp", ".vrp", ".txt", ".jss", ".kp", ".json", ".mps.gz", ".dat", ""]

@@ -58,15 +58,23 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     port, data = free_port(), base / "data"
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"]),
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"]),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -109,9 +117,12 @@ class Api:
 
     def submit(self, filename: str, headers: dict | None = None, **options: object) -> dict:
         """Upload a bundled data file; asserts the 201."""
-        response = self.client.post("/jobs", headers=headers or self.alice,
-                                    files={"file": (filename, (DATA / filename).read_bytes())},
-                                    data={k: str(v) for k, v in options.items()})
+        response = self.client.post(
+            "/jobs",
+            headers=headers or self.alice,
+            files={"file": (filename, (DATA / filename).read_bytes())},
+            data={k: str(v) for k, v in options.items()},
+        )
         assert response.status_code == 201, response.text
         return response.json()
 

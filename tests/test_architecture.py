@@ -76,8 +76,9 @@ GRAPH = {module: imports_of(module) for module in MODULES}
 
 def layer_of(module: str) -> int:
     """The index in LAYERS of the longest prefix naming `module`'s layer."""
-    best = max((prefix for layer in LAYERS for prefix in layer
-                if module == prefix or module.startswith(prefix + ".")), key=len)
+    best = max(
+        (prefix for layer in LAYERS for prefix in layer if module == prefix or module.startswith(prefix + ".")), key=len
+    )
     return next(i for i, layer in enumerate(LAYERS) if best in layer)
 
 
@@ -86,8 +87,12 @@ def package_of(module: str) -> str:
 
 
 def upward_imports() -> set[tuple[str, str]]:
-    return {(a, b) for a, targets in GRAPH.items() for b in targets
-            if package_of(a) != package_of(b) and layer_of(b) >= layer_of(a)}
+    return {
+        (a, b)
+        for a, targets in GRAPH.items()
+        for b in targets
+        if package_of(a) != package_of(b) and layer_of(b) >= layer_of(a)
+    }
 
 
 def cycles() -> set[tuple[str, ...]]:
@@ -134,14 +139,17 @@ def test_no_import_cycles():
     assert cycles() == set()
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("from omnisolve.model import Model", {"omnisolve.model"}),
-    ("from . import tsp", {"omnisolve.problems.tsp"}),
-    ("from ._common import x", {"omnisolve.problems._common"}),
-    ("from ..model import Model", {"omnisolve.model"}),
-    ("def f():\n    import omnisolve.api", {"omnisolve.api"}),
-    ("if TYPE_CHECKING:\n    import omnisolve.api\nelse:\n    import omnisolve.io", {"omnisolve.io"}),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from omnisolve.model import Model", {"omnisolve.model"}),
+        ("from . import tsp", {"omnisolve.problems.tsp"}),
+        ("from ._common import x", {"omnisolve.problems._common"}),
+        ("from ..model import Model", {"omnisolve.model"}),
+        ("def f():\n    import omnisolve.api", {"omnisolve.api"}),
+        ("if TYPE_CHECKING:\n    import omnisolve.api\nelse:\n    import omnisolve.io", {"omnisolve.io"}),
+    ],
+)
 def test_imports_are_found_lazy_and_relative(tmp_path, monkeypatch, source, expected):
     """The checker itself: relative and lazy imports are seen (else the tests above prove nothing)."""
     path = SRC / "omnisolve" / "problems" / "cvrp.py"

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from conftest import BENCHDATA
+from fake_solvers import FAKES, LIARS, alive
 from omnisolve.bench import metrics
 from omnisolve.bench.command import run_benchmark
 from omnisolve.bench.runner import Run, Settings, score, solver_spec
 from omnisolve.bench.suites import Instance, load_suite, select
-
-from conftest import BENCHDATA
-from fake_solvers import FAKES, LIARS, alive
 from test_cli import one_line_error, run
 
 TESTS = Path(__file__).resolve().parent
@@ -117,8 +116,10 @@ def test_select_filters_by_name_size_and_count():
 
 def test_reference_is_the_best_found_where_nothing_is_proven():
     inst = Instance("x", Path("x.vrp"))  # no known optimum (a CVRP row without one)
-    runs = [Run("x", "a", 0, 0, "feasible", 12.0, verdict="pass", runtime=1.0, trace=[[0.5, 12.0, None]]),
-            Run("x", "b", 0, 0, "feasible", 10.0, verdict="pass", runtime=1.0, trace=[[1.0, 10.0, None]])]
+    runs = [
+        Run("x", "a", 0, 0, "feasible", 12.0, verdict="pass", runtime=1.0, trace=[[0.5, 12.0, None]]),
+        Run("x", "b", 0, 0, "feasible", 10.0, verdict="pass", runtime=1.0, trace=[[1.0, 10.0, None]]),
+    ]
     score(runs, [inst], time_limit=2.0)
     assert [r.reference for r in runs] == [10.0, 10.0]
     assert runs[0].gap == pytest.approx(0.2) and runs[1].gap == 0.0
@@ -127,8 +128,10 @@ def test_reference_is_the_best_found_where_nothing_is_proven():
 
 def test_sense_comes_from_a_run_that_read_the_problem():
     inst = Instance("kp", Path("kp.kp"), best_known=100.0, proven=True)
-    runs = [Run("kp", "missing", 0, 0, "error", message="solver module not available"),
-            Run("kp", "a", 0, 0, "feasible", 90.0, verdict="pass", sense="max", load_time=0.1, runtime=1.0)]
+    runs = [
+        Run("kp", "missing", 0, 0, "error", message="solver module not available"),
+        Run("kp", "a", 0, 0, "feasible", 90.0, verdict="pass", sense="max", load_time=0.1, runtime=1.0),
+    ]
     score(runs, [inst], time_limit=2.0)
     assert [r.sense for r in runs] == ["max", "max"] and runs[1].gap == pytest.approx(0.1)
     assert runs[1].correct and runs[0].correct is None and runs[0].primal_integral_norm == 1.0
@@ -162,7 +165,10 @@ def test_crashing_hanging_and_missing_solvers_become_error_rows(tiny_suite, tmp_
     monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
     suite = load_suite(str(tiny_suite))
     settings = Settings(
-        time_limit=1.0, grace=0.5, jobs=2, sys_path=(str(TESTS),),
+        time_limit=1.0,
+        grace=0.5,
+        jobs=2,
+        sys_path=(str(TESTS),),
         extra_solvers={**FAKES, "ghost": "no_such_module:Ghost"},
     )
     solvers = [*FAKES, "ghost"]
@@ -184,8 +190,19 @@ def test_crashing_hanging_and_missing_solvers_become_error_rows(tiny_suite, tmp_
 
 
 def test_cli_bench_end_to_end(capsys, tiny_suite, tmp_path):
-    code, out, _ = run(capsys, "bench", str(tiny_suite), "--solvers", "cpsat", "-t", "2", "--out", str(tmp_path / "o"),
-                       "--instances", "uncorrelated_50")
+    code, out, _ = run(
+        capsys,
+        "bench",
+        str(tiny_suite),
+        "--solvers",
+        "cpsat",
+        "-t",
+        "2",
+        "--out",
+        str(tmp_path / "o"),
+        "--instances",
+        "uncorrelated_50",
+    )
     assert code == 0 and "cpsat" in out and "results in" in out
     rows = list(csv.DictReader((tmp_path / "o" / "runs.csv").open()))
     assert [(r["instance"], r["status"], float(r["gap"])) for r in rows] == [("uncorrelated_50", "optimal", 0.0)]
@@ -193,22 +210,36 @@ def test_cli_bench_end_to_end(capsys, tiny_suite, tmp_path):
 
 def test_a_solver_entry_may_fix_its_threads(capsys, tiny_suite, tmp_path):
     assert solver_spec("pyvrp@1", 2) == ("pyvrp", 1) and solver_spec("pyvrp", 2) == ("pyvrp", 2)
-    code, out, _ = run(capsys, "bench", str(tiny_suite), "--solvers", "cpsat,cpsat@2", "-t", "2",
-                       "--out", str(tmp_path / "o"), "--instances", "uncorrelated_50")
+    code, out, _ = run(
+        capsys,
+        "bench",
+        str(tiny_suite),
+        "--solvers",
+        "cpsat,cpsat@2",
+        "-t",
+        "2",
+        "--out",
+        str(tmp_path / "o"),
+        "--instances",
+        "uncorrelated_50",
+    )
     rows = list(csv.DictReader((tmp_path / "o" / "runs.csv").open()))
     assert code == 0 and [(r["solver"], r["status"]) for r in rows] == [("cpsat", "optimal"), ("cpsat@2", "optimal")]
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["nosuch"], 2, "unknown suite 'nosuch'"),
-    (["{tiny}", "--solvers", "cpsat@0"], 2, "bad solver entry 'cpsat@0'"),
-    (["{tiny}", "--solvers", "nosuch@2"], 4, "unknown solver nosuch@2"),
-    (["{tiny}", "--solvers", "nosuch"], 4, "unknown solver nosuch"),
-    (["{tiny}", "--solvers", "cpsat", "-t", "0"], 2, "--time-limit must be > 0"),
-    (["{tiny}", "--solvers", "cpsat", "--instances", "la99"], 2, "no instance la99"),
-    (["{tiny}"], 2, "no default solvers"),
-    (["{empty}"], 2, "needs an optima.csv"),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["nosuch"], 2, "unknown suite 'nosuch'"),
+        (["{tiny}", "--solvers", "cpsat@0"], 2, "bad solver entry 'cpsat@0'"),
+        (["{tiny}", "--solvers", "nosuch@2"], 4, "unknown solver nosuch@2"),
+        (["{tiny}", "--solvers", "nosuch"], 4, "unknown solver nosuch"),
+        (["{tiny}", "--solvers", "cpsat", "-t", "0"], 2, "--time-limit must be > 0"),
+        (["{tiny}", "--solvers", "cpsat", "--instances", "la99"], 2, "no instance la99"),
+        (["{tiny}"], 2, "no default solvers"),
+        (["{empty}"], 2, "needs an optima.csv"),
+    ],
+)
 def test_cli_bench_errors(capsys, tiny_suite, tmp_path, args, code, message):
     (tmp_path / "empty").mkdir()
     args = [a.format(tiny=tiny_suite, empty=tmp_path / "empty") for a in args]
@@ -223,7 +254,9 @@ def test_lying_solvers_are_counted_refuted_wrong_or_failed(tiny_suite, tmp_path)
     liars = {name: LIARS[name] for name in ("liar-knapsack", "liar-overfull")}
     suite = load_suite(str(tiny_suite))
     settings = Settings(time_limit=5.0, sys_path=(str(TESTS),), extra_solvers=liars)
-    runs = run_benchmark(suite, select(suite, ["uncorrelated_50"]), [*liars], settings, tmp_path / "out", Console(quiet=True))
+    runs = run_benchmark(
+        suite, select(suite, ["uncorrelated_50"]), [*liars], settings, tmp_path / "out", Console(quiet=True)
+    )
     assert len(runs) == 2
     rows = {r["solver"]: r for r in csv.DictReader((tmp_path / "out" / "runs.csv").open())}
     empty, overfull = rows["liar-knapsack"], rows["liar-overfull"]
@@ -238,15 +271,25 @@ def test_lying_solvers_are_counted_refuted_wrong_or_failed(tiny_suite, tmp_path)
     header = next(line for line in lines if line.startswith("| solver | runs |"))
     columns = [c.strip() for c in header.strip("|").split("|")]
     table = {}
-    for line in lines[lines.index(header) + 2:]:
+    for line in lines[lines.index(header) + 2 :]:
         if not line.startswith("|"):
             break
         cells = dict(zip(columns, (c.strip() for c in line.strip("|").split("|"))))
         table[cells["solver"]] = cells
-    assert {k: table["liar-knapsack"][k] for k in ("runs", "errors", "refuted", "wrong", "best")} == \
-        {"runs": "1", "errors": "0", "refuted": "1", "wrong": "1", "best": "0"}
-    assert {k: table["liar-overfull"][k] for k in ("runs", "errors", "optimal", "refuted", "best")} == \
-        {"runs": "1", "errors": "1", "optimal": "0", "refuted": "0", "best": "0"}
+    assert {k: table["liar-knapsack"][k] for k in ("runs", "errors", "refuted", "wrong", "best")} == {
+        "runs": "1",
+        "errors": "0",
+        "refuted": "1",
+        "wrong": "1",
+        "best": "0",
+    }
+    assert {k: table["liar-overfull"][k] for k in ("runs", "errors", "optimal", "refuted", "best")} == {
+        "runs": "1",
+        "errors": "1",
+        "optimal": "0",
+        "refuted": "0",
+        "best": "0",
+    }
 
 
 def test_cli_bench_suite_by_name_with_data_size_limit_repeats_and_jobs(capsys, tiny_suite, tmp_path):

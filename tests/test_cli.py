@@ -8,11 +8,10 @@ import sys
 
 import pytest
 
-from omnisolve.cli import solve as solve_commands
-from omnisolve.result import Result, Status
-
 from conftest import BENCHDATA
 from conftest import run_cli as run
+from omnisolve.cli import solve as solve_commands
+from omnisolve.result import Result, Status
 
 
 def one_line_error(err: str) -> str:

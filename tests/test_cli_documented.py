@@ -29,15 +29,14 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import omnisolve as om
+from conftest import BENCHDATA
+from conftest import run_cli as run
+from fake_solvers import NoAnswerSolver, ViolatedRowSolver, table
 from omnisolve import cli
 from omnisolve.cli import solve as solve_commands
 from omnisolve.errors import ModelError
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
-
-from conftest import BENCHDATA
-from conftest import run_cli as run
-from fake_solvers import NoAnswerSolver, ViolatedRowSolver, table
 
 OMNISOLVE = Path(sys.executable).with_name("omnisolve")
 DATA = Path(om.__file__).resolve().parent / "data"  # the bundled instances
@@ -48,8 +47,9 @@ HARD = BENCHDATA / "mip_hard" / "setcover_3.mps"  # takes far longer than any te
 
 def run_process(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The installed console script in a subprocess."""
-    return subprocess.run([str(OMNISOLVE), *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(OMNISOLVE), *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
 
 
 def one_line_error(err: str) -> str:
@@ -65,6 +65,7 @@ def write_lp(path: Path, text: str) -> Path:
 
 
 # ---- omnisolve demo --------------------------------------------------------------------------
+
 
 def test_demo_solves_every_bundled_instance_to_its_known_optimum():
     from omnisolve.cli.demo import bundled_instances
@@ -86,6 +87,7 @@ def test_demo_solves_every_bundled_instance_to_its_known_optimum():
 
 # ---- race -j N -------------------------------------------------------------------------------
 
+
 def test_race_with_two_threads_runs_two_racers_and_names_a_winner(tmp_path):
     out = tmp_path / "race.json"
     proc = run_process("solve", str(EGOUT), "--solver", "race", "-j", "2", "-t", "30", "-q", "-o", str(out))
@@ -104,8 +106,10 @@ def test_race_with_two_threads_runs_two_racers_and_names_a_winner(tmp_path):
 
 # ---- value of time ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("option", [["--deadline", "5"], ["--utility", "exp:10"], ["--utility", "linear:20"],
-                                    ["--utility", "deadline:5"]])
+
+@pytest.mark.parametrize(
+    "option", [["--deadline", "5"], ["--utility", "exp:10"], ["--utility", "linear:20"], ["--utility", "deadline:5"]]
+)
 def test_value_of_time_options_are_accepted(capsys, tmp_path, option):
     out = tmp_path / "r.json"
     code, stdout, err = run(capsys, "solve", str(AFIRO), "-q", "-o", str(out), *option)
@@ -143,6 +147,7 @@ def test_a_deadline_caps_the_time_limit(tmp_path):
 
 
 # ---- history -----------------------------------------------------------------------------------
+
 
 def test_env_history_records_the_run_and_portfolio_history_shows_it(tmp_path):
     db = tmp_path / "hist" / "runs.db"
@@ -188,8 +193,10 @@ def test_portfolio_history_without_a_file(capsys, tmp_path, monkeypatch):
 
 # ---- --quiet ------------------------------------------------------------------------------------
 
+
 def test_quiet_shows_no_progress_line(capsys, monkeypatch):
     """On a terminal the live line appears without --quiet and never with it."""
+
     def solve_on_a_terminal(*flags: str) -> str:
         buffer = io.StringIO()
         monkeypatch.setattr(solve_commands, "err", Console(file=buffer, force_terminal=True, width=100))
@@ -209,6 +216,7 @@ def test_quiet_subprocess_has_an_empty_stderr():
 
 
 # ---- exit codes ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def test_backends():
@@ -266,10 +274,13 @@ def test_exit_3_for_an_ill_formed_model_through_the_cli(capsys, monkeypatch):
     assert code == 3 and "lower bound 5 > upper bound 4" in one_line_error(err)
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda m: m.add_variable("x", lb=5, ub=4), "lower bound 5 > upper bound 4"),
-    (lambda m: m.add_constraint(m.add_variable("x") * float("nan") <= 1), "NaN"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda m: m.add_variable("x", lb=5, ub=4), "lower bound 5 > upper bound 4"),
+        (lambda m: m.add_constraint(m.add_variable("x") * float("nan") <= 1), "NaN"),
+    ],
+)
 def test_exit_3_model_errors_from_the_library(build, message):
     m = om.Model()
     with pytest.raises(ModelError, match=message) as info:
@@ -293,7 +304,9 @@ def test_a_model_error_in_a_file_is_bad_input_naming_the_file(capsys, tmp_path):
 
 def test_exit_5_for_an_infeasible_lp_file(capsys, tmp_path):
     # x + y <= 2 and x + y >= 3 cannot both hold
-    path = write_lp(tmp_path / "inf.lp", "Maximize\n obj: x + y\nSubject To\n low: x + y <= 2\n high: x + y >= 3\nEnd\n")
+    path = write_lp(
+        tmp_path / "inf.lp", "Maximize\n obj: x + y\nSubject To\n low: x + y <= 2\n high: x + y >= 3\nEnd\n"
+    )
     code, out, err = run(capsys, "solve", str(path), "-q", "-t", "10")
     assert code == 5
     assert "the problem is infeasible" in one_line_error(err)
@@ -341,8 +354,9 @@ def interrupt(args: list[str], ready, settle: float = 1.0) -> subprocess.Complet
 
 @pytest.mark.skipif(not HARD.is_file(), reason="needs ../shared/benchdata/mip_hard")
 def test_exit_130_when_a_race_is_interrupted():
-    done = interrupt(["solve", str(HARD), "--solver", "race", "-j", "2", "-t", "60", "-q"],
-                     ready=lambda pid: bool(_children(pid)))
+    done = interrupt(
+        ["solve", str(HARD), "--solver", "race", "-j", "2", "-t", "60", "-q"], ready=lambda pid: bool(_children(pid))
+    )
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr
 
@@ -361,6 +375,7 @@ def test_exit_130_when_a_single_solver_is_interrupted(solver):
 
 
 # ---- tokens -------------------------------------------------------------------------------------
+
 
 def test_token_revoke_by_id_from_the_env_database(tmp_path, monkeypatch):
     """`token create` twice for one user, `token list` for the ids, `token revoke ID` on the
@@ -396,6 +411,7 @@ def test_token_revoke_by_id_from_the_env_database(tmp_path, monkeypatch):
 
 # ---- Python -------------------------------------------------------------------------------------
 
+
 def test_readme_first_python_example():
     """max x + y s.t. 3x + 2y <= 10, 1 <= x - y <= 3, 0 <= x <= 4, y >= 0 integer.
     By hand, per value of y: y = 0 -> x <= 10/3 and x <= 3: x = 3, objective 3;
@@ -428,6 +444,7 @@ def test_the_readme_python_block_runs_verbatim_in_seconds():
 
 
 # ---- auto rules for classes the selector has never seen ------------------------------------------
+
 
 def _nonlinear() -> om.Model:
     m = om.Model("nlp")
@@ -465,12 +482,15 @@ def _tsp(n: int) -> Any:
     return om.TSP(np.rint(np.linalg.norm(coords[:, None] - coords[None], axis=2)), coords=coords)
 
 
-@pytest.mark.parametrize("make, cls, first", [
-    (_nonlinear, "NLP", "scipy"),
-    (_nonconvex_qp, "QP", "scipy"),
-    (_lp, "LP", "highs"),
-    (_milp, "MILP", "highs"),
-])
+@pytest.mark.parametrize(
+    "make, cls, first",
+    [
+        (_nonlinear, "NLP", "scipy"),
+        (_nonconvex_qp, "QP", "scipy"),
+        (_lp, "LP", "highs"),
+        (_milp, "MILP", "highs"),
+    ],
+)
 def test_rules_without_a_selector(make, cls, first):
     from omnisolve.api import load
     from omnisolve.portfolio.choice import choose
@@ -507,8 +527,10 @@ def test_default_selector_falls_back_to_rules_for_an_unseen_class():
 
 # ---- info and solvers ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, cls", [(AFIRO, "LP"), (DATA / "strongly_100.kp", "Knapsack"),
-                                       (DATA / "ft06.txt", "JobShop")])
+
+@pytest.mark.parametrize(
+    "path, cls", [(AFIRO, "LP"), (DATA / "strongly_100.kp", "Knapsack"), (DATA / "ft06.txt", "JobShop")]
+)
 def test_info_prints_the_class(capsys, path, cls):
     code, out, err = run(capsys, "info", str(path))
     assert code == 0, err
@@ -520,7 +542,11 @@ def test_solvers_lists_every_registered_backend(capsys):
     assert code == 0
     names = registry.names()
     assert {"scip", "tsp-dfj", "milp-alns", "knapsack-dp", "jobshop-lns", "pyvrp", "lkh"} <= set(names)
-    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3 and line.split("│")[1].strip()}
+    rows = {
+        line.split("│")[1].strip(): line
+        for line in out.splitlines()
+        if line.count("│") > 3 and line.split("│")[1].strip()
+    }
     assert set(names) <= set(rows), out  # every registered backend is listed, even a broken one
     for name in set(names) - set(registry.registered()):  # and every built-in one is installed
         assert "│ yes" in rows[name], rows[name]
@@ -542,6 +568,9 @@ def test_every_cli_option_is_used_by_some_test():
             if param.param_type_name == "option" and param.name != "help":
                 yield " ".join(path), param.opts
 
-    untested = [(cmd, opts) for cmd, opts in options(typer.main.get_command(cli.app))
-                if not any(re.search(re.escape(o) + r"(?![\w-])", sources) for o in opts)]
+    untested = [
+        (cmd, opts)
+        for cmd, opts in options(typer.main.get_command(cli.app))
+        if not any(re.search(re.escape(o) + r"(?![\w-])", sources) for o in opts)
+    ]
     assert untested == []

@@ -320,9 +320,9 @@ def _accepts(name: str, case: str) -> bool:
 # Known contract breaches, each (backend, case) -> the bug; they must keep failing (strict).
 BREACHES: dict[tuple[str, str], str] = {
     ("cpsat", "tsp400"): "cpsat_models.build() makes the circuit model in Python before CP-SAT gets the time "
-                         "limit: about 4 s for 400 nodes, with a 0.2 s limit",
+    "limit: about 4 s for 400 nodes, with a 0.2 s limit",
     ("scip", "tsp400"): "solvers/scip.py build() adds the 160,000 MILP columns one by one in Python before SCIP "
-                        "sees the time limit: about 5 s for 400 nodes, with a 0.2 s limit",
+    "sees the time limit: about 5 s for 400 nodes, with a 0.2 s limit",
 }
 
 
@@ -350,8 +350,12 @@ def pairs(accepted: bool) -> list:
 def test_zoo_brute_force_optima_are_solutions_of_the_zoo_problems():
     """The brute force solves the same problems the classes define: its optimal solutions pass
     the classes' own checks with the same objective (and the values are pinned)."""
-    for build, brute, expected in [(tsp, tsp_brute, 59), (cvrp, cvrp_brute, 83), (knapsack, knapsack_brute, 319),
-                                   (jobshop, jobshop_brute, 12)]:
+    for build, brute, expected in [
+        (tsp, tsp_brute, 59),
+        (cvrp, cvrp_brute, 83),
+        (knapsack, knapsack_brute, 319),
+        (jobshop, jobshop_brute, 12),
+    ]:
         value, solution = brute()
         p = build()
         assert value == expected and p.check(solution) == [] and p.evaluate(solution) == value, p
@@ -362,9 +366,16 @@ def test_zoo_model_optima_are_reached_by_points_found_by_hand():
     from omnisolve.verify import Tolerances
     from omnisolve.verify.model_check import check_values
 
-    for case, point in [("lp", [4, 1, 0, 1]), ("milp", [3, -0.5, 7]), ("milp-max-c0", [2, 4, 1]),
-                        ("convex-qp", [1, 3]), ("concave-qp-max", [1, 3]), ("convex-qcp", [1, 1]),
-                        ("miqp", [1, 0.5]), ("rosenbrock", [1, 1])]:
+    for case, point in [
+        ("lp", [4, 1, 0, 1]),
+        ("milp", [3, -0.5, 7]),
+        ("milp-max-c0", [2, 4, 1]),
+        ("convex-qp", [1, 3]),
+        ("concave-qp-max", [1, 3]),
+        ("convex-qcp", [1, 1]),
+        ("miqp", [1, 0.5]),
+        ("rosenbrock", [1, 1]),
+    ]:
         _, _, objective, messages = check_values(problem(case), np.array(point, float), Tolerances())
         assert not messages and objective == pytest.approx(ZOO[case].optimum(), abs=1e-12), case
 
@@ -411,8 +422,14 @@ def test_solve_keeps_the_contract(name, case, capfd):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         began, cpu = time.perf_counter(), cpu_seconds()
-        result = om.solve(p, solver=name, time_limit=limit, threads=1, cross_check="off",
-                          on_incumbent=lambda *event: seen.append(event))
+        result = om.solve(
+            p,
+            solver=name,
+            time_limit=limit,
+            threads=1,
+            cross_check="off",
+            on_incumbent=lambda *event: seen.append(event),
+        )
         wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     out, err = capfd.readouterr()
     what = f"{name} on {case}: {result.status.value} {result.objective} ({result.message})"
@@ -421,7 +438,9 @@ def test_solve_keeps_the_contract(name, case, capfd):
     assert (out, err) == ("", ""), f"{name} printed on {case}"
     assert not caught, f"{name} warned on {case}: {[str(w.message) for w in caught]}"
     assert result.solver.startswith(name), what
-    assert 0 < result.runtime <= limit + grace(OVERRUN), f"{name} on {case} ran {result.runtime:.2f} s with a {limit} s limit"
+    assert 0 < result.runtime <= limit + grace(OVERRUN), (
+        f"{name} on {case} ran {result.runtime:.2f} s with a {limit} s limit"
+    )
     assert wall <= limit + after_solve_allowance(limit, "off") + grace(OVERRUN), f"solve took {wall:.2f} s: {what}"
     assert cpu <= ONE_THREAD * wall + grace(CPU_NOISE), f"{name} used {cpu:.2f} CPU s in {wall:.2f} s on 1 thread"
 
@@ -444,24 +463,34 @@ def test_solve_keeps_the_contract(name, case, capfd):
         if result.status == Status.OPTIMAL:
             assert result.objective == pytest.approx(optimum, rel=1e-6, abs=1e-6), what
     if optimum is not None and result.bound is not None:
-        assert not better(spec.sense, optimum, result.bound), f"{name}: bound {result.bound} cuts off the optimum {optimum} of {case}"
+        assert not better(spec.sense, optimum, result.bound), (
+            f"{name}: bound {result.bound} cuts off the optimum {optimum} of {case}"
+        )
 
     # the incumbent trace: what on_incumbent saw, in time order, each objective better, each bound
     # tighter, none beyond the optimum, and the answer among them
-    assert [tuple(e) for e in seen] == [tuple(e) for e in result.trace], f"{name}: on_incumbent {seen} is not the trace {result.trace}"
+    assert [tuple(e) for e in seen] == [tuple(e) for e in result.trace], (
+        f"{name}: on_incumbent {seen} is not the trace {result.trace}"
+    )
     times = [t for t, _, _ in result.trace]
     objectives = [obj for _, obj, _ in result.trace if obj is not None]
     bounds = [bound for _, _, bound in result.trace if bound is not None]
     trace = f"{name} on {case}, trace {result.trace}"
     assert times == sorted(times), trace
-    assert not any(better(spec.sense, a, b) for a, b in zip(objectives, objectives[1:])), f"incumbents got worse: {trace}"
+    assert not any(better(spec.sense, a, b) for a, b in zip(objectives, objectives[1:])), (
+        f"incumbents got worse: {trace}"
+    )
     assert not any(better(spec.sense, b, a) for a, b in zip(bounds, bounds[1:])), f"bounds got looser: {trace}"
     if optimum is not None:
-        assert not any(better(spec.sense, obj, optimum) for obj in objectives), f"an incumbent beats the optimum: {trace}"
+        assert not any(better(spec.sense, obj, optimum) for obj in objectives), (
+            f"an incumbent beats the optimum: {trace}"
+        )
         assert not any(better(spec.sense, optimum, bound) for bound in bounds), f"a bound cuts off the optimum: {trace}"
     if result.status.has_solution:
         assert objectives, f"the answer was never reported as an incumbent: {trace}"
-        assert result.objective == pytest.approx(objectives[-1], rel=1e-6, abs=1e-6), f"the answer is not the last incumbent: {result.objective}, {trace}"
+        assert result.objective == pytest.approx(objectives[-1], rel=1e-6, abs=1e-6), (
+            f"the answer is not the last incumbent: {result.objective}, {trace}"
+        )
     elif spec.status != Status.UNBOUNDED:
         assert not objectives, f"incumbents reported, none returned: {trace}"
 
@@ -513,8 +542,9 @@ print(json.dumps(out))
 def import_probe() -> dict:
     """For each backend, in a fresh process: does loading its module or asking it about every zoo
     problem import its package?"""
-    code = IMPORT_PROBE.format(tests=str(Path(__file__).parent), path=[p for p in sys.path if p],
-                               registered=registry.registered())
+    code = IMPORT_PROBE.format(
+        tests=str(Path(__file__).parent), path=[p for p in sys.path if p], registered=registry.registered()
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout.splitlines()[-1])

@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 import pytest
-from conftest import BENCHDATA, OVERRUN, grace
 
 import omnisolve as om
+from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.algorithms.knapsack_dp import prefer_dp
 from omnisolve.io import read_cvrp
 from omnisolve.problems import CVRP, Knapsack

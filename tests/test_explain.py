@@ -10,13 +10,21 @@ import numpy as np
 import pytest
 
 import omnisolve as om
-from omnisolve.explain import Explanation, explain
-from omnisolve.problems import CVRP, JobShop, Knapsack, TSP
-
 from conftest import run_cli as run
+from omnisolve.explain import Explanation, explain
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 
-D6 = np.array([[0, 3, 4, 5, 6, 7], [3, 0, 2, 3, 4, 5], [4, 2, 0, 2, 3, 4],
-               [5, 3, 2, 0, 2, 3], [6, 4, 3, 2, 0, 2], [7, 5, 4, 3, 2, 0]], dtype=float)
+D6 = np.array(
+    [
+        [0, 3, 4, 5, 6, 7],
+        [3, 0, 2, 3, 4, 5],
+        [4, 2, 0, 2, 3, 4],
+        [5, 3, 2, 0, 2, 3],
+        [6, 4, 3, 2, 0, 2],
+        [7, 5, 4, 3, 2, 0],
+    ],
+    dtype=float,
+)
 
 
 # ---- an independent check of a subset ------------------------------------------------------------
@@ -67,7 +75,7 @@ def assert_irreducible(data, e: Explanation) -> None:
     assert members
     assert not _feasible(data, members), "the subset is not infeasible"
     for k in range(len(members)):
-        rest = members[:k] + members[k + 1:]
+        rest = members[:k] + members[k + 1 :]
         assert _feasible(data, rest), f"still infeasible without {members[k]}"
 
 
@@ -92,7 +100,10 @@ def test_infeasible_lp_has_exact_named_iis():
     assert e.rows == ["c1 (<= 1)", "c2 (>= 3)"]
     assert e.bounds == ["y >= 0"]
     assert e.method == "HiGHS IIS (LP)"
-    assert [(r.name, r.lower, r.upper, r.side) for r in e.row_entries] == [("c1", None, 1.0, "upper"), ("c2", 3.0, None, "lower")]
+    assert [(r.name, r.lower, r.upper, r.side) for r in e.row_entries] == [
+        ("c1", None, 1.0, "upper"),
+        ("c2", 3.0, None, "lower"),
+    ]
     assert "c1" in e.message and "infeasible" in e.message
     assert_irreducible(m.compile(), e)
     d = e.to_dict()
@@ -247,17 +258,25 @@ def test_cvrp_fleet_too_small_names_customers():
     p = CVRP(D6, [0, 4, 4, 4, 0, 0], 7, num_vehicles=2)  # 12 <= 14, but no two 4s share a vehicle
     e = explain(p)
     assert e.status == "infeasible" and e.irreducible
-    assert e.rows == ["customer 1: demand 4", "customer 2: demand 4", "customer 3: demand 4",
-                      "vehicle capacity 7", "at most 2 vehicles"]
+    assert e.rows == [
+        "customer 1: demand 4",
+        "customer 2: demand 4",
+        "customer 3: demand 4",
+        "vehicle capacity 7",
+        "at most 2 vehicles",
+    ]
     assert explain(CVRP(D6, [0, 3, 3, 2, 2, 2], 6, num_vehicles=2)).status == "feasible"
     assert explain(CVRP(D6, [0, 3, 3, 2, 2, 2], 6)).status == "feasible"
 
 
-@pytest.mark.parametrize("problem", [
-    Knapsack([1, 2, 3], [3, 4, 5], 0),
-    TSP(D6),
-    JobShop([[(0, 3), (1, 2)], [(1, 4), (0, 1)]]),
-])
+@pytest.mark.parametrize(
+    "problem",
+    [
+        Knapsack([1, 2, 3], [3, 4, 5], 0),
+        TSP(D6),
+        JobShop([[(0, 3), (1, 2)], [(1, 4), (0, 1)]]),
+    ],
+)
 def test_structured_feasible_by_construction(problem):
     e = explain(problem)
     assert e.status == "feasible" and e.method == "data check" and e.message

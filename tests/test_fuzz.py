@@ -62,10 +62,18 @@ def assert_read_or_refused(path: Path) -> None:
         signal.signal(signal.SIGALRM, previous)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(pick=st.integers(0, 10**6), ops=st.lists(st.sampled_from(sorted(hostile.MUTATORS)), min_size=1, max_size=3),
-       salt=st.integers(0, 2**32 - 1))
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pick=st.integers(0, 10**6),
+    ops=st.lists(st.sampled_from(sorted(hostile.MUTATORS)), min_size=1, max_size=3),
+    salt=st.integers(0, 2**32 - 1),
+)
 def test_every_reader_reads_or_refuses_a_hostile_file_in_one_line(seeds, tmp_path, pick, ops, salt):
     seed = seeds[pick % len(seeds)]
     data, ext = hostile.mutate(seed, ops, random.Random(salt))
@@ -78,8 +86,9 @@ def _campaign(seeds: list[Path], tmp: Path, count: int, seed: int) -> list[tuple
     from omnisolve.api import after_solve_allowance
 
     cases = hostile.write_cases(seeds, count, seed, tmp)
-    outcomes = cli_runner.run([["solve", str(p), "--time-limit", str(TIME_LIMIT), "-q"] for p in cases],
-                              timeout=30, jobs=2)
+    outcomes = cli_runner.run(
+        [["solve", str(p), "--time-limit", str(TIME_LIMIT), "-q"] for p in cases], timeout=30, jobs=2
+    )
     allowed = 1.1 * (TIME_LIMIT + after_solve_allowance(TIME_LIMIT)) + 1.0  # + reading a few MB
     return [(o["args"][1], found) for o in outcomes if (found := cli_runner.defects(o, allowed))]
 

@@ -16,13 +16,11 @@ import numpy as np
 import pytest
 
 import omnisolve as om
+from conftest import BENCHDATA, run_cli
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io import read
 from omnisolve.io.limits import MAX_JSON_DEPTH, check_json_text, numbers
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
-
-from conftest import BENCHDATA
-from conftest import run_cli
 
 PYTHONIC = re.compile(r"Traceback|\b[A-Z]\w*(?:Error|Exception|Warning)\b|internal error|<class |File \"")
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
@@ -39,8 +37,10 @@ NODE_COORD_SECTION
 5 1 1
 EOF
 """
-EXPLICIT_FILE = ("NAME : e\nTYPE : TSP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : FULL_MATRIX\n"
-                 "EDGE_WEIGHT_SECTION\n0 1 2 3\n1 0 4 5\n2 4 0 6\n3 5 6 0\nEOF\n")
+EXPLICIT_FILE = (
+    "NAME : e\nTYPE : TSP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : FULL_MATRIX\n"
+    "EDGE_WEIGHT_SECTION\n0 1 2 3\n1 0 4 5\n2 4 0 6\n3 5 6 0\nEOF\n"
+)
 VRP_FILE = """NAME : v
 TYPE : CVRP
 DIMENSION : 4
@@ -76,29 +76,76 @@ CASES = [
     # ---- bytes: a stray byte is a one-line error naming the byte offset, never UnicodeDecodeError
     ("tsp-stray-byte", "t.tsp", TSP_FILE.encode().replace(b"3 3 4", b"3 3\xff 4"), 2, 8, "byte 0xff at offset 95"),
     ("tsp-stray-byte-in-name", "t.tsp", TSP_FILE.encode().replace(b"t5", b"t\xc35"), 2, 1, "is not UTF-8 text"),
-    ("vrp-stray-byte", "v.vrp", VRP_FILE.encode().replace(b"DEMAND_SECTION", b"DEMAND_SECTION\x80"), 2, 11,
-     "byte 0x80 at offset 132"),
+    (
+        "vrp-stray-byte",
+        "v.vrp",
+        VRP_FILE.encode().replace(b"DEMAND_SECTION", b"DEMAND_SECTION\x80"),
+        2,
+        11,
+        "byte 0x80 at offset 132",
+    ),
     ("jss-stray-byte", "j.jss", JSS_FILE.encode().replace(b"0 3 1 2", b"0 3 \xff1 2"), 2, 2, "not UTF-8"),
     ("kp-nul-byte", "k.kp", KP_FILE.encode().replace(b"6 5", b"6\x00 5"), 2, 3, "control character 0x00"),
     ("mps-stray-byte", "m.mps", _mps(b"X01", b"X0\xff"), 2, None, "is not UTF-8 text"),
-    ("json-stray-byte", "s.json", (KP_JSON % "10").encode().replace(b'"values"', b'\xff"values"'), 2, 1,
-     "byte 0xff at offset"),
+    (
+        "json-stray-byte",
+        "s.json",
+        (KP_JSON % "10").encode().replace(b'"values"', b'\xff"values"'),
+        2,
+        1,
+        "byte 0xff at offset",
+    ),
     # ---- TSPLIB / VRPLIB headers
     ("tsp-empty-type", "t.tsp", TSP_FILE.replace("TYPE : TSP", "TYPE :"), 2, 2, "TYPE is empty"),
     ("vrp-empty-type", "v.vrp", VRP_FILE.replace("TYPE : CVRP", "TYPE :"), 2, 2, "TYPE is empty"),
-    ("tsp-dimension-1e8", "t.tsp", TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 100000000"), 2, 3,
-     "more than the 1000000 nodes"),
-    ("vrp-dimension-1e8", "v.vrp", VRP_FILE.replace("DIMENSION : 4", "DIMENSION : 100000000"), 2, 3,
-     "more than the 1000000 nodes"),
-    ("tsp-dimension-50000-with-5-nodes", "t.tsp", TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 50000"), 2, 5,
-     "NODE_COORD_SECTION lists 5 nodes but DIMENSION is 50000"),
-    ("tsp-explicit-dimension-1e6", "t.tsp",
-     EXPLICIT_FILE.replace("DIMENSION : 4", "DIMENSION : 1000000").replace("FULL_MATRIX", "UPPER_ROW"), 2, 10,
-     "EDGE_WEIGHT_SECTION has 16 values; UPPER_ROW for DIMENSION 1000000 needs 499999500000"),
-    ("tsp-dimension-fraction", "t.tsp", TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 3.5"), 2, 3,
-     "takes integers only"),
-    ("tsp-dimension-20-digits", "t.tsp", TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 99999999999999999999"),
-     2, 3, "out of range"),
+    (
+        "tsp-dimension-1e8",
+        "t.tsp",
+        TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 100000000"),
+        2,
+        3,
+        "more than the 1000000 nodes",
+    ),
+    (
+        "vrp-dimension-1e8",
+        "v.vrp",
+        VRP_FILE.replace("DIMENSION : 4", "DIMENSION : 100000000"),
+        2,
+        3,
+        "more than the 1000000 nodes",
+    ),
+    (
+        "tsp-dimension-50000-with-5-nodes",
+        "t.tsp",
+        TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 50000"),
+        2,
+        5,
+        "NODE_COORD_SECTION lists 5 nodes but DIMENSION is 50000",
+    ),
+    (
+        "tsp-explicit-dimension-1e6",
+        "t.tsp",
+        EXPLICIT_FILE.replace("DIMENSION : 4", "DIMENSION : 1000000").replace("FULL_MATRIX", "UPPER_ROW"),
+        2,
+        10,
+        "EDGE_WEIGHT_SECTION has 16 values; UPPER_ROW for DIMENSION 1000000 needs 499999500000",
+    ),
+    (
+        "tsp-dimension-fraction",
+        "t.tsp",
+        TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 3.5"),
+        2,
+        3,
+        "takes integers only",
+    ),
+    (
+        "tsp-dimension-20-digits",
+        "t.tsp",
+        TSP_FILE.replace("DIMENSION : 5", "DIMENSION : 99999999999999999999"),
+        2,
+        3,
+        "out of range",
+    ),
     # ---- numbers: ASCII only (Python's float() and int() take these), finite, within range
     ("tsp-fullwidth-coordinate", "t.tsp", TSP_FILE.replace("3 3 4", "3 １２ 4"), 2, 8, "only ASCII digits"),
     ("tsp-arabic-indic-coordinate", "t.tsp", TSP_FILE.replace("3 3 4", "3 ١٢ 4"), 2, 8, "only ASCII digits"),
@@ -111,14 +158,32 @@ CASES = [
     ("tsp-explicit-1e308", "t.tsp", EXPLICIT_FILE.replace("1 0 4 5", "1 0 1e308 5"), 2, 8, "below 1e+15"),
     ("vrp-fractional-demand", "v.vrp", VRP_FILE.replace("2 4\n", "2 4.5\n"), 2, 13, "takes integers only"),
     ("vrp-fullwidth-demand", "v.vrp", VRP_FILE.replace("2 4\n", "2 ４\n"), 2, 13, "only ASCII digits"),
-    ("vrp-fractional-capacity", "v.vrp", VRP_FILE.replace("CAPACITY : 10", "CAPACITY : 10.5"), 2, 5,
-     "takes integers only"),
+    (
+        "vrp-fractional-capacity",
+        "v.vrp",
+        VRP_FILE.replace("CAPACITY : 10", "CAPACITY : 10.5"),
+        2,
+        5,
+        "takes integers only",
+    ),
     ("vrp-capacity-1e300", "v.vrp", VRP_FILE.replace("CAPACITY : 10", "CAPACITY : 1e300"), 2, 5, "CAPACITY"),
-    ("vrp-capacity-30-digits", "v.vrp", VRP_FILE.replace("CAPACITY : 10", "CAPACITY : " + "9" * 31), 2, 5,
-     "out of range"),
+    (
+        "vrp-capacity-30-digits",
+        "v.vrp",
+        VRP_FILE.replace("CAPACITY : 10", "CAPACITY : " + "9" * 31),
+        2,
+        5,
+        "out of range",
+    ),
     ("vrp-coordinate-1e20", "v.vrp", VRP_FILE.replace("3 3 4", "3 1e20 4"), 2, 9, "below 1e+12"),
-    ("vrp-vehicles-20-digits", "v.vrp", VRP_FILE.replace("CAPACITY : 10", "CAPACITY : 10\nVEHICLES : " + "9" * 20),
-     2, 6, "out of range"),
+    (
+        "vrp-vehicles-20-digits",
+        "v.vrp",
+        VRP_FILE.replace("CAPACITY : 10", "CAPACITY : 10\nVEHICLES : " + "9" * 20),
+        2,
+        6,
+        "out of range",
+    ),
     ("jss-duration-1e18", "j.jss", JSS_FILE.replace("0 3 1 2", "0 1000000000000000000 1 2"), 2, 2, "below 1e+15"),
     ("jss-duration-5000-digits", "j.jss", JSS_FILE.replace("0 3 1 2", f"0 {BIG} 1 2"), 2, 2, "(5000 characters)"),
     ("jss-arabic-indic-duration", "j.jss", JSS_FILE.replace("0 3 1 2", "0 ٣ 1 2"), 2, 2, "only ASCII digits"),
@@ -132,37 +197,94 @@ CASES = [
     ("kp-nan-capacity", "k.kp", KP_FILE.replace("3 10", "3 nan"), 2, 1, "'nan' is not a finite number"),
     ("mps-fullwidth-coefficient", "m.mps", _mps(b"-1.", "１２".encode()), 2, None, "is not a number"),
     ("mps-coefficient-1e308", "m.mps", _mps(b"-1.", b"1e308"), 2, None, "must be finite"),
-    ("mps-matrix-coefficient-1e17", "m.mps", _mps(b"-1.  ", b"1e17 "), 2, 34,  # HiGHS refused it without a line
-     "'1e17' is out of range (|value| must be below 1e+15"),
-    ("lp-matrix-coefficient-1e16", "m.lp", "Minimize\n obj: x + y\nSubject To\n c1: 1e16 x + y >= 1\nEnd\n", 2, 4,
-     "'1e16' is out of range"),
+    (
+        "mps-matrix-coefficient-1e17",
+        "m.mps",
+        _mps(b"-1.  ", b"1e17 "),
+        2,
+        34,  # HiGHS refused it without a line
+        "'1e17' is out of range (|value| must be below 1e+15",
+    ),
+    (
+        "lp-matrix-coefficient-1e16",
+        "m.lp",
+        "Minimize\n obj: x + y\nSubject To\n c1: 1e16 x + y >= 1\nEnd\n",
+        2,
+        4,
+        "'1e16' is out of range",
+    ),
     # ---- JSON: depth and number length bounded before the parser, ranges per field
     ("json-deep-list", "d.json", "[" * 100_000 + "]" * 100_000, 2, 1, f"nested deeper than {MAX_JSON_DEPTH}"),
     ("json-deep-object", "d.json", '{"a":' * 100_000 + "1" + "}" * 100_000, 2, 1, "nested deeper"),
     ("json-5000-digit-integer", "k.json", KP_JSON % BIG, 2, 1, "longer than 64 characters"),
-    ("json-5000-digit-version", "k.json", KP_JSON.replace('"version":1', f'"version":{BIG}') % "10", 2, 1,
-     "longer than 64 characters"),
+    (
+        "json-5000-digit-version",
+        "k.json",
+        KP_JSON.replace('"version":1', f'"version":{BIG}') % "10",
+        2,
+        1,
+        "longer than 64 characters",
+    ),
     ("json-capacity-1e308", "k.json", KP_JSON % "1e308", 2, "capacity", "out of range"),
-    ("json-weight-2^60", "k.json", KP_JSON.replace("[1,2]}", "[1152921504606849597,2]}") % "10", 2, "weights[0]",
-     "out of range"),
-    ("json-tsp-coordinate-1e20", "t.json",
-     '{"omnisolve_format":"tsp","version":1,"edge_weight_type":"EUC_2D","coords":[[0,0],[1e20,0],[0,1]]}', 2,
-     "coords[1][0]", "below 1e+12"),
-    ("json-jobshop-duration-30-digits", "j.json",
-     '{"omnisolve_format":"jobshop","version":1,"jobs":[[[0,' + "9" * 30 + '],[1,2]],[[1,3],[0,1]]]}', 2,
-     "jobs[0][0][1]", "out of range"),
-    ("json-model-coefficient-1e308", "m.json",
-     '{"omnisolve_format":"model","version":1,"variables":[{"name":"x","ub":1}],'
-     '"objective":{"linear":{"x":1e308}},"constraints":[]}', 2, "objective.linear.x", "out of range"),
-    ("json-cvrp-vehicles-30-digits", "c.json",
-     '{"omnisolve_format":"cvrp","version":1,"capacity":10,"demands":[0,1],"distances":[[0,1],[1,0]],'
-     '"num_vehicles":' + "9" * 30 + "}", 2, "num_vehicles", "out of range"),
+    (
+        "json-weight-2^60",
+        "k.json",
+        KP_JSON.replace("[1,2]}", "[1152921504606849597,2]}") % "10",
+        2,
+        "weights[0]",
+        "out of range",
+    ),
+    (
+        "json-tsp-coordinate-1e20",
+        "t.json",
+        '{"omnisolve_format":"tsp","version":1,"edge_weight_type":"EUC_2D","coords":[[0,0],[1e20,0],[0,1]]}',
+        2,
+        "coords[1][0]",
+        "below 1e+12",
+    ),
+    (
+        "json-jobshop-duration-30-digits",
+        "j.json",
+        '{"omnisolve_format":"jobshop","version":1,"jobs":[[[0,' + "9" * 30 + "],[1,2]],[[1,3],[0,1]]]}",
+        2,
+        "jobs[0][0][1]",
+        "out of range",
+    ),
+    (
+        "json-model-coefficient-1e308",
+        "m.json",
+        '{"omnisolve_format":"model","version":1,"variables":[{"name":"x","ub":1}],'
+        '"objective":{"linear":{"x":1e308}},"constraints":[]}',
+        2,
+        "objective.linear.x",
+        "out of range",
+    ),
+    (
+        "json-cvrp-vehicles-30-digits",
+        "c.json",
+        '{"omnisolve_format":"cvrp","version":1,"capacity":10,"demands":[0,1],"distances":[[0,1],[1,0]],'
+        '"num_vehicles":' + "9" * 30 + "}",
+        2,
+        "num_vehicles",
+        "out of range",
+    ),
     # ---- a backend that cannot represent the data refuses in one line (exit 4)
-    ("cpsat-jobshop-horizon-past-2^53", "j.jss",  # 12 durations of 9e14, each within the policy
-     "3 4\n" + "0 900000000000000 1 900000000000000 2 900000000000000 3 900000000000000\n" * 3, 4, None,
-     "past CP-SAT's range"),
-    ("knapsack-dp-table-too-large", "k.kp", "3 900000000000000\n5 900000000000000\n6 5\n3 2\n", 4, None,
-     "for the DP table"),
+    (
+        "cpsat-jobshop-horizon-past-2^53",
+        "j.jss",  # 12 durations of 9e14, each within the policy
+        "3 4\n" + "0 900000000000000 1 900000000000000 2 900000000000000 3 900000000000000\n" * 3,
+        4,
+        None,
+        "past CP-SAT's range",
+    ),
+    (
+        "knapsack-dp-table-too-large",
+        "k.kp",
+        "3 900000000000000\n5 900000000000000\n6 5\n3 2\n",
+        4,
+        None,
+        "for the DP table",
+    ),
 ]
 SOLVER = {"cpsat-jobshop-horizon-past-2^53": "cpsat", "knapsack-dp-table-too-large": "knapsack-dp"}
 
@@ -213,7 +335,9 @@ def test_100000_node_tsp_names_the_matrix_it_would_need(capsys, tmp_path):
     """A 100,000-node TSP asked for a 74.5 GiB distance matrix (MemoryError, exit 70)."""
     path = tmp_path / "n100000.tsp"
     nodes = "".join(f"{i} {i * 7 % 1000} {i * 13 % 997}\n" for i in range(1, 100_001))
-    path.write_text(f"NAME : big\nTYPE : TSP\nDIMENSION : 100000\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n{nodes}EOF\n")
+    path.write_text(
+        f"NAME : big\nTYPE : TSP\nDIMENSION : 100000\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n{nodes}EOF\n"
+    )
     code, _, err = run_cli(capsys, "solve", str(path), "--time-limit", "2", "-q")
     line = _check_one_line(err, f"{path}:3: ")
     assert code == 2
@@ -226,17 +350,25 @@ def test_stray_byte_in_mps_end_to_end(tmp_path):
     data = (DATA / "afiro.mps").read_bytes()
     at = data.index(b"COLUMNS") + 20
     path.write_bytes(data[:at] + b"\xff" + data[at:])
-    proc = subprocess.run([sys.executable, "-m", "omnisolve.cli", "solve", str(path), "--time-limit", "2"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "omnisolve.cli", "solve", str(path), "--time-limit", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "stray.mps:32: " in _check_one_line(proc.stderr, str(path))
 
 
-@pytest.mark.parametrize("failure, message", [
-    (MemoryError(), "out of memory"),
-    (IndexError("index 1152921504606849598 is out of bounds for axis 1 with size 2"), "unexpected failure"),
-    (RecursionError("maximum recursion depth exceeded"), "unexpected failure"),
-], ids=["memory", "index", "recursion"])
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        (MemoryError(), "out of memory"),
+        (IndexError("index 1152921504606849598 is out of bounds for axis 1 with size 2"), "unexpected failure"),
+        (RecursionError("maximum recursion depth exceeded"), "unexpected failure"),
+    ],
+    ids=["memory", "index", "recursion"],
+)
 def test_unexpected_failure_is_exit_1_and_one_line(capsys, monkeypatch, failure, message):
     """No failure path ends in exit 70 with a Python exception's name (README's table has no 70)."""
     import omnisolve.api
@@ -279,8 +411,9 @@ BACKEND_CASES = [
 ]
 
 
-@pytest.mark.parametrize("solver, make, message", BACKEND_CASES,
-                         ids=[f"{c[0]}-{k}" for k, c in enumerate(BACKEND_CASES)])
+@pytest.mark.parametrize(
+    "solver, make, message", BACKEND_CASES, ids=[f"{c[0]}-{k}" for k, c in enumerate(BACKEND_CASES)]
+)
 def test_backend_refuses_what_it_cannot_represent(solver, make, message):
     with pytest.raises(UnsupportedError) as info:
         om.solve(make(), solver=solver, time_limit=2, cross_check="off")
@@ -305,16 +438,26 @@ def test_cvrp_fleet_beyond_the_customers_is_one_vehicle_per_customer():
 
 
 # ---- the policy's building blocks ---------------------------------------------------------------
-@pytest.mark.parametrize("token", ["１２", "١٢", "٣.٥", "1_000", "nan", "inf", "Infinity", "0x1F", "1e", ".", "+-3", "--1"])
+@pytest.mark.parametrize(
+    "token", ["１２", "١٢", "٣.٥", "1_000", "nan", "inf", "Infinity", "0x1F", "1e", ".", "+-3", "--1"]
+)
 def test_numbers_are_ascii_and_finite(token):
     with pytest.raises(InputError, match=r"^f:7: x: "):
         numbers([token], [7], "f", "x")
 
 
-@pytest.mark.parametrize("token, integer, value", [
-    ("-0", False, 0.0), ("3.5", False, 3.5), (".5", False, 0.5), ("1.", False, 1.0), ("1e+05", False, 1e5),
-    ("+7", True, 7), ("999999999999999", True, 999999999999999),
-])
+@pytest.mark.parametrize(
+    "token, integer, value",
+    [
+        ("-0", False, 0.0),
+        ("3.5", False, 3.5),
+        (".5", False, 0.5),
+        ("1.", False, 1.0),
+        ("1e+05", False, 1e5),
+        ("+7", True, 7),
+        ("999999999999999", True, 999999999999999),
+    ],
+)
 def test_numbers_accept_plain_ascii(token, integer, value):
     assert numbers([token], [1], "f", "x", integer=integer)[0] == value
 
@@ -409,5 +552,8 @@ def test_a_file_past_the_size_limit_is_refused_before_it_is_read(tmp_path, name)
     began = time.perf_counter()
     with pytest.raises(InputError) as caught:
         read(path)
-    assert str(caught.value) == f"{path}: 5.0 GiB; omnisolve reads files of at most 4 GiB in this format (MPS and LP: no limit)"
+    assert (
+        str(caught.value)
+        == f"{path}: 5.0 GiB; omnisolve reads files of at most 4 GiB in this format (MPS and LP: no limit)"
+    )
     assert time.perf_counter() - began < 1.0

@@ -50,8 +50,9 @@ def test_every_tsp_file_parses_with_its_size_and_type():
         assert p.coords.shape == (p.n, 2)
 
 
-@pytest.mark.parametrize("row", [r for r in TSP_ROWS if (BENCHDATA / "tsp" / f"{r['name']}.opt.tour").exists()],
-                         ids=lambda r: r["name"])
+@pytest.mark.parametrize(
+    "row", [r for r in TSP_ROWS if (BENCHDATA / "tsp" / f"{r['name']}.opt.tour").exists()], ids=lambda r: r["name"]
+)
 def test_optimal_tour_has_exactly_the_published_length(row):
     p = read_tsp(BENCHDATA / "tsp" / row["file"])
     tour = read_tour(BENCHDATA / "tsp" / f"{row['name']}.opt.tour")
@@ -70,9 +71,11 @@ def test_distance_rules_on_hand_computed_pairs():
 
 
 def _explicit_file(fmt: str, values: list[float], n: int = 4, kind: str = "TSP") -> str:
-    body = "\n".join(" ".join(f"{v:g}" for v in values[k:k + 3]) for k in range(0, len(values), 3))
-    return (f"NAME : m\nTYPE : {kind}\nDIMENSION : {n}\nEDGE_WEIGHT_TYPE : EXPLICIT\n"
-            f"EDGE_WEIGHT_FORMAT : {fmt}\nEDGE_WEIGHT_SECTION\n{body}\nEOF\n")
+    body = "\n".join(" ".join(f"{v:g}" for v in values[k : k + 3]) for k in range(0, len(values), 3))
+    return (
+        f"NAME : m\nTYPE : {kind}\nDIMENSION : {n}\nEDGE_WEIGHT_TYPE : EXPLICIT\n"
+        f"EDGE_WEIGHT_FORMAT : {fmt}\nEDGE_WEIGHT_SECTION\n{body}\nEOF\n"
+    )
 
 
 def _stream(d: np.ndarray, fmt: str) -> list[float]:
@@ -90,8 +93,19 @@ def _stream(d: np.ndarray, fmt: str) -> list[float]:
     return [d[i, j] for i, j in pairs]
 
 
-@pytest.mark.parametrize("fmt", ["UPPER_ROW", "LOWER_ROW", "UPPER_DIAG_ROW", "LOWER_DIAG_ROW",
-                                 "UPPER_COL", "LOWER_COL", "UPPER_DIAG_COL", "LOWER_DIAG_COL"])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "UPPER_ROW",
+        "LOWER_ROW",
+        "UPPER_DIAG_ROW",
+        "LOWER_DIAG_ROW",
+        "UPPER_COL",
+        "LOWER_COL",
+        "UPPER_DIAG_COL",
+        "LOWER_DIAG_COL",
+    ],
+)
 def test_explicit_triangular_formats(tmp_path, fmt):
     d = np.array([[0, 1, 2, 3], [1, 0, 4, 5], [2, 4, 0, 6], [3, 5, 6, 0]], dtype=float)
     path = tmp_path / "m.tsp"
@@ -128,8 +142,9 @@ def test_every_vrp_file_parses_like_the_vrplib_package(row):
         assert p.distances[i, j] == int(math.hypot(*(xy[i] - xy[j])) + 0.5)
 
 
-@pytest.mark.parametrize("row", [r for r in CVRP_ROWS if (BENCHDATA / "cvrp" / f"{r['name']}.sol").exists()],
-                         ids=lambda r: r["name"])
+@pytest.mark.parametrize(
+    "row", [r for r in CVRP_ROWS if (BENCHDATA / "cvrp" / f"{r['name']}.sol").exists()], ids=lambda r: r["name"]
+)
 def test_published_cvrp_solution_costs_exactly_the_optimum(row):
     k = int(row["max_vehicles"]) if row["max_vehicles"] else None
     p = read_cvrp(BENCHDATA / "cvrp" / row["file"], num_vehicles=k)
@@ -251,7 +266,8 @@ def test_json_round_trip_of_a_general_model(tmp_path):
 
 def test_json_reads_every_coefficient_form_and_infinity_spelling():
     doc = {
-        "omnisolve_format": "model", "version": 1,
+        "omnisolve_format": "model",
+        "version": 1,
         "variables": [{"name": "a", "lb": "-inf", "ub": "inf"}, {"name": "b", "ub": None}],
         "objective": {"sense": "maximize", "linear": [1, 2], "quadratic": [["b", "a", 1.5], [0, 1, 0.5]]},
         "constraints": [{"coefficients": [["a", 1], [1, -1]], "ub": 3}, {"coefficients": {"b": 2}, "lb": "-inf"}],
@@ -274,23 +290,36 @@ def test_duplicate_names_are_written_by_index():
 
 def test_nonlinear_model_cannot_be_written_as_json():
     m = Model()
-    x = m.add_variables(2)
-    m.minimize(lambda v: float(np.sum(v ** 4)))
+    m.add_variables(2)
+    m.minimize(lambda v: float(np.sum(v**4)))
     with pytest.raises(UnsupportedError, match="nonlinear"):
         problem_to_dict(m)
 
 
 def _same_structured(a, b) -> None:
     assert type(a) is type(b)
-    for attr in ("name", "distances", "coords", "edge_weight_type", "demands", "capacity", "depot",
-                 "num_vehicles", "jobs", "values", "weights"):
+    for attr in (
+        "name",
+        "distances",
+        "coords",
+        "edge_weight_type",
+        "demands",
+        "capacity",
+        "depot",
+        "num_vehicles",
+        "jobs",
+        "values",
+        "weights",
+    ):
         if hasattr(a, attr):
             left, right = getattr(a, attr), getattr(b, attr)
             assert (left is None and right is None) or np.array_equal(left, right), attr
 
 
-@pytest.mark.parametrize("source", ["tsp/berlin52.tsp", "tsp/ulysses22.tsp", "cvrp/A-n32-k5.vrp",
-                                    "jobshop/ft06.txt", "knapsack/weakly_50.kp"])
+@pytest.mark.parametrize(
+    "source",
+    ["tsp/berlin52.tsp", "tsp/ulysses22.tsp", "cvrp/A-n32-k5.vrp", "jobshop/ft06.txt", "knapsack/weakly_50.kp"],
+)
 def test_json_round_trip_of_structured_problems(tmp_path, source):
     problem = read(BENCHDATA / source)
     write(problem, tmp_path / "p.json")
@@ -321,36 +350,79 @@ def test_every_example_in_the_format_document_reads():
 
 JSON_ERRORS = [
     ({"version": 1, "variables": []}, "omnisolve_format: missing"),
-    ({"omnisolve_format": "model", "version": 2, "variables": [{}]},
-     "version: 'model' format version 2 is not supported"),
+    (
+        {"omnisolve_format": "model", "version": 2, "variables": [{}]},
+        "version: 'model' format version 2 is not supported",
+    ),
     ({"omnisolve_format": "graph", "version": 1}, "omnisolve_format: 'graph' is not one of model, tsp"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}, {"name": "y"}],
-      "constraints": [{"coefficients": {"x": 1}}] * 3 + [{"coefficients": {"x": 1, "z": 2}}]},
-     "constraints[3].coefficients: unknown variable 'z'"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x", "type": "real"}]},
-     "variables[0].type: 'real' is not one of continuous, integer, binary"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x", "lb": 3, "ub": 1}]},
-     "variables[0]: lower bound 3 > upper bound 1"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x", "type": "binary", "ub": 2}]},
-     "variables[0]: a binary variable's bounds must lie within [0, 1]"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}],
-      "objective": {"linear": {"x": "2"}}}, "objective.linear.x: expected a finite number"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}],
-      "constraints": [{"coeficients": {"x": 1}}]},
-     "constraints[0].coeficients: unknown field (expected coefficients, name, lb, ub)"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}], "constraints": [{"ub": 1}]},
-     "constraints[0].coefficients: missing"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}, {"name": "y"}],
-      "constraints": [{"coefficients": [["x", 1], [0, 2]]}]},
-     "constraints[0].coefficients: variable 'x' (index 0) appears twice"),
-    ({"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}],
-      "objective": {"quadratic": [["x", 7, 1]]}}, "objective.quadratic[0]: variable index 7 outside 0..0"),
-    ({"omnisolve_format": "tsp", "version": 1, "edge_weight_type": "EUC_2D", "coords": [[0, 0], [1, "a"]]},
-     "coords[1][1]: expected a number, got a string"),
-    ({"omnisolve_format": "knapsack", "version": 1, "capacity": 3, "values": [1, 2], "weights": [1]},
-     "weights: has 1 entries, expected 2"),
-    ({"omnisolve_format": "jobshop", "version": 1, "jobs": [[[0, 1], [1]]]},
-     "jobs[0][1]: expected [machine, duration], got 1 values"),
+    (
+        {
+            "omnisolve_format": "model",
+            "version": 1,
+            "variables": [{"name": "x"}, {"name": "y"}],
+            "constraints": [{"coefficients": {"x": 1}}] * 3 + [{"coefficients": {"x": 1, "z": 2}}],
+        },
+        "constraints[3].coefficients: unknown variable 'z'",
+    ),
+    (
+        {"omnisolve_format": "model", "version": 1, "variables": [{"name": "x", "type": "real"}]},
+        "variables[0].type: 'real' is not one of continuous, integer, binary",
+    ),
+    (
+        {"omnisolve_format": "model", "version": 1, "variables": [{"name": "x", "lb": 3, "ub": 1}]},
+        "variables[0]: lower bound 3 > upper bound 1",
+    ),
+    (
+        {"omnisolve_format": "model", "version": 1, "variables": [{"name": "x", "type": "binary", "ub": 2}]},
+        "variables[0]: a binary variable's bounds must lie within [0, 1]",
+    ),
+    (
+        {"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}], "objective": {"linear": {"x": "2"}}},
+        "objective.linear.x: expected a finite number",
+    ),
+    (
+        {
+            "omnisolve_format": "model",
+            "version": 1,
+            "variables": [{"name": "x"}],
+            "constraints": [{"coeficients": {"x": 1}}],
+        },
+        "constraints[0].coeficients: unknown field (expected coefficients, name, lb, ub)",
+    ),
+    (
+        {"omnisolve_format": "model", "version": 1, "variables": [{"name": "x"}], "constraints": [{"ub": 1}]},
+        "constraints[0].coefficients: missing",
+    ),
+    (
+        {
+            "omnisolve_format": "model",
+            "version": 1,
+            "variables": [{"name": "x"}, {"name": "y"}],
+            "constraints": [{"coefficients": [["x", 1], [0, 2]]}],
+        },
+        "constraints[0].coefficients: variable 'x' (index 0) appears twice",
+    ),
+    (
+        {
+            "omnisolve_format": "model",
+            "version": 1,
+            "variables": [{"name": "x"}],
+            "objective": {"quadratic": [["x", 7, 1]]},
+        },
+        "objective.quadratic[0]: variable index 7 outside 0..0",
+    ),
+    (
+        {"omnisolve_format": "tsp", "version": 1, "edge_weight_type": "EUC_2D", "coords": [[0, 0], [1, "a"]]},
+        "coords[1][1]: expected a number, got a string",
+    ),
+    (
+        {"omnisolve_format": "knapsack", "version": 1, "capacity": 3, "values": [1, 2], "weights": [1]},
+        "weights: has 1 entries, expected 2",
+    ),
+    (
+        {"omnisolve_format": "jobshop", "version": 1, "jobs": [[[0, 1], [1]]]},
+        "jobs[0][1]: expected [machine, duration], got 1 values",
+    ),
 ]
 
 
@@ -370,8 +442,12 @@ VRP_NODES = "1 0 0\n2 3 4\n3 6 8\nDEMAND_SECTION\n1 0\n2 4\n3 5\n"
 
 MALFORMED = [
     ("empty.tsp", "", 1, "empty file"),
-    ("nodim.tsp", "NAME : t\nTYPE : TSP\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 1 1\nEOF\n", 4,
-     "missing DIMENSION"),
+    (
+        "nodim.tsp",
+        "NAME : t\nTYPE : TSP\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 1 1\nEOF\n",
+        4,
+        "missing DIMENSION",
+    ),
     ("xray.tsp", TSP_HEAD.replace("EUC_2D", "XRAY1") + "1 0 0\n2 1 1\n3 2 2\n", 4, "unknown EDGE_WEIGHT_TYPE 'XRAY1'"),
     ("token.tsp", TSP_HEAD + "1 0 0\n2 1 1\n3 2 abc\nEOF\n", 8, "'abc' is not a finite number"),
     ("width.tsp", TSP_HEAD + "1 0 0\n2 1\n3 2 2\n", 7, "expected 3 values (node x y), found 2"),
@@ -397,8 +473,12 @@ MALFORMED = [
     ("fewitems.kp", "3 10\n1 1\n\n2 2\n", 4, "file ends after 2 items; line 1 announces 3"),
     ("syntax.json", '{\n "omnisolve_format": "model",\n "version": 1,,\n}', 3, "invalid JSON"),
     ("blank.json", "\n", 1, "empty file"),
-    ("repeat.tour", "TYPE : TOUR\nDIMENSION : 3\nTOUR_SECTION\n1\n2\n1\n-1\n", 6,
-     "TOUR_SECTION: node 1 appears twice (first at line 4)"),
+    (
+        "repeat.tour",
+        "TYPE : TOUR\nDIMENSION : 3\nTOUR_SECTION\n1\n2\n1\n-1\n",
+        6,
+        "TOUR_SECTION: node 1 appears twice (first at line 4)",
+    ),
 ]
 
 

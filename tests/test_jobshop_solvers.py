@@ -107,8 +107,9 @@ def test_lns_time_limit_and_incumbents_on_ft10():
     js = shop("ft10")
     calls = []
     start = time.perf_counter()
-    result = om.solve(js, solver="jobshop-lns", time_limit=3, threads=2,
-                      on_incumbent=lambda t, obj, bound: calls.append((obj, bound)))
+    result = om.solve(
+        js, solver="jobshop-lns", time_limit=3, threads=2, on_incumbent=lambda t, obj, bound: calls.append((obj, bound))
+    )
     assert time.perf_counter() - start < 3 + grace(OVERRUN)
     assert result.status in (om.Status.FEASIBLE, om.Status.OPTIMAL) and result.certificate.passed
     assert 930 <= result.objective <= js.evaluate(best_dispatch(js))
@@ -125,8 +126,8 @@ def test_lns_search_alone_improves_a_dispatching_schedule():
     seen = []
 
     def sub(before, after, incumbent, cap, seconds):
-        from omnisolve.solvers.jobshop_lns import _sub_solve
         from omnisolve.solvers.cpsat_models import build_jobshop
+        from omnisolve.solvers.jobshop_lns import _sub_solve
 
         seen.append(cap)
         return _sub_solve(build_jobshop(js), Limits(threads=1), len(seen), before, after, incumbent, cap, seconds)
@@ -187,8 +188,13 @@ def test_tabu_search_finds_ft06_optimum_and_stops_at_the_bound():
     starts = np.array([x for row in best_dispatch(js) for x in row])
     gains = []
     deadline = time.perf_counter() + 20
-    out = jobshop_tabu.tabu_search(js, starts, lambda: deadline - time.perf_counter(), lambda best: best <= 55,
-                                   on_improve=lambda s: gains.append(jobshop_lns.makespan(js, s)))
+    out = jobshop_tabu.tabu_search(
+        js,
+        starts,
+        lambda: deadline - time.perf_counter(),
+        lambda best: best <= 55,
+        on_improve=lambda s: gains.append(jobshop_lns.makespan(js, s)),
+    )
     assert js.check(js._nested(out)) == [] and jobshop_lns.makespan(js, out) == 55
     assert gains == sorted(gains, reverse=True) and gains[-1] == 55
     assert time.perf_counter() < deadline - 10
@@ -198,7 +204,8 @@ def test_tabu_search_respects_its_patience():
     js = shop("la21")
     starts = np.array([x for row in best_dispatch(js) for x in row])
     begin = time.perf_counter()
-    out = jobshop_tabu.tabu_search(js, starts, lambda: 30.0, lambda best: False,
-                                   patience=lambda searched, idle: searched > 1.0)
+    out = jobshop_tabu.tabu_search(
+        js, starts, lambda: 30.0, lambda best: False, patience=lambda searched, idle: searched > 1.0
+    )
     assert 1.0 <= time.perf_counter() - begin < 1.0 + grace(OVERRUN)
     assert js.check(js._nested(out)) == [] and jobshop_lns.makespan(js, out) < jobshop_lns.makespan(js, starts)

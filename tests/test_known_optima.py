@@ -8,7 +8,6 @@ import csv
 import pytest
 
 import omnisolve as om
-
 from conftest import BENCHDATA
 
 # instances each backend proves optimal in a few seconds on 2 cores (measured; see README)

@@ -32,7 +32,7 @@ def failing_liars(monkeypatch):
         monkeypatch.setitem(registry._BACKENDS, name, target)
 
 
-@pytest.mark.parametrize("liar, model, message", LIES, ids=[f"{l}-{m.__name__}" for l, m, _ in LIES])
+@pytest.mark.parametrize("liar, model, message", LIES, ids=[f"{liar}-{m.__name__}" for liar, m, _ in LIES])
 def test_a_failed_certificate_is_an_error_never_an_answer(liar, model, message):
     result = om.solve(model(), solver=liar)
     assert result.status == Status.ERROR and not result.status.has_solution
@@ -41,7 +41,7 @@ def test_a_failed_certificate_is_an_error_never_an_answer(liar, model, message):
     assert result.message == f"verification failed (solver claimed optimal): {message}"
 
 
-@pytest.mark.parametrize("liar, model, message", LIES[::2], ids=[l for l, _, _ in LIES[::2]])
+@pytest.mark.parametrize("liar, model, message", LIES[::2], ids=[liar for liar, _, _ in LIES[::2]])
 def test_cli_exits_1_when_the_certificate_fails(tmp_path, liar, model, message):
     from omnisolve.cli import app
 

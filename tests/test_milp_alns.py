@@ -8,17 +8,17 @@ import time
 
 import numpy as np
 import pytest
-from conftest import BENCHDATA, OVERRUN, grace
 
 import omnisolve as om
+from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.algorithms.bandit import UCB1, ThompsonSampling
-from omnisolve.solvers.highs_run import run_highs
 from omnisolve.algorithms.milp_lns import OPERATORS, LnsState
 from omnisolve.errors import UnsupportedError
 from omnisolve.io import read
 from omnisolve.model import VarType
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, Tracker
+from omnisolve.solvers.highs_run import run_highs
 from omnisolve.solvers.milp_alns import MilpAlnsSolver
 from omnisolve.verify import certify
 

@@ -50,7 +50,7 @@ def test_linear_arithmetic_with_numbers_on_both_sides(xy):
     assert lin(np.float64(2.5) * x) == ({0: 2.5}, 0.0)
     assert lin(x * np.int64(3)) == ({0: 3.0}, 0.0)
     assert lin(sum([x, y, 2])) == ({0: 1.0, 1: 1.0}, 2.0)
-    assert +x is x and x ** 1 is x
+    assert +x is x and x**1 is x
 
 
 def test_expressions_are_not_modified_by_later_arithmetic(xy):
@@ -87,7 +87,7 @@ def test_expression_values(xy):
 def test_degree_and_division_errors(xy):
     _, x, y = xy
     with pytest.raises(ModelError, match="only powers 1 and 2"):
-        x ** 3
+        x**3
     with pytest.raises(ModelError, match="degree > 2"):
         (x * y) * x
     with pytest.raises(ModelError, match="division of an expression by zero"):
@@ -472,8 +472,15 @@ def test_variables_of_two_models_are_never_mixed():
     m1, m2 = Model("a"), Model("b")
     x, z = m1.add_variable("x"), m2.add_variable("z")
     X, Z = m1.add_variables(2), m2.add_variables(2)
-    for make in (lambda: x + z, lambda: x * z, lambda: 2 * x - z, lambda: quicksum([x, z]),
-                 lambda: quicksum([x * x, z]), lambda: X + Z, lambda: x <= z):
+    for make in (
+        lambda: x + z,
+        lambda: x * z,
+        lambda: 2 * x - z,
+        lambda: quicksum([x, z]),
+        lambda: quicksum([x * x, z]),
+        lambda: X + Z,
+        lambda: x <= z,
+    ):
         with pytest.raises(ModelError, match="mixes variables of two different models"):
             make()
     with pytest.raises(ModelError, match="constraint c0 uses variables of another model"):
@@ -505,8 +512,17 @@ def test_scalar_expression_compared_or_combined_with_array_raises():
     m = Model()
     x = m.add_variable("x")
     X = m.add_variables(3)
-    for make in (lambda: x <= X, lambda: X <= x, lambda: x + 1 == X, lambda: X >= 2 * x,
-                 lambda: x <= np.ones(3), lambda: x + X, lambda: X - x, lambda: x * X, lambda: X * X):
+    for make in (
+        lambda: x <= X,
+        lambda: X <= x,
+        lambda: x + 1 == X,
+        lambda: X >= 2 * x,
+        lambda: x <= np.ones(3),
+        lambda: x + X,
+        lambda: X - x,
+        lambda: x * X,
+        lambda: X * X,
+    ):
         with pytest.raises(ModelError):
             make()
     with pytest.raises(ModelError, match="compare an expression with a scalar"):

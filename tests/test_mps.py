@@ -9,11 +9,11 @@ import pytest
 
 from conftest import BENCHDATA
 from omnisolve.errors import InputError
+from omnisolve.io.highs_model import safe_names
 from omnisolve.io.mps import read_mps, write_mps
 from omnisolve.model import Model, VarType
 from omnisolve.solvers.base import Limits
 from omnisolve.solvers.highs import HighsSolver
-from omnisolve.io.highs_model import safe_names
 
 MIP = BENCHDATA / "mip"
 MPS_FILES = sorted(MIP.glob("*.mps"))
@@ -149,7 +149,9 @@ def test_unparsable_mps_names_file_and_reason(tmp_path):
 def test_lp_without_a_section_is_an_error_on_one_line(tmp_path):
     bad = tmp_path / "bad.lp"
     bad.write_text("hello world\n")
-    with pytest.raises(InputError, match="bad.lp:1: cannot parse as LP: expected a section keyword, found `hello`") as caught:
+    with pytest.raises(
+        InputError, match="bad.lp:1: cannot parse as LP: expected a section keyword, found `hello`"
+    ) as caught:
         read_mps(bad)
     assert "\n" not in str(caught.value)
 

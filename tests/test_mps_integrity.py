@@ -110,7 +110,9 @@ def test_infinity_where_it_means_no_bound(tmp_path, field, token):
 
 def test_objective_constant_must_be_finite(tmp_path):
     path = tmp_path / "m.mps"
-    path.write_text(MPS.format(**GOOD).replace("need      1\nRANGES", "need      1\n    RHS       cost      1e400\nRANGES"))
+    path.write_text(
+        MPS.format(**GOOD).replace("need      1\nRANGES", "need      1\n    RHS       cost      1e400\nRANGES")
+    )
     refused(path, 13, "objective constant", "must be finite")
 
 
@@ -178,8 +180,10 @@ def test_structure(tmp_path, before, after, line, words):
 
 def test_rhs_on_free_row_is_refused(tmp_path):
     path = tmp_path / "m.mps"
-    text = MPS.format(**GOOD).replace(" G  need\n", " G  need\n N  free\n").replace(
-        "need      1\nRANGES", "need      1\n    RHS       free      7\nRANGES"
+    text = (
+        MPS.format(**GOOD)
+        .replace(" G  need\n", " G  need\n N  free\n")
+        .replace("need      1\nRANGES", "need      1\n    RHS       free      7\nRANGES")
     )
     path.write_text(text)
     refused(path, 14, "free row")
@@ -187,7 +191,9 @@ def test_rhs_on_free_row_is_refused(tmp_path):
 
 def test_negative_upper_bound_with_lower_bound_is_fine(tmp_path):
     path = tmp_path / "m.mps"
-    path.write_text(MPS.format(**GOOD).replace(" UP BND       x         4", " UP BND       x         -4\n MI BND       x"))
+    path.write_text(
+        MPS.format(**GOOD).replace(" UP BND       x         4", " UP BND       x         -4\n MI BND       x")
+    )
     assert read_mps(path).lb[0] == -np.inf
 
 
@@ -289,9 +295,11 @@ def test_lp_names_solve(tmp_path):
     import omnisolve
 
     path = tmp_path / "names.lp"
-    path.write_text("Minimize\n obj: 2 nancy + 3 information + 1.5 y\nSubject To\n"
-                    " c: nancy + information + y >= 1\n d: nancy + information >= 1\nBounds\n"
-                    " nancy <= 10\n information <= 5\nEnd\n")
+    path.write_text(
+        "Minimize\n obj: 2 nancy + 3 information + 1.5 y\nSubject To\n"
+        " c: nancy + information + y >= 1\n d: nancy + information >= 1\nBounds\n"
+        " nancy <= 10\n information <= 5\nEnd\n"
+    )
     result = omnisolve.solve(str(path), solver="highs")
     assert abs(result.objective - 2.0) < 1e-9
 
@@ -360,7 +368,9 @@ def test_arrays_are_checked_after_reading(tmp_path):
 @pytest.mark.parametrize("field, token", [("cap", "nan"), ("up", "1.2.3")])
 def test_cli_exit_code_2_one_line(tmp_path, field, token):
     path = mps(tmp_path, **{field: token})
-    proc = subprocess.run([str(ROOT / ".venv/bin/omnisolve"), "solve", str(path)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [str(ROOT / ".venv/bin/omnisolve"), "solve", str(path)], capture_output=True, text=True, cwd=ROOT
+    )
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr

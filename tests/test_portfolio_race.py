@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BENCHDATA, RACE_OVERRUN, grace
+from fake_solvers import ALL, FAKES, alive
 from omnisolve.api import solve
 from omnisolve.io import read
 from omnisolve.portfolio.race import Stage, race
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import Limits
-
-from conftest import BENCHDATA, RACE_OVERRUN, grace
-from fake_solvers import ALL, FAKES, alive
 from test_trust import infeasible_lp, transport, unbounded_lp
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
@@ -41,8 +40,9 @@ def test_crashing_and_hanging_racers_harm_nobody_and_leave_no_process(tmp_path, 
     monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
     shop = read(DATA / "ft06.txt")
     start = time.monotonic()
-    result = race(shop, ["crash", "hang", "exit", "cpsat"], time_limit=60, threads=4,
-                  extra_solvers=FAKES, sys_path=(TESTS,))
+    result = race(
+        shop, ["crash", "hang", "exit", "cpsat"], time_limit=60, threads=4, extra_solvers=FAKES, sys_path=(TESTS,)
+    )
     assert result.status == Status.OPTIMAL and result.objective == 55 and result.certificate.passed
     assert time.monotonic() - start < 60 / 2  # the hanging racer did not hold the race up to its limit
     racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
@@ -97,8 +97,13 @@ def test_the_best_answer_of_a_stage_is_the_start_of_the_next():
     """greedy-knapsack answers at once without proof, so the race moves on to stage 1, whose
     start-echo returns exactly the start the race handed it (nothing without one)."""
     sack = read(KNAPSACK)
-    result = race(sack, [Stage(["greedy-knapsack"], 0.2), Stage(["start-echo"])], time_limit=10,
-                  extra_solvers=ALL, sys_path=(TESTS,))
+    result = race(
+        sack,
+        [Stage(["greedy-knapsack"], 0.2), Stage(["start-echo"])],
+        time_limit=10,
+        extra_solvers=ALL,
+        sys_path=(TESTS,),
+    )
     racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
     greedy = racers["greedy-knapsack"]
     assert greedy["status"] == "feasible" and greedy["objective"] < 38095
@@ -113,8 +118,9 @@ def test_a_race_stops_once_a_certified_answer_is_within_the_gap(tmp_path, monkey
     monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(tmp_path / "pids"))
     limit = 6
     start = time.monotonic()
-    result = race(read(KNAPSACK), ["greedy-knapsack", "hang"], time_limit=limit, gap=gap,
-                  extra_solvers=ALL, sys_path=(TESTS,))
+    result = race(
+        read(KNAPSACK), ["greedy-knapsack", "hang"], time_limit=limit, gap=gap, extra_solvers=ALL, sys_path=(TESTS,)
+    )
     took = time.monotonic() - start
     assert result.status == Status.FEASIBLE and result.extra["race"]["winner"] == "greedy-knapsack"
     assert result.certificate.passed and result.gap is not None and 0 < result.gap <= 0.05
@@ -165,11 +171,14 @@ def raced_fakes(monkeypatch):
     monkeypatch.setattr(race_module, "race", functools.partial(race_module.race, extra_solvers=ALL, sys_path=(TESTS,)))
 
 
-@pytest.mark.parametrize("liar, why", [
-    ("liar-violated", "2 rows violated; worst demand1 by 1"),
-    ("liar-objective", "solver reported objective 16, recomputed 17"),
-    ("liar-bound", "bound 18 is on the wrong side of objective 17"),
-])
+@pytest.mark.parametrize(
+    "liar, why",
+    [
+        ("liar-violated", "2 rows violated; worst demand1 by 1"),
+        ("liar-objective", "solver reported objective 16, recomputed 17"),
+        ("liar-bound", "bound 18 is on the wrong side of objective 17"),
+    ],
+)
 def test_a_racer_whose_certificate_fails_never_wins_the_race(raced_fakes, liar, why):
     """The liar answers "optimal" seconds before the honest racer (slow-highs starts 3 s late):
     were its answer accepted, the race would stop there with it."""

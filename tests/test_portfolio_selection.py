@@ -12,27 +12,28 @@ import pytest
 from scipy.special import ndtr
 from typer.testing import CliRunner
 
+from conftest import BENCHDATA
 from omnisolve.api import solve
+from omnisolve.bench.dataset import Dataset, Sample
+from omnisolve.bench.evaluation import cross_validate, race_outcome, table
+from omnisolve.bench.training import train
 from omnisolve.cli import app
 from omnisolve.errors import InputError
 from omnisolve.io import read
 from omnisolve.portfolio.choice import choose
-from omnisolve.bench.dataset import Dataset, Sample
-from omnisolve.bench.evaluation import cross_validate, race_outcome, table
 from omnisolve.portfolio.features import describe, features, problem_class
 from omnisolve.portfolio.history import History, reward
-from omnisolve.bench.training import train
 from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector
 from omnisolve.portfolio.utility import expected_seconds, expected_utility, parse
-
-from conftest import BENCHDATA
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 
 
 def constant(mu: float, sigma: float, classes: list[str]) -> SolverModel:
     """A solver model predicting log10 cost `mu` everywhere."""
-    return SolverModel(Forest([{"left": [-1], "right": [-1], "feature": [-2], "threshold": [0.0], "value": [mu]}]), sigma, classes)
+    return SolverModel(
+        Forest([{"left": [-1], "right": [-1], "feature": [-2], "threshold": [0.0], "value": [mu]}]), sigma, classes
+    )
 
 
 def synthetic(n: int = 40, seed: int = 1) -> Dataset:
@@ -43,12 +44,21 @@ def synthetic(n: int = 40, seed: int = 1) -> Dataset:
         size = float(rng.integers(10, 1000))
         small = size < 500
         cost = {"fast-small": 0.1 if small else 50.0, "fast-large": 2.0 if small else 0.3, "slow": 50.0}
-        samples.append(Sample("s", f"i{i}", "K", {"size": size, "noise": float(rng.random())}, cost,
-                              {k: 0.0 if v < 50 else 1.0 for k, v in cost.items()}))
+        samples.append(
+            Sample(
+                "s",
+                f"i{i}",
+                "K",
+                {"size": size, "noise": float(rng.random())},
+                cost,
+                {k: 0.0 if v < 50 else 1.0 for k, v in cost.items()},
+            )
+        )
     return Dataset(samples, ["fast-large", "fast-small", "slow"], 5.0)
 
 
 # ---- features ------------------------------------------------------------------------------
+
 
 def test_model_features_describe_size_types_and_rows():
     egout = read(DATA / "egout.mps")
@@ -70,6 +80,7 @@ def test_structured_features():
 
 
 # ---- selector ------------------------------------------------------------------------------
+
 
 def test_selector_learns_which_solver_wins_where_and_round_trips_json(tmp_path):
     data = synthetic()
@@ -102,6 +113,7 @@ def test_shipped_selector_loads_and_ranks_real_classes():
 
 # ---- value of time -------------------------------------------------------------------------
 
+
 def test_utility_parsing_and_values():
     assert parse("deadline:2").value(1.9) == 1 and parse("deadline:2").value(2.1) == 0
     assert parse("linear:10").value(5.0) == pytest.approx(0.5)
@@ -119,19 +131,29 @@ def test_deadline_prefers_the_steady_solver_over_the_fast_on_average_one():
     assert selector.rank("K", {})[0] == "risky"  # median/mean runtime choice
     deadline = parse("deadline:2")
     # under a deadline, expected utility = P(done by the deadline) = Phi((log10 2 - mu) / sigma)
-    assert expected_utility(deadline, *steady, 10.0) == pytest.approx(ndtr((np.log10(2) - steady[0]) / steady[1]), abs=1e-9)
-    assert expected_utility(deadline, *risky, 10.0) == pytest.approx(ndtr((np.log10(2) - risky[0]) / risky[1]), abs=1e-9)
+    assert expected_utility(deadline, *steady, 10.0) == pytest.approx(
+        ndtr((np.log10(2) - steady[0]) / steady[1]), abs=1e-9
+    )
+    assert expected_utility(deadline, *risky, 10.0) == pytest.approx(
+        ndtr((np.log10(2) - risky[0]) / risky[1]), abs=1e-9
+    )
     assert selector.rank("K", {}, utility=deadline)[0] == "steady"
 
 
 # ---- history -------------------------------------------------------------------------------
 
+
 def test_history_changes_the_choice_on_a_repeated_family(tmp_path):
     sack = read(DATA / "strongly_100.kp")
-    selector = Selector(10.0, ["Knapsack"], [], {
-        "cpsat": constant(np.log10(0.5), 0.3, ["Knapsack"]),
-        "knapsack-dp": constant(np.log10(1.0), 0.3, ["Knapsack"]),
-    })
+    selector = Selector(
+        10.0,
+        ["Knapsack"],
+        [],
+        {
+            "cpsat": constant(np.log10(0.5), 0.3, ["Knapsack"]),
+            "knapsack-dp": constant(np.log10(1.0), 0.3, ["Knapsack"]),
+        },
+    )
     db = tmp_path / "history.db"
     assert choose(sack, history=db, selector=selector).ranked[0] == "cpsat"
     history = History(db)
@@ -154,6 +176,7 @@ def test_solve_records_its_outcome_in_the_history(tmp_path):
 
 # ---- evaluation ----------------------------------------------------------------------------
 
+
 def test_cross_validated_selection_closes_the_sbs_vbs_gap():
     data = synthetic()
     picks = cross_validate(data, folds=4)
@@ -172,13 +195,26 @@ def test_simulated_race_shares_the_cpu():
 
 # ---- commands ------------------------------------------------------------------------------
 
+
 def knapsack_runs(path: Path) -> Path:
     """Fabricated runs on 10 real knapsack instances: knapsack-dp wins on the small ones."""
-    names = ["uncorrelated_50", "uncorrelated_100", "uncorrelated_200", "uncorrelated_500", "uncorrelated_1000",
-             "weakly_50", "weakly_100", "weakly_500", "weakly_1000", "strongly_50"]
+    names = [
+        "uncorrelated_50",
+        "uncorrelated_100",
+        "uncorrelated_200",
+        "uncorrelated_500",
+        "uncorrelated_1000",
+        "weakly_50",
+        "weakly_100",
+        "weakly_500",
+        "weakly_1000",
+        "strongly_50",
+    ]
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["suite", "time_limit", "instance", "solver", "status", "verdict", "gap", "time_to_solve", "correct"])
+        w.writerow(
+            ["suite", "time_limit", "instance", "solver", "status", "verdict", "gap", "time_to_solve", "correct"]
+        )
         for name in names:
             small = int(name.split("_")[1]) <= 100
             w.writerow(["knapsack", 5, name, "knapsack-dp", "optimal", "pass", 0, 0.01 if small else 3.0, True])
@@ -193,8 +229,16 @@ def test_portfolio_train_show_and_evaluate_commands(tmp_path):
     assert trained.exit_code == 0, trained.output
     saved = json.loads((tmp_path / "sel.json").read_text())
     assert saved["format"] == "omnisolve-selector/1" and set(saved["models"]) == {"cpsat", "knapsack-dp"}
-    shown = runner.invoke(app, ["portfolio", "show", str(BENCHDATA / "knapsack" / "uncorrelated_50.kp"),
-                                "--selector", str(tmp_path / "sel.json")])
+    shown = runner.invoke(
+        app,
+        [
+            "portfolio",
+            "show",
+            str(BENCHDATA / "knapsack" / "uncorrelated_50.kp"),
+            "--selector",
+            str(tmp_path / "sel.json"),
+        ],
+    )
     assert shown.exit_code == 0 and "knapsack-dp" in shown.output.split("1 ")[1].split("\n")[0]
     evaluated = runner.invoke(app, ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "ev"), "--folds", "5"])
     assert evaluated.exit_code == 0, evaluated.output
@@ -225,11 +269,15 @@ def test_train_and_evaluate_a_named_suite_from_a_data_folder(tmp_path):
         w.writerows(rows)
     named = ["--suite", "mine", "--data", str(tmp_path / "data"), "-t", "5"]
     runner = CliRunner()
-    trained = runner.invoke(app, ["portfolio", "train", str(plain), *named, "--trees", "3", "-o", str(tmp_path / "sel.json")])
+    trained = runner.invoke(
+        app, ["portfolio", "train", str(plain), *named, "--trees", "3", "-o", str(tmp_path / "sel.json")]
+    )
     assert trained.exit_code == 0, trained.output
     saved = json.loads((tmp_path / "sel.json").read_text())
     assert {name: len(m["trees"]) for name, m in saved["models"].items()} == {"cpsat": 3, "knapsack-dp": 3}
-    evaluated = runner.invoke(app, ["portfolio", "evaluate", str(plain), *named, "--real-races", "1", "-o", str(tmp_path / "ev")])
+    evaluated = runner.invoke(
+        app, ["portfolio", "evaluate", str(plain), *named, "--real-races", "1", "-o", str(tmp_path / "ev")]
+    )
     assert evaluated.exit_code == 0, evaluated.output
     raced = list(csv.DictReader((tmp_path / "ev" / "races.csv").open()))
     assert len(raced) == 1 and raced[0]["instance"].split("/")[1] in optima and raced[0]["status"] == "optimal"

@@ -81,8 +81,11 @@ def market_split(m=4, n=30, seed=3):
 # ---- environment -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("order", list(itertools.permutations(["pyscipopt", "highspy", "ortools"])), ids="-".join)
 def test_pyscipopt_highspy_and_ortools_work_in_one_process(order):
-    imports = {"pyscipopt": "import pyscipopt", "highspy": "import highspy",
-               "ortools": "from ortools.sat.python import cp_model"}
+    imports = {
+        "pyscipopt": "import pyscipopt",
+        "highspy": "import highspy",
+        "ortools": "from ortools.sat.python import cp_model",
+    }
     code = (
         "\n".join(imports[name] for name in order) + "\n"
         "s = pyscipopt.Model(); s.hideOutput()\n"

@@ -131,8 +131,10 @@ def test_lp_round_trip_semicontinuous(tmp_path):
 
 def test_lp_semi_section_read(tmp_path):
     path = tmp_path / "lot.lp"
-    path.write_text("Minimize\n obj: x + 10 y\nSubject To\n need: x + y >= 3\nBounds\n 5 <= x <= 10\n"
-                    "General\n z\nSemi-continuous\n x\nEnd\n")
+    path.write_text(
+        "Minimize\n obj: x + 10 y\nSubject To\n need: x + y >= 3\nBounds\n 5 <= x <= 10\n"
+        "General\n z\nSemi-continuous\n x\nEnd\n"
+    )
     d = read_mps(path)
     assert d.vtype[0] == VarType.SEMICONTINUOUS and (d.lb[0], d.ub[0]) == (5, 10)
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from service_fixtures import DATA, api, db_url, parse_sse, postgres_server, sqlite_api, sqlite_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,17 +19,38 @@ def finish(api, job_id: str, result: dict | None = None, status: str = "succeede
     assert store.claim("test-worker")["id"] == job_id
     store.heartbeat(job_id, "test-worker", [("incumbent", {"t": 0.1, "objective": 60.0, "bound": 50.0})])
     detail = {"values": [1.0, 2.0], "log": "solver log"}
-    store.finish(job_id, "test-worker", status, result=result, detail=detail if result else None,
-                 error=None if status == "succeeded" else "boom")
+    store.finish(
+        job_id,
+        "test-worker",
+        status,
+        result=result,
+        detail=detail if result else None,
+        error=None if status == "succeeded" else "boom",
+    )
 
 
-MODEL = {"omnisolve_format": "model", "version": 1, "name": "tiny",
-         "variables": [{"name": "x", "ub": 4}, {"name": "y", "ub": 10, "type": "integer"}],
-         "objective": {"sense": "max", "linear": {"x": 1, "y": 1}},
-         "constraints": [{"name": "c", "ub": 10, "coefficients": {"x": 3, "y": 2}}]}
-RESULT = {"status": "optimal", "objective": 55.0, "bound": 55.0, "gap": 0.0, "solution": [[0, 1]], "runtime": 0.5,
-          "solver": "cpsat", "solver_version": "9", "trace": [[0.1, 60.0, 50.0], [0.5, 55.0, 55.0]], "message": "",
-          "certificate": {"verdict": "pass", "objective": 55.0}, "problem_name": "ft06"}
+MODEL = {
+    "omnisolve_format": "model",
+    "version": 1,
+    "name": "tiny",
+    "variables": [{"name": "x", "ub": 4}, {"name": "y", "ub": 10, "type": "integer"}],
+    "objective": {"sense": "max", "linear": {"x": 1, "y": 1}},
+    "constraints": [{"name": "c", "ub": 10, "coefficients": {"x": 3, "y": 2}}],
+}
+RESULT = {
+    "status": "optimal",
+    "objective": 55.0,
+    "bound": 55.0,
+    "gap": 0.0,
+    "solution": [[0, 1]],
+    "runtime": 0.5,
+    "solver": "cpsat",
+    "solver_version": "9",
+    "trace": [[0.1, 60.0, 50.0], [0.5, 55.0, 55.0]],
+    "message": "",
+    "certificate": {"verdict": "pass", "objective": 55.0},
+    "problem_name": "ft06",
+}
 
 
 def test_health_needs_no_token(api):
@@ -87,7 +109,9 @@ def test_submit_upload_then_get_and_list(api):
 
 def test_submit_json_content_and_json_model(api):
     text = (DATA / "strongly_100.kp").read_text()
-    job = api.client.post("/jobs", headers=api.alice, json={"content": text, "filename": "k.kp", "time_limit": 3}).json()
+    job = api.client.post(
+        "/jobs", headers=api.alice, json={"content": text, "filename": "k.kp", "time_limit": 3}
+    ).json()
     assert job["problem_kind"] == "knapsack" and job["filename"] == "k.kp"
     response = api.client.post("/jobs", headers=api.alice, json={"model": MODEL, "solver": "highs", "name": "m"})
     assert response.status_code == 201, response.text
@@ -113,7 +137,13 @@ def test_list_pagination_and_status_filter(api):
 def test_other_users_jobs_are_404_everywhere(api):
     job_id = api.submit("ft06.txt")["id"]
     assert api.client.get("/jobs", headers=api.bob).json()["total"] == 0
-    for method, path in [("get", ""), ("delete", ""), ("get", "/events"), ("get", "/solution"), ("get", "/figures/progress")]:
+    for method, path in [
+        ("get", ""),
+        ("delete", ""),
+        ("get", "/events"),
+        ("get", "/solution"),
+        ("get", "/figures/progress"),
+    ]:
         response = getattr(api.client, method)(f"/jobs/{job_id}{path}", headers=api.bob)
         assert response.status_code == 404, (method, path)
         assert job_id in response.json()["detail"]
@@ -128,8 +158,10 @@ def test_bad_file_is_422_naming_file_and_line(api):
 
 
 def test_a_nan_in_an_mps_upload_is_422_naming_its_line(api):
-    mps = (b"NAME t\nROWS\n N obj\n L c1\nCOLUMNS\n x obj 1 c1 1\n y obj 2 c1 nan\n"
-           b"RHS\n RHS c1 4\nBOUNDS\n UP BND x 3\nENDATA\n")
+    mps = (
+        b"NAME t\nROWS\n N obj\n L c1\nCOLUMNS\n x obj 1 c1 1\n y obj 2 c1 nan\n"
+        b"RHS\n RHS c1 4\nBOUNDS\n UP BND x 3\nENDATA\n"
+    )
     response = api.client.post("/jobs", headers=api.alice, files={"file": ("t.mps", mps)})
     assert response.status_code == 422
     assert response.json()["detail"].startswith("t.mps:7:") and "nan" in response.json()["detail"].lower()
@@ -137,40 +169,65 @@ def test_a_nan_in_an_mps_upload_is_422_naming_its_line(api):
 
 
 def test_a_named_race_is_accepted_and_an_unknown_racer_is_422(api):
-    ok = api.client.post("/jobs", headers=api.alice, files={"file": ("afiro.mps", (DATA / "afiro.mps").read_bytes())},
-                         data={"solver": "race:highs,scip"})
+    ok = api.client.post(
+        "/jobs",
+        headers=api.alice,
+        files={"file": ("afiro.mps", (DATA / "afiro.mps").read_bytes())},
+        data={"solver": "race:highs,scip"},
+    )
     assert ok.status_code == 201 and ok.json()["solver"] == "race:highs,scip"
-    bad = api.client.post("/jobs", headers=api.alice, files={"file": ("afiro.mps", (DATA / "afiro.mps").read_bytes())},
-                          data={"solver": "race:highs,nosuch"})
+    bad = api.client.post(
+        "/jobs",
+        headers=api.alice,
+        files={"file": ("afiro.mps", (DATA / "afiro.mps").read_bytes())},
+        data={"solver": "race:highs,nosuch"},
+    )
     assert bad.status_code == 422 and "nosuch" in bad.json()["detail"]
 
 
 def test_python_upload_is_refused(api):
-    response = api.client.post("/jobs", headers=api.alice, files={"file": ("model.py", b"import os\nos.system('true')\n")})
+    response = api.client.post(
+        "/jobs", headers=api.alice, files={"file": ("model.py", b"import os\nos.system('true')\n")}
+    )
     assert response.status_code == 422
     assert "never run" in response.json()["detail"] and "model.py" in response.json()["detail"]
 
 
 def test_unknown_and_refusing_solvers_are_422(api):
-    response = api.client.post("/jobs", headers=api.alice, files={"file": ("ft06.txt", (DATA / "ft06.txt").read_bytes())},
-                               data={"solver": "nosuch"})
+    response = api.client.post(
+        "/jobs",
+        headers=api.alice,
+        files={"file": ("ft06.txt", (DATA / "ft06.txt").read_bytes())},
+        data={"solver": "nosuch"},
+    )
     assert response.status_code == 422 and "unknown solver 'nosuch'" in response.json()["detail"]
-    response = api.client.post("/jobs", headers=api.alice, files={"file": ("berlin52.tsp", (DATA / "berlin52.tsp").read_bytes())},
-                               data={"solver": "knapsack-dp"})
-    assert response.status_code == 422 and response.json()["detail"].startswith("solver knapsack-dp cannot solve berlin52.tsp")
-    response = api.client.post("/jobs", headers=api.alice, json={"content": "x", "filename": "a.kp", "solver": "refuse"})
+    response = api.client.post(
+        "/jobs",
+        headers=api.alice,
+        files={"file": ("berlin52.tsp", (DATA / "berlin52.tsp").read_bytes())},
+        data={"solver": "knapsack-dp"},
+    )
+    assert response.status_code == 422 and response.json()["detail"].startswith(
+        "solver knapsack-dp cannot solve berlin52.tsp"
+    )
+    response = api.client.post(
+        "/jobs", headers=api.alice, json={"content": "x", "filename": "a.kp", "solver": "refuse"}
+    )
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"content": "x", "time_limit": 0}, "time_limit"),
-    ({"content": "x", "threads": 0}, "threads"),
-    ({"content": "x", "gap": 1.5}, "gap"),
-    ({"content": "x", "memory_mb": 1}, "memory_mb"),
-    ({"content": "x", "colour": "red"}, "colour"),
-    ({"content": "x", "model": {}}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"content": "x", "time_limit": 0}, "time_limit"),
+        ({"content": "x", "threads": 0}, "threads"),
+        ({"content": "x", "gap": 1.5}, "gap"),
+        ({"content": "x", "memory_mb": 1}, "memory_mb"),
+        ({"content": "x", "colour": "red"}, "colour"),
+        ({"content": "x", "model": {}}, None),
+        ({}, None),
+    ],
+)
 def test_invalid_options_are_422_naming_the_field(api, body, field):
     response = api.client.post("/jobs", headers=api.alice, json=body)
     assert response.status_code == 422
@@ -181,8 +238,7 @@ def test_invalid_options_are_422_naming_the_field(api, body, field):
 def test_form_option_validation_and_missing_file(api):
     response = api.client.post("/jobs", headers=api.alice, files={"file": ("ft06.txt", b"x")}, data={"threads": "many"})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "threads"]
-    response = api.client.post("/jobs", headers=api.alice, data={"solver": "auto"},
-                               files={"other": ("ft06.txt", b"x")})
+    response = api.client.post("/jobs", headers=api.alice, data={"solver": "auto"}, files={"other": ("ft06.txt", b"x")})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "file"]
 
 
@@ -205,7 +261,9 @@ def test_oversize_upload_is_413_json(sqlite_url):
             for _ in range(100):
                 yield b" " * 1000
 
-        response = small.client.post("/jobs", headers={**small.alice, "Content-Type": "application/json"}, content=chunks())
+        response = small.client.post(
+            "/jobs", headers={**small.alice, "Content-Type": "application/json"}, content=chunks()
+        )
         assert response.status_code == 413
         assert small.submit("ft06.txt")["status"] == "queued"
 
@@ -213,15 +271,22 @@ def test_oversize_upload_is_413_json(sqlite_url):
 def test_cancel_queued_then_409_and_events_replay(api):
     job_id = api.submit("ft06.txt")["id"]
     cancelled = api.client.delete(f"/jobs/{job_id}", headers=api.alice).json()
-    assert cancelled["status"] == "cancelled" and cancelled["finished_at"] and cancelled["error"] == "cancelled by the user"
+    assert (
+        cancelled["status"] == "cancelled"
+        and cancelled["finished_at"]
+        and cancelled["error"] == "cancelled by the user"
+    )
     again = api.client.delete(f"/jobs/{job_id}", headers=api.alice)
     assert again.status_code == 409 and "already cancelled" in again.json()["detail"]
     assert api.client.get("/jobs/" + "f" * 32, headers=api.alice).status_code == 404
     assert api.client.get("/jobs/not-an-id", headers=api.alice).status_code == 422
     stream = api.client.get(f"/jobs/{job_id}/events", headers=api.alice)
     assert stream.headers["content-type"].startswith("text/event-stream")
-    assert parse_sse(stream.text) == [("status", {"status": "queued"}), ("status", {"status": "cancelled"}),
-                                      ("end", {"status": "cancelled"})]
+    assert parse_sse(stream.text) == [
+        ("status", {"status": "queued"}),
+        ("status", {"status": "cancelled"}),
+        ("end", {"status": "cancelled"}),
+    ]
 
 
 def test_running_job_cancel_is_requested(api):
@@ -256,6 +321,7 @@ def test_figures_are_drawn_from_the_job_in_a_child(api):
     """The API reads the job's problem again in a confined child (as an upload's check) and
     draws it: the progress chart from the stored incumbents, then from the result's trace; a
     solution its problem rejects has no picture; a model's values come from the result's detail."""
+
     def figure(job_id: str, kind: str):
         return api.client.get(f"/jobs/{job_id}/figures/{kind}", headers=api.alice)
 

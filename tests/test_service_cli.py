@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import grace
-from service_fixtures import DATA, alive, children, free_port, service_env, sqlite_url  # noqa: F401
 from typer.testing import CliRunner
 
+from conftest import grace
 from omnisolve.cli import app
+from service_fixtures import DATA, alive, children, free_port, service_env, sqlite_url  # noqa: F401
 
 runner = CliRunner()
 
@@ -30,7 +30,12 @@ def test_token_create_list_revoke(sqlite_url):
     store = Store(sqlite_url)
     assert authenticate(store, token)["name"] == "carol"
     listed = runner.invoke(app, ["token", "list", "--db", sqlite_url])
-    assert listed.exit_code == 0 and "\tcarol\t" in listed.stdout and "active" in listed.stdout and token not in listed.stdout
+    assert (
+        listed.exit_code == 0
+        and "\tcarol\t" in listed.stdout
+        and "active" in listed.stdout
+        and token not in listed.stdout
+    )
     revoked = runner.invoke(app, ["token", "revoke", "--user", "carol", "--db", sqlite_url])
     assert revoked.exit_code == 0 and "revoked 1" in revoked.stdout
     assert authenticate(store, token) is None
@@ -63,8 +68,12 @@ def test_serve_runs_api_and_workers_and_stops_on_sigterm(sqlite_url, tmp_path):
     token = runner.invoke(app, ["token", "create", "erin", "--db", sqlite_url]).stdout.strip()
     port = free_port()
     log = open(tmp_path / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "omnisolve.cli", "serve", "--port", str(port), "--db", sqlite_url],
-                            env=service_env(), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "omnisolve.cli", "serve", "--port", str(port), "--db", sqlite_url],
+        env=service_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
     try:
         deadline = time.monotonic() + 30
@@ -85,7 +94,11 @@ def test_serve_runs_api_and_workers_and_stops_on_sigterm(sqlite_url, tmp_path):
         with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers=headers) as stream:
             text = "".join(stream.iter_text())
         assert text.rstrip().endswith('data: {"status": "succeeded"}') and "event: incumbent" in text
-        workers = [pid for pid in children(proc.pid) if b"omnisolve.service.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        workers = [
+            pid
+            for pid in children(proc.pid)
+            if b"omnisolve.service.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
         assert len(workers) == 1  # --workers defaults to 1 (the others: the upload checks' fork server, its tracker)
         helpers = children(proc.pid)
     finally:

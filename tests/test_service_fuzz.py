@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from service_fixtures import _new_postgres_db, postgres_server  # noqa: F401
 from omnisolve.service.app import create_app
 from omnisolve.service.auth import create_token
 from omnisolve.service.config import Settings
+from service_fixtures import _new_postgres_db, postgres_server  # noqa: F401
 
 
 class _StoreUnderTest:
@@ -42,7 +42,11 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", UNDER_TEST)
 def headers(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """Open the store's app once per store; schemathesis's clients then reach it through
     UNDER_TEST. Yields the fuzzer's auth headers."""
-    url = UNDER_TEST.sqlite_url() if request.param == "sqlite" else _new_postgres_db(request.getfixturevalue("postgres_server"))
+    url = (
+        UNDER_TEST.sqlite_url()
+        if request.param == "sqlite"
+        else _new_postgres_db(request.getfixturevalue("postgres_server"))
+    )
     app = create_app(Settings(db_url=url, max_upload_bytes=200_000))
     with TestClient(app):
         UNDER_TEST.app = app

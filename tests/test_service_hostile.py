@@ -27,22 +27,23 @@ import httpx
 import pytest
 
 from conftest import BENCHDATA, grace
-from service_fixtures import DATA, api_for, free_port, service_env, sqlite_url  # noqa: F401
 from omnisolve.service.auth import create_token
+from service_fixtures import DATA, api_for, free_port, service_env, sqlite_url  # noqa: F401
 
 FT06 = (DATA / "ft06.txt").read_bytes()
 NODES = b"".join(f"{i} {i} {2 * i}\n".encode() for i in range(1, 6))
 LYING = {  # headers declaring 10^8 nodes, followed by five
     "lie.tsp": b"NAME : lie\nTYPE : TSP\nDIMENSION : 100000000\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n"
-               + NODES + b"EOF\n",
+    + NODES
+    + b"EOF\n",
     "lie.vrp": b"NAME : lie\nTYPE : CVRP\nDIMENSION : 100000000\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n"
-               b"NODE_COORD_SECTION\n" + NODES + b"DEMAND_SECTION\n1 0\n2 1\n3 1\n4 1\n5 1\nDEPOT_SECTION\n1\n-1\nEOF\n",
+    b"NODE_COORD_SECTION\n" + NODES + b"DEMAND_SECTION\n1 0\n2 1\n3 1\n4 1\n5 1\nDEPOT_SECTION\n1\n-1\nEOF\n",
 }
 BIG_TSP = BENCHDATA / "tsp_large" / "pla7397.tsp"  # 7,397 nodes: a dense matrix of 0.4 GB to read
 HEALTH_ANSWER = 2.5  # s a /health may take while uploads are read (before grace scaling): 1.14 s seen with
 # another `make test` beside; starved by the shared thread pool it took 5.3 s
 
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import os
 
 if os.environ.get("OMNISOLVE_TEST_HOSTILE_READERS"):
@@ -71,7 +72,7 @@ if os.environ.get("OMNISOLVE_TEST_HOSTILE_READERS"):
             io.READERS[fmt] = hostile(read)
 
     _install()
-'''
+"""
 
 
 @pytest.fixture
@@ -86,7 +87,9 @@ def hostile_readers(tmp_path: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def served(db: str, env: dict[str, str] | None = None, **settings: object) -> Iterator[tuple[str, subprocess.Popen, Path, dict]]:
+def served(
+    db: str, env: dict[str, str] | None = None, **settings: object
+) -> Iterator[tuple[str, subprocess.Popen, Path, dict]]:
     """`omnisolve serve` with its combined output in a file: (base URL, process, log, auth).
     `env` adds variables; its PYTHONPATH goes first."""
     port = free_port()
@@ -96,8 +99,12 @@ def served(db: str, env: dict[str, str] | None = None, **settings: object) -> It
     for key, value in (env or {}).items():
         environment[key] = os.pathsep.join([value, environment[key]]) if key == "PYTHONPATH" else value
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "omnisolve.cli", "serve", "--port", str(port), "--db", db],
-                                env=environment, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "omnisolve.cli", "serve", "--port", str(port), "--db", db],
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -176,6 +183,7 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 
 # ---- 10^8 nodes ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", sorted(LYING))
 def test_an_upload_declaring_a_hundred_million_nodes_is_refused_at_once(sqlite_url, name):
     with api_for(sqlite_url) as api:
@@ -201,6 +209,7 @@ def test_the_served_api_refuses_a_hundred_million_nodes_at_once_staying_small(sq
 
 
 # ---- slow and memory-hungry readers ----------------------------------------------------------
+
 
 def test_slow_readers_cost_their_uploads_never_the_api(sqlite_url, hostile_readers):
     """More slow uploads at once than the server has threads in its pool: each is answered
@@ -259,19 +268,32 @@ def test_health_answers_and_the_api_stays_small_while_a_big_real_upload_is_read(
 
 def _coordinates(nodes: int) -> bytes:
     """A TSPLIB file whose reading needs many megabytes of new memory (its lines, its arrays)."""
-    lines = [f"NAME : c{nodes}", "TYPE : TSP", f"DIMENSION : {nodes}", "EDGE_WEIGHT_TYPE : EUC_2D", "NODE_COORD_SECTION"]
+    lines = [
+        f"NAME : c{nodes}",
+        "TYPE : TSP",
+        f"DIMENSION : {nodes}",
+        "EDGE_WEIGHT_TYPE : EUC_2D",
+        "NODE_COORD_SECTION",
+    ]
     lines += [f"{i} {i % 997} {i // 997}" for i in range(1, nodes + 1)]
     return "\n".join([*lines, "EOF", ""]).encode()
 
 
-@pytest.mark.parametrize("settings, filename, content, message", [
-    ({"parse_seconds": 0.001}, "ft06.txt", FT06, "ft06.txt: reading it took longer than 0.001 s"),
-    # ft06 itself may fit in what the preloaded fork server's heap has free: a check under a limit
-    # below the server's own size fails only when it needs new memory, as this file does (its
-    # distance matrix: 200 MB).
-    ({"default_memory_mb": 40}, "c5000.tsp", _coordinates(5000),
-     "c5000.tsp: reading it needs more than the memory limit of 40 MB"),
-])
+@pytest.mark.parametrize(
+    "settings, filename, content, message",
+    [
+        ({"parse_seconds": 0.001}, "ft06.txt", FT06, "ft06.txt: reading it took longer than 0.001 s"),
+        # ft06 itself may fit in what the preloaded fork server's heap has free: a check under a limit
+        # below the server's own size fails only when it needs new memory, as this file does (its
+        # distance matrix: 200 MB).
+        (
+            {"default_memory_mb": 40},
+            "c5000.tsp",
+            _coordinates(5000),
+            "c5000.tsp: reading it needs more than the memory limit of 40 MB",
+        ),
+    ],
+)
 def test_a_check_past_its_time_or_memory_limit_is_422_naming_the_file(sqlite_url, settings, filename, content, message):
     with api_for(sqlite_url, **settings) as api:
         response = api.client.post("/jobs", headers=api.alice, files={"file": (filename, content)})
@@ -282,6 +304,7 @@ def test_a_check_past_its_time_or_memory_limit_is_422_naming_the_file(sqlite_url
 
 
 # ---- names and sizes -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["../../../etc/ft06.txt", "..\\..\\windows\\ft06.txt", "/etc/ft06.txt"])
 def test_a_path_in_the_upload_name_is_dropped(sqlite_url, name):
@@ -298,24 +321,31 @@ def test_a_path_in_the_upload_name_is_dropped(sqlite_url, name):
 def test_every_body_over_the_limit_is_413_json(sqlite_url):
     """Multipart or JSON, with a Content-Length or chunked (25 MB against a 1 MB limit)."""
     limit, boundary = 1_000_000, "omnisolveboundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
-            "Content-Type: text/plain\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
     bodies = {
-        "multipart": (f"multipart/form-data; boundary={boundary}", [head, *[b"1 " * 500_000] * 25, f"\r\n--{boundary}--\r\n".encode()]),
+        "multipart": (
+            f"multipart/form-data; boundary={boundary}",
+            [head, *[b"1 " * 500_000] * 25, f"\r\n--{boundary}--\r\n".encode()],
+        ),
         "json": ("application/json", [b'{"content": "', *[b"1 " * 500_000] * 25, b'"}']),
     }
     with served(sqlite_url, max_upload_bytes=limit) as (base, _, _, auth):
         for kind, (content_type, parts) in bodies.items():
             for chunked in (True, False):
                 content = iter(parts) if chunked else b"".join(parts)  # an iterator is sent chunked
-                response = httpx.post(f"{base}/jobs", headers={**auth, "Content-Type": content_type},
-                                      content=content, timeout=30)
+                response = httpx.post(
+                    f"{base}/jobs", headers={**auth, "Content-Type": content_type}, content=content, timeout=30
+                )
                 assert response.status_code == 413, (kind, chunked, response.status_code, response.text)
                 assert response.json() == {"detail": f"request body larger than the limit of {limit} bytes"}
         assert httpx.get(f"{base}/health").status_code == 200
 
 
 # ---- the server's log ------------------------------------------------------------------------
+
 
 def test_sigterm_while_a_parse_runs_leaves_no_traceback(sqlite_url, hostile_readers):
     """SIGTERM with a slow check running, a body still streaming in and an event stream open:
@@ -341,11 +371,19 @@ def test_sigterm_while_a_parse_runs_leaves_no_traceback(sqlite_url, hostile_read
     with served(sqlite_url, hostile_readers) as (base, proc, log, auth):
         job = post_file(base, auth, "ft06.txt", FT06).json()
         calls = [
-            threading.Thread(target=call, args=("parse", "POST", f"{base}/jobs"),
-                             kwargs={"headers": auth, "files": {"file": ("slow-1.txt", FT06)}}),
-            threading.Thread(target=call, args=("body", "POST", f"{base}/jobs"),
-                             kwargs={"headers": {**auth, "Content-Type": "application/json"}, "content": trickle()}),
-            threading.Thread(target=call, args=("events", "GET", f"{base}/jobs/{job['id']}/events"), kwargs={"headers": auth}),
+            threading.Thread(
+                target=call,
+                args=("parse", "POST", f"{base}/jobs"),
+                kwargs={"headers": auth, "files": {"file": ("slow-1.txt", FT06)}},
+            ),
+            threading.Thread(
+                target=call,
+                args=("body", "POST", f"{base}/jobs"),
+                kwargs={"headers": {**auth, "Content-Type": "application/json"}, "content": trickle()},
+            ),
+            threading.Thread(
+                target=call, args=("events", "GET", f"{base}/jobs/{job['id']}/events"), kwargs={"headers": auth}
+            ),
         ]
         for thread in calls:
             thread.start()
@@ -374,13 +412,17 @@ def test_a_worker_killed_under_its_job_logs_one_line_and_no_traceback(sqlite_url
         time.sleep(delay)
         worker = _parent(jobs[0])
         os.kill(worker, signal.SIGKILL)
-        wait_for(lambda: not any(_alive(pid) for pid in jobs) and "starting a new one" in log.read_text(), 30,
-                 "the job process outlived its worker")
+        wait_for(
+            lambda: not any(_alive(pid) for pid in jobs) and "starting a new one" in log.read_text(),
+            30,
+            "the job process outlived its worker",
+        )
         time.sleep(1)
     text = log.read_text()
     assert "Traceback" not in text and "BrokenPipeError" not in text and " ERROR " not in text, text[-3000:]
     assert [line for line in text.splitlines() if f"worker {worker} " in line] == [
-        next(line for line in text.splitlines() if f"worker {worker} exited with -9; starting a new one" in line)]
+        next(line for line in text.splitlines() if f"worker {worker} exited with -9; starting a new one" in line)
+    ]
 
 
 def _parent(pid: int) -> int:

@@ -18,13 +18,19 @@ STALE_AFTER = 2.0
 
 def start_worker(api) -> subprocess.Popen:
     env = service_env(stale_after=STALE_AFTER, heartbeat_interval=0.3)
-    return subprocess.Popen([sys.executable, "-m", "omnisolve.service.worker", "--db", api.settings.db_url], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "omnisolve.service.worker", "--db", api.settings.db_url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 LONG = "la21"  # 15 jobs x 10 machines: too large for a heuristic to prove optimal, it runs its full limit
 LONG_TEXT = (BENCHDATA / "jobshop" / f"{LONG}.txt").read_text()
-LONG_OPTIMUM = next(int(r["optimum"]) for r in csv.DictReader(open(BENCHDATA / "jobshop" / "optima.csv")) if r["name"] == LONG)
+LONG_OPTIMUM = next(
+    int(r["optimum"]) for r in csv.DictReader(open(BENCHDATA / "jobshop" / "optima.csv")) if r["name"] == LONG
+)
 
 
 def makespan(text: str, starts: list[list[int]]) -> int:
@@ -80,7 +86,9 @@ def test_killed_worker_job_is_requeued_and_finished_by_the_next(db_url):
         assert job["result"]["certificate"]["verdict"] == "pass"
         # independent truth: the makespan recomputed from the returned schedule, and the known optimum
         assert job["result"]["objective"] == makespan(LONG_TEXT, job["result"]["solution"]) >= LONG_OPTIMUM
-        statuses = [d for k, d in parse_sse(api.client.get(f"/jobs/{job_id}/events", headers=api.alice).text) if k == "status"]
+        statuses = [
+            d for k, d in parse_sse(api.client.get(f"/jobs/{job_id}/events", headers=api.alice).text) if k == "status"
+        ]
         assert [s["status"] for s in statuses] == ["queued", "running", "queued", "running", "succeeded"]
         assert statuses[2]["reason"] == "worker lost"
 

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+
 from service_fixtures import api, api_for, db_url, parse_sse, postgres_server, sqlite_url, worker_thread  # noqa: F401
 
 KNOWN = [  # file, options, optimum
@@ -38,8 +39,9 @@ def test_bundled_instances_reach_their_optima_certified(api):
     assert len(full["values"]) == 32 and full["certificate"]["verdict"] == "pass"  # afiro's 32 columns
 
 
-@pytest.mark.parametrize("name, solver, optimum", [("ft06.txt", "race", 55.0),
-                                                    ("egout.mps", "race:highs,scip", 568.1007)])
+@pytest.mark.parametrize(
+    "name, solver, optimum", [("ft06.txt", "race", 55.0), ("egout.mps", "race:highs,scip", 568.1007)]
+)
 def test_a_race_job_returns_the_certified_optimum_and_its_racers(sqlite_url, name, solver, optimum):
     with api_for(sqlite_url) as api:
         job_id = api.submit(name, solver=solver, time_limit=30, threads=2)["id"]
@@ -65,8 +67,13 @@ def test_a_lying_solver_is_refuted_in_the_service_and_cross_check_is_an_option(s
         assert cert["optimality"] == "refuted" and "liar-suboptimal claimed optimal" in cert["refutation"]
         assert unchecked["cross_check"] == "off" and unchecked["result"]["certificate"]["optimality"] == "claimed"
         assert unchecked["result"]["objective"] > -464.75  # the lie, but labelled as a bare claim
-        assert honest["result"]["certificate"]["optimality"] == "proven" and honest["result"]["gap"] == pytest.approx(0, abs=1e-9)
-    assert api.client.post("/jobs", headers=api.alice, json={"content": "x", "cross_check": "sometimes"}).status_code == 422
+        assert honest["result"]["certificate"]["optimality"] == "proven" and honest["result"]["gap"] == pytest.approx(
+            0, abs=1e-9
+        )
+    assert (
+        api.client.post("/jobs", headers=api.alice, json={"content": "x", "cross_check": "sometimes"}).status_code
+        == 422
+    )
 
 
 def test_live_events_stream_while_the_job_runs(sqlite_url):
@@ -97,16 +104,20 @@ def test_events_arrive_live_with_increasing_ids_and_resume_from_the_middle(sqlit
     """Read while the job runs (the job is still running when its first incumbent arrives),
     every event but `end` carries an increasing id, and Last-Event-ID from the middle replays
     exactly the later events."""
-    from service_fixtures import running_service
-
     from conftest import BENCHDATA
     from omnisolve.service.auth import create_token
+    from service_fixtures import running_service
 
     hard = (BENCHDATA / "mip_hard" / "setcover_3.mps").read_bytes()
     auth = {"Authorization": f"Bearer {create_token(sqlite_url, 'alice')}"}
     with running_service(sqlite_url) as base:
-        job = httpx.post(f"{base}/jobs", headers=auth, files={"file": ("setcover.mps", hard)},
-                         data={"time_limit": "4", "solver": "highs", "cross_check": "off"}, timeout=30).json()
+        job = httpx.post(
+            f"{base}/jobs",
+            headers=auth,
+            files={"file": ("setcover.mps", hard)},
+            data={"time_limit": "4", "solver": "highs", "cross_check": "off"},
+            timeout=30,
+        ).json()
         seen, live = [], None
         with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers=auth, timeout=60) as stream:
             lines = []
@@ -119,8 +130,9 @@ def test_events_arrive_live_with_increasing_ids_and_resume_from_the_middle(sqlit
         ids = [i for i, kind, _ in seen if kind != "end"]
         assert ids == sorted(set(ids)) and len(ids) >= 4 and seen[-1][1] == "end"
         middle = ids[len(ids) // 2]
-        with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers={**auth, "Last-Event-ID": str(middle)},
-                          timeout=60) as stream:
+        with httpx.stream(
+            "GET", f"{base}/jobs/{job['id']}/events", headers={**auth, "Last-Event-ID": str(middle)}, timeout=60
+        ) as stream:
             resumed = _events_with_ids(list(stream.iter_lines()) + [""])
     assert resumed == [e for e in seen if e[0] is None or e[0] > middle]
 

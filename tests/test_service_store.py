@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import threading
 
+from omnisolve.service.store import Store
 from service_fixtures import db_url, postgres_server  # noqa: F401
 
-from omnisolve.service.store import Store
-
-JOB = dict(name=None, solver="auto", time_limit=1.0, threads=1, gap=1e-6, memory_mb=None, problem_kind="jobshop",
-           filename="ft06.txt", content=b"2 1\n0 1\n0 2\n")
+JOB = dict(
+    name=None,
+    solver="auto",
+    time_limit=1.0,
+    threads=1,
+    gap=1e-6,
+    memory_mb=None,
+    problem_kind="jobshop",
+    filename="ft06.txt",
+    content=b"2 1\n0 1\n0 2\n",
+)
 
 
 def test_concurrent_workers_claim_each_job_exactly_once(db_url):

@@ -72,9 +72,7 @@ def test_plotly_comes_from_the_installed_package(client: TestClient) -> None:
     assert response.content == bundled.read_bytes()
 
 
-@pytest.mark.parametrize(
-    "path", ["/static/nothing.js", "/static/.hidden", "/static/..%2Fui.py", "/static/../ui.py"]
-)
+@pytest.mark.parametrize("path", ["/static/nothing.js", "/static/.hidden", "/static/..%2Fui.py", "/static/../ui.py"])
 def test_nothing_outside_the_static_folder_is_served(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
@@ -186,7 +184,9 @@ def test_ft06_job_page_shows_the_optimal_schedule(page, artifacts: Path) -> None
     assert page.inner_text("#objective") == "55"
     assert page.inner_text("#verdict") == "pass"
     assert page.inner_text("#optimality") == "proven"  # by a witness run, or the one-machine bound
-    assert "confirmed" in page.get_attribute("#optimality", "title") or "bound" in page.get_attribute("#optimality", "title")
+    assert "confirmed" in page.get_attribute("#optimality", "title") or "bound" in page.get_attribute(
+        "#optimality", "title"
+    )
     assert page.is_hidden("#refutation-row")
     assert page.is_disabled("#cancel") and page.is_enabled("#download")
     bars = [t for t in plotted(page, "#solution") if t["type"] == "bar"]
@@ -233,8 +233,16 @@ def test_job_list_links_the_finished_jobs(page, service: tuple[str, str], artifa
 
     base, token = service
     auth = {"Authorization": f"Bearer {token}"}
-    ids = [httpx.post(f"{base}/jobs", headers=auth, files={"file": (name, (DATA / name).read_bytes())},
-                      data={"time_limit": TIME_LIMIT}, timeout=30).json()["id"] for name in ("ft06.txt", "berlin52.tsp")]
+    ids = [
+        httpx.post(
+            f"{base}/jobs",
+            headers=auth,
+            files={"file": (name, (DATA / name).read_bytes())},
+            data={"time_limit": TIME_LIMIT},
+            timeout=30,
+        ).json()["id"]
+        for name in ("ft06.txt", "berlin52.tsp")
+    ]
     deadline = time.monotonic() + SOLVE_TIMEOUT_MS / 1000
     while any(httpx.get(f"{base}/jobs/{i}", headers=auth).json()["status"] != "succeeded" for i in ids):
         assert time.monotonic() < deadline, "the jobs did not finish"

@@ -3,11 +3,11 @@ incumbent reports, time limits and clear refusals."""
 
 import csv
 import functools
-from importlib.metadata import version
 import itertools
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 
 import numpy as np
 import pytest
@@ -16,9 +16,9 @@ from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.errors import UnsupportedError
 from omnisolve.io.mps import read_mps
 from omnisolve.model import Model
+from omnisolve.portfolio.rules import choose
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Optimality, Status
-from omnisolve.portfolio.rules import choose
 from omnisolve.solvers.base import Limits
 from omnisolve.solvers.cpsat import CpSatSolver
 from omnisolve.solvers.highs import HighsSolver
@@ -86,9 +86,14 @@ def rosenbrock_in_disk(with_derivatives: bool = True):
     """Rosenbrock over the unit disk: optimum 0.0456748 at (0.7864, 0.6177)."""
     m = Model("rosenbrock")
     m.add_variables(2, "x", lb=-2, ub=2)
-    grad = lambda v: np.array([-2 * (1 - v[0]) - 400 * v[0] * (v[1] - v[0] ** 2), 200 * (v[1] - v[0] ** 2)])
+
+    def grad(v):
+        return np.array([-2 * (1 - v[0]) - 400 * v[0] * (v[1] - v[0] ** 2), 200 * (v[1] - v[0] ** 2)])
+
+    def jac(v):
+        return np.array([[2 * v[0], 2 * v[1]]])
+
     m.minimize(lambda v: (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2, grad=grad if with_derivatives else None)
-    jac = lambda v: np.array([[2 * v[0], 2 * v[1]]])
     m.add_nonlinear_constraint(lambda v: np.array([v @ v]), ub=1.0, jac=jac if with_derivatives else None)
     return m.compile()
 
@@ -271,9 +276,7 @@ def test_cpsat_time_limit_and_incumbents_on_ft10():
 
 def test_cpsat_tsp_matches_brute_force_and_highs():
     small = berlin(8)
-    brute = min(
-        small.evaluate([0, *perm]) for perm in itertools.permutations(range(1, small.n))
-    )
+    brute = min(small.evaluate([0, *perm]) for perm in itertools.permutations(range(1, small.n)))
     assert CPSAT.solve(small, FAST).objective == brute
     tsp = berlin(10)
     result = CPSAT.solve(tsp, FAST)
@@ -316,7 +319,11 @@ def cvrp_brute_force(vrp: CVRP) -> float:
             return float("inf")
         low = left & -left  # the route serving the lowest unserved customer
         return min(
-            (cost + split(left & ~mask, vehicles - 1) for mask, cost in route.items() if mask & low and mask & left == mask),
+            (
+                cost + split(left & ~mask, vehicles - 1)
+                for mask, cost in route.items()
+                if mask & low and mask & left == mask
+            ),
             default=float("inf"),
         )
 

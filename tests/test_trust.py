@@ -232,6 +232,7 @@ def test_a_nonconvex_optimum_is_optimal_only_from_a_global_method():
     """max x^2 + y^2 on the box [-1, 2]^2 cut by x + y <= 3: nonconvex (a convex function
     maximized); the global optimum is 5 at (2, 1) or (1, 2); a local method from the centre
     may stop at another vertex."""
+
     def model() -> om.Model:
         m = om.Model("nonconvex")
         x, y = m.add_variable("x", lb=-1, ub=2), m.add_variable("y", lb=-1, ub=2)
@@ -251,7 +252,10 @@ def _suite(name: str) -> list[dict]:
 
     from conftest import BENCHDATA
 
-    return [dict(row, path=BENCHDATA / name / row["file"]) for row in csv.DictReader((BENCHDATA / name / "optima.csv").open())]
+    return [
+        dict(row, path=BENCHDATA / name / row["file"])
+        for row in csv.DictReader((BENCHDATA / name / "optima.csv").open())
+    ]
 
 
 def test_jobshop_data_bound_never_exceeds_an_optimum_and_often_reaches_it():
@@ -283,7 +287,9 @@ def test_a_jobshop_answer_that_reaches_the_data_bound_is_proven_even_from_a_heur
     la01 = read(next(r["path"] for r in _suite("jobshop") if r["name"] == "la01"))
     optimal = om.solve(la01, solver="cpsat", time_limit=20, cross_check="off")
     assert optimal.optimality == Optimality.PROVEN and "one-machine bound" in optimal.certificate.evidence
-    heuristic = verify(la01, Result(Status.FEASIBLE, objective=optimal.objective, solution=optimal.solution, solver="x"))
+    heuristic = verify(
+        la01, Result(Status.FEASIBLE, objective=optimal.objective, solution=optimal.solution, solver="x")
+    )
     assert heuristic.status == Status.OPTIMAL and heuristic.optimality == Optimality.PROVEN
     assert heuristic.gap == 0
 

@@ -6,9 +6,9 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import BENCHDATA
 
 import omnisolve as om
+from conftest import BENCHDATA
 from omnisolve.errors import UnsupportedError
 from omnisolve.io import read
 from omnisolve.problems import TSP, Knapsack

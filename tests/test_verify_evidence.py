@@ -39,8 +39,8 @@ from omnisolve.verify import Tolerances, certify, verify
 from omnisolve.verify.claims import assess, closes, local_only
 from omnisolve.verify.convexity import CONVEXITY_MAX_DIM, hessian, is_convex, semidefinite
 from omnisolve.verify.model_check import check_values
-from omnisolve.verify.structured_bounds import _jackson_preemptive, dantzig_bound, data_bound, jobshop_bound
 from omnisolve.verify.optimality import DUAL_TOL, RAY_TOL, _box, _min_over, dual_bound, farkas_margin, ray_residual
+from omnisolve.verify.structured_bounds import _jackson_preemptive, dantzig_bound, data_bound, jobshop_bound
 
 INF = math.inf
 C, SC = VarType.CONTINUOUS, VarType.SEMICONTINUOUS
@@ -91,7 +91,9 @@ def test_box_widens_semicontinuous_variables_to_zero():
 
 def test_min_over_picks_the_lower_side_for_positive_and_the_upper_for_negative_coefficients():
     # 2*t1 with t1 in [1, inf): 2; -3*t2 with t2 in (-inf, 4]: -12; 0*t3 with t3 free: 0
-    value, residual = _min_over(np.array([2.0, -3.0, 0.0]), np.array([1.0, -INF, -INF]), np.array([INF, 4.0, INF]), 1e-9)
+    value, residual = _min_over(
+        np.array([2.0, -3.0, 0.0]), np.array([1.0, -INF, -INF]), np.array([INF, 4.0, INF]), 1e-9
+    )
     assert (value, residual) == (-10.0, 0.0)
 
 
@@ -209,7 +211,14 @@ def qp(sense: str = "min") -> ProblemData:
     (gradient (0, 1.5), x2 at its lower bound), objective 2.75. `max` is the negation."""
     sign = 1.0 if sense == "min" else -1.0
     return make(
-        sign * np.array([-3.0, 0.0]), [[1, 1]], [-INF], [10.0], [0, 0], [10, 10], sense=sense, c0=sign * 5.0,
+        sign * np.array([-3.0, 0.0]),
+        [[1, 1]],
+        [-INF],
+        [10.0],
+        [0, 0],
+        [10, 10],
+        sense=sense,
+        c0=sign * 5.0,
         Q=sign * np.array([[1.0, 1.0], [0.0, 1.0]]),
     )
 
@@ -310,7 +319,12 @@ def cone(sense: str = "min") -> ProblemData:
     """Objective (1, 2, 3, 4) x over x1 >= 0, x2 <= 0, x3 and x4 free, r1: x3 >= 0, r2: x4 <= 0:
     each bound and row is one side of the recession cone."""
     return make(
-        [1, 2, 3, 4], [[0, 0, 1, 0], [0, 0, 0, 1]], [0.0, -INF], [INF, 0.0], [0, -INF, -INF, -INF], [INF, 0, INF, INF],
+        [1, 2, 3, 4],
+        [[0, 0, 1, 0], [0, 0, 0, 1]],
+        [0.0, -INF],
+        [INF, 0.0],
+        [0, -INF, -INF, -INF],
+        [INF, 0, INF, INF],
         sense=sense,
     )
 
@@ -420,7 +434,10 @@ def test_jackson_preemptive_schedule(ops, bound):
 def test_jobshop_bound_by_hand(jobs, bound):
     with time_limit(2):
         assert jobshop_bound(JobShop(jobs)) == bound
-        assert data_bound(JobShop(jobs)) == (float(bound), "one-machine bound (Jackson's preemptive schedule) from the data")
+        assert data_bound(JobShop(jobs)) == (
+            float(bound),
+            "one-machine bound (Jackson's preemptive schedule) from the data",
+        )
 
 
 @pytest.mark.parametrize(
@@ -492,7 +509,9 @@ def qrow(a: float, q: float, lb: float = -INF, ub: float = 1.0) -> ProblemData:
 
 
 def nonlinear() -> ProblemData:
-    return make([0.0], np.zeros((0, 1)), [], [], [0.0], [1.0], nl_objective=NonlinearFunction(lambda x: float(x[0] ** 3)))
+    return make(
+        [0.0], np.zeros((0, 1)), [], [], [0.0], [1.0], nl_objective=NonlinearFunction(lambda x: float(x[0] ** 3))
+    )
 
 
 def test_optimal_duals_prove_the_optimum():
@@ -614,9 +633,13 @@ def test_ray_violation_and_slope_at_the_tolerance_edge():
     assert (cert.optimality, cert.residual) == (Optimality.CLAIMED, 2e-9)
     # a slope of exactly -RAY_TOL does not improve enough; -2 RAY_TOL does
     flat = make([-1e-9, 0.0], np.zeros((0, 2)), [], [], [0, 0], [INF, INF])
-    assert assessed(flat, Status.UNBOUNDED, ray=np.array([1.0, 0.0]), values=np.zeros(2)).optimality == Optimality.CLAIMED
+    assert (
+        assessed(flat, Status.UNBOUNDED, ray=np.array([1.0, 0.0]), values=np.zeros(2)).optimality == Optimality.CLAIMED
+    )
     steep = make([-2e-9, 0.0], np.zeros((0, 2)), [], [], [0, 0], [INF, INF])
-    assert assessed(steep, Status.UNBOUNDED, ray=np.array([1.0, 0.0]), values=np.zeros(2)).optimality == Optimality.PROVEN
+    assert (
+        assessed(steep, Status.UNBOUNDED, ray=np.array([1.0, 0.0]), values=np.zeros(2)).optimality == Optimality.PROVEN
+    )
 
 
 @pytest.mark.parametrize(
@@ -814,7 +837,12 @@ def test_malformed_values_fail_with_exact_messages():
     data, tol = lp(), Tolerances()
     assert check_values(data, None, tol) == (INF, 0.0, None, ["expected 3 values, got nothing"])
     assert check_values(data, [1.0, 2.0], tol) == (INF, 0.0, None, ["expected 3 values, got shape (2,)"])
-    assert check_values(data, [1.0, math.nan, 0.0], tol) == (INF, 0.0, None, ["solution contains NaN or infinite values"])
+    assert check_values(data, [1.0, math.nan, 0.0], tol) == (
+        INF,
+        0.0,
+        None,
+        ["solution contains NaN or infinite values"],
+    )
     assert check_values(data, [1.0, INF, 0.0], tol) == (INF, 0.0, None, ["solution contains NaN or infinite values"])
     worst, integrality, objective, messages = check_values(data, ["a", 1.0, 0.0], tol)
     assert (worst, integrality, objective) == (INF, 0.0, None)
@@ -843,19 +871,36 @@ def test_semicontinuous_values_meet_their_bounds_at_zero_or_within_them(x, viola
 def test_semi_integer_values_must_also_be_integral():
     data = make([1.0], [[1.0]], [-INF], [10.0], [2.0], [5.0], vtype=[VarType.SEMIINTEGER])
     assert check_values(data, [3.0], Tolerances()) == (0.0, 0.0, 3.0, [])
-    assert check_values(data, [3.5], Tolerances()) == (0.0, 0.5, 3.5, ["1 integrality requirements violated; worst x1 by 0.5"])
+    assert check_values(data, [3.5], Tolerances()) == (
+        0.0,
+        0.5,
+        3.5,
+        ["1 integrality requirements violated; worst x1 by 0.5"],
+    )
 
 
 def test_quadratic_row_activity_includes_its_linear_part():
     data = qrow(1.0, 1.0)  # x1^2 + x2 <= 1
-    assert check_values(data, [1.0, 0.5], Tolerances()) == (0.5, 0.0, -1.5, ["1 quadratic rows violated; worst q by 0.5"])
+    assert check_values(data, [1.0, 0.5], Tolerances()) == (
+        0.5,
+        0.0,
+        -1.5,
+        ["1 quadratic rows violated; worst q by 0.5"],
+    )
     assert check_values(data, [0.5, 0.75], Tolerances()) == (0.0, 0.0, -1.25, [])
 
 
 def test_nonlinear_rows_read_any_numbers_as_floats():
-    con = NonlinearConstraint(fun=lambda x: [Decimal("1.5"), Decimal(str(x[0]))], lb=np.array([0.0, -INF]), ub=np.array([1.0, 0.5]), name="g")
+    con = NonlinearConstraint(
+        fun=lambda x: [Decimal("1.5"), Decimal(str(x[0]))], lb=np.array([0.0, -INF]), ub=np.array([1.0, 0.5]), name="g"
+    )
     data = make([1.0], np.zeros((0, 1)), [], [], [0.0], [1.0], nl_constraints=(con,))
-    assert check_values(data, [0.75], Tolerances()) == (0.5, 0.0, 0.75, ["2 nonlinear rows violated; worst g[0] by 0.5"])
+    assert check_values(data, [0.75], Tolerances()) == (
+        0.5,
+        0.0,
+        0.75,
+        ["2 nonlinear rows violated; worst g[0] by 0.5"],
+    )
 
 
 # ---- certify and verify --------------------------------------------------------------------------
@@ -906,7 +951,9 @@ def test_claimed_objective_error_is_relative_and_at_least_absolute(values, claim
     cert = certify(lp(), Result(Status.FEASIBLE, objective=claimed, values=np.array(values)), Tolerances(objective=tol))
     assert cert.objective_error == error
     objective = lp().objective_value(np.array(values))
-    assert cert.messages == ([] if error <= tol else [f"solver reported objective {claimed:.10g}, recomputed {objective:.10g}"])
+    assert cert.messages == (
+        [] if error <= tol else [f"solver reported objective {claimed:.10g}, recomputed {objective:.10g}"]
+    )
 
 
 def test_a_nan_objective_claim_fails():
@@ -933,7 +980,9 @@ def test_no_claimed_objective_no_objective_error():
     ],
 )
 def test_a_claimed_bound_must_not_be_past_the_objective(sense, bound, ok):
-    cert = certify(lp(sense), Result(Status.FEASIBLE, bound=bound, values=np.array(OPTIMUM)), Tolerances(objective=0.125))
+    cert = certify(
+        lp(sense), Result(Status.FEASIBLE, bound=bound, values=np.array(OPTIMUM)), Tolerances(objective=0.125)
+    )
     objective = -4.0 if sense == "min" else 4.0
     assert cert.messages == ([] if ok else [f"bound {bound:.10g} is on the wrong side of objective {objective:.10g}"])
     assert cert.verdict == ("pass" if ok else "fail")
@@ -941,9 +990,13 @@ def test_a_claimed_bound_must_not_be_past_the_objective(sense, bound, ok):
 
 def test_a_claimed_bound_is_relative_to_an_objective_of_at_least_one():
     # x = (0.5, 0, 0): objective 0.5 (min); a bound 0.75 is past it by 0.25 = tol * max(1, 0.5)
-    cert = certify(lp(), Result(Status.FEASIBLE, bound=0.75, values=np.array([0.5, 0.0, 0.0])), Tolerances(objective=0.25))
+    cert = certify(
+        lp(), Result(Status.FEASIBLE, bound=0.75, values=np.array([0.5, 0.0, 0.0])), Tolerances(objective=0.25)
+    )
     assert cert.messages == []
-    cert = certify(lp(), Result(Status.FEASIBLE, bound=0.875, values=np.array([0.5, 0.0, 0.0])), Tolerances(objective=0.25))
+    cert = certify(
+        lp(), Result(Status.FEASIBLE, bound=0.875, values=np.array([0.5, 0.0, 0.0])), Tolerances(objective=0.25)
+    )
     assert cert.messages == ["bound 0.875 is on the wrong side of objective 0.5"]
 
 
@@ -970,7 +1023,9 @@ def test_certificate_of_a_structured_answer():
         evidence="Dantzig's linear-relaxation bound from the data: 14",
     )
     cert = certify(knapsack(), Result(Status.OPTIMAL, objective=16.0, solution=[0, 1]))  # weight 9 > 7
-    assert cert == Certificate(verdict="fail", max_violation=INF, messages=["total weight 9 is more than the capacity 7"])
+    assert cert == Certificate(
+        verdict="fail", max_violation=INF, messages=["total weight 9 is more than the capacity 7"]
+    )
 
 
 def test_a_structured_solution_that_cannot_be_read_fails():
@@ -980,7 +1035,9 @@ def test_a_structured_solution_that_cannot_be_read_fails():
 
     problem = Fragile(np.array([1.0]), np.array([1.0]), 1)
     cert = certify(problem, Result(Status.FEASIBLE, objective=1.0, solution=[0]))
-    assert cert == Certificate(verdict="fail", max_violation=INF, messages=["solution cannot be evaluated: no such item"])
+    assert cert == Certificate(
+        verdict="fail", max_violation=INF, messages=["solution cannot be evaluated: no such item"]
+    )
 
 
 def test_only_models_and_structured_problems_are_verified():
@@ -989,11 +1046,15 @@ def test_only_models_and_structured_problems_are_verified():
 
 
 def test_verify_turns_a_failed_answer_into_an_error():
-    result = Result(Status.OPTIMAL, objective=-3.5, values=np.array(OPTIMUM), duals=np.array([-0.5, -0.5]), message="ok")
+    result = Result(
+        Status.OPTIMAL, objective=-3.5, values=np.array(OPTIMUM), duals=np.array([-0.5, -0.5]), message="ok"
+    )
     checked = verify(lp(), result)
     assert checked is result
     assert result.status == Status.ERROR and result.objective == -3.5  # the claim is kept for the record
-    assert result.message == "verification failed (solver claimed optimal): solver reported objective -3.5, recomputed -4"
+    assert (
+        result.message == "verification failed (solver claimed optimal): solver reported objective -3.5, recomputed -4"
+    )
     assert result.certificate.optimality == Optimality.NONE
 
 
@@ -1020,9 +1081,18 @@ def test_verify_promotes_a_feasible_answer_that_reaches_a_bound():
 
 def test_verify_keeps_a_proven_or_a_convex_optimum():
     proven = verify(lp(), Result(Status.OPTIMAL, values=np.array(OPTIMUM), duals=np.array([-0.5, -0.5])))
-    assert (proven.status, proven.objective, proven.optimality, proven.message) == (Status.OPTIMAL, -4.0, Optimality.PROVEN, "")
+    assert (proven.status, proven.objective, proven.optimality, proven.message) == (
+        Status.OPTIMAL,
+        -4.0,
+        Optimality.PROVEN,
+        "",
+    )
     claimed_lp = verify(lp(), Result(Status.OPTIMAL, values=np.array(OPTIMUM), message="done"))
-    assert (claimed_lp.status, claimed_lp.optimality, claimed_lp.message) == (Status.OPTIMAL, Optimality.CLAIMED, "done")
+    assert (claimed_lp.status, claimed_lp.optimality, claimed_lp.message) == (
+        Status.OPTIMAL,
+        Optimality.CLAIMED,
+        "done",
+    )
     convex = verify(qp(), Result(Status.OPTIMAL, values=np.array([1.5, 0.0])))
     assert (convex.status, convex.objective, convex.optimality) == (Status.OPTIMAL, 2.75, Optimality.CLAIMED)
 
@@ -1042,8 +1112,14 @@ def test_verify_demotes_an_unproven_local_optimum(data, values):
     kept = verify(data, Result(Status.OPTIMAL, values=np.array(values), message="converged"))
     assert (kept.status, kept.message, kept.certificate.evidence) == (Status.FEASIBLE, "converged", LOCAL)
     # a global method's optimum stays a (claimed) optimum
-    searched = verify(data, Result(Status.OPTIMAL, values=np.array(values), solver="scip", extra={"global_search": True}))
-    assert (searched.status, searched.message, searched.certificate.evidence) == (Status.OPTIMAL, "", claimed(Status.OPTIMAL, "scip"))
+    searched = verify(
+        data, Result(Status.OPTIMAL, values=np.array(values), solver="scip", extra={"global_search": True})
+    )
+    assert (searched.status, searched.message, searched.certificate.evidence) == (
+        Status.OPTIMAL,
+        "",
+        claimed(Status.OPTIMAL, "scip"),
+    )
     # a feasible answer is not a claim to demote
     feasible = verify(data, Result(Status.FEASIBLE, values=np.array(values)))
     assert (feasible.status, feasible.message, feasible.certificate.evidence) == (Status.FEASIBLE, "", "")
@@ -1056,7 +1132,9 @@ def test_certificate_reports_integrality_within_the_tolerance():
 
 
 def test_verify_uses_the_given_tolerances():
-    result = verify(lp(), Result(Status.FEASIBLE, objective=-3.5, values=np.array(OPTIMUM)), Tolerances(objective=0.125))
+    result = verify(
+        lp(), Result(Status.FEASIBLE, objective=-3.5, values=np.array(OPTIMUM)), Tolerances(objective=0.125)
+    )
     assert (result.status, result.objective, result.certificate.objective_error) == (Status.FEASIBLE, -4.0, 0.125)
 
 

@@ -188,9 +188,16 @@ def random_milp(rng: np.random.Generator, n: int = 30, m: int = 20) -> tuple[Pro
     row_ub = np.where((kind == 0) | (kind == 2), act + rng.uniform(0, 3, m), INF)
     row_lb[kind == 3] = row_ub[kind == 3] = act[kind == 3]
     data = ProblemData(
-        var_names=Names.of([f"v{j}" for j in range(n)]), lb=lb, ub=ub, vtype=vtype,
-        c=rng.normal(size=n), A=A, row_lb=row_lb, row_ub=row_ub,
-        row_names=Names.of([f"r{i}" for i in range(m)]), name="random",
+        var_names=Names.of([f"v{j}" for j in range(n)]),
+        lb=lb,
+        ub=ub,
+        vtype=vtype,
+        c=rng.normal(size=n),
+        A=A,
+        row_lb=row_lb,
+        row_ub=row_ub,
+        row_names=Names.of([f"r{i}" for i in range(m)]),
+        name="random",
     )
     return data, point
 

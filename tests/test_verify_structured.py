@@ -14,9 +14,8 @@ import random
 import pytest
 
 import omnisolve as om
-from omnisolve.verify import verify
-
 from conftest import BENCHDATA
+from omnisolve.verify import verify
 
 PREFIX = "verification failed (solver claimed optimal): "
 
@@ -106,9 +105,9 @@ def overlapping_schedule(starts: list[list[int]], problem):
     """The schedule with one operation moved onto the start of another on the same machine,
     and the overlap line that must fire."""
     machine = problem.jobs[0][0][0]
-    (j1, k1), (j2, k2) = [
-        (j, k) for j, ops in enumerate(problem.jobs) for k, (m, _) in enumerate(ops) if m == machine
-    ][:2]
+    (j1, k1), (j2, k2) = [(j, k) for j, ops in enumerate(problem.jobs) for k, (m, _) in enumerate(ops) if m == machine][
+        :2
+    ]
     s = [list(row) for row in starts]
     s[j2][k2] = s[j1][k1]
     t = s[j1][k1]
@@ -166,8 +165,15 @@ def test_knapsack_duplicate_and_unknown_items_fail():
 @pytest.fixture(scope="module")
 def p16():
     read = om.read(BENCHDATA / "cvrp" / "P-n16-k8.vrp")
-    problem = om.CVRP(read.distances, read.demands, read.capacity, depot=read.depot, num_vehicles=8,
-                      coords=read.coords, name=read.name)  # the k8 of its name: at most 8 routes
+    problem = om.CVRP(
+        read.distances,
+        read.demands,
+        read.capacity,
+        depot=read.depot,
+        num_vehicles=8,
+        coords=read.coords,
+        name=read.name,
+    )  # the k8 of its name: at most 8 routes
     result = om.solve(problem, solver="cpsat", time_limit=30)
     assert result.certificate.passed and result.objective == 450  # known optimum (cvrp/optima.csv)
     return problem, result
@@ -182,8 +188,12 @@ def test_cvrp_over_capacity_route_fails(p16):
     back to the depot, one vehicle fewer; only the capacity is broken."""
     problem, result = p16
     routes = [list(r) for r in result.solution if r]
-    pairs = [(a, b) for a in range(len(routes)) for b in range(a + 1, len(routes))
-             if load(problem, routes[a] + routes[b]) > problem.capacity]
+    pairs = [
+        (a, b)
+        for a in range(len(routes))
+        for b in range(a + 1, len(routes))
+        if load(problem, routes[a] + routes[b]) > problem.capacity
+    ]
     assert pairs, "some two routes together exceed the capacity"
     a, b = pairs[0]
     merged = [routes[a] + routes[b]] + [r for k, r in enumerate(routes) if k not in (a, b)]
@@ -200,7 +210,9 @@ def test_cvrp_too_many_routes_fails(p16):
     k = next(k for k, r in enumerate(routes) if len(r) >= 2)
     split = routes[:k] + [routes[k][:1], routes[k][1:]] + routes[k + 1 :]  # same customers, one route more
     assert len(split) > problem.num_vehicles
-    assert_fails_with(claim(problem, result, split), [f"{len(split)} routes, more than the {problem.num_vehicles} vehicles"])
+    assert_fails_with(
+        claim(problem, result, split), [f"{len(split)} routes, more than the {problem.num_vehicles} vehicles"]
+    )
 
 
 def test_cvrp_missing_repeated_and_depot_visits_fail(p16):
@@ -210,8 +222,12 @@ def test_cvrp_missing_repeated_and_depot_visits_fail(p16):
     dropped = routes[k][-1]
     short = [r[:-1] if i == k else r for i, r in enumerate(routes)]
     assert_fails_with(claim(problem, result, short), [f"customers not visited: {dropped}"])
-    v, k = next((v, k) for v in problem.customers.tolist() for k, r in enumerate(routes)
-                if v not in r and load(problem, r + [v]) <= problem.capacity)
+    v, k = next(
+        (v, k)
+        for v in problem.customers.tolist()
+        for k, r in enumerate(routes)
+        if v not in r and load(problem, r + [v]) <= problem.capacity
+    )
     twice = [r + [v] if i == k else r for i, r in enumerate(routes)]  # within capacity, fleet unchanged
     assert_fails_with(claim(problem, result, twice), [f"customers visited more than once: {v}"])
     depot = [[problem.depot] + routes[0]] + routes[1:]

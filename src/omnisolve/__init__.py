@@ -17,7 +17,24 @@ def read(path):
 
 
 __all__ = [
-    "CVRP", "Certificate", "InputError", "JobShop", "Knapsack", "Limits", "Model", "ModelError",
-    "OmnisolveError", "ProblemData", "Result", "Status", "TSP", "UnsupportedError", "VarType",
-    "__version__", "load", "quicksum", "read", "solve",
+    "CVRP",
+    "Certificate",
+    "InputError",
+    "JobShop",
+    "Knapsack",
+    "Limits",
+    "Model",
+    "ModelError",
+    "OmnisolveError",
+    "ProblemData",
+    "Result",
+    "Status",
+    "TSP",
+    "UnsupportedError",
+    "VarType",
+    "__version__",
+    "load",
+    "quicksum",
+    "read",
+    "solve",
 ]

@@ -96,7 +96,9 @@ def solve(
     data = load(problem)
     named = named_racers(solver)
     if solver not in ("auto", "race") and named is None:
-        result = _solve_with(data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent)
+        result = _solve_with(
+            data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent
+        )
         result = _after_solve(data, result, mode, time_limit, threads, seed)
         _record(_history_path(history), data, None, result, time_limit)
         return result
@@ -112,12 +114,24 @@ def solve(
         from omnisolve.portfolio.race import race
 
         racers = named or choice.ranked[: max(2, threads)]
-        result = race(data, racers, time_limit=time_limit, threads=threads, gap=gap, seed=seed, on_incumbent=on_incumbent,
-                      extra_solvers=registry.registered(), sys_path=tuple(p for p in sys.path if p))
+        result = race(
+            data,
+            racers,
+            time_limit=time_limit,
+            threads=threads,
+            gap=gap,
+            seed=seed,
+            on_incumbent=on_incumbent,
+            extra_solvers=registry.registered(),
+            sys_path=tuple(p for p in sys.path if p),
+        )
     else:
         limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
-    result.extra = {**result.extra, "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls}}
+    result.extra = {
+        **result.extra,
+        "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls},
+    }
     result = _after_solve(data, result, mode, time_limit, threads, seed)
     _record(path, data, choice, result, time_limit)
     return result
@@ -161,7 +175,9 @@ def _record(path: Any, data: Problem, choice: Any, result: Result, time_limit: f
     History(path).record(cls, feats, solver, result.status.value, result.runtime, result.gap, time_limit)
 
 
-def _solve_with(data: Problem, backend: SolverInterface, limits: Limits, on_incumbent: IncumbentCallback | None) -> Result:
+def _solve_with(
+    data: Problem, backend: SolverInterface, limits: Limits, on_incumbent: IncumbentCallback | None
+) -> Result:
     """One backend in this process; a crash becomes an error result; the answer is verified."""
     try:
         result = backend.solve(data, limits, on_incumbent)

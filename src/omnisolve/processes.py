@@ -17,7 +17,7 @@ def kill_group(pgid: int) -> None:
 
 
 def ending(returncode: int | None) -> str:
-    """"killed by SIGSEGV" for a negative return code, else "exited with code N"."""
+    """ "killed by SIGSEGV" for a negative return code, else "exited with code N"."""
     if returncode is not None and returncode < 0:
         number = -returncode
         return f"killed by {signal.Signals(number).name if number in set(signal.Signals) else f'signal {number}'}"

@@ -55,7 +55,7 @@ class Certificate:
     evidence: str = ""  # how the claim was proven, or why it is only claimed
     residual: float | None = None  # dual infeasibility / ray residual of the checked evidence
     refutation: str = ""  # who claimed what, and who showed it wrong
-    witnesses: list[dict] = field(default_factory=list)  # the cross-check's runs
+    witnesses: list[dict[str, Any]] = field(default_factory=list)  # the cross-check's runs
 
     def __post_init__(self) -> None:
         self.optimality = Optimality(self.optimality)
@@ -94,7 +94,7 @@ class Result:
     message: str = ""
     certificate: Certificate | None = None
     problem_name: str = ""
-    extra: dict = field(default_factory=dict)  # structured side information (e.g. a race's per-solver traces)
+    extra: dict[str, Any] = field(default_factory=dict)  # structured side information (e.g. a race's per-solver traces)
 
     @property
     def gap(self) -> float | None:
@@ -112,7 +112,7 @@ class Result:
     def optimality(self) -> Optimality:
         return self.certificate.optimality if self.certificate is not None else Optimality.NONE
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["status"] = self.status.value
         d["gap"] = self.gap
@@ -121,13 +121,14 @@ class Result:
             d[key] = None if getattr(self, key) is None else np.asarray(getattr(self, key), float).tolist()
         d["solution"] = jsonable(self.solution)
         d["trace"] = [list(t) for t in self.trace]
-        return jsonable(d)
+        plain: dict[str, Any] = jsonable(d)
+        return plain
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Result":
+    def from_dict(cls, d: dict[str, Any]) -> "Result":
         d = dict(d)
         d.pop("gap", None)
         d.pop("claimed_gap", None)
@@ -143,7 +144,7 @@ class Result:
         )
 
 
-def jsonable(obj):
+def jsonable(obj: Any) -> Any:
     """Numpy scalars/arrays and tuples to plain JSON types; inf/nan to None."""
     if isinstance(obj, Enum):
         return obj.value

@@ -79,7 +79,7 @@ class ThompsonSampling(Bandit):
 
 
 def make_bandit(kind: str, n_arms: int, seed: int = 0) -> Bandit:
-    """"ucb1" or "thompson"."""
+    """ "ucb1" or "thompson"."""
     if kind == "ucb1":
         return UCB1(n_arms)
     if kind == "thompson":

@@ -131,8 +131,7 @@ class SharedSchedule:
     beside a full CP-SAT search): each offers what it finds and takes the best when it
     starts a move. `on_improve(makespan, bound)` is called, under the lock, on each gain."""
 
-    def __init__(self, shop: Any, starts: np.ndarray, bound: int,
-                 on_improve: Callable[[int, int], None] | None = None):
+    def __init__(self, shop: Any, starts: np.ndarray, bound: int, on_improve: Callable[[int, int], None] | None = None):
         self.shop, self.starts, self.value, self.bound = shop, starts, makespan(shop, starts), bound
         self.proven = False  # set by a search that proved `bound` is the optimum
         self._on_improve = on_improve

@@ -206,8 +206,19 @@ class TabuSearch:
 
     def step(self, iterations: int = CHUNK) -> int:
         """Run `iterations` more steps; the best makespan so far."""
-        run(self.dur, self.jpred, self.jsucc, self.mpred, self.msucc, self.best_pred, self.best_succ,
-            self.tabu, self.state, iterations, *self.tenure)
+        run(
+            self.dur,
+            self.jpred,
+            self.jsucc,
+            self.mpred,
+            self.msucc,
+            self.best_pred,
+            self.best_succ,
+            self.tabu,
+            self.state,
+            iterations,
+            *self.tenure,
+        )
         return self.best
 
     def _buffers(self) -> tuple[np.ndarray, np.ndarray]:

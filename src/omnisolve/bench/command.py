@@ -18,7 +18,7 @@ from omnisolve.solvers import registry
 
 
 def split(text: str | None) -> list[str]:
-    """"a, b,c" -> ["a", "b", "c"]; None -> []."""
+    """ "a, b,c" -> ["a", "b", "c"]; None -> []."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
@@ -81,7 +81,12 @@ def bench_command(
     suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection."""
     if suite == "portfolio":
         return _portfolio(out_console, err_console, time_limit, threads, out, data, split(solvers))
-    if time_limit <= 0 or min(threads, repeats, jobs) < 1 or (limit is not None and limit < 1) or (max_size is not None and max_size < 1):
+    if (
+        time_limit <= 0
+        or min(threads, repeats, jobs) < 1
+        or (limit is not None and limit < 1)
+        or (max_size is not None and max_size < 1)
+    ):
         raise InputError("--time-limit must be > 0; --threads, --repeats, --jobs, --limit and --max-size >= 1")
     loaded = load_suite(suite, data)
     chosen = select(loaded, split(instances), max_size, limit)
@@ -97,8 +102,15 @@ def bench_command(
     return folder
 
 
-def _portfolio(out_console: Console, err_console: Console, time_limit: float, threads: int, out: Path | None,
-               data: Path | None, solvers: list[str]) -> Path:
+def _portfolio(
+    out_console: Console,
+    err_console: Console,
+    time_limit: float,
+    threads: int,
+    out: Path | None,
+    data: Path | None,
+    solvers: list[str],
+) -> Path:
     from omnisolve.bench.evaluation import bench_portfolio
 
     if time_limit <= 0 or threads < 1:

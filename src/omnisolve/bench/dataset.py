@@ -55,8 +55,9 @@ def _number(text: str | None) -> float | None:
     return value if value is None or math.isfinite(value) else None
 
 
-def read_runs(paths: list[Path], suite: str | None = None, time_limit: float | None = None,
-              data: Path | None = None) -> Dataset:
+def read_runs(
+    paths: list[Path], suite: str | None = None, time_limit: float | None = None, data: Path | None = None
+) -> Dataset:
     """The dataset of one or more runs.csv files (repeats of a run are averaged)."""
     rows: list[dict[str, str]] = []
     for path in paths:
@@ -85,11 +86,11 @@ def read_runs(paths: list[Path], suite: str | None = None, time_limit: float | N
 
 
 def _sample(suite: str, name: str, data: Path | None) -> Sample:
+    from omnisolve.bench.mixed_suite import instance
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.choice import supported
-    from omnisolve.portfolio.rules import preferences
     from omnisolve.portfolio.features import features, problem_class
-    from omnisolve.bench.mixed_suite import instance
+    from omnisolve.portfolio.rules import preferences
 
     inst = instance(suite, name, data)
     problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 from omnisolve.bench.dataset import Dataset, Sample
 from omnisolve.bench.training import train
+from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 
 COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
 
@@ -50,8 +50,12 @@ def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0
         fallback = single_best(kept, data.solvers, data.time_limit)
         for s in held:
             t = time.perf_counter()
-            ranked = prefer_proof(selector.rank(s.cls, s.features, list(s.cost)), s.rules, selector.provers(s.cls),
-                                  proof_in_reach(selector, s.cls, s.features, data.time_limit)) or [fallback]
+            ranked = prefer_proof(
+                selector.rank(s.cls, s.features, list(s.cost)),
+                s.rules,
+                selector.provers(s.cls),
+                proof_in_reach(selector, s.cls, s.features, data.time_limit),
+            ) or [fallback]
             racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
             picks.append(Pick(s, ranked[0], racers, time.perf_counter() - t))
     return picks
@@ -83,15 +87,28 @@ def table(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
     limit, samples = data.time_limit, [p.sample for p in picks]
 
     def row(method: str, costs: list[float], gaps: list[float]) -> dict[str, object]:
-        return {"method": method, "PAR-10": statistics.fmean(costs), "mean gap %": 100 * statistics.fmean(gaps),
-                "solved": sum(c < 10 * limit for c in costs), "instances": len(costs)}
+        return {
+            "method": method,
+            "PAR-10": statistics.fmean(costs),
+            "mean gap %": 100 * statistics.fmean(gaps),
+            "solved": sum(c < 10 * limit for c in costs),
+            "instances": len(costs),
+        }
 
-    rows = [row(solver, [_cost(s, solver, limit) for s in samples], [_gap(s, solver) for s in samples])
-            for solver in data.solvers]
+    rows = [
+        row(solver, [_cost(s, solver, limit) for s in samples], [_gap(s, solver) for s in samples])
+        for solver in data.solvers
+    ]
     sbs = single_best(samples, data.solvers, limit)
     rows.append({**next(r for r in rows if r["method"] == sbs), "method": f"SBS ({sbs})"})
     rows.append(row("VBS (oracle)", [min(s.cost.values()) for s in samples], [min(s.gap.values()) for s in samples]))
-    rows.append(row("auto (selector, CV)", [_cost(p.sample, p.auto, limit) for p in picks], [_gap(p.sample, p.auto) for p in picks]))
+    rows.append(
+        row(
+            "auto (selector, CV)",
+            [_cost(p.sample, p.auto, limit) for p in picks],
+            [_gap(p.sample, p.auto) for p in picks],
+        )
+    )
     for label, slowdown in (("1 CPU shared", None), ("1 thread each", 1.0)):
         raced = [race_outcome(p.sample, p.race, limit, slowdown) for p in picks]
         rows.append(row(f"race (top-2, {label}, simulated, CV)", [c for c, _ in raced], [g for _, g in raced]))
@@ -106,14 +123,21 @@ def table(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
 
 def markdown(rows: list[dict[str, object]], data: Dataset, picks: list[Pick], folds: int) -> str:
     cols = COLUMNS + ["closed %"]
-    lines = [f"{len(picks)} instances, {len(data.solvers)} solvers, time limit {data.time_limit:g} s, "
-             f"{folds}-fold cross-validation over instances.", "",
-             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines = [
+        f"{len(picks)} instances, {len(data.solvers)} solvers, time limit {data.time_limit:g} s, "
+        f"{folds}-fold cross-validation over instances.",
+        "",
+        "| " + " | ".join(cols) + " |",
+        "|" + "---|" * len(cols),
+    ]
     lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
     overhead = [1000 * p.seconds for p in picks]
     feats = [1000 * p.sample.feature_seconds for p in picks]
-    lines += ["", f"selection (prediction) time per instance: mean {statistics.fmean(overhead):.2f} ms, "
-              f"max {max(overhead):.2f} ms; features: mean {statistics.fmean(feats):.2f} ms, max {max(feats):.2f} ms."]
+    lines += [
+        "",
+        f"selection (prediction) time per instance: mean {statistics.fmean(overhead):.2f} ms, "
+        f"max {max(overhead):.2f} ms; features: mean {statistics.fmean(feats):.2f} ms, max {max(feats):.2f} ms.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -129,12 +153,25 @@ def write(rows: list[dict[str, object]], picks: list[Pick], data: Dataset, folds
         w.writerows({c: r.get(c) for c in cols} for r in rows)
     with (out / "picks.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["suite", "instance", "class", "auto", "race", "vbs", "auto_par10", "vbs_par10", "feature_ms", "select_ms"])
+        w.writerow(
+            ["suite", "instance", "class", "auto", "race", "vbs", "auto_par10", "vbs_par10", "feature_ms", "select_ms"]
+        )
         for p in picks:
             vbs = min(p.sample.cost, key=p.sample.cost.get)
-            w.writerow([p.sample.suite, p.sample.instance, p.sample.cls, p.auto, " ".join(p.race), vbs,
-                        f"{_cost(p.sample, p.auto, data.time_limit):.3f}", f"{p.sample.cost[vbs]:.3f}",
-                        f"{1000 * p.sample.feature_seconds:.3f}", f"{1000 * p.seconds:.3f}"])
+            w.writerow(
+                [
+                    p.sample.suite,
+                    p.sample.instance,
+                    p.sample.cls,
+                    p.auto,
+                    " ".join(p.race),
+                    vbs,
+                    f"{_cost(p.sample, p.auto, data.time_limit):.3f}",
+                    f"{p.sample.cost[vbs]:.3f}",
+                    f"{1000 * p.sample.feature_seconds:.3f}",
+                    f"{1000 * p.seconds:.3f}",
+                ]
+            )
     return text
 
 
@@ -147,9 +184,9 @@ def _fmt(value: object) -> str:
 def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | None = None) -> list[dict[str, object]]:
     """Race each pick's top-2 for real (one thread each) on the first `per_class` instances of
     every class; per race: instance, racers, winner, runtime, PAR-10 and the recorded VBS PAR-10."""
+    from omnisolve.bench.mixed_suite import instance
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.race import race
-    from omnisolve.bench.mixed_suite import instance
 
     rows, seen = [], {}
     for p in picks:
@@ -160,10 +197,17 @@ def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | Non
         inst = instance(s.suite, s.instance, data)
         problem = load({"path": str(inst.path), "num_vehicles": inst.num_vehicles})
         result = race(problem, p.race, time_limit=limit, threads=len(p.race))
-        rows.append({"instance": s.key, "racers": " ".join(p.race), "winner": result.extra["race"]["winner"],
-                     "status": result.status.value, "runtime": result.runtime,
-                     "PAR-10": _race_par10(result, inst, getattr(problem, "sense", "min"), limit),
-                     "VBS PAR-10": min(s.cost.values())})
+        rows.append(
+            {
+                "instance": s.key,
+                "racers": " ".join(p.race),
+                "winner": result.extra["race"]["winner"],
+                "status": result.status.value,
+                "runtime": result.runtime,
+                "PAR-10": _race_par10(result, inst, getattr(problem, "sense", "min"), limit),
+                "VBS PAR-10": min(s.cost.values()),
+            }
+        )
     return rows
 
 
@@ -179,8 +223,15 @@ def _race_par10(result: object, inst: object, sense: str, limit: float) -> float
     return reached if reached is not None and reached <= limit else 10 * limit
 
 
-def evaluate_runs(runs: list[Path], out: Path, folds: int = 5, suite: str | None = None,
-                  time_limit: float | None = None, data: Path | None = None, races: int = 0) -> str:
+def evaluate_runs(
+    runs: list[Path],
+    out: Path,
+    folds: int = 5,
+    suite: str | None = None,
+    time_limit: float | None = None,
+    data: Path | None = None,
+    races: int = 0,
+) -> str:
     """Read runs, cross-validate, write the report into `out` (plus `races` real races per
     class into races.csv); returns the markdown."""
     from omnisolve.bench.dataset import read_runs
@@ -194,15 +245,24 @@ def evaluate_runs(runs: list[Path], out: Path, folds: int = 5, suite: str | None
             w = csv.DictWriter(fh, list(rows[0]))
             w.writeheader()
             w.writerows(rows)
-        text += (f"\nreal races (top-2, one thread each, {len(rows)} instances): PAR-10 "
-                 f"{statistics.fmean(r['PAR-10'] for r in rows):.3g} vs VBS {statistics.fmean(r['VBS PAR-10'] for r in rows):.3g}"
-                 f" on the same instances (races.csv).\n")
+        text += (
+            f"\nreal races (top-2, one thread each, {len(rows)} instances): PAR-10 "
+            f"{statistics.fmean(r['PAR-10'] for r in rows):.3g} "
+            f"vs VBS {statistics.fmean(r['VBS PAR-10'] for r in rows):.3g}"
+            f" on the same instances (races.csv).\n"
+        )
         (out / "portfolio.md").write_text(text)
     return text
 
 
-def bench_portfolio(out: Path, time_limit: float, threads: int = 1, data: Path | None = None,
-                    solvers: list[str] | None = None, on_progress=None) -> str:
+def bench_portfolio(
+    out: Path,
+    time_limit: float,
+    threads: int = 1,
+    data: Path | None = None,
+    solvers: list[str] | None = None,
+    on_progress=None,
+) -> str:
     """`omnisolve bench portfolio`: run the mixed suite unless out/runs.csv exists, then evaluate."""
     from omnisolve.bench.mixed_suite import collect
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 Trace = Sequence[Sequence[float | None]]
 
@@ -28,7 +29,7 @@ def gap(objective: float | None, best: float | None, sense: str = "min") -> floa
 
 def incumbents(trace: Trace) -> list[tuple[float, float]]:
     """The (time, objective) points of a trace that carry an objective, in time order."""
-    return [(float(t), float(obj)) for t, obj, *_ in trace if obj is not None]
+    return [(float(cast(float, t)), float(obj)) for t, obj, *_ in trace if obj is not None]  # a time is never None
 
 
 def time_to_target(trace: Trace, best: float | None, sense: str, target_gap: float) -> float | None:

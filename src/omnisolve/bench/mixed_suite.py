@@ -32,7 +32,9 @@ class Part:
 def parts(path: Path = SUITE_FILE) -> list[Part]:
     """The mixed suite's definition (columns suite, instances, solvers; lists space-separated)."""
     with path.open(newline="") as fh:
-        return [Part(r["suite"], tuple(r["instances"].split()), tuple(r["solvers"].split())) for r in csv.DictReader(fh)]
+        return [
+            Part(r["suite"], tuple(r["instances"].split()), tuple(r["solvers"].split())) for r in csv.DictReader(fh)
+        ]
 
 
 @lru_cache(maxsize=None)

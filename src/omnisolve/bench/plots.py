@@ -33,7 +33,9 @@ def gap_vs_time(runs: list[Run], solvers: list[str], time_limit: float, path: Pa
         if not mine:
             continue
         curves = [metrics.primal_gap_at(primal_trace(r, time_limit), r.reference, grid) for r in mine]
-        ax.step(grid, np.maximum(np.mean(curves, axis=0), GAP_FLOOR), where="post", label=f"{solver} ({len(mine)} runs)")
+        ax.step(
+            grid, np.maximum(np.mean(curves, axis=0), GAP_FLOOR), where="post", label=f"{solver} ({len(mine)} runs)"
+        )
     ax.set_yscale("log")
     ax.set_ylim(GAP_FLOOR / 2, 1.5)
     ax.set_xlabel("time (s)")
@@ -52,7 +54,10 @@ def profiles(runs: list[Run], solvers: list[str], path: Path) -> None:
     never), and of the best time to solve (unsolved, error, unsupported: never)."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for ax, key, label in ((axes[0], "primal_integral", "primal integral"), (axes[1], "time_to_solve", "time to solve")):
+    for ax, key, label in (
+        (axes[0], "primal_integral", "primal integral"),
+        (axes[1], "time_to_solve", "time to solve"),
+    ):
         table: dict[tuple[str, int], dict[str, float | None]] = {}
         for r in runs:
             table.setdefault((r.instance, r.repeat), {})[r.solver] = getattr(r, key)

@@ -20,8 +20,22 @@ from omnisolve.bench.suites import Instance
 from omnisolve.result import jsonable
 
 SUMMARY_COLUMNS = [
-    "solver", "runs", "unsup", "errors", "gap% mean", "gap% median", "gap% max",
-    "optimal", "proven", "claimed", "refuted", "check s", "best", "wrong", "sgm time", "PI/T mean",
+    "solver",
+    "runs",
+    "unsup",
+    "errors",
+    "gap% mean",
+    "gap% median",
+    "gap% max",
+    "optimal",
+    "proven",
+    "claimed",
+    "refuted",
+    "check s",
+    "best",
+    "wrong",
+    "sgm time",
+    "PI/T mean",
 ]
 
 
@@ -48,24 +62,26 @@ def solver_summary(runs: list[Run], solvers: list[str], time_limit: float) -> li
         gaps = [100 * r.gap for r in mine if r.gap is not None]
         integrals = [r.primal_integral_norm for r in mine if r.primal_integral_norm is not None]
         times = [r.time_to_solve if r.time_to_solve is not None else time_limit for r in mine]
-        rows.append({
-            "solver": solver,
-            "runs": len(mine),
-            "unsup": sum(r.solver == solver and r.status == "unsupported" for r in runs),
-            "errors": sum(r.status == "error" for r in mine),
-            "gap% mean": statistics.fmean(gaps) if gaps else None,
-            "gap% median": statistics.median(gaps) if gaps else None,
-            "gap% max": max(gaps, default=None),
-            "optimal": sum(r.status == "optimal" for r in mine),
-            "proven": sum(r.optimality == "proven" for r in mine),
-            "claimed": sum(r.optimality == "claimed" for r in mine),
-            "refuted": sum(r.optimality == "refuted" for r in mine),
-            "check s": statistics.fmean([r.check_time for r in mine]) if mine else None,
-            "best": sum(r.gap is not None and r.gap <= BEST_TOLERANCE for r in mine),
-            "wrong": sum(r.correct is False for r in mine),
-            "sgm time": metrics.shifted_geomean(times),
-            "PI/T mean": statistics.fmean(integrals) if integrals else None,
-        })
+        rows.append(
+            {
+                "solver": solver,
+                "runs": len(mine),
+                "unsup": sum(r.solver == solver and r.status == "unsupported" for r in runs),
+                "errors": sum(r.status == "error" for r in mine),
+                "gap% mean": statistics.fmean(gaps) if gaps else None,
+                "gap% median": statistics.median(gaps) if gaps else None,
+                "gap% max": max(gaps, default=None),
+                "optimal": sum(r.status == "optimal" for r in mine),
+                "proven": sum(r.optimality == "proven" for r in mine),
+                "claimed": sum(r.optimality == "claimed" for r in mine),
+                "refuted": sum(r.optimality == "refuted" for r in mine),
+                "check s": statistics.fmean([r.check_time for r in mine]) if mine else None,
+                "best": sum(r.gap is not None and r.gap <= BEST_TOLERANCE for r in mine),
+                "wrong": sum(r.correct is False for r in mine),
+                "sgm time": metrics.shifted_geomean(times),
+                "PI/T mean": statistics.fmean(integrals) if integrals else None,
+            }
+        )
     return rows
 
 
@@ -103,8 +119,11 @@ def _cell(runs: list[Run], sense: str) -> str:
     best = min(r.objective for r in answered) if sense == "min" else max(r.objective for r in answered)
     gaps = [r.gap for r in answered if r.gap is not None]
     gap = f" / {_pct(statistics.fmean(gaps))}" if gaps else ""
-    mark = "*" if any(r.status == "optimal" and r.optimality == "proven" for r in answered) else (
-        "+" if any(r.status == "optimal" for r in answered) else "")
+    mark = (
+        "*"
+        if any(r.status == "optimal" and r.optimality == "proven" for r in answered)
+        else ("+" if any(r.status == "optimal" for r in answered) else "")
+    )
     return f"{_num(best)}{mark}{gap}"
 
 
@@ -115,34 +134,36 @@ def summary_markdown(
     summary = solver_summary(runs, solvers, settings.time_limit)
     per_solver = [[_fmt(row[c]) for c in SUMMARY_COLUMNS] for row in summary]
     per_instance = instance_rows(runs, instances, solvers)
-    return "\n".join([
-        f"# Benchmark: {suite}",
-        "",
-        f"{len(instances)} instances x {len(solvers)} solvers x {settings.repeats} repeats, "
-        f"time limit {settings.time_limit:g} s, {settings.threads} thread(s), {settings.jobs} run(s) at once.",
-        "",
-        _md_table(SUMMARY_COLUMNS, per_solver),
-        "",
-        "unsup: runs the solver refused (not counted in runs); gap%: 100 x (objective - reference) / "
-        "|reference| (sense-adjusted), over runs with a certified answer; optimal: the solver said optimal; "
-        "proven / claimed / refuted: what the certificate and the cross-check made of each claim (optimal, "
-        "infeasible, unbounded; docs/verification.md); check s: mean seconds of the cross-check after the solve; "
-        "best: gap <= 1e-6; wrong: contradicts a proven optimum or the known status; sgm time: shifted "
-        "geometric mean (shift 10 s) of the seconds to reach the reference or prove the known status "
-        "(time limit if never); PI/T: Berthold's primal integral / time limit (1 for a run without any "
-        "incumbent).",
-        "",
-        "## Per instance",
-        "",
-        "objective of the best repeat (* = optimal, proven; + = optimal, only claimed) / mean gap over repeats",
-        "",
-        _md_table(["instance", "best known", *solvers], per_instance),
-        "",
-        "![gap over time](gap_vs_time.png)",
-        "",
-        "![performance profiles](profiles.png)",
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Benchmark: {suite}",
+            "",
+            f"{len(instances)} instances x {len(solvers)} solvers x {settings.repeats} repeats, "
+            f"time limit {settings.time_limit:g} s, {settings.threads} thread(s), {settings.jobs} run(s) at once.",
+            "",
+            _md_table(SUMMARY_COLUMNS, per_solver),
+            "",
+            "unsup: runs the solver refused (not counted in runs); gap%: 100 x (objective - reference) / "
+            "|reference| (sense-adjusted), over runs with a certified answer; optimal: the solver said optimal; "
+            "proven / claimed / refuted: what the certificate and the cross-check made of each claim (optimal, "
+            "infeasible, unbounded; docs/verification.md); check s: mean seconds of the cross-check after the solve; "
+            "best: gap <= 1e-6; wrong: contradicts a proven optimum or the known status; sgm time: shifted "
+            "geometric mean (shift 10 s) of the seconds to reach the reference or prove the known status "
+            "(time limit if never); PI/T: Berthold's primal integral / time limit (1 for a run without any "
+            "incumbent).",
+            "",
+            "## Per instance",
+            "",
+            "objective of the best repeat (* = optimal, proven; + = optimal, only claimed) / mean gap over repeats",
+            "",
+            _md_table(["instance", "best known", *solvers], per_instance),
+            "",
+            "![gap over time](gap_vs_time.png)",
+            "",
+            "![performance profiles](profiles.png)",
+            "",
+        ]
+    )
 
 
 def summary_table(rows: list[dict[str, object]], title: str) -> Table:

@@ -45,7 +45,9 @@ class Settings:
     repeats: int = 1
     jobs: int = 1
     seed: int = 0  # repeat k runs with seed + k
-    grace: float | None = None  # seconds past the limit before the kill; None: max(5, 0.2 x limit) + 5 compile + cross-check
+    grace: float | None = (
+        None  # seconds past the limit before the kill; None: max(5, 0.2 x limit) + 5 compile + cross-check
+    )
     load_allowance: float = 60.0  # seconds to start Python and read the instance
     extra_solvers: Mapping[str, str] = field(default_factory=dict)  # name -> "module:Class" for workers
     sys_path: tuple[str, ...] = ()  # prepended to the workers' sys.path (to import extra solvers)
@@ -91,7 +93,7 @@ ProgressHook = Callable[[Instance, str], None]
 
 
 def solver_spec(label: str, threads: int) -> tuple[str, int]:
-    """"pyvrp@1" -> ("pyvrp", 1): a solver entry may fix its own thread count, so one run can
+    """ "pyvrp@1" -> ("pyvrp", 1): a solver entry may fix its own thread count, so one run can
     put a solver beside itself at other threads (e.g. one-seed PyVRP beside omnisolve's)."""
     name, _, count = label.partition("@")
     if not count:
@@ -175,7 +177,9 @@ def _execute(work: Path, settings: Settings, stop: threading.Event) -> dict[str,
     command = [sys.executable, "-m", "omnisolve.bench.worker", str(work / "job.json"), str(result_file)]
     start = time.monotonic()
     with log_file.open("wb") as log:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     killed = False
     try:
         deadline = start + settings.load_allowance

@@ -31,14 +31,14 @@ def train(data: Dataset, trees: int = 40, depth: int = 6, seed: int = 0) -> Sele
         y = np.log10(np.array([max(s.cost[solver], 1e-3) for s in mine]))
         with warnings.catch_warnings():  # with few trees some instances are in every bootstrap
             warnings.simplefilter("ignore", UserWarning)
-            forest = RandomForestRegressor(n_estimators=trees, max_depth=depth, min_samples_leaf=1,
-                                           oob_score=len(mine) >= 5, random_state=seed).fit(X, y)
+            forest = RandomForestRegressor(
+                n_estimators=trees, max_depth=depth, min_samples_leaf=1, oob_score=len(mine) >= 5, random_state=seed
+            ).fit(X, y)
         residual = y - _out_of_bag(forest, X)
         sigma = max(float(np.sqrt(np.mean(residual**2))), MIN_SIGMA)
         models[solver] = SolverModel(Forest.from_sklearn(forest), round(sigma, 6), solved_classes)
     provers = {c: sorted({v for s in data.samples if s.cls == c for v in s.proved}) for c in classes}
-    info = {"instances": len(data.samples), "solvers": data.solvers, "trees": trees, "depth": depth,
-            "provers": provers}
+    info = {"instances": len(data.samples), "solvers": data.solvers, "trees": trees, "depth": depth, "provers": provers}
     return Selector(data.time_limit, classes, names, models, info)
 
 

@@ -47,7 +47,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     reason = backend.unsupported_reason(problem)
     if reason is not None:
         return {"status": "unsupported", "message": reason, **common}
-    result = solve(problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], seed=job["seed"])
+    result = solve(
+        problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], seed=job["seed"]
+    )
     cert = result.certificate
     check = result.extra.get("cross_check", {})
     own = check.get("refuted_claim")  # a refuted solver is scored on its own (wrong) answer

@@ -41,12 +41,17 @@ def main() -> None:
         err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)
         sys.exit(getattr(exc, "exit_code", 2))
     except MemoryError:  # a limit the input policy did not foresee: still the README's exit 1
-        err.print("[bold red]error:[/] out of memory: the problem is too large for this machine", highlight=False,
-                  soft_wrap=True)
+        err.print(
+            "[bold red]error:[/] out of memory: the problem is too large for this machine",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)
     except Exception as exc:  # anything unexpected (a bug): one line, exit 1, never a traceback
         detail = " ".join(str(exc).split())[:200]
-        err.print(f"[bold red]error:[/] unexpected failure, please report it with the input: {detail}",
-                  highlight=False, soft_wrap=True)
+        err.print(
+            f"[bold red]error:[/] unexpected failure, please report it with the input: {detail}",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)
-

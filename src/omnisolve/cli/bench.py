@@ -11,12 +11,23 @@ from omnisolve.cli.console import err, out
 
 
 def bench(
-    suite: str = typer.Argument(..., help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) or a folder with optima.csv"),
-    solvers: Optional[str] = typer.Option(None, "--solvers", "-s", help="comma-separated backends, NAME@THREADS to fix one's threads (default: the suite's)"),
+    suite: str = typer.Argument(
+        ...,
+        help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) "
+        "or a folder with optima.csv",
+    ),
+    solvers: Optional[str] = typer.Option(
+        None,
+        "--solvers",
+        "-s",
+        help="comma-separated backends, NAME@THREADS to fix one's threads (default: the suite's)",
+    ),
     time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per run"),
     threads: int = typer.Option(1, "--threads", "-j"),
     repeats: int = typer.Option(1, "--repeats", "-r", help="runs per instance and solver (seeds 0, 1, ...)"),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="output folder (default out/bench/SUITE-TIMESTAMP)"),
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="output folder (default out/bench/SUITE-TIMESTAMP)"
+    ),
     instances: Optional[str] = typer.Option(None, "--instances", help="comma-separated instance names"),
     max_size: Optional[int] = typer.Option(None, "--max-size", help="skip instances larger than this"),
     limit: Optional[int] = typer.Option(None, "--limit", help="only the first K instances"),
@@ -26,7 +37,9 @@ def bench(
     """Benchmark solvers on a suite: runs.csv, runs.json, summary.md and plots in --out."""
     from omnisolve.bench.command import bench_command
 
-    bench_command(out, err, suite, solvers, time_limit, threads, repeats, out_dir, instances, max_size, limit, jobs, data)
+    bench_command(
+        out, err, suite, solvers, time_limit, threads, repeats, out_dir, instances, max_size, limit, jobs, data
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -30,8 +30,18 @@ def run_demo(console: Console, time_limit: float = 60.0) -> bool:
     The status column says whether each "optimal" is proven or only claimed."""
     from omnisolve.api import solve
 
-    table = Table("instance", "class", "solver", "status", "objective", "known optimum", "gap to optimum", "time", "certificate",
-                  title="omnisolve demo")
+    table = Table(
+        "instance",
+        "class",
+        "solver",
+        "status",
+        "objective",
+        "known optimum",
+        "gap to optimum",
+        "time",
+        "certificate",
+        title="omnisolve demo",
+    )
     all_good, proven, rows = True, 0, bundled_instances()
     for row in rows:
         with console.status(f"solving {row['name']} ..."):
@@ -42,12 +52,25 @@ def run_demo(console: Console, time_limit: float = 60.0) -> bool:
         all_good &= good
         proven += result.optimality == Optimality.PROVEN
         table.add_row(
-            row["name"], row["class"], result.solver, status_text(result),
-            fmt(result.objective), fmt(known), fmt_gap(gap), f"{result.runtime:.2f} s", verdict_text(result),
+            row["name"],
+            row["class"],
+            result.solver,
+            status_text(result),
+            fmt(result.objective),
+            fmt(known),
+            fmt_gap(gap),
+            f"{result.runtime:.2f} s",
+            verdict_text(result),
         )
     console.print(table)
-    console.print("[bold green]all answers optimal and certified[/]" if all_good else "[bold red]some answers were not optimal and certified[/]")
-    console.print(f"optimality proven for {proven} of {len(rows)} (the others are only the solver's claim; docs/verification.md)")
+    console.print(
+        "[bold green]all answers optimal and certified[/]"
+        if all_good
+        else "[bold red]some answers were not optimal and certified[/]"
+    )
+    console.print(
+        f"optimality proven for {proven} of {len(rows)} (the others are only the solver's claim; docs/verification.md)"
+    )
     return all_good
 
 

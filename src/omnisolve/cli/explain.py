@@ -48,18 +48,24 @@ def explanation_table(e, title: str = ""):
     summary.add_row("time", f"{e.time:.2f} s, {e.solves} solve{'s' if e.solves != 1 else ''}")
     parts = [summary]
     if e.status == "infeasible":
-        members = Table("#", "kind", "name", "condition", title="irreducible infeasible subset" if e.irreducible else "infeasible subset")
+        members = Table(
+            "#",
+            "kind",
+            "name",
+            "condition",
+            title="irreducible infeasible subset" if e.irreducible else "infeasible subset",
+        )
         k = 0
         for row in e.row_entries:
             k += 1
             condition = str(row)
             if not row.text:
-                condition = condition[len(row.name):].strip().removeprefix("(").removesuffix(")")
+                condition = condition[len(row.name) :].strip().removeprefix("(").removesuffix(")")
             members.add_row(str(k), "constraint" if not row.text else "data", row.name, condition)
         for bound in e.bound_entries:
             k += 1
             kind = "integrality" if bound.kind == "integer" else "bound"
-            members.add_row(str(k), kind, bound.name, str(bound)[len(bound.name):].strip())
+            members.add_row(str(k), kind, bound.name, str(bound)[len(bound.name) :].strip())
         parts.append(members)
     parts.append(Text(e.message))
     return Group(*parts)

@@ -17,7 +17,9 @@ def train(
     runs: List[Path] = typer.Argument(..., help="runs.csv of `omnisolve bench` (one or more)"),
     output: Path = typer.Option(Path("selector.json"), "--output", "-o", help="where to write the selector (JSON)"),
     suite: Optional[str] = typer.Option(None, "--suite", help="suite of runs.csv files without a suite column"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", help="the runs' time limit, if not in the CSV"),
+    time_limit: Optional[float] = typer.Option(
+        None, "--time-limit", "-t", help="the runs' time limit, if not in the CSV"
+    ),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
     trees: int = typer.Option(40, "--trees", help="trees per solver forest"),
 ) -> None:
@@ -28,8 +30,12 @@ def train(
     dataset = read_runs(runs, suite, time_limit, data)
     selector = fit(dataset, trees=trees)
     selector.save(output)
-    out.print(f"selector for {', '.join(selector.models)} on {len(dataset.samples)} instances "
-              f"({', '.join(selector.classes)}) written to {output}", highlight=False, soft_wrap=True)
+    out.print(
+        f"selector for {', '.join(selector.models)} on {len(dataset.samples)} instances "
+        f"({', '.join(selector.classes)}) written to {output}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @portfolio.command()

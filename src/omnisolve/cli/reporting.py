@@ -73,7 +73,9 @@ def result_table(result: Result, title: str = "") -> Table:
     table.add_row("objective", fmt(result.objective))
     cert = result.certificate
     certified = cert.bound if cert is not None else None
-    table.add_row("bound", fmt(certified) if certified is not None or result.bound is None else f"{fmt(result.bound)} (unchecked)")
+    table.add_row(
+        "bound", fmt(certified) if certified is not None or result.bound is None else f"{fmt(result.bound)} (unchecked)"
+    )
     table.add_row("gap", gap_text(result))
     table.add_row("time", f"{result.runtime:.2f} s")
     table.add_row("solver", f"{result.solver} {result.solver_version}".strip())
@@ -89,7 +91,9 @@ def result_table(result: Result, title: str = "") -> Table:
         for line in cert.messages if cert.verdict == "fail" else []:
             table.add_row("", Text(line, style="red"))
         if cert.optimality != Optimality.NONE:
-            table.add_row("optimality", Text(f"{cert.optimality.value}: {cert.evidence}", style=OPTIMALITY_STYLE[cert.optimality]))
+            table.add_row(
+                "optimality", Text(f"{cert.optimality.value}: {cert.evidence}", style=OPTIMALITY_STYLE[cert.optimality])
+            )
         if cert.refutation:
             table.add_row("refuted", Text(cert.refutation, style="bold red"))
     if result.message and result.status != Status.ERROR:

@@ -9,7 +9,10 @@ import typer
 
 from omnisolve.cli.console import fail
 
-DB_HELP = "database URL, e.g. sqlite:///./omnisolve.db or postgresql+psycopg://user:pw@host/db (default $OMNISOLVE_DB or sqlite:///./omnisolve.db)"
+DB_HELP = (
+    "database URL, e.g. sqlite:///./omnisolve.db or postgresql+psycopg://user:pw@host/db "
+    "(default $OMNISOLVE_DB or sqlite:///./omnisolve.db)"
+)
 
 token_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke API tokens.")
 
@@ -46,7 +49,6 @@ def token_create(
     try:
         typer.echo(create_token(_db(db), name))
     except ValueError as exc:
-
         raise fail(str(exc), 2) from None
 
 

@@ -24,16 +24,33 @@ EXIT_REFUTED = 8
 
 def solve(
     file: Path = typer.Argument(..., help="MPS/LP, JSON, TSPLIB .tsp, VRPLIB .vrp, job-shop or .kp file"),
-    solver: str = typer.Option("auto", "--solver", "-s", help="backend name; auto (learned selector); race (top solvers at once); race:A,B (these at once)"),
+    solver: str = typer.Option(
+        "auto",
+        "--solver",
+        "-s",
+        help="backend name; auto (learned selector); race (top solvers at once); race:A,B (these at once)",
+    ),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds"),
     threads: int = typer.Option(1, "--threads", "-j"),
     gap: float = typer.Option(1e-6, "--gap", help="relative gap at which to stop"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the result as JSON"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no live progress line"),
-    deadline: Optional[float] = typer.Option(None, "--deadline", help="seconds after which an answer is worthless (auto/race pick for it)"),
-    utility: Optional[str] = typer.Option(None, "--utility", help="value of time: deadline:S, linear:S or exp:HALF_LIFE"),
-    history: Optional[bool] = typer.Option(None, "--history/--no-history", help="record the run in the history (~/.omnisolve/history.db or $OMNISOLVE_HISTORY; on when that is set)"),
-    cross_check: str = typer.Option("claims", "--cross-check", help="off | claims (an independent solver checks unproven optimal/infeasible/unbounded claims) | always"),
+    deadline: Optional[float] = typer.Option(
+        None, "--deadline", help="seconds after which an answer is worthless (auto/race pick for it)"
+    ),
+    utility: Optional[str] = typer.Option(
+        None, "--utility", help="value of time: deadline:S, linear:S or exp:HALF_LIFE"
+    ),
+    history: Optional[bool] = typer.Option(
+        None,
+        "--history/--no-history",
+        help="record the run in the history (~/.omnisolve/history.db or $OMNISOLVE_HISTORY; on when that is set)",
+    ),
+    cross_check: str = typer.Option(
+        "claims",
+        "--cross-check",
+        help="off | claims (an independent solver checks unproven optimal/infeasible/unbounded claims) | always",
+    ),
 ) -> None:
     """Solve FILE, print status, objective, bound, gap, time and the certificate."""
     from omnisolve.api import solve as run
@@ -47,8 +64,17 @@ def solve(
         raise fail(f"--cross-check must be off, claims or always, not {cross_check!r}", 2)
     value = f"deadline:{deadline}" if deadline is not None else utility
     with Progress(err, enabled=not quiet) as progress:
-        result = run(file, solver=solver, time_limit=time_limit, threads=threads, gap=gap,
-                     on_incumbent=progress.update, utility=value, history=history, cross_check=cross_check)
+        result = run(
+            file,
+            solver=solver,
+            time_limit=time_limit,
+            threads=threads,
+            gap=gap,
+            on_incumbent=progress.update,
+            utility=value,
+            history=history,
+            cross_check=cross_check,
+        )
     out.print(result_table(result, title=file.name))
     if output is not None:
         try:

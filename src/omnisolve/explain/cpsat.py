@@ -44,8 +44,10 @@ def core(data: ProblemData, seconds: float) -> tuple[bool | None, list[tuple[str
     from omnisolve.solvers.cpsat_models import _int_bound, _row_bound, _row_scales
 
     model = cp_model.CpModel()
-    x = [model.new_int_var(_int_bound(a, up=False), max(_int_bound(a, up=False), _int_bound(b, up=True)), f"x{j}")
-         for j, (a, b) in enumerate(zip(data.lb, data.ub))]
+    x = [
+        model.new_int_var(_int_bound(a, up=False), max(_int_bound(a, up=False), _int_bound(b, up=True)), f"x{j}")
+        for j, (a, b) in enumerate(zip(data.lb, data.ub))
+    ]
     A, scales = data.A, _row_scales(data)
     literals: list[Any] = []
     members: list[tuple[str, int]] = []

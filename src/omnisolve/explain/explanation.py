@@ -86,9 +86,13 @@ class Explanation:
     solves: int = 0  # solver calls made
 
     @classmethod
-    def of(cls, status: str, row_entries: list[RowEntry] = (), bound_entries: list[BoundEntry] = (), **kw: Any) -> "Explanation":
+    def of(
+        cls, status: str, row_entries: list[RowEntry] = (), bound_entries: list[BoundEntry] = (), **kw: Any
+    ) -> "Explanation":
         rows, bounds = list(row_entries), list(bound_entries)
-        return cls(status, [str(r) for r in rows], [str(b) for b in bounds], row_entries=rows, bound_entries=bounds, **kw)
+        return cls(
+            status, [str(r) for r in rows], [str(b) for b in bounds], row_entries=rows, bound_entries=bounds, **kw
+        )
 
     @property
     def size(self) -> int:

@@ -75,8 +75,14 @@ def _feasibility_model(data: ProblemData) -> Any:
     from omnisolve.io.highs_model import to_highs_model
 
     plain = dataclasses.replace(
-        data, c=np.zeros(data.num_variables), c0=0.0, Q=None, sense="min",
-        quadratic_rows=(), nl_objective=None, nl_constraints=(),
+        data,
+        c=np.zeros(data.num_variables),
+        c0=0.0,
+        Q=None,
+        sense="min",
+        quadratic_rows=(),
+        nl_objective=None,
+        nl_constraints=(),
     )
     return to_highs_model(plain)
 
@@ -110,8 +116,10 @@ class HighsOracle:
         self.h = _new_highs(data)
         self.m, self.n = data.A.shape
         self.full = {
-            ROW_LO: np.array(data.row_lb, dtype=float), ROW_UP: np.array(data.row_ub, dtype=float),
-            COL_LO: np.array(data.lb, dtype=float), COL_UP: np.array(data.ub, dtype=float),
+            ROW_LO: np.array(data.row_lb, dtype=float),
+            ROW_UP: np.array(data.row_ub, dtype=float),
+            COL_LO: np.array(data.lb, dtype=float),
+            COL_UP: np.array(data.ub, dtype=float),
         }
         self.cur = {k: v.copy() for k, v in self.full.items()}
         self.integer = np.array(data.integer_mask, dtype=bool)
@@ -165,7 +173,9 @@ class HighsOracle:
         if cols.size:
             h.changeColsBounds(cols.size, cols.astype(np.int32), self.cur[COL_LO][cols], self.cur[COL_UP][cols])
         if ints.size:
-            kinds = np.where(self.cur_int[ints], int(self.hs.HighsVarType.kInteger), int(self.hs.HighsVarType.kContinuous))
+            kinds = np.where(
+                self.cur_int[ints], int(self.hs.HighsVarType.kInteger), int(self.hs.HighsVarType.kContinuous)
+            )
             h.changeColsIntegrality(ints.size, ints.astype(np.int32), kinds.astype(np.uint8))
 
     # ---- solving ------------------------------------------------------------------------------
@@ -268,7 +278,9 @@ def entries(data: ProblemData, members: Iterable[Member]) -> tuple[list[RowEntry
         sides = rows[i]
         side = "both" if len(sides) == 2 else ("lower" if ROW_LO in sides else "upper")
         lo, up = float(data.row_lb[i]), float(data.row_ub[i])
-        row_entries.append(RowEntry(data.row_names[i], lo if math.isfinite(lo) else None, up if math.isfinite(up) else None, side))
+        row_entries.append(
+            RowEntry(data.row_names[i], lo if math.isfinite(lo) else None, up if math.isfinite(up) else None, side)
+        )
     bound_entries = []
     order = {COL_LO: 0, COL_UP: 1, INTEGER: 2}
     for kind, j in sorted((m for m in members if m[0] in order), key=lambda m: (m[1], order[m[0]])):
@@ -282,8 +294,15 @@ def entries(data: ProblemData, members: Iterable[Member]) -> tuple[list[RowEntry
     return row_entries, bound_entries
 
 
-def infeasible(data: ProblemData, members: list[Member], method: str, irreducible: bool, budget: Budget,
-               solves: int, note: str = "") -> Explanation:
+def infeasible(
+    data: ProblemData,
+    members: list[Member],
+    method: str,
+    irreducible: bool,
+    budget: Budget,
+    solves: int,
+    note: str = "",
+) -> Explanation:
     rows, bounds = entries(data, members)
     names = [str(r) for r in rows] + [str(b) for b in bounds]
     listed = "; ".join(names[:_LISTED]) + (f"; ... ({len(names) - _LISTED} more)" if len(names) > _LISTED else "")
@@ -296,13 +315,23 @@ def infeasible(data: ProblemData, members: list[Member], method: str, irreducibl
     if irreducible:
         text += "Dropping any one of them makes the rest feasible (verified), so the conflict is among exactly these."
     else:
-        text += ("This subset is proven infeasible but was not shown to be minimal "
-                 "(a test ran out of time); a smaller conflict may exist within it.")
+        text += (
+            "This subset is proven infeasible but was not shown to be minimal "
+            "(a test ran out of time); a smaller conflict may exist within it."
+        )
     if note:
         text += " " + note
     text += f" Found by {method} with {solves} solve{'s' if solves != 1 else ''} in {budget.elapsed():.2f} s."
-    return Explanation.of(INFEASIBLE, rows, bounds, method=method, irreducible=irreducible, message=text,
-                          time=budget.elapsed(), solves=solves)
+    return Explanation.of(
+        INFEASIBLE,
+        rows,
+        bounds,
+        method=method,
+        irreducible=irreducible,
+        message=text,
+        time=budget.elapsed(),
+        solves=solves,
+    )
 
 
 def data_check(data: ProblemData, budget: Budget) -> Explanation | None:
@@ -312,28 +341,56 @@ def data_check(data: ProblemData, budget: Budget) -> Explanation | None:
     bad = np.flatnonzero(lb > ub + _TOL)
     if bad.size:
         j = int(bad[0])
-        return infeasible(data, [(COL_LO, j), (COL_UP, j)], method, True, budget, 0,
-                          f"Variable {data.var_names[j]} has lower bound {fmt(lb[j])} above its upper bound {fmt(ub[j])}.")
+        return infeasible(
+            data,
+            [(COL_LO, j), (COL_UP, j)],
+            method,
+            True,
+            budget,
+            0,
+            f"Variable {data.var_names[j]} has lower bound {fmt(lb[j])} above its upper bound {fmt(ub[j])}.",
+        )
     integer = np.flatnonzero(data.integer_mask & np.isfinite(lb) & np.isfinite(ub))
     if integer.size:
         empty = integer[np.ceil(lb[integer] - 1e-6) > np.floor(ub[integer] + 1e-6)]
         if empty.size:
             j = int(empty[0])
-            return infeasible(data, [(COL_LO, j), (COL_UP, j), (INTEGER, j)], method, True, budget, 0,
-                              f"Integer variable {data.var_names[j]} has no integer value in [{fmt(lb[j])}, {fmt(ub[j])}].")
+            return infeasible(
+                data,
+                [(COL_LO, j), (COL_UP, j), (INTEGER, j)],
+                method,
+                True,
+                budget,
+                0,
+                f"Integer variable {data.var_names[j]} has no integer value in [{fmt(lb[j])}, {fmt(ub[j])}].",
+            )
     rl, ru = np.asarray(data.row_lb), np.asarray(data.row_ub)
     bad = np.flatnonzero(rl > ru + _TOL)
     if bad.size:
         i = int(bad[0])
-        return infeasible(data, [(ROW_LO, i), (ROW_UP, i)], method, True, budget, 0,
-                          f"Constraint {data.row_names[i]} has lower side {fmt(rl[i])} above its upper side {fmt(ru[i])}.")
+        return infeasible(
+            data,
+            [(ROW_LO, i), (ROW_UP, i)],
+            method,
+            True,
+            budget,
+            0,
+            f"Constraint {data.row_names[i]} has lower side {fmt(rl[i])} above its upper side {fmt(ru[i])}.",
+        )
     counts = np.diff(data.A.indptr)
     empty_rows = np.flatnonzero(counts == 0)
     for i in empty_rows[(rl[empty_rows] > _TOL) | (ru[empty_rows] < -_TOL)][:1]:
         i = int(i)
         member = (ROW_LO, i) if rl[i] > _TOL else (ROW_UP, i)
-        return infeasible(data, [member], method, True, budget, 0,
-                          f"Constraint {data.row_names[i]} has no variables, so its activity is 0.")
+        return infeasible(
+            data,
+            [member],
+            method,
+            True,
+            budget,
+            0,
+            f"Constraint {data.row_names[i]} has no variables, so its activity is 0.",
+        )
     return None
 
 
@@ -353,7 +410,9 @@ def explain_data(data: ProblemData, budget: Budget) -> Explanation:
     oracle.relax(ints)
     lp = oracle.solve()
     if lp is None:
-        return unknown("HiGHS could not decide whether the LP relaxation is feasible within the time limit.", budget, oracle.solves)
+        return unknown(
+            "HiGHS could not decide whether the LP relaxation is feasible within the time limit.", budget, oracle.solves
+        )
     if lp is False:
         return _explain_lp(data, oracle, budget, caveat)
     if data.is_mip:
@@ -365,13 +424,21 @@ def explain_data(data: ProblemData, budget: Budget) -> Explanation:
         if mip is None and use_cpsat:  # a combinatorial model HiGHS cannot decide: ask CP-SAT
             verdict, found = cpsat.core(data, budget.left() * 0.6)
             if verdict is True:
-                return feasible("CP-SAT found a point satisfying every constraint, bound and integrality.",
-                                "CP-SAT feasibility solve", budget, oracle.solves + 1)
+                return feasible(
+                    "CP-SAT found a point satisfying every constraint, bound and integrality.",
+                    "CP-SAT feasibility solve",
+                    budget,
+                    oracle.solves + 1,
+                )
             if verdict is False:
                 return _explain_mip(data, oracle, budget, caveat, found, decided_by_cpsat=True)
         if mip is None:
-            return unknown("HiGHS could not decide whether the model (with integrality) is feasible within "
-                           f"{budget.seconds:g} s; the LP relaxation is feasible.", budget, oracle.solves)
+            return unknown(
+                "HiGHS could not decide whether the model (with integrality) is feasible within "
+                f"{budget.seconds:g} s; the LP relaxation is feasible.",
+                budget,
+                oracle.solves,
+            )
         if mip is False:
             start = None
             if use_cpsat and len(oracle.members([ROW_LO, ROW_UP])) > 64:
@@ -379,10 +446,19 @@ def explain_data(data: ProblemData, budget: Budget) -> Explanation:
                 start = found if verdict is False and found else None
             return _explain_mip(data, oracle, budget, caveat, start)
     if extra:
-        return unknown("The linear constraints are feasible; the quadratic or nonlinear constraints are not "
-                       "analysed here, so infeasibility, if any, lies in them.", budget, oracle.solves)
-    return feasible(f"HiGHS found a point satisfying every constraint, bound and integrality "
-                    f"({oracle.solves} solve{'s' if oracle.solves != 1 else ''}).", "HiGHS feasibility solve", budget, oracle.solves)
+        return unknown(
+            "The linear constraints are feasible; the quadratic or nonlinear constraints are not "
+            "analysed here, so infeasibility, if any, lies in them.",
+            budget,
+            oracle.solves,
+        )
+    return feasible(
+        f"HiGHS found a point satisfying every constraint, bound and integrality "
+        f"({oracle.solves} solve{'s' if oracle.solves != 1 else ''}).",
+        "HiGHS feasibility solve",
+        budget,
+        oracle.solves,
+    )
 
 
 def _explain_lp(data: ProblemData, oracle: HighsOracle, budget: Budget, caveat: str) -> Explanation:
@@ -398,14 +474,29 @@ def _explain_lp(data: ProblemData, oracle: HighsOracle, budget: Budget, caveat: 
             return infeasible(data, kept, f"HiGHS IIS ({kind}){caveat}", proven, budget, oracle.solves, note)
     everything = oracle.members([ROW_LO, ROW_UP, COL_LO, COL_UP])
     oracle.set_active(everything)
-    rows, proven_rows = deletion_filter(oracle, oracle.members([ROW_LO, ROW_UP]), max(1, len(everything) // 2), math.inf)
+    rows, proven_rows = deletion_filter(
+        oracle, oracle.members([ROW_LO, ROW_UP]), max(1, len(everything) // 2), math.inf
+    )
     bounds, proven_bounds = deletion_filter(oracle, oracle.members([COL_LO, COL_UP]), 1 << 30, math.inf)
-    return infeasible(data, rows + bounds, f"deletion filter over rows and bounds ({kind}){caveat}",
-                      proven_rows and proven_bounds, budget, oracle.solves, note)
+    return infeasible(
+        data,
+        rows + bounds,
+        f"deletion filter over rows and bounds ({kind}){caveat}",
+        proven_rows and proven_bounds,
+        budget,
+        oracle.solves,
+        note,
+    )
 
 
-def _explain_mip(data: ProblemData, oracle: HighsOracle, budget: Budget, caveat: str,
-                 start: list[Member] | None = None, decided_by_cpsat: bool = False) -> Explanation:
+def _explain_mip(
+    data: ProblemData,
+    oracle: HighsOracle,
+    budget: Budget,
+    caveat: str,
+    start: list[Member] | None = None,
+    decided_by_cpsat: bool = False,
+) -> Explanation:
     """The MILP is infeasible, its LP relaxation feasible: deletion filter over rows, then
     bounds, then integrality, with short MILP solves. `start`: row sides of a conflict CP-SAT
     found (then the filter begins from them, one by one)."""
@@ -419,9 +510,16 @@ def _explain_mip(data: ProblemData, oracle: HighsOracle, budget: Budget, caveat:
         if answer is False:
             method = f"CP-SAT assumptions + deletion filter over rows and bounds (MILP){caveat}"
         elif decided_by_cpsat:  # proven by CP-SAT (exact integers, no clamped bound); HiGHS cannot check it
-            return infeasible(data, start, f"CP-SAT assumptions{caveat}", False, budget, oracle.solves + extra,
-                              "CP-SAT proved this set of constraints infeasible (with all bounds and integrality); "
-                              "HiGHS could not verify it in time.")
+            return infeasible(
+                data,
+                start,
+                f"CP-SAT assumptions{caveat}",
+                False,
+                budget,
+                oracle.solves + extra,
+                "CP-SAT proved this set of constraints infeasible (with all bounds and integrality); "
+                "HiGHS could not verify it in time.",
+            )
         else:
             start = None
             oracle.set_active(oracle.members())
@@ -434,14 +532,29 @@ def _explain_mip(data: ProblemData, oracle: HighsOracle, budget: Budget, caveat:
     ints = oracle.members([INTEGER])
     oracle.relax([m for m in ints if m[1] not in used])
     ints, p3 = deletion_filter(oracle, [m for m in ints if m[1] in used], 1 << 30, cap)
-    return infeasible(data, rows + bounds + ints, method, p1 and p2 and p3, budget, oracle.solves + extra,
-                      "The LP relaxation is feasible: integrality is part of the conflict.")
+    return infeasible(
+        data,
+        rows + bounds + ints,
+        method,
+        p1 and p2 and p3,
+        budget,
+        oracle.solves + extra,
+        "The LP relaxation is feasible: integrality is part of the conflict.",
+    )
 
 
 def unknown(reason: str, budget: Budget, solves: int = 0, method: str = "") -> Explanation:
-    return Explanation(UNKNOWN, method=method, message=f"Could not explain: {reason}", time=budget.elapsed(), solves=solves)
+    return Explanation(
+        UNKNOWN, method=method, message=f"Could not explain: {reason}", time=budget.elapsed(), solves=solves
+    )
 
 
 def feasible(reason: str, method: str, budget: Budget, solves: int = 0) -> Explanation:
-    return Explanation(FEASIBLE, method=method, irreducible=False, message=f"The problem is feasible: {reason}",
-                       time=budget.elapsed(), solves=solves)
+    return Explanation(
+        FEASIBLE,
+        method=method,
+        irreducible=False,
+        message=f"The problem is feasible: {reason}",
+        time=budget.elapsed(),
+        solves=solves,
+    )

@@ -29,11 +29,16 @@ def explain_structured(problem: StructuredProblem, budget: Budget) -> Explanatio
     if kind == "Knapsack":
         return _knapsack(problem, budget)
     if kind == "TSP":
-        return feasible(f"any order of the {problem.n} nodes is a tour, so a TSP is feasible by construction.",
-                        "data check", budget)
+        return feasible(
+            f"any order of the {problem.n} nodes is a tour, so a TSP is feasible by construction.", "data check", budget
+        )
     if kind == "JobShop":
-        return feasible("operations have no deadlines, so running them one after another in job order is a "
-                        "schedule: a job shop is feasible by construction.", "data check", budget)
+        return feasible(
+            "operations have no deadlines, so running them one after another in job order is a "
+            "schedule: a job shop is feasible by construction.",
+            "data check",
+            budget,
+        )
     if kind == "CVRP":
         return _cvrp(problem, budget)
     from omnisolve.explain.linear import explain_data
@@ -44,11 +49,20 @@ def explain_structured(problem: StructuredProblem, budget: Budget) -> Explanatio
 def _knapsack(problem: Any, budget: Budget) -> Explanation:
     if problem.capacity < 0:  # the constructor forbids it; say so if it ever happens
         row = RowEntry("capacity", None, float(problem.capacity), "upper", f"capacity {fmt(problem.capacity)} < 0")
-        return Explanation.of(INFEASIBLE, [row], method="data check", irreducible=True, time=budget.elapsed(),
-                              message=f"The knapsack is infeasible: its capacity {fmt(problem.capacity)} is negative, "
-                                      "so not even the empty choice fits.")
-    return feasible("choosing no item always fits (weights and capacity are >= 0), so a 0-1 knapsack is never "
-                    "infeasible.", "data check", budget)
+        return Explanation.of(
+            INFEASIBLE,
+            [row],
+            method="data check",
+            irreducible=True,
+            time=budget.elapsed(),
+            message=f"The knapsack is infeasible: its capacity {fmt(problem.capacity)} is negative, "
+            "so not even the empty choice fits.",
+        )
+    return feasible(
+        "choosing no item always fits (weights and capacity are >= 0), so a 0-1 knapsack is never infeasible.",
+        "data check",
+        budget,
+    )
 
 
 # ---- CVRP --------------------------------------------------------------------------------------
@@ -63,24 +77,42 @@ def _cvrp(problem: Any, budget: Budget) -> Explanation:
         c = max(over, key=lambda v: demands[v])
         rows = [_customer(c, demands), cap_row]
         return Explanation.of(
-            INFEASIBLE, rows, method="data check", irreducible=True, time=budget.elapsed(),
+            INFEASIBLE,
+            rows,
+            method="data check",
+            irreducible=True,
+            time=budget.elapsed(),
             message=f"The CVRP is infeasible: customer {c} needs {fmt(demands[c])}, more than the vehicle capacity "
-                    f"{fmt(capacity)}, so no route can serve it"
-                    + (f" ({len(over)} customers are too large: {', '.join(map(str, over[:10]))}"
-                       f"{', ...' if len(over) > 10 else ''})." if len(over) > 1 else "."),
+            f"{fmt(capacity)}, so no route can serve it"
+            + (
+                f" ({len(over)} customers are too large: {', '.join(map(str, over[:10]))}"
+                f"{', ...' if len(over) > 10 else ''})."
+                if len(over) > 1
+                else "."
+            ),
         )
     if k is None or len(customers) <= k:
         why = "the fleet is free" if k is None else f"there are at most as many customers as the {k} vehicles"
-        return feasible(f"every demand fits one vehicle and {why}, so one route per customer is a solution.",
-                        "data check", budget)
+        return feasible(
+            f"every demand fits one vehicle and {why}, so one route per customer is a solution.", "data check", budget
+        )
     packer = _BinPacking(demands, capacity, k, budget)
     whole = packer.fits(customers)
     if whole is True:
-        return feasible(f"the customers' demands can be split into {k} vehicle loads of at most {fmt(capacity)}.",
-                        "data check + bin packing", budget, packer.solves)
+        return feasible(
+            f"the customers' demands can be split into {k} vehicle loads of at most {fmt(capacity)}.",
+            "data check + bin packing",
+            budget,
+            packer.solves,
+        )
     if whole is None:
-        return unknown(f"could not decide within {budget.seconds:g} s whether the demands fit into {k} vehicles "
-                       f"of capacity {fmt(capacity)}.", budget, packer.solves, "bin packing")
+        return unknown(
+            f"could not decide within {budget.seconds:g} s whether the demands fit into {k} vehicles "
+            f"of capacity {fmt(capacity)}.",
+            budget,
+            packer.solves,
+            "bin packing",
+        )
     conflict, proven = packer.minimal(customers)
     fleet_row = RowEntry("vehicles", None, float(k), "upper", f"at most {k} vehicle{'s' if k != 1 else ''}")
     rows = [_customer(c, demands) for c in conflict] + [cap_row, fleet_row]
@@ -88,22 +120,38 @@ def _cvrp(problem: Any, budget: Budget) -> Explanation:
     if total > k * capacity + _TOL:
         why = f"together they need {fmt(total)}, more than {k} x {fmt(capacity)} = {fmt(k * capacity)}"
     else:
-        why = (f"together they need {fmt(total)} (at most {k} x {fmt(capacity)}), but no split of them into {k} "
-               f"loads of at most {fmt(capacity)} exists")
+        why = (
+            f"together they need {fmt(total)} (at most {k} x {fmt(capacity)}), but no split of them into {k} "
+            f"loads of at most {fmt(capacity)} exists"
+        )
     shown = conflict[:12]
     more = f", ... ({len(conflict) - len(shown)} more)" if len(conflict) > len(shown) else ""
     text = "The CVRP is infeasible. "
     everyone = float(demands[customers].sum())
     if everyone > k * capacity + _TOL:
-        text += (f"The customers' total demand {fmt(everyone)} exceeds what {k} vehicles of capacity "
-                f"{fmt(capacity)} carry ({fmt(k * capacity)}). ")
-    text += (f"Customers {', '.join(map(str, shown))}{more} (demands "
-             f"{', '.join(fmt(demands[c]) for c in shown)}{', ...' if more else ''}) cannot be served by {k} "
-             f"vehicle{'s' if k != 1 else ''} of capacity {fmt(capacity)}: {why}. ")
-    text += ("Without any one of these customers the rest fit (verified)." if proven
-             else "This set is proven too large for the fleet but was not shown to be minimal (time limit).")
-    return Explanation.of(INFEASIBLE, rows, method="data check + deletion filter over customers (bin packing)",
-                          irreducible=proven, message=text, time=budget.elapsed(), solves=packer.solves)
+        text += (
+            f"The customers' total demand {fmt(everyone)} exceeds what {k} vehicles of capacity "
+            f"{fmt(capacity)} carry ({fmt(k * capacity)}). "
+        )
+    text += (
+        f"Customers {', '.join(map(str, shown))}{more} (demands "
+        f"{', '.join(fmt(demands[c]) for c in shown)}{', ...' if more else ''}) cannot be served by {k} "
+        f"vehicle{'s' if k != 1 else ''} of capacity {fmt(capacity)}: {why}. "
+    )
+    text += (
+        "Without any one of these customers the rest fit (verified)."
+        if proven
+        else "This set is proven too large for the fleet but was not shown to be minimal (time limit)."
+    )
+    return Explanation.of(
+        INFEASIBLE,
+        rows,
+        method="data check + deletion filter over customers (bin packing)",
+        irreducible=proven,
+        message=text,
+        time=budget.elapsed(),
+        solves=packer.solves,
+    )
 
 
 def _customer(c: int, demands: np.ndarray) -> RowEntry:
@@ -154,16 +202,23 @@ class _BinPacking:
         col = np.arange(len(cols))
         item = np.array([i for i, _ in cols])
         vehicle = np.array([b for _, b in cols])
-        A = sp.vstack([
-            sp.csr_matrix((np.ones(len(cols)), (item, col)), shape=(n, len(cols))),
-            sp.csr_matrix((d[item], (vehicle, col)), shape=(k, len(cols))),
-        ]).tocsr()
+        A = sp.vstack(
+            [
+                sp.csr_matrix((np.ones(len(cols)), (item, col)), shape=(n, len(cols))),
+                sp.csr_matrix((d[item], (vehicle, col)), shape=(k, len(cols))),
+            ]
+        ).tocsr()
         data = ProblemData(
-            var_names=Names.of([f"x{i}_{b}" for i, b in cols]), lb=np.zeros(len(cols)), ub=np.ones(len(cols)),
-            vtype=np.full(len(cols), int(VarType.BINARY), dtype=np.int8), c=np.zeros(len(cols)), A=A,
+            var_names=Names.of([f"x{i}_{b}" for i, b in cols]),
+            lb=np.zeros(len(cols)),
+            ub=np.ones(len(cols)),
+            vtype=np.full(len(cols), int(VarType.BINARY), dtype=np.int8),
+            c=np.zeros(len(cols)),
+            A=A,
             row_lb=np.concatenate([np.ones(n), np.full(k, -math.inf)]),
             row_ub=np.concatenate([np.ones(n), np.full(k, self.q)]),
-            row_names=Names.of([f"r{i}" for i in range(n + k)]), name="binpacking",
+            row_names=Names.of([f"r{i}" for i in range(n + k)]),
+            name="binpacking",
         )
         oracle = HighsOracle(data, self.budget)
         answer = oracle.solve(max(0.5, 0.2 * self.budget.seconds))

@@ -119,7 +119,18 @@ def _write_as(problem: object, cls: type, writer: Callable, path: str) -> None:
 
 
 __all__ = [
-    "problem_from_dict", "problem_to_dict", "read", "read_cvrp", "read_cvrp_solution", "read_json",
-    "read_jobshop", "read_knapsack", "read_tour", "read_tsp", "write", "write_jobshop", "write_json",
+    "problem_from_dict",
+    "problem_to_dict",
+    "read",
+    "read_cvrp",
+    "read_cvrp_solution",
+    "read_json",
+    "read_jobshop",
+    "read_knapsack",
+    "read_tour",
+    "read_tsp",
+    "write",
+    "write_jobshop",
+    "write_json",
     "write_knapsack",
 ]

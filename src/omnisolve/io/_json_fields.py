@@ -109,10 +109,10 @@ class Fields:
             return default
         if isinstance(value, str):
             if value.lower() not in _INFINITIES:
-                raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {shown_json(value)}")
+                raise self.error(where, f'expected a number, null, "inf" or "-inf", got {shown_json(value)}')
             return _INFINITIES[value.lower()]
         if not _is_real(value) or math.isnan(value):
-            raise self.error(where, f"expected a number, null, \"inf\" or \"-inf\", got {shown_json(value)}")
+            raise self.error(where, f'expected a number, null, "inf" or "-inf", got {shown_json(value)}')
         return float(value)
 
     def vector(self, value: Any, where: str, length: int | None = None, limit: float = MAX_REAL) -> np.ndarray:

@@ -46,8 +46,9 @@ def row_array(row: Row, path: str, what: str, integer: bool = False, limit: floa
     return to_array(tokens, [number] * len(tokens), path, what, integer, limit)
 
 
-def block(rows: Sequence[Row], width: int, path: str, what: str, integer: bool = False,
-          limit: float | None = None) -> np.ndarray:
+def block(
+    rows: Sequence[Row], width: int, path: str, what: str, integer: bool = False, limit: float | None = None
+) -> np.ndarray:
     """Rows of exactly `width` numbers as a (len(rows), width) array."""
     for number, tokens in rows:
         if len(tokens) != width:

@@ -176,7 +176,9 @@ def _vtypes(integrality: list, lb: np.ndarray, ub: np.ndarray, names: list[str])
         raise ValueError(f"variable {names[odd[0]]} has a variable type ({codes[odd[0]]}) omnisolve does not know")
     bad = np.flatnonzero(((codes == 2) | (codes == 3)) & (lb < 0))
     if bad.size:
-        raise ValueError(f"semi-continuous/semi-integer variable {names[bad[0]]} has a negative lower bound {lb[bad[0]]:g}")
+        raise ValueError(
+            f"semi-continuous/semi-integer variable {names[bad[0]]} has a negative lower bound {lb[bad[0]]:g}"
+        )
     return vtype
 
 

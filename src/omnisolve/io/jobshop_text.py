@@ -57,7 +57,8 @@ def _header(header: Row, path: str) -> tuple[int, int]:
     if jobs * machines > MAX_OPERATIONS:
         raise InputError(
             f"header: {jobs} jobs x {machines} machines is more than the {MAX_OPERATIONS} operations omnisolve reads",
-            path=path, line=line,
+            path=path,
+            line=line,
         )
     return jobs, machines
 

@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.io._json_fields import INF, Fields, field, shown_json
 from omnisolve.io._text import plain_number
-from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
+from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.model import Model, Names, ProblemData, QuadraticRow, VarType
 from omnisolve.problems import StructuredProblem
 
@@ -171,7 +171,7 @@ def problem_from_dict(doc: Any, source: str | None = None) -> ProblemData | Stru
     """The problem described by a JSON document; `source` names it in error messages."""
     f = Fields(source)
     if not isinstance(doc, dict):
-        raise f.error("", "expected a JSON object with an \"omnisolve_format\" field")
+        raise f.error("", 'expected a JSON object with an "omnisolve_format" field')
     if FORMAT_KEY not in doc:
         raise f.error(FORMAT_KEY, f"missing (expected one of {', '.join(FORMATS)})")
     fmt = f.choice(doc[FORMAT_KEY], FORMAT_KEY, {name: name for name in FORMATS})

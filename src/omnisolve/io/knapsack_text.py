@@ -28,7 +28,9 @@ def read_knapsack(path: str | os.PathLike) -> Knapsack:
     if count < 1:
         raise InputError(f"item count n is {count}, must be at least 1", path=name, line=line)
     if count > MAX_ITEMS:
-        raise InputError(f"item count n is {count}, more than the {MAX_ITEMS} items omnisolve reads", path=name, line=line)
+        raise InputError(
+            f"item count n is {count}, more than the {MAX_ITEMS} items omnisolve reads", path=name, line=line
+        )
     refuse_negative(capacity, [line], name, "capacity")
     if len(items) > count:
         raise InputError(f"more than the {count} items announced on line {line}", path=name, line=items[count][0])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 import numpy as np
 
@@ -66,7 +66,7 @@ def shown(token: str, width: int = 24) -> str:
     """`token` quoted for a message, cut short when long (a 5,000-digit number stays one short line)."""
     if len(token) <= width:
         return repr(token)
-    return f"{token[:width - 4]!r}... ({len(token)} characters)"
+    return f"{token[: width - 4]!r}... ({len(token)} characters)"
 
 
 # ---- bytes to text ---------------------------------------------------------------------------
@@ -82,7 +82,8 @@ def decode(data: bytes, path: str) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
             f"byte 0x{data[exc.start]:02x} at offset {exc.start + skip} (column {column}) is not UTF-8 text",
-            path=path, line=line,
+            path=path,
+            line=line,
         ) from None
     bad = _BAD_CONTROL_BYTES.search(data)
     if bad:
@@ -92,7 +93,8 @@ def decode(data: bytes, path: str) -> str:
         offset = at + skip
         raise InputError(
             f"control character 0x{bad.group()[0]:02x} at offset {offset} (column {column}) in a text file",
-            path=path, line=line,
+            path=path,
+            line=line,
         )
     return text
 
@@ -110,8 +112,11 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         with open(name, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                raise InputError(f"{size / 1024**3:.1f} GiB; omnisolve reads files of at most "
-                                 f"{MAX_FILE_BYTES / 1024**3:g} GiB in this format (MPS and LP: no limit)", path=name)
+                raise InputError(
+                    f"{size / 1024**3:.1f} GiB; omnisolve reads files of at most "
+                    f"{MAX_FILE_BYTES / 1024**3:g} GiB in this format (MPS and LP: no limit)",
+                    path=name,
+                )
             data = f.read()
     except FileNotFoundError:
         raise InputError("file not found", path=name) from None
@@ -153,8 +158,9 @@ def numbers(
     out = np.abs(values) >= limit
     if out.any():
         k = int(np.flatnonzero(out)[0])
-        raise InputError(f"{what}: {shown(tokens[k])} is out of range (|value| must be below {limit:g})",
-                         path=path, line=lines[k])
+        raise InputError(
+            f"{what}: {shown(tokens[k])} is out of range (|value| must be below {limit:g})", path=path, line=lines[k]
+        )
     return values
 
 
@@ -164,13 +170,16 @@ def number(token: str, line: int, path: str, what: str, integer: bool = False, l
     return int(value) if integer else float(value)
 
 
-def _refuse_token(tokens: Sequence[str], lines: Sequence[int], path: str, what: str, integer: bool, limit: float) -> None:
+def _refuse_token(
+    tokens: Sequence[str], lines: Sequence[int], path: str, what: str, integer: bool, limit: float
+) -> NoReturn:
     pattern = _INT_TOKEN if integer else _REAL_TOKEN
     kind = "an integer" if integer else "a finite number"
     for k, token in enumerate(tokens):
         if len(token) > MAX_NUMBER_CHARS and pattern.fullmatch(token):
-            raise InputError(f"{what}: {shown(token)} is out of range (|value| must be below {limit:g})",
-                             path=path, line=lines[k])
+            raise InputError(
+                f"{what}: {shown(token)} is out of range (|value| must be below {limit:g})", path=path, line=lines[k]
+            )
         if not pattern.fullmatch(token):
             if not token.isascii():
                 hint = " (only ASCII digits make numbers)"
@@ -184,8 +193,9 @@ def _refuse_token(tokens: Sequence[str], lines: Sequence[int], path: str, what: 
         except (ValueError, OverflowError):
             value = None
         if value is None or not abs(value) < limit:
-            raise InputError(f"{what}: {shown(token)} is out of range (|value| must be below {limit:g})",
-                             path=path, line=lines[k])
+            raise InputError(
+                f"{what}: {shown(token)} is out of range (|value| must be below {limit:g})", path=path, line=lines[k]
+            )
     raise InputError(f"{what}: the numbers cannot be read", path=path, line=lines[0])  # not reached
 
 
@@ -195,8 +205,10 @@ def dense_matrix_reason(n: int) -> str | None:
     size = 8 * n * n
     if size <= MAX_DENSE_MATRIX_BYTES:
         return None
-    return (f"{n} nodes need a dense {n} x {n} distance matrix of {size / 1024**3:.1f} GiB; omnisolve holds at "
-            f"most {MAX_DENSE_MATRIX_BYTES / 1024**3:g} GiB ({max_dense_nodes()} nodes)")
+    return (
+        f"{n} nodes need a dense {n} x {n} distance matrix of {size / 1024**3:.1f} GiB; omnisolve holds at "
+        f"most {MAX_DENSE_MATRIX_BYTES / 1024**3:g} GiB ({max_dense_nodes()} nodes)"
+    )
 
 
 def max_dense_nodes() -> int:
@@ -242,8 +254,9 @@ def check_json_numbers(text: str, path: str) -> None:
         quotes = text.count('"', line_start, match.start()) - text.count('\\"', line_start, match.start())
         if quotes % 2 == 0:  # not inside a string (a JSON string holds no raw newline)
             line = text.count("\n", 0, match.start()) + 1
-            raise InputError(f"JSON number {shown(match.group())} is longer than {MAX_NUMBER_CHARS} characters",
-                             path=path, line=line)
+            raise InputError(
+                f"JSON number {shown(match.group())} is longer than {MAX_NUMBER_CHARS} characters", path=path, line=line
+            )
 
 
 def _confirm_depth(prefix: bytes, path: str) -> None:

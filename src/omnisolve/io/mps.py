@@ -82,8 +82,11 @@ def read_mps(path: str | os.PathLike, *, shown_name: str | None = None) -> Probl
     if status == highspy.HighsStatus.kError:
         detail = log_errors(log).replace(str(plain), shown_name or path.name)
         where = _PARSER_POSITION.search("".join(log))  # HiGHS 1.16's LP reader: " --> file:line:col"
-        raise InputError(f"cannot parse as {suffix[1:].upper()}" + (f": {detail}" if detail else ""),
-                         path=str(path), line=int(where.group(1)) if where else None)
+        raise InputError(
+            f"cannot parse as {suffix[1:].upper()}" + (f": {detail}" if detail else ""),
+            path=str(path),
+            line=int(where.group(1)) if where else None,
+        )
     if h.getNumCol() == 0:
         raise InputError(f"cannot parse as {suffix[1:].upper()}: no variables found", path=str(path))
     name = Path(path.stem).stem if path.suffix.lower() == ".gz" else path.stem

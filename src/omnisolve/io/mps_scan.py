@@ -57,11 +57,12 @@ names, and a number glued to a name starting with a letter is a coefficient (`3x
 | LP text | HiGHS 1.16 |
 |---|---|
 | `nan` as a term (`x + nan`, `2 nan`, bound `nan <= 5`) | a variable named nan |
-| `inf`/`infinity`/`1e400`/`1e30` in the objective (cost or constant) | a variable named inf; an infinite cost or constant |
-| `inf` or a value >= 1e20 on a constraint's left side | a variable named inf; refuses a matrix value >= 1e15 without a line |
+| `inf`/`infinity`/`1e400`/`1e30` in the objective (cost or constant) | a variable named inf; infinite cost/constant |
+| `inf` or a value >= 1e20 on a row's left side | a variable named inf; refuses a matrix value >= 1e15 without a line |
 | a nonzero constant on a constraint's left side (`x + y + 2 >= 1`) | ignored with only a log warning |
 | hex (`0x10`) | 0 times a variable `x10` |
-| a number glued to `.`, `_`, `,` or a name starting with e/E/d/D (`3.5.x`, `3ex`, `3d5x`, `1,5`) | `3.5 .x`, `3 ex`, `3 d5x`, `1 ,5` (or refuses) |
+| a number glued to `.`, `_` or `,` (`3.5.x`, `1,5`) | `3.5 .x`, `1 ,5` (or refuses) |
+| a number glued to a name starting with e/E/d/D (`3ex`, `3d5x`) | `3 ex`, `3 d5x` (or refuses) |
 | `;` anywhere outside a backslash comment | part of a name (`y;`) or refuses |
 
 Infinite values are accepted in the bounds section and as a constraint's right-hand side
@@ -77,7 +78,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import IO, Callable
+from typing import IO, Any, Callable, cast
 
 from omnisolve.errors import InputError
 
@@ -89,9 +90,29 @@ _INFINITY = {b"inf": math.inf, b"infinity": math.inf}
 _BAD_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 
 _SECTIONS = {
-    b"NAME", b"OBJSENSE", b"ROWS", b"COLUMNS", b"RHS", b"BOUNDS", b"RANGES", b"QSECTION", b"QMATRIX",
-    b"QUADOBJ", b"QCMATRIX", b"CSECTION", b"DELAYEDROWS", b"MODELCUTS", b"USERCUTS", b"INDICATORS",
-    b"SETS", b"SOS", b"GENCONS", b"PWLOBJ", b"PWLNAM", b"PWLCON", b"ENDATA",
+    b"NAME",
+    b"OBJSENSE",
+    b"ROWS",
+    b"COLUMNS",
+    b"RHS",
+    b"BOUNDS",
+    b"RANGES",
+    b"QSECTION",
+    b"QMATRIX",
+    b"QUADOBJ",
+    b"QCMATRIX",
+    b"CSECTION",
+    b"DELAYEDROWS",
+    b"MODELCUTS",
+    b"USERCUTS",
+    b"INDICATORS",
+    b"SETS",
+    b"SOS",
+    b"GENCONS",
+    b"PWLOBJ",
+    b"PWLNAM",
+    b"PWLCON",
+    b"ENDATA",
 }
 _WITH_ARGUMENTS = {b"NAME", b"OBJSENSE", b"QCMATRIX", b"QSECTION", b"CSECTION"}
 _LOWER = {b"LO", b"LI", b"MI"}
@@ -119,16 +140,14 @@ class _Scanner:
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise self.fail(
-                    f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not UTF-8 text"
-                ) from None
+                raise self.fail(f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not UTF-8 text") from None
         bad = _BAD_CONTROL.search(raw)
         if bad:
             raise self.fail(f"control character 0x{bad.group()[0]:02x} at column {bad.start() + 1}")
 
     def number(self, token: bytes, what: str) -> float:
         """The value of an MPS number token (+-inf for infinity); InputError when malformed."""
-        value = _parse(token)
+        value: Any = _parse(token)  # float, or the problem (str); told apart by class, faster than isinstance
         if value.__class__ is str:
             raise self.fail(f"{what}: {value}")
         return value
@@ -199,7 +218,9 @@ class MpsScanner(_Scanner):
                 self.start_section(first, tokens)
                 return
         if tokens[0][0] == 42:  # "*"
-            raise self.fail("a comment must start with '*' in the first column; HiGHS reads an indented '*' line as data")
+            raise self.fail(
+                "a comment must start with '*' in the first column; HiGHS reads an indented '*' line as data"
+            )
         self.handler(tokens)
 
     def finish(self) -> None:
@@ -270,13 +291,15 @@ class MpsScanner(_Scanner):
             row, token = tokens[k], tokens[k + 1]
             if row not in rows:
                 raise self.fail(f"COLUMNS: row {_text(row)!r} of column {_text(column)!r} is not defined in ROWS")
-            value = _parse(token)
+            value: Any = _parse(token)  # float, or the problem (str); told apart by class, faster than isinstance
             if value.__class__ is str or not -HUGE < value < HUGE:
                 what = "objective coefficient" if rows[row] == 1 else "coefficient"
                 self.finite(token, f"{what} of {_text(column)!r} in row {_text(row)!r}")
             if rows[row] != 1 and not -MATRIX_LARGEST < value < MATRIX_LARGEST:
-                raise self.fail(f"coefficient of {_text(column)!r} in row {_text(row)!r}: {_text(token)!r} is out of "
-                                f"range (|value| must be below {MATRIX_LARGEST:g}, larger matrix values HiGHS refuses)")
+                raise self.fail(
+                    f"coefficient of {_text(column)!r} in row {_text(row)!r}: {_text(token)!r} is out of "
+                    f"range (|value| must be below {MATRIX_LARGEST:g}, larger matrix values HiGHS refuses)"
+                )
             if value:
                 if row in seen:
                     raise self.fail(
@@ -377,7 +400,9 @@ class MpsScanner(_Scanner):
     @staticmethod
     def _shape(section: str, form: str, tokens: list[bytes]) -> str:
         text = " ".join(_text(t) for t in tokens)
-        return f"{section}: expected '{form}', got {len(tokens)} fields in {text!r} (names with spaces are not supported)"
+        return (
+            f"{section}: expected '{form}', got {len(tokens)} fields in {text!r} (names with spaces are not supported)"
+        )
 
 
 # ---- LP ----------------------------------------------------------------------------------------
@@ -417,7 +442,7 @@ class LpScanner(_Scanner):
         m = _LP_SECTION.match(line)
         if m:
             self.finish()
-            self.section, self.before_sign, pos = m.lastgroup, b"", m.end()
+            self.section, self.before_sign, pos = cast(str, m.lastgroup), b"", m.end()  # every group is named
         while pos < n:
             ch = line[pos : pos + 1]
             if ch in (b" ", b"\t"):
@@ -446,7 +471,7 @@ class LpScanner(_Scanner):
             word = line[m.start() : _word_end(line, end)]
             raise self.fail(
                 f"malformed number {_text(word)!r} (HiGHS would read {_text(text)!r} followed by "
-                f"{_text(word[len(text):])!r}); put a space between a coefficient and a name"
+                f"{_text(word[len(text) :])!r}); put a space between a coefficient and a name"
             )
         self.value(text, float(text))
         return end
@@ -455,7 +480,9 @@ class LpScanner(_Scanner):
         """A name (`label`: a constraint's, before a ':'), or `nan`, `inf`, `infinity` in any case."""
         low = tok.lower()
         if not label and low == b"nan":
-            raise self.fail(f"NaN ({_text(tok)!r}) is not a number (HiGHS 1.16 reads it as a variable named {_text(tok)})")
+            raise self.fail(
+                f"NaN ({_text(tok)!r}) is not a number (HiGHS 1.16 reads it as a variable named {_text(tok)})"
+            )
         if not label and low in (b"inf", b"infinity"):
             self.value(tok, math.inf)
         else:
@@ -469,12 +496,15 @@ class LpScanner(_Scanner):
         if not abs(value) < HUGE and self.section != "bounds" and not (self.section == "con" and right_side):
             bare = text.isalpha()
             raise self.fail(
-                f"infinite value {_text(text)!r} in the objective, a coefficient or a constraint's left side; it must be "
-                "finite" + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
+                f"infinite value {_text(text)!r} in the objective, a coefficient or a constraint's left side; "
+                "it must be finite"
+                + (f" (HiGHS 1.16 reads a bare {_text(text)!r} there as a variable name)" if bare else "")
             )
         if self.section == "con" and not right_side and not exponent and not abs(value) < MATRIX_LARGEST:
-            raise self.fail(f"coefficient {_text(text)!r} is out of range (|value| must be below {MATRIX_LARGEST:g}, "
-                            "larger matrix values HiGHS refuses)")
+            raise self.fail(
+                f"coefficient {_text(text)!r} is out of range (|value| must be below {MATRIX_LARGEST:g}, "
+                "larger matrix values HiGHS refuses)"
+            )
         self.token(text)
         if self.section == "con" and value and not right_side and not exponent:
             self.constant = (self.line, text)

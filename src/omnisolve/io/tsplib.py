@@ -267,9 +267,7 @@ def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, 
     expected = explicit_size(fmt, n)
     if len(tokens) != expected:
         line = lines[expected] if len(tokens) > expected else section.end
-        raise f.error(
-            f"EDGE_WEIGHT_SECTION has {len(tokens)} values; {fmt} for DIMENSION {n} needs {expected}", line
-        )
+        raise f.error(f"EDGE_WEIGHT_SECTION has {len(tokens)} values; {fmt} for DIMENSION {n} needs {expected}", line)
     values = to_array(tokens, lines, f.path, "EDGE_WEIGHT_SECTION", limit=MAX_REAL)
     if fmt == "FULL_MATRIX":
         values[:: n + 1] = 0.0  # the diagonal, never used (`explicit_matrix` zeroes it): any value will do

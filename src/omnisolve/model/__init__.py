@@ -7,7 +7,19 @@ from omnisolve.model.expressions import Constraint, LinearExpr, QuadExpr, Variab
 from omnisolve.model.model import Model
 
 __all__ = [
-    "Constraint", "LinearArray", "LinearExpr", "MatrixConstraint", "Model", "Names",
-    "NonlinearConstraint", "NonlinearFunction", "ProblemData", "QuadExpr", "QuadraticRow",
-    "Variable", "VariableArray", "VarType", "quicksum",
+    "Constraint",
+    "LinearArray",
+    "LinearExpr",
+    "MatrixConstraint",
+    "Model",
+    "Names",
+    "NonlinearConstraint",
+    "NonlinearFunction",
+    "ProblemData",
+    "QuadExpr",
+    "QuadraticRow",
+    "Variable",
+    "VariableArray",
+    "VarType",
+    "quicksum",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from numbers import Real
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, overload
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,7 +20,7 @@ def _width(model: "Model") -> int:
     return model.num_variables
 
 
-def _numbers(value) -> np.ndarray:
+def _numbers(value: object) -> np.ndarray:
     """`value` as a float array, or a `ModelError` for scalar expressions and other objects."""
     if not isinstance(value, (Variable, LinearExpr, QuadExpr)):
         try:
@@ -39,28 +39,32 @@ class _ArrayArith(ArrayExpression):
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __array__(self, dtype=None, copy=None):
+    if TYPE_CHECKING:  # defined by each subclass; declared here for the checker only
+
+        def as_linear_array(self) -> LinearArray: ...
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
         """Appear to numpy/scipy as an opaque scalar, so `A @ x` falls to `__rmatmul__`."""
         opaque = np.empty((), dtype=object)
         opaque[()] = self
         return opaque
 
-    def __add__(self, other):
+    def __add__(self, other: object) -> LinearArray:
         return self.as_linear_array()._combine(other, 1.0)
 
     __radd__ = __add__
 
-    def __sub__(self, other):
+    def __sub__(self, other: object) -> LinearArray:
         return self.as_linear_array()._combine(other, -1.0)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: object) -> LinearArray:
         return (-self.as_linear_array())._combine(other, 1.0)
 
-    def __neg__(self):
+    def __neg__(self) -> LinearArray:
         a = self.as_linear_array()
         return LinearArray(a.model, -a.A, -a.constant)
 
-    def __mul__(self, other):
+    def __mul__(self, other: object) -> LinearArray:
         a = self.as_linear_array()
         if isinstance(other, Real):
             return LinearArray(a.model, a.A * float(other), a.constant * float(other))
@@ -71,29 +75,25 @@ class _ArrayArith(ArrayExpression):
 
     __rmul__ = __mul__
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: object) -> LinearExpr | LinearArray:
         """`A @ x` with a numpy array or scipy sparse matrix on the left."""
         a = self.as_linear_array()
         if sp.issparse(other):
             M = sp.csr_matrix(other, dtype=float)
         else:
-            M = np.asarray(other, dtype=float)
-            if M.ndim == 1:
-                if M.shape[0] != a.shape[0]:
-                    raise ModelError(f"shape mismatch: {M.shape[0]} coefficients for {a.shape[0]} expressions")
-                row = sp.csr_matrix(M.reshape(1, -1)) @ a.A
-                row = row.tocoo()
-                terms = dict(zip(row.col.tolist(), row.data.tolist()))
-                return LinearExpr(a.model, terms, float(M @ a.constant))
-            M = sp.csr_matrix(M)
+            w = np.asarray(other, dtype=float)
+            if w.ndim == 1:
+                return _weighted_sum(w, a)
+            M = sp.csr_matrix(w)
         if M.shape[1] != a.shape[0]:
             raise ModelError(f"shape mismatch: matrix has {M.shape[1]} columns, vector has {a.shape[0]} entries")
         return LinearArray(a.model, (M @ a.A).tocsr(), M @ a.constant)
 
     def sum(self) -> LinearExpr:
-        return np.ones(self.as_linear_array().shape[0]) @ self
+        a = self.as_linear_array()
+        return _weighted_sum(np.ones(a.shape[0]), a)
 
-    def _compare(self, other, op: str) -> MatrixConstraint:
+    def _compare(self, other: object, op: str) -> MatrixConstraint:
         a = self.as_linear_array()
         if isinstance(other, _ArrayArith):
             a = a._combine(other, -1.0)
@@ -104,13 +104,14 @@ class _ArrayArith(ArrayExpression):
         lb, ub = vector_bounds(op, rhs - a.constant, a.shape[0])
         return MatrixConstraint(a.A, lb, ub, a.model)
 
-    def __le__(self, other):
+    def __le__(self, other: object) -> MatrixConstraint:
         return self._compare(other, "<=")
 
-    def __ge__(self, other):
+    def __ge__(self, other: object) -> MatrixConstraint:
         return self._compare(other, ">=")
 
-    def __eq__(self, other):  # type: ignore[override]
+    # `A @ x == b` builds a block of constraints, not the bool object.__eq__ promises
+    def __eq__(self, other: object) -> MatrixConstraint:  # type: ignore[override]
         return self._compare(other, "==")
 
     __hash__ = object.__hash__
@@ -130,10 +131,14 @@ class VariableArray(_ArrayArith):
     def __len__(self) -> int:
         return len(self.indices)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Variable]:
         return (Variable(self.model, int(i)) for i in self.indices)
 
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: int | np.integer[Any]) -> Variable: ...
+    @overload
+    def __getitem__(self, key: slice | np.ndarray | Sequence[int]) -> VariableArray: ...
+    def __getitem__(self, key: int | np.integer[Any] | slice | np.ndarray | Sequence[int]) -> Variable | VariableArray:
         if isinstance(key, (int, np.integer)):
             return Variable(self.model, int(self.indices[key]))
         return VariableArray(self.model, self.indices[key])
@@ -143,9 +148,7 @@ class VariableArray(_ArrayArith):
 
     def as_linear_array(self) -> "LinearArray":
         n = len(self.indices)
-        A = sp.csr_matrix(
-            (np.ones(n), self.indices, np.arange(n + 1)), shape=(n, _width(self.model))
-        )
+        A = sp.csr_matrix((np.ones(n), self.indices, np.arange(n + 1)), shape=(n, _width(self.model)))
         return LinearArray(self.model, A, np.zeros(n))
 
 
@@ -162,7 +165,7 @@ class LinearArray(_ArrayArith):
         return (self.A.shape[0],)
 
     def __len__(self) -> int:
-        return self.A.shape[0]
+        return int(self.A.shape[0])
 
     def __repr__(self) -> str:
         return f"LinearArray({self.A.shape[0]} rows, {self.A.nnz} non-zeros)"
@@ -170,7 +173,7 @@ class LinearArray(_ArrayArith):
     def as_linear_array(self) -> "LinearArray":
         return self
 
-    def _combine(self, other, sign: float) -> "LinearArray":
+    def _combine(self, other: object, sign: float) -> "LinearArray":
         if isinstance(other, _ArrayArith):
             b = other.as_linear_array()
             if b.model is not self.model:
@@ -184,6 +187,16 @@ class LinearArray(_ArrayArith):
         if k.ndim > 1 or (k.ndim == 1 and k.shape != self.shape):
             raise ModelError(f"shape mismatch: {self.shape[0]} expressions and an array of shape {k.shape}")
         return LinearArray(self.model, self.A, self.constant + sign * k)
+
+
+def _weighted_sum(w: np.ndarray, a: LinearArray) -> LinearExpr:
+    """`w @ a` for a 1-d array of weights: one linear expression."""
+    if w.shape[0] != a.shape[0]:
+        raise ModelError(f"shape mismatch: {w.shape[0]} coefficients for {a.shape[0]} expressions")
+    row = sp.csr_matrix(w.reshape(1, -1)) @ a.A
+    row = row.tocoo()
+    terms = dict(zip(row.col.tolist(), row.data.tolist()))
+    return LinearExpr(a.model, terms, float(w @ a.constant))
 
 
 def _widen(A: sp.csr_matrix, n: int) -> sp.csr_matrix:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence, overload
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,7 +31,11 @@ class Names(Sequence[str]):
     def __len__(self) -> int:
         return self._len
 
-    def __getitem__(self, i):  # type: ignore[override]
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._len))]
         if i < 0:
@@ -48,7 +52,7 @@ class Names(Sequence[str]):
             out.extend(explicit if explicit is not None else (f"{prefix}[{k}]" for k in range(stop - start)))
         return out
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.tolist())
 
 
@@ -59,13 +63,13 @@ def _freeze(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _freeze_csr(M) -> sp.csr_matrix:
+def _freeze_csr(M: object) -> sp.csr_matrix:
     """A float csr copy in canonical form (sorted, no duplicates) with read-only arrays."""
-    M = sp.csr_matrix(M, dtype=float, copy=True)
-    M.sum_duplicates()  # also sorts, so later scipy calls never need to write
-    for a in (M.data, M.indices, M.indptr):
+    csr = sp.csr_matrix(M, dtype=float, copy=True)
+    csr.sum_duplicates()  # also sorts, so later scipy calls never need to write
+    for a in (csr.data, csr.indices, csr.indptr):
         a.setflags(write=False)
-    return M
+    return csr
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ class ProblemData:
     nl_objective: NonlinearFunction | None = None
     nl_constraints: tuple[NonlinearConstraint, ...] = ()
     name: str = "model"
-    meta: dict = field(default_factory=dict, compare=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for attr in ("lb", "ub", "c", "row_lb", "row_ub"):
@@ -149,7 +153,7 @@ class ProblemData:
 
     @property
     def num_constraints(self) -> int:
-        return self.A.shape[0] + len(self.quadratic_rows) + sum(len(c.lb) for c in self.nl_constraints)
+        return int(self.A.shape[0]) + len(self.quadratic_rows) + sum(len(c.lb) for c in self.nl_constraints)
 
     @property
     def nnz(self) -> int:
@@ -158,12 +162,16 @@ class ProblemData:
     @property
     def integer_mask(self) -> np.ndarray:
         """Variables that must be integral: integer, binary and semi-integer."""
-        return (self.vtype == VarType.INTEGER) | (self.vtype == VarType.BINARY) | (self.vtype == VarType.SEMIINTEGER)
+        mask: np.ndarray = (
+            (self.vtype == VarType.INTEGER) | (self.vtype == VarType.BINARY) | (self.vtype == VarType.SEMIINTEGER)
+        )
+        return mask
 
     @property
     def semi_mask(self) -> np.ndarray:
         """Semi-continuous and semi-integer variables: 0, or within [lb, ub]."""
-        return (self.vtype == VarType.SEMICONTINUOUS) | (self.vtype == VarType.SEMIINTEGER)
+        mask: np.ndarray = (self.vtype == VarType.SEMICONTINUOUS) | (self.vtype == VarType.SEMIINTEGER)
+        return mask
 
     @property
     def is_mip(self) -> bool:
@@ -208,4 +216,5 @@ class ProblemData:
 
     def activity(self, x: np.ndarray) -> np.ndarray:
         """A x for the linear rows."""
-        return self.A @ np.asarray(x, dtype=float)
+        rows: np.ndarray = self.A @ np.asarray(x, dtype=float)
+        return rows

@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from enum import IntEnum
 from numbers import Real
-from typing import TYPE_CHECKING, Union
+from types import NotImplementedType
+from typing import TYPE_CHECKING, Any, Iterable, Self, Sequence, SupportsFloat, TypeGuard, Union, cast, overload
 
 import numpy as np
 
@@ -59,56 +60,63 @@ def _same_model(a: "Model | None", b: "Model | None") -> "Model | None":
     return a
 
 
+#: what an expression's operators take besides expressions: numbers, numpy scalars included
+Operand = Union["Variable", "LinearExpr", "QuadExpr", float, np.number[Any]]
+#: a full solution vector, indexed by variable index
+Vector = Union[np.ndarray, Sequence[float]]
+
+
 class _Arith:
     """Operator overloading shared by variables and expressions (via `_as_quad`/`_as_linear`)."""
 
     __array_ufunc__ = None  # make numpy defer to our reflected operators
 
-    def __add__(self, other):
+    def __add__(self, other: Operand) -> LinearExpr | QuadExpr:
         return _add(self, other, 1.0)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Operand) -> LinearExpr | QuadExpr:
         return _add(self, other, 1.0)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Operand) -> LinearExpr | QuadExpr:
         return _add(self, other, -1.0)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Operand) -> LinearExpr | QuadExpr:
         return _add(_scale(self, -1.0), other, 1.0)
 
-    def __neg__(self):
+    def __neg__(self) -> LinearExpr | QuadExpr:
         return _scale(self, -1.0)
 
-    def __pos__(self):
+    def __pos__(self) -> Self:
         return self
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> LinearExpr | QuadExpr:
         return _mul(self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Operand) -> LinearExpr | QuadExpr:
         return _mul(self, other)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: float | np.number[Any]) -> LinearExpr | QuadExpr:
         if isinstance(other, Real):
             if other == 0:
                 raise ModelError("division of an expression by zero")
             return _scale(self, 1.0 / float(other))
         return NotImplemented
 
-    def __pow__(self, power):
+    def __pow__(self, power: int) -> Self | LinearExpr | QuadExpr:
         if power == 2:
             return _mul(self, self)
         if power == 1:
             return self
         raise ModelError("only powers 1 and 2 are supported; use a nonlinear callable otherwise")
 
-    def __le__(self, other) -> "Constraint":
+    def __le__(self, other: Operand) -> "Constraint":
         return Constraint.from_comparison(self, other, "<=")
 
-    def __ge__(self, other) -> "Constraint":
+    def __ge__(self, other: Operand) -> "Constraint":
         return Constraint.from_comparison(self, other, ">=")
 
-    def __eq__(self, other) -> "Constraint":  # type: ignore[override]
+    # `x == 3` builds a constraint (as in every modelling library), not the bool object.__eq__ promises
+    def __eq__(self, other: object) -> "Constraint":  # type: ignore[override]
         return Constraint.from_comparison(self, other, "==")
 
     __hash__ = object.__hash__
@@ -148,9 +156,9 @@ class Variable(_Arith):
     def _as_linear(self) -> "LinearExpr":
         return LinearExpr(self.model, {self.index: 1.0}, 0.0)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> LinearExpr | QuadExpr:
         if type(other) in _PLAIN_NUMBERS:  # fast path for the common `coef * x`
-            return LinearExpr(self.model, {self.index: float(other)}, 0.0)
+            return LinearExpr(self.model, {self.index: float(cast(float, other))}, 0.0)
         return _mul(self, other)
 
     __rmul__ = __mul__
@@ -172,7 +180,7 @@ class LinearExpr(_Arith):
     def __repr__(self) -> str:
         return f"LinearExpr({len(self.terms)} terms, constant={self.constant})"
 
-    def value(self, x) -> float:
+    def value(self, x: Vector) -> float:
         """Evaluate at a full solution vector `x` (indexed by variable index)."""
         return self.constant + math.fsum(c * float(x[i]) for i, c in self.terms.items())
 
@@ -194,7 +202,7 @@ class QuadExpr(_Arith):
     def __repr__(self) -> str:
         return f"QuadExpr({len(self.quad)} quadratic terms, {len(self.linear.terms)} linear)"
 
-    def value(self, x) -> float:
+    def value(self, x: Vector) -> float:
         q = math.fsum(c * float(x[i]) * float(x[j]) for (i, j), c in self.quad.items())
         return q + self.linear.value(x)
 
@@ -202,27 +210,31 @@ class QuadExpr(_Arith):
 Expr = Union[Variable, LinearExpr, QuadExpr]
 
 
-def as_expression(value) -> LinearExpr | QuadExpr:
+def as_expression(value: object) -> LinearExpr | QuadExpr:
     """Turn a number, variable or expression into a `LinearExpr`/`QuadExpr`."""
     if isinstance(value, QuadExpr):
         return value
     if isinstance(value, (Variable, LinearExpr)):
         return value._as_linear()
     if isinstance(value, Real) or (hasattr(value, "shape") and getattr(value, "shape", None) == ()):
-        return LinearExpr(None, {}, float(value))
+        return LinearExpr(None, {}, float(cast(SupportsFloat, value)))  # a Real or a 0-d array
     raise ModelError(f"cannot use {type(value).__name__} in an expression")
 
 
 _PLAIN_NUMBERS = (float, int)
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> TypeGuard[SupportsFloat]:
     if type(value) in _PLAIN_NUMBERS:  # skip the slow abstract-class check
         return True
     return isinstance(value, Real) or (hasattr(value, "dtype") and getattr(value, "shape", None) == ())
 
 
-def _scale(expr, k: float):
+@overload
+def _scale(expr: Variable | LinearExpr, k: float) -> LinearExpr: ...
+@overload
+def _scale(expr: object, k: float) -> LinearExpr | QuadExpr: ...
+def _scale(expr: object, k: float) -> LinearExpr | QuadExpr:
     e = as_expression(expr)
     if isinstance(e, QuadExpr):
         return QuadExpr(e.model, {key: c * k for key, c in e.quad.items()}, _scale(e.linear, k))
@@ -230,9 +242,14 @@ def _scale(expr, k: float):
     return LinearExpr(e.model, {i: c * k for i, c in e.terms.items()}, e.constant * k if e.constant else 0.0)
 
 
-def _add(left, right, sign: float):
+@overload
+def _add(left: Variable | LinearExpr, right: Variable | LinearExpr, sign: float) -> LinearExpr: ...
+@overload
+def _add(left: object, right: object, sign: float) -> LinearExpr | QuadExpr | NotImplementedType: ...
+def _add(left: object, right: object, sign: float) -> LinearExpr | QuadExpr | NotImplementedType:
     if not (_is_number(right) or isinstance(right, (Variable, LinearExpr, QuadExpr))):
-        return NotImplemented
+        # typeshed derives NotImplementedType from Any, so mypy reads any return of it as Any
+        return NotImplemented  # type: ignore[no-any-return]
     a, b = as_expression(left), as_expression(right)
     model = _same_model(a.model, b.model)
     if isinstance(a, QuadExpr) or isinstance(b, QuadExpr):
@@ -250,11 +267,12 @@ def _add(left, right, sign: float):
     return LinearExpr(model, terms, a.constant + sign * b.constant)
 
 
-def _mul(left, right):
+def _mul(left: object, right: object) -> LinearExpr | QuadExpr | NotImplementedType:
     if _is_number(right):
         return _scale(left, float(right))
     if not isinstance(right, (Variable, LinearExpr, QuadExpr)):
-        return NotImplemented
+        # typeshed derives NotImplementedType from Any, so mypy reads any return of it as Any
+        return NotImplemented  # type: ignore[no-any-return]
     a, b = as_expression(left), as_expression(right)
     if isinstance(a, QuadExpr) or isinstance(b, QuadExpr):
         raise ModelError("product of degree > 2; use a nonlinear callable for such terms")
@@ -273,9 +291,10 @@ def _mul(left, right):
     return QuadExpr(model, quad, linear)
 
 
-def quicksum(items) -> LinearExpr | QuadExpr:
+def quicksum(items: Iterable[Operand]) -> LinearExpr | QuadExpr:
     """Sum many expressions in place (linear time, unlike the built-in `sum`)."""
-    model = None
+    model: Model | None = None
+    item: Any  # narrowed by the exact-type tests of the fast paths, which isinstance would slow down
     terms: dict[int, float] = {}
     get = terms.get
     quad: dict[tuple[int, int], float] = {}
@@ -305,7 +324,6 @@ def quicksum(items) -> LinearExpr | QuadExpr:
     return QuadExpr(model, quad, linear) if quad else linear
 
 
-
 class ArrayExpression:
     """Base of the array forms (`arrays.py`): a scalar expression refuses to compare with one."""
 
@@ -313,7 +331,7 @@ class ArrayExpression:
 INF = float("inf")
 
 
-def _bounds_for(op: str, rhs):
+def _bounds_for(op: str, rhs: float) -> tuple[float, float]:
     if op == "<=":
         return -INF, rhs
     if op == ">=":
@@ -331,7 +349,7 @@ class Constraint:
     name: str = ""
 
     @classmethod
-    def from_comparison(cls, left, right, op: str) -> "Constraint":
+    def from_comparison(cls, left: object, right: object, op: str) -> "Constraint":
         if _is_number(right) and isinstance(left, (Variable, LinearExpr)):  # fast path: `expr <= 10`
             lin = left._as_linear()  # terms are shared, never copied: expressions are immutable
             lb, ub = _bounds_for(op, float(right) - lin.constant)
@@ -348,6 +366,4 @@ class Constraint:
         return cls(diff, lb, ub)
 
     def __bool__(self) -> bool:
-        raise ModelError(
-            "a constraint has no truth value; for a range write model.add_range(lo, expr, hi)"
-        )
+        raise ModelError("a constraint has no truth value; for a range write model.add_range(lo, expr, hi)")

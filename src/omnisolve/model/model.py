@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable, Union, overload
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike, DTypeLike
 
 from omnisolve.errors import ModelError
 from omnisolve.model.arrays import LinearArray, VariableArray, _widen
@@ -16,11 +17,14 @@ from omnisolve.model.expressions import Constraint, LinearExpr, QuadExpr, Variab
 
 INF = float("inf")
 
+#: what `minimize`/`maximize` take: an expression or number, or a callable f(x) -> float
+Objective = Union[Variable, LinearExpr, QuadExpr, float, Callable[[np.ndarray], float]]
+
 
 class _Column:
     """Growable float/int arrays for variable attributes (amortized doubling)."""
 
-    def __init__(self, dtype):
+    def __init__(self, dtype: DTypeLike):
         self.data = np.empty(16, dtype=dtype)
         self.size = 0
 
@@ -36,11 +40,11 @@ class _Column:
     def view(self) -> np.ndarray:
         return self.data[: self.size]
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Any:  # a numpy scalar of the column's dtype
         return self.data[: self.size][i]
 
 
-def _check_terms(model: "Model", terms: dict, what: str) -> None:
+def _check_terms(model: "Model", terms: dict[int, float] | dict[tuple[int, int], float], what: str) -> None:
     """Raise naming the variable whose coefficient in `terms` (index or (i, j) keys) is NaN/inf."""
     if math.isfinite(sum(terms.values())):  # one C-level pass for the usual, clean case
         return
@@ -102,12 +106,14 @@ class Model:
             self._name_blocks.append((start, self.num_variables, "", tuple(self._scalar_names)))
             self._scalar_names = []
 
-    def _add_columns(self, n: int, lb, ub, vtype, label: Callable[[int], str]) -> None:
+    def _add_columns(
+        self, n: int, lb_in: ArrayLike, ub_in: ArrayLike, vtype: VarType | str, label: Callable[[int], str]
+    ) -> None:
         """Append `n` columns; `label(k)` names the k-th new variable in error messages."""
         vt = VarType.parse(vtype)
         try:
-            lb = np.broadcast_to(np.asarray(lb, dtype=float), (n,))
-            ub = np.broadcast_to(np.asarray(ub, dtype=float), (n,))
+            lb = np.broadcast_to(np.asarray(lb_in, dtype=float), (n,))
+            ub = np.broadcast_to(np.asarray(ub_in, dtype=float), (n,))
         except ValueError:
             raise ModelError(
                 f"variables {label(0)}..{label(n - 1)}: bounds must be scalars or arrays of length {n}"
@@ -117,13 +123,17 @@ class Model:
         bad = np.flatnonzero(np.isnan(lb) | np.isnan(ub) | (lb > ub) | (lb == INF) | (ub == -INF))
         if bad.size:
             k = int(bad[0])
-            problem = f"lower bound {lb[k]:g} > upper bound {ub[k]:g}" if lb[k] > ub[k] else \
-                f"bounds [{lb[k]:g}, {ub[k]:g}] are NaN or leave no finite value"
+            problem = (
+                f"lower bound {lb[k]:g} > upper bound {ub[k]:g}"
+                if lb[k] > ub[k]
+                else f"bounds [{lb[k]:g}, {ub[k]:g}] are NaN or leave no finite value"
+            )
             raise ModelError(f"variable {label(k)}: {problem}")
         if vt.is_semi and (lb < 0).any():
             k = int(np.flatnonzero(lb < 0)[0])
             raise ModelError(
-                f"variable {label(k)}: a {vt.name.lower()} variable is 0 or in [lb, ub] and needs lb >= 0, got {lb[k]:g}"
+                f"variable {label(k)}: a {vt.name.lower()} variable is 0 or in [lb, ub] "
+                f"and needs lb >= 0, got {lb[k]:g}"
             )
         self._lb.extend(lb)
         self._ub.extend(ub)
@@ -139,7 +149,7 @@ class Model:
         return Variable(self, self.num_variables - 1)
 
     def add_variables(
-        self, n: int, name: str = "x", lb=0.0, ub=INF, vtype: VarType | str = "continuous"
+        self, n: int, name: str = "x", lb: ArrayLike = 0.0, ub: ArrayLike = INF, vtype: VarType | str = "continuous"
     ) -> VariableArray:
         """A vector of `n` variables named `name[0]..name[n-1]`; bounds scalar or arrays."""
         if n < 1:
@@ -151,11 +161,15 @@ class Model:
         return VariableArray(self, np.arange(start, start + n))
 
     # ---- constraints -----------------------------------------------------------------------
-    def _own(self, model, what: str) -> None:
+    def _own(self, model: object, what: str) -> None:
         if model is not None and model is not self:
             raise ModelError(f"{what} uses variables of another model")
 
-    def add_constraint(self, constraint: Constraint | MatrixConstraint, name: str | None = None):
+    @overload
+    def add_constraint(self, constraint: Constraint, name: str | None = None) -> Constraint: ...
+    @overload
+    def add_constraint(self, constraint: MatrixConstraint, name: str | None = None) -> MatrixConstraint: ...
+    def add_constraint(self, constraint: object, name: str | None = None) -> Constraint | MatrixConstraint:
         """Add `expr <= / >= / == rhs`, or a block `A @ x <= b` from the array API."""
         if isinstance(constraint, MatrixConstraint):
             label = name or f"block{len(self._blocks)}"
@@ -176,7 +190,7 @@ class Model:
 
     add_constraints = add_constraint
 
-    def add_range(self, lo: float, expr, hi: float, name: str | None = None) -> Constraint:
+    def add_range(self, lo: float, expr: object, hi: float, name: str | None = None) -> Constraint:
         """`lo <= expr <= hi` as one row."""
         e = as_expression(expr)
         label = name or f"c{len(self._rows) + len(self._quad_rows)}"
@@ -187,7 +201,7 @@ class Model:
         e = QuadExpr(e.model, e.quad, base) if isinstance(e, QuadExpr) else base
         return self._add_row(e, lo - lin.constant, hi - lin.constant, label)
 
-    def _add_row(self, expr, lb: float, ub: float, label: str) -> Constraint:
+    def _add_row(self, expr: LinearExpr | QuadExpr, lb: float, ub: float, label: str) -> Constraint:
         self._own(expr.model, f"constraint {label}")
         lin = expr.linear if isinstance(expr, QuadExpr) else expr
         _check_terms(self, lin.terms, f"constraint {label}")
@@ -204,8 +218,8 @@ class Model:
     def add_nonlinear_constraint(
         self,
         fun: Callable[[np.ndarray], np.ndarray],
-        lb=-INF,
-        ub=INF,
+        lb: ArrayLike = -INF,
+        ub: ArrayLike = INF,
         jac: Callable[[np.ndarray], np.ndarray] | None = None,
         name: str | None = None,
     ) -> None:
@@ -217,13 +231,15 @@ class Model:
         self._nl_constraints.append(NonlinearConstraint(fun, lb_arr, ub_arr, jac, label))
 
     # ---- objective ---------------------------------------------------------------------------
-    def minimize(self, objective, grad=None) -> None:
+    def minimize(self, objective: Objective, grad: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.set_objective(objective, "min", grad)
 
-    def maximize(self, objective, grad=None) -> None:
+    def maximize(self, objective: Objective, grad: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.set_objective(objective, "max", grad)
 
-    def set_objective(self, objective, sense: str = "min", grad=None) -> None:
+    def set_objective(
+        self, objective: Objective, sense: str = "min", grad: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> None:
         """A linear/quadratic expression, or a callable f(x) (nonlinear, optional gradient)."""
         if sense not in ("min", "max"):
             raise ModelError(f"objective sense must be 'min' or 'max', not {sense!r}")
@@ -249,7 +265,8 @@ class Model:
         if n == 0:
             raise ModelError(f"model {self.name!r} is empty: it has no variables")
         self._flush_scalar_names()
-        blocks, names = [], []
+        blocks: list[sp.csr_matrix] = []
+        names: list[tuple[int, int, str, tuple[str, ...] | None]] = []
         if self._rows:
             blocks.append(_rows_to_csr([r[0] for r in self._rows], n))
             names.append((0, len(self._rows), "", tuple(r[3] for r in self._rows)))

@@ -40,21 +40,31 @@ def supported(problem: Any, names: list[str]) -> list[str]:
     return out
 
 
-def choose(problem: Any, utility: Utility | None = None, history: Path | None = None,
-           selector: Any = "default", time_limit: float | None = None) -> Choice:
+def choose(
+    problem: Any,
+    utility: Utility | None = None,
+    history: Path | None = None,
+    selector: Any = "default",
+    time_limit: float | None = None,
+) -> Choice:
     """Rank the backends for `problem` (to run for `time_limit` seconds, None: unknown);
     UnsupportedError when none accepts it."""
     from omnisolve.portfolio.features import features, problem_class
+    from omnisolve.portfolio.rules import choose as rule_choice
+    from omnisolve.portfolio.rules import preferences
     from omnisolve.portfolio.selector import default_selector
-    from omnisolve.portfolio.rules import choose as rule_choice, preferences
 
     cls, feats = problem_class(problem), features(problem)
     model = default_selector() if selector == "default" else selector
     ranked, method, priors = [], "rules", []
     rules = supported(problem, preferences(problem))
     if model is not None:
-        ranked = prefer_proof(supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
-                              rules, model.provers(cls), proof_in_reach(model, cls, feats, time_limit))
+        ranked = prefer_proof(
+            supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
+            rules,
+            model.provers(cls),
+            proof_in_reach(model, cls, feats, time_limit),
+        )
         if ranked:
             method, priors = "selector", _selector_priors(model, cls, feats, ranked)
     if not ranked:
@@ -74,14 +84,21 @@ def choose(problem: Any, utility: Utility | None = None, history: Path | None = 
     return Choice(ranked, method, cls, feats, priors)
 
 
-def prefer_proof(ranked: list[str], rules: list[str], provers: list[str],
-                 in_reach: Callable[[str], bool] = lambda solver: True) -> list[str]:
+def prefer_proof(
+    ranked: list[str], rules: list[str], provers: list[str], in_reach: Callable[[str], bool] = lambda solver: True
+) -> list[str]:
     """The selector learns from short runs, where a fast heuristic (LKH on a 100-city TSP) can
     beat a solver that needs longer to prove the optimum. When the selector's first choice
     never proved an answer on the class but the rules' first choice did and a proof is `in_reach`
     for it, the rules' choice goes first: omnisolve prefers an answer it can certify as optimal."""
-    if (ranked and rules and ranked[0] not in provers and rules[0] in provers and rules[0] in ranked
-            and in_reach(rules[0])):
+    if (
+        ranked
+        and rules
+        and ranked[0] not in provers
+        and rules[0] in provers
+        and rules[0] in ranked
+        and in_reach(rules[0])
+    ):
         return [rules[0]] + [s for s in ranked if s != rules[0]]
     return ranked
 
@@ -104,4 +121,4 @@ def _selector_priors(model: Any, cls: str, feats: dict[str, float], ranked: list
 
     pred = model.predict(cls, feats, ranked)
     linear = Utility("linear", 2 * model.time_limit)
-    return [expected_utility(linear, *pred[s], model.time_limit) for s in ranked]
+    return [expected_utility(linear, mu, sigma, model.time_limit) for mu, sigma in (pred[s] for s in ranked)]

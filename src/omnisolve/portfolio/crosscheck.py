@@ -77,8 +77,9 @@ def needs_check(result: Result, mode: Mode) -> bool:
     return mode == "always" and result.status == Status.FEASIBLE
 
 
-def cross_check(problem: Any, result: Result, mode: Mode = "claims", time_limit: float = 60.0,
-                threads: int = 1, seed: int = 0) -> Result:
+def cross_check(
+    problem: Any, result: Result, mode: Mode = "claims", time_limit: float = 60.0, threads: int = 1, seed: int = 0
+) -> Result:
     """Confirm or refute `result`'s claim with independent witnesses (see the module docstring)."""
     if not needs_check(result, mode):
         return result
@@ -117,8 +118,11 @@ def witnesses(problem: Any, result: Result) -> list[Witness]:
         candidates += [_named("scip"), no_presolve] if problem.is_mip else [no_presolve, _named("scip")]
         if problem.is_mip and bool(problem.integer_mask.all()):
             candidates.append(_named("cpsat"))
-    return [w for w in candidates
-            if w is not None and w.label != result.solver and (w.relaxation or w.backend.supports(problem))]
+    return [
+        w
+        for w in candidates
+        if w is not None and w.label != result.solver and (w.relaxation or w.backend.supports(problem))
+    ]
 
 
 def _named(name: str) -> Witness | None:
@@ -150,18 +154,29 @@ class _Check:
             f" {result.objective:.10g}" if result.status == Status.OPTIMAL and result.objective is not None else ""
         )
         self.settled = False
-        self.original = {"solver": result.solver, "status": result.status.value, "objective": result.objective, "bound": result.bound}
+        self.original = {
+            "solver": result.solver,
+            "status": result.status.value,
+            "objective": result.objective,
+            "bound": result.bound,
+        }
         self.refutations: list[str] = []
         self.said: list[dict] = []
         self.bounds: list[float] = [] if result.bound is None else [result.bound]
 
     def hear(self, witness: Witness, answer: Result) -> None:
         cert = answer.certificate
-        self.said.append({
-            "solver": witness.label, "status": answer.status.value, "objective": answer.objective,
-            "bound": answer.bound, "optimality": cert.optimality.value if cert else "none",
-            "runtime": answer.runtime, "message": answer.message,
-        })
+        self.said.append(
+            {
+                "solver": witness.label,
+                "status": answer.status.value,
+                "objective": answer.objective,
+                "bound": answer.bound,
+                "optimality": cert.optimality.value if cert else "none",
+                "runtime": answer.runtime,
+                "message": answer.message,
+            }
+        )
         if answer.status == Status.ERROR:
             return
         if witness.relaxation:
@@ -210,7 +225,10 @@ class _Check:
         if answer.optimality == Optimality.PROVEN and answer.certificate.bound is not None:
             bound, how = answer.certificate.bound, f"{witness.label}: {answer.certificate.evidence}"
         else:
-            bound, how = answer.bound, f"{witness.label}'s bound {answer.bound} from an independent run" if answer.bound is not None else ""
+            bound, how = (
+                answer.bound,
+                f"{witness.label}'s bound {answer.bound} from an independent run" if answer.bound is not None else "",
+            )
         if bound is not None and current.objective is not None and closes(current.objective, bound, self.sense, TOL):
             self.result.status = Status.OPTIMAL
             self._prove(how, bound)
@@ -238,7 +256,11 @@ class _Check:
         self._replace(answer, what)
         cert = self.result.certificate
         proven = cert.optimality == Optimality.PROVEN
-        cert.evidence = f"the new answer is proven: {cert.evidence}" if proven else f"the new answer is {answer.solver}'s claim, not confirmed"
+        cert.evidence = (
+            f"the new answer is proven: {cert.evidence}"
+            if proven
+            else f"the new answer is {answer.solver}'s claim, not confirmed"
+        )
         cert.optimality = Optimality.REFUTED
         cert.refutation = " | ".join(self.refutations)
         self.claim = f"{answer.solver} claimed {answer.status.value}" + (
@@ -249,7 +271,18 @@ class _Check:
 
     def _replace(self, answer: Result, what: str) -> None:
         keep = self.result
-        for name in ("status", "objective", "bound", "values", "solution", "duals", "ray", "certificate", "solver", "solver_version"):
+        for name in (
+            "status",
+            "objective",
+            "bound",
+            "values",
+            "solution",
+            "duals",
+            "ray",
+            "certificate",
+            "solver",
+            "solver_version",
+        ):
             setattr(keep, name, getattr(answer, name))
         keep.message = what
 

@@ -55,13 +55,33 @@ class History:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=5.0)
 
-    def record(self, cls: str, features: dict[str, float], solver: str, status: str, runtime: float,
-               gap: float | None, time_limit: float) -> None:
-        row = (time.time(), cls, json.dumps(features), solver, status, runtime, gap, time_limit,
-               reward(status, runtime, time_limit))
+    def record(
+        self,
+        cls: str,
+        features: dict[str, float],
+        solver: str,
+        status: str,
+        runtime: float,
+        gap: float | None,
+        time_limit: float,
+    ) -> None:
+        row = (
+            time.time(),
+            cls,
+            json.dumps(features),
+            solver,
+            status,
+            runtime,
+            gap,
+            time_limit,
+            reward(status, runtime, time_limit),
+        )
         with closing(self._connect()) as db, db:
-            db.execute("INSERT INTO runs (at, class, features, solver, status, runtime, gap, time_limit, reward) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            db.execute(
+                "INSERT INTO runs (at, class, features, solver, status, runtime, gap, time_limit, reward) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
 
     def rewards(self, cls: str) -> list[tuple[str, float]]:
         """(solver, reward) of every recorded run of class `cls`, oldest first."""
@@ -70,8 +90,10 @@ class History:
 
     def summary(self) -> list[dict[str, Any]]:
         """Per class and solver: runs, mean reward, mean runtime."""
-        query = ("SELECT class, solver, COUNT(*), AVG(reward), AVG(runtime) FROM runs "
-                 "GROUP BY class, solver ORDER BY class, AVG(reward) DESC")
+        query = (
+            "SELECT class, solver, COUNT(*), AVG(reward), AVG(runtime) FROM runs "
+            "GROUP BY class, solver ORDER BY class, AVG(reward) DESC"
+        )
         with closing(self._connect()) as db:
             return [dict(zip(("class", "solver", "runs", "reward", "runtime"), r)) for r in db.execute(query)]
 

@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from omnisolve.model import ProblemData
+from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.result import Optimality, Result, Status
 from omnisolve.solvers.base import IncumbentCallback
-from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.verify import verify
 
 TERM_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
@@ -101,8 +101,13 @@ def race(
     with tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
         work = Path(tmp)
         (work / "problem.pkl").write_bytes(pickle.dumps(problem))
-        common = {"problem": str(work / "problem.pkl"), "gap": gap, "seed": seed,
-                  "register": dict(extra_solvers or {}), "sys_path": list(sys_path)}
+        common = {
+            "problem": str(work / "problem.pkl"),
+            "gap": gap,
+            "seed": seed,
+            "register": dict(extra_solvers or {}),
+            "sys_path": list(sys_path),
+        }
         race_end = state.start + time_limit
         for k, stage in enumerate(stages):
             last = k == len(stages) - 1
@@ -174,7 +179,9 @@ class _RaceState:
         if winner is None:
             statuses = [r.result.status for r in self.racers if r.result is not None]
             status = Status.TIME_LIMIT if Status.TIME_LIMIT in statuses or not statuses else Status.ERROR
-            reasons = "; ".join(f"{r.solver}: {(r.result.message if r.result else r.message) or 'no answer'}" for r in self.racers)
+            reasons = "; ".join(
+                f"{r.solver}: {(r.result.message if r.result else r.message) or 'no answer'}" for r in self.racers
+            )
             winner = Result(status, message=f"no racer found a certified answer ({reasons})")
             winner.problem_name = getattr(self.problem, "name", "")
         inner = winner.solver or "none"
@@ -183,8 +190,10 @@ class _RaceState:
         winner.runtime = self.elapsed()
         winner.trace = self.trace or winner.trace
         winner.extra = {**winner.extra, "race": {"winner": inner, "racers": [r.summary() for r in self.racers]}}
-        lines = [f"{r.solver}: {s['status']} obj={s['objective']} t={s['runtime']}" for r, s in
-                 ((r, r.summary()) for r in self.racers)]
+        lines = [
+            f"{r.solver}: {s['status']} obj={s['objective']} t={s['runtime']}"
+            for r, s in ((r, r.summary()) for r in self.racers)
+        ]
         winner.log = "race:\n" + "\n".join(lines) + ("\n\n" + winner.log if winner.log else "")
         return winner
 
@@ -196,13 +205,21 @@ def _run_stage(racers: list[Racer], work: Path, common: dict[str, Any], state: _
     start, start_is_values = state.start_for()
     try:
         for i, racer in enumerate(racers):
-            job = {**common, "solver": racer.solver, "threads": racer.threads, "start": start,
-                   "start_is_values": start_is_values, "deadline": time.time() + (end - time.monotonic())}
+            job = {
+                **common,
+                "solver": racer.solver,
+                "threads": racer.threads,
+                "start": start,
+                "start_is_values": start_is_values,
+                "deadline": time.time() + (end - time.monotonic()),
+            }
             job_file = work / f"job-{racer.stage}-{i}.json"
             job_file.write_text(json.dumps(job))
             readers.append(_launch(racer, job_file, work / f"log-{racer.stage}-{i}.txt", messages))
         grace = 1.0 + 0.1 * state.time_limit  # racers stop themselves at `end`; allow them to report
-        while not state.done and any(r.proc.poll() is None or not r.result and t.is_alive() for r, t in zip(racers, readers)):
+        while not state.done and any(
+            r.proc.poll() is None or not r.result and t.is_alive() for r, t in zip(racers, readers)
+        ):
             if time.monotonic() > end + grace:
                 break
             _drain(messages, state, timeout=POLL)
@@ -223,8 +240,14 @@ def _launch(racer: Racer, job_file: Path, log_file: Path, messages: queue.Queue)
     read_fd, write_fd = os.pipe()
     command = [sys.executable, "-m", "omnisolve.portfolio.racer", str(job_file), str(write_fd)]
     with log_file.open("wb") as log:
-        racer.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True, pass_fds=(write_fd,))
+        racer.proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            pass_fds=(write_fd,),
+        )
     os.close(write_fd)
     racer.log_file = log_file
 

@@ -50,7 +50,9 @@ def run(job: dict[str, Any], emit: Any) -> None:
             lambda t, obj, bound: emit({"kind": "incumbent", "t": t, "objective": obj, "bound": bound}),
         )
     except Exception as exc:  # the parent must hear why, not just see an exit code
-        result = Result(Status.ERROR, solver=job["solver"], message=f"{type(exc).__name__}: {exc}", log=traceback.format_exc())
+        result = Result(
+            Status.ERROR, solver=job["solver"], message=f"{type(exc).__name__}: {exc}", log=traceback.format_exc()
+        )
     emit({"kind": "result", "result": result.to_dict()})
 
 

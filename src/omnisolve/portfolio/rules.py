@@ -11,7 +11,6 @@ from omnisolve.solvers import registry
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify.convexity import is_convex
 
-
 #: CP-SAT's circuit model proves TSPLIB instances up to about this size in seconds; beyond,
 #: LKH-3 reaches near-optimal tours far sooner (proof is left to racing, a later piece).
 TSP_PROOF_NODES = 110

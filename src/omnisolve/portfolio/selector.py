@@ -52,13 +52,15 @@ class Forest:
         trees = []
         for est in forest.estimators_:
             t = est.tree_
-            trees.append({
-                "left": t.children_left.tolist(),
-                "right": t.children_right.tolist(),
-                "feature": t.feature.tolist(),
-                "threshold": np.round(t.threshold, 9).tolist(),
-                "value": np.round(t.value[:, 0, 0], 6).tolist(),
-            })
+            trees.append(
+                {
+                    "left": t.children_left.tolist(),
+                    "right": t.children_right.tolist(),
+                    "feature": t.feature.tolist(),
+                    "threshold": np.round(t.threshold, 9).tolist(),
+                    "value": np.round(t.value[:, 0, 0], 6).tolist(),
+                }
+            )
         return cls(trees)
 
 
@@ -86,13 +88,17 @@ class Selector:
     def candidates(self, cls: str) -> list[str]:
         return [s for s, m in self.models.items() if cls in m.classes]
 
-    def predict(self, cls: str, features: dict[str, float], solvers: list[str] | None = None) -> dict[str, tuple[float, float]]:
+    def predict(
+        self, cls: str, features: dict[str, float], solvers: list[str] | None = None
+    ) -> dict[str, tuple[float, float]]:
         """solver -> (mu, sigma) of log10 PAR-10 cost, for `solvers` (default: those seen on `cls`)."""
         x = encode(cls, features, self.classes, self.feature_names)
         names = [s for s in (solvers or self.candidates(cls)) if s in self.models]
         return {s: (self.models[s].forest.predict(x), self.models[s].sigma) for s in names}
 
-    def rank(self, cls: str, features: dict[str, float], solvers: list[str] | None = None, utility: Any = None) -> list[str]:
+    def rank(
+        self, cls: str, features: dict[str, float], solvers: list[str] | None = None, utility: Any = None
+    ) -> list[str]:
         """Solvers best first: by predicted mean cost (the log-normal's mean, so an uncertain
         prediction counts against a solver), or by expected utility when one is given."""
         from omnisolve.portfolio.utility import expected_seconds, expected_utility
@@ -102,8 +108,9 @@ class Selector:
             return sorted(pred, key=lambda s: expected_seconds(*pred[s]))
         return sorted(pred, key=lambda s: -expected_utility(utility, *pred[s], self.time_limit))
 
-    def schedule(self, cls: str, features: dict[str, float], k: int = 2, solvers: list[str] | None = None,
-                 utility: Any = None) -> list[str]:
+    def schedule(
+        self, cls: str, features: dict[str, float], k: int = 2, solvers: list[str] | None = None, utility: Any = None
+    ) -> list[str]:
         """The top-k solvers to race; only those predicted within 100x of the best."""
         ranked = self.rank(cls, features, solvers, utility)
         if not ranked:
@@ -120,7 +127,9 @@ class Selector:
             "classes": self.classes,
             "feature_names": self.feature_names,
             "info": self.info,
-            "models": {s: {"sigma": m.sigma, "classes": m.classes, "trees": m.forest.trees} for s, m in self.models.items()},
+            "models": {
+                s: {"sigma": m.sigma, "classes": m.classes, "trees": m.forest.trees} for s, m in self.models.items()
+            },
         }
 
     def save(self, path: Path) -> None:
@@ -128,8 +137,12 @@ class Selector:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Selector":
-        models = {s: SolverModel(Forest(m["trees"]), float(m["sigma"]), list(m["classes"])) for s, m in d["models"].items()}
-        return cls(float(d["time_limit"]), list(d["classes"]), list(d["feature_names"]), models, dict(d.get("info", {})))
+        models = {
+            s: SolverModel(Forest(m["trees"]), float(m["sigma"]), list(m["classes"])) for s, m in d["models"].items()
+        }
+        return cls(
+            float(d["time_limit"]), list(d["classes"]), list(d["feature_names"]), models, dict(d.get("info", {}))
+        )
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> "Selector":

@@ -46,7 +46,8 @@ def arcs(n: int) -> tuple[np.ndarray, np.ndarray]:
 def arc_position(n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     """Index of arc tail -> head in the layout of `arcs(n)`."""
     tail, head = np.asarray(tail), np.asarray(head)
-    return tail * (n - 1) + head - (head > tail)
+    position: np.ndarray = tail * (n - 1) + head - (head > tail)
+    return position
 
 
 def incidence(ends: np.ndarray, n: int) -> sp.csr_matrix:

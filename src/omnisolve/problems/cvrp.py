@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -65,18 +65,18 @@ class CVRP(StructuredProblem):
         where = label(self.kind, name)
         self.name = name
         self.distances = distance_matrix(distances, where)
-        self.n = n = self.distances.shape[0]
+        self.n: int = self.distances.shape[0]
+        n = self.n
         self.coords = coordinates(coords, n, where)
         self.capacity = finite_number(capacity, where, "capacity")
         if self.capacity <= 0:
             raise ModelError(f"{where}: capacity is {self.capacity:g}, must be positive")
-        self.depot = as_int(depot)
-        if self.depot is None or not 0 <= self.depot < n:
+        depot_node = as_int(depot)
+        if depot_node is None or not 0 <= depot_node < n:
             raise ModelError(f"{where}: depot {depot!r} is not a node (0..{n - 1})")
+        self.depot: int = depot_node
         if num_vehicles is not None and (as_int(num_vehicles) is None or num_vehicles < 1):
-            raise ModelError(
-                f"{where}: num_vehicles must be a positive integer or None, got {num_vehicles!r}"
-            )
+            raise ModelError(f"{where}: num_vehicles must be a positive integer or None, got {num_vehicles!r}")
         # more vehicles than customers are never used: a larger fleet is stored as one per customer
         self.num_vehicles = None if num_vehicles is None else min(as_int(num_vehicles), max(n - 1, 1))
         q = real_array(demands, where, "demands", 1)
@@ -87,9 +87,7 @@ class CVRP(StructuredProblem):
             raise ModelError(f"{where}: demands[{self.depot}] (the depot) is {q[self.depot]:g}, must be 0")
         over = np.flatnonzero(q > self.capacity)
         if over.size:
-            raise ModelError(
-                f"{where}: demands[{over[0]}] is {q[over[0]]:g}, more than the capacity {self.capacity:g}"
-            )
+            raise ModelError(f"{where}: demands[{over[0]}] is {q[over[0]]:g}, more than the capacity {self.capacity:g}")
         self.demands = readonly(q)
         self.customers = readonly(np.delete(np.arange(n), self.depot))
 
@@ -146,7 +144,7 @@ class CVRP(StructuredProblem):
         problems = self.check(routes)
         if problems:
             raise ModelError(f"{label(self.kind, self.name)}: cannot encode invalid routes: {problems[0]}")
-        routes = [int_list(r, "route")[0] for r in routes]
+        routes = [cast(list[int], int_list(r, "route")[0]) for r in routes]  # check() read them
         load = np.zeros(self.n)
         order = np.zeros(self.n)
         position = 0
@@ -168,11 +166,12 @@ class CVRP(StructuredProblem):
             routes = routes.tolist()
         if not isinstance(routes, (list, tuple)):
             return None, [f"routes must be a list of routes, got {type(routes).__name__}"]
-        out, problems = [], []
+        out: list[list[int]] = []
+        problems: list[str] = []
         for r, route in enumerate(routes):
             nodes, problem = int_list(route, f"route {r}")
             if nodes is None:
-                problems.append(problem)
+                problems.append(cast(str, problem))  # int_list gives a problem whenever it gives no list
                 continue
             bad = [v for v in nodes if not 0 <= v < self.n]
             if bad:

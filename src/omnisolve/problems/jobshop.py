@@ -3,7 +3,7 @@ machine; a machine does one operation at a time; minimize the makespan."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,9 +27,7 @@ def _read_jobs(jobs: Any, where: str) -> tuple[tuple[tuple[int, int], ...], ...]
             try:
                 machine, duration = op
             except (TypeError, ValueError):
-                raise ModelError(
-                    f"{where}: job {j} op {k} must be a (machine, duration) pair, got {op!r}"
-                ) from None
+                raise ModelError(f"{where}: job {j} op {k} must be a (machine, duration) pair, got {op!r}") from None
             m, d = as_int(machine), as_int(duration)
             if m is None or m < 0:
                 raise ModelError(f"{where}: job {j} op {k}: machine {machine!r} must be an integer >= 0")
@@ -92,7 +90,7 @@ class JobShop(StructuredProblem):
     def _job_lengths(self) -> np.ndarray:
         return np.add.reduceat(self._duration, self._first[:-1])
 
-    def _op(self, o: int) -> str:
+    def _op(self, o: int | np.integer[Any]) -> str:
         j = int(self._job[o])
         return f"job {j} op {o - int(self._first[j])}"
 
@@ -168,7 +166,7 @@ class JobShop(StructuredProblem):
         if problems:
             where = label(self.kind, self.name)
             raise ModelError(f"{where}: cannot encode an invalid schedule: {problems[0]}")
-        s, _ = self._read(starts)
+        s = cast(np.ndarray, self._read(starts)[0])  # check() read them
         end = s + self._duration
         a, b = self._machine_pairs()
         before = (s[a] < s[b]) | ((s[a] == s[b]) & (end[a] <= end[b]))
@@ -186,11 +184,12 @@ class JobShop(StructuredProblem):
             return None, [f"starts must be a list of lists of start times, got {type(starts).__name__}"]
         if len(starts) != self.num_jobs:
             return None, [f"starts has {len(starts)} jobs, expected {self.num_jobs}"]
-        flat, problems = [], []
+        flat: list[int] = []
+        problems: list[str] = []
         for j, (row, job) in enumerate(zip(starts, self.jobs)):
             times, problem = int_list(row, f"starts[{j}]")
             if times is None:
-                problems.append(problem)
+                problems.append(cast(str, problem))  # int_list gives a problem whenever it gives no list
             elif len(times) != len(job):
                 problems.append(f"starts[{j}] has {len(times)} operations, expected {len(job)}")
             else:
@@ -205,9 +204,7 @@ class JobShop(StructuredProblem):
         early = [f"{self._op(o)} starts at {s[o]} < 0" for o in np.flatnonzero(s < 0)]
         chain = self._chain()
         late = chain[s[chain + 1] < end[chain]]
-        precedence = [
-            f"{self._op(o + 1)} starts at {s[o + 1]} before {self._op(o)} ends at {end[o]}" for o in late
-        ]
+        precedence = [f"{self._op(o + 1)} starts at {s[o + 1]} before {self._op(o)} ends at {end[o]}" for o in late]
         return (
             capped(early, "negative starts")
             + capped(precedence, "precedence violations")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
-from omnisolve.model import Model, ProblemData
+from omnisolve.model import LinearExpr, Model, ProblemData
 from omnisolve.problems._common import (
     exceeds,
     finite_number,
@@ -64,7 +64,8 @@ class Knapsack(StructuredProblem):
         m = Model(self.name)
         x = m.add_variables(self.size, "x", vtype="binary")
         m.add_constraint(sp.csr_matrix(self.weights.reshape(1, -1)) @ x <= self.capacity, name="capacity")
-        m.maximize(self.values @ x)
+        # numpy defers `array @ x` to x.__rmatmul__ (a LinearExpr); its stubs say an array
+        m.maximize(cast(LinearExpr, self.values @ x))
         return m
 
     def solution_from_values(self, data: ProblemData, values: np.ndarray) -> list[int]:
@@ -91,7 +92,7 @@ class Knapsack(StructuredProblem):
     def check(self, items: Any) -> list[str]:
         chosen, problem = self._read(items)
         if chosen is None:
-            return [problem]
+            return [cast(str, problem)]  # int_list gives a problem whenever it gives no list
         problems = []
         twice = sorted(i for i, k in Counter(chosen).items() if k > 1)
         if twice:

@@ -4,9 +4,8 @@ and asymmetric distances."""
 from __future__ import annotations
 
 import functools
-
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -49,7 +48,7 @@ class TSP(StructuredProblem):
         self.name = name
         self.edge_weight_type = edge_weight_type
         self.distances = distance_matrix(distances, where)
-        self.n = self.distances.shape[0]
+        self.n: int = self.distances.shape[0]
         self.coords = coordinates(coords, self.n, where)
 
     @property
@@ -61,7 +60,9 @@ class TSP(StructuredProblem):
         """d(i, j) == d(j, i) for every pair (to 1e-9): what the symmetric-only backends need.
         Compared in blocks of rows (no n x n temporaries) and computed once."""
         d, block = self.distances, max(1, 2**22 // max(self.n, 1))
-        return all(np.abs(d[i:i + block] - d[:, i:i + block].T).max(initial=0.0) <= 1e-9 for i in range(0, self.n, block))
+        return all(
+            np.abs(d[i : i + block] - d[:, i : i + block].T).max(initial=0.0) <= 1e-9 for i in range(0, self.n, block)
+        )
 
     def __repr__(self) -> str:
         return f"TSP({self.name!r}, {self.n} nodes)"
@@ -92,7 +93,7 @@ class TSP(StructuredProblem):
         problems = self.check(tour)
         if problems:
             raise ModelError(f"{label(self.kind, self.name)}: cannot encode an invalid tour: {problems[0]}")
-        nodes, _ = int_list(tour, "tour")
+        nodes = cast(list[int], int_list(tour, "tour")[0])  # check() read it
         start = nodes.index(0)
         tour = nodes[start:] + nodes[:start]
         u = np.empty(self.n)
@@ -111,7 +112,7 @@ class TSP(StructuredProblem):
     def check(self, tour: Any) -> list[str]:
         nodes, problem = self._read(tour)
         if nodes is None:
-            return [problem]
+            return [cast(str, problem)]  # _read gives a problem whenever it gives no nodes
         problems = []
         if len(nodes) != self.n:
             problems.append(f"tour has {len(nodes)} nodes, expected {self.n}")

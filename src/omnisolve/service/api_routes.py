@@ -39,12 +39,17 @@ def current_user(
     """The user owning the request's Bearer token; 401 otherwise."""
     user = authenticate(store, credentials.credentials) if credentials else None
     if user is None:
-        raise HTTPException(401, "missing or invalid API token: send 'Authorization: Bearer <token>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "missing or invalid API token: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return user
 
 
-def owned_job(job_id: JobId, user: Annotated[dict, Depends(current_user)], store: Annotated[Store, Depends(get_store)]) -> dict:
+def owned_job(
+    job_id: JobId, user: Annotated[dict, Depends(current_user)], store: Annotated[Store, Depends(get_store)]
+) -> dict:
     """The caller's job; another user's job is reported missing (404), never forbidden."""
     job = store.get_job(job_id, user["id"])
     if job is None:
@@ -61,7 +66,11 @@ _FORM_SCHEMA = {
     "required": ["file"],
     "properties": {
         "file": {"type": "string", "format": "binary", "description": "a problem file"},
-        **{k: v for k, v in JobRequest.model_json_schema()["properties"].items() if k not in ("content", "filename", "model")},
+        **{
+            k: v
+            for k, v in JobRequest.model_json_schema()["properties"].items()
+            if k not in ("content", "filename", "model")
+        },
     },
 }
 _SUBMIT_BODY = {
@@ -76,11 +85,22 @@ _SUBMIT_BODY = {
 
 
 @router.post(
-    "/jobs", status_code=201, response_model=Job, openapi_extra=_SUBMIT_BODY, tags=["jobs"],
-    responses={**ERRORS, 413: {"model": ErrorBody}, 415: {"model": ErrorBody}, 422: {"model": ErrorBody},
-               503: {"model": ErrorBody}},
+    "/jobs",
+    status_code=201,
+    response_model=Job,
+    openapi_extra=_SUBMIT_BODY,
+    tags=["jobs"],
+    responses={
+        **ERRORS,
+        413: {"model": ErrorBody},
+        415: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+        503: {"model": ErrorBody},
+    },
 )
-async def submit_job(request: Request, user: User, store: StoreDep, settings: Annotated[Settings, Depends(get_settings)]) -> Job:
+async def submit_job(
+    request: Request, user: User, store: StoreDep, settings: Annotated[Settings, Depends(get_settings)]
+) -> Job:
     """Queue a problem: JSON with `content` (file text) or `model` (JSON model), or a multipart
     upload with a `file` part. The problem is read and checked first; the job is stored durably
     before the 201 answer."""
@@ -88,16 +108,26 @@ async def submit_job(request: Request, user: User, store: StoreDep, settings: An
     kind = await request.app.state.upload_checks.kind(submission)
     options = submission.options
     row = await run_in_threadpool(
-        store.create_job, user["id"], name=options.name, solver=options.solver, time_limit=options.time_limit,
-        threads=options.threads, gap=options.gap, cross_check=options.cross_check, memory_mb=options.memory_mb, problem_kind=kind,
-        filename=submission.filename, content=submission.content,
+        store.create_job,
+        user["id"],
+        name=options.name,
+        solver=options.solver,
+        time_limit=options.time_limit,
+        threads=options.threads,
+        gap=options.gap,
+        cross_check=options.cross_check,
+        memory_mb=options.memory_mb,
+        problem_kind=kind,
+        filename=submission.filename,
+        content=submission.content,
     )
     return Job.from_row(row)
 
 
 @router.get("/jobs", response_model=JobList, responses=ERRORS, tags=["jobs"])
 def list_jobs(
-    user: User, store: StoreDep,
+    user: User,
+    store: StoreDep,
     status: Annotated[JobStatus | None, Query(description="only jobs with this status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
@@ -126,22 +156,36 @@ def cancel_job(job: OwnedJob, user: User, store: StoreDep) -> Job:
 
 
 @router.get(
-    "/jobs/{job_id}/events", response_class=EventSourceResponse, responses=ERRORS, tags=["jobs"],
+    "/jobs/{job_id}/events",
+    response_class=EventSourceResponse,
+    responses=ERRORS,
+    tags=["jobs"],
 )
 async def job_events(
-    job: OwnedJob, store: StoreDep, settings: Annotated[Settings, Depends(get_settings)], request: Request,
+    job: OwnedJob,
+    store: StoreDep,
+    settings: Annotated[Settings, Depends(get_settings)],
+    request: Request,
     last_event_id: Annotated[int, Header(ge=0, le=2**62, description="resume after this event id")] = 0,
 ) -> AsyncIterable[ServerSentEvent]:
     """Server-sent events: `status` ({"status"}), `incumbent` ({"t", "objective", "bound"}), and a
     final `end` once the job is finished; stored events are replayed first."""
-    async for item in job_event_stream(store, job["id"], last_event_id, settings.poll_interval, request.app.state.stopping):
+    async for item in job_event_stream(
+        store, job["id"], last_event_id, settings.poll_interval, request.app.state.stopping
+    ):
         yield item
 
 
 @router.get(
-    "/jobs/{job_id}/solution", tags=["jobs"],
-    responses={**ERRORS, 200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                               "description": "the full Result JSON, with variable values and solver log"}},
+    "/jobs/{job_id}/solution",
+    tags=["jobs"],
+    responses={
+        **ERRORS,
+        200: {
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "the full Result JSON, with variable values and solver log",
+        },
+    },
 )
 def job_solution(job: OwnedJob, store: StoreDep) -> Response:
     """Download the full result (with `values` and `log`); 404 while there is none."""
@@ -150,13 +194,21 @@ def job_solution(job: OwnedJob, store: StoreDep) -> Response:
         raise HTTPException(404, f"job {job['id']} has no result yet (status {job['status']})")
     body = json.dumps({**full["result"], **(full["result_detail"] or {})}, indent=2)
     name = f"{job['filename'].rsplit('.', 1)[0]}-{job['id'][:8]}-result.json"
-    return Response(body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get(
-    "/jobs/{job_id}/figures/{kind}", tags=["jobs"],
-    responses={**ERRORS, 200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                               "description": "a plotly figure: {data, layout}"}},
+    "/jobs/{job_id}/figures/{kind}",
+    tags=["jobs"],
+    responses={
+        **ERRORS,
+        200: {
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "a plotly figure: {data, layout}",
+        },
+    },
 )
 async def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], request: Request, store: StoreDep) -> dict:
     """A plotly figure of the solution, or of incumbent and bound over time."""
@@ -169,7 +221,8 @@ async def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], reque
     trace = job["result"]["trace"] if job["result"] else await run_in_threadpool(incumbent_trace, store, job["id"])
     result = job["result"] and {**job["result"], **(full["result_detail"] or {})}  # with the values
     figure = await request.app.state.upload_checks.run(
-        figure_of, (full["content"], job["filename"], kind, result, trace), job["memory_mb"], job["filename"])
+        figure_of, (full["content"], job["filename"], kind, result, trace), job["memory_mb"], job["filename"]
+    )
     if figure is None:
         raise HTTPException(404, f"no {kind} figure for job {job['id']} (status {job['status']})")
     return figure

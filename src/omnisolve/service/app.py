@@ -37,14 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             store.close()
 
-    from omnisolve.version import __version__
     from omnisolve.service import ui
     from omnisolve.service.api_routes import router
+    from omnisolve.version import __version__
 
     app = FastAPI(
-        title="omnisolve", version=__version__, lifespan=lifespan,
+        title="omnisolve",
+        version=__version__,
+        lifespan=lifespan,
         description="Submit optimization problems, follow the solver live, download certified results. "
-                    "Every endpoint except /health needs `Authorization: Bearer <token>`.",
+        "Every endpoint except /health needs `Authorization: Bearer <token>`.",
     )
     app.state.settings = settings
     app.state.stopping = threading.Event()  # set by `begin_shutdown`

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 DEFAULT_DB = "sqlite:///./omnisolve.db"
 
@@ -34,7 +35,7 @@ class Settings:
     def from_env(cls, **overrides: object) -> "Settings":
         """Defaults, then `OMNISOLVE_DB` / `OMNISOLVE_<FIELD>` variables, then `overrides`
         (None values are ignored so CLI options left unset keep the environment's choice)."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # field name -> value of that field's type
         for f in fields(cls):
             raw = os.environ.get("OMNISOLVE_DB" if f.name == "db_url" else f"OMNISOLVE_{f.name.upper()}")
             if raw is not None:

@@ -12,8 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from omnisolve.service.store import TERMINAL, Store
 
 
-async def job_event_stream(store: Store, job_id: str, after: int, poll: float,
-                           stopping: threading.Event | None = None) -> AsyncIterator[ServerSentEvent]:
+async def job_event_stream(
+    store: Store, job_id: str, after: int, poll: float, stopping: threading.Event | None = None
+) -> AsyncIterator[ServerSentEvent]:
     """Stored events with seq > `after`, then new ones as workers store them, then `end` once the
     job is terminal. The status is read before the events, so the last events are never missed.
     When `stopping` is set (the server shuts down) the stream ends without `end`: the client
@@ -32,5 +33,8 @@ async def job_event_stream(store: Store, job_id: str, after: int, poll: float,
 
 def incumbent_trace(store: Store, job_id: str) -> list[list[float | None]]:
     """[[t, objective, bound], ...] from the stored incumbent events of a job still running."""
-    return [[e["data"].get("t"), e["data"].get("objective"), e["data"].get("bound")]
-            for e in store.events_after(job_id, 0) if e["kind"] == "incumbent"]
+    return [
+        [e["data"].get("t"), e["data"].get("objective"), e["data"].get("bound")]
+        for e in store.events_after(job_id, 0)
+        if e["kind"] == "incumbent"
+    ]

@@ -66,6 +66,7 @@ def kill_child(process: multiprocessing.process.BaseProcess) -> None:
 
 def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int, parent: int) -> None:
     """Entry point of the child process: parse, solve, send messages."""
+
     def send(message: dict) -> None:
         from omnisolve.result import jsonable  # numpy numbers to floats, inf and nan to null
 
@@ -86,7 +87,11 @@ def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int,
         os.unlink(job["content_path"])  # read once; nothing is left behind if the worker dies
         problem = parse_problem(content, job["filename"])
         result = solve(
-            problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], gap=job["gap"],
+            problem,
+            solver=job["solver"],
+            time_limit=job["time_limit"],
+            threads=job["threads"],
+            gap=job["gap"],
             cross_check=job.get("cross_check", "claims"),
             on_incumbent=lambda t, obj, bound: send({"type": "incumbent", "t": t, "objective": obj, "bound": bound}),
         )
@@ -96,7 +101,9 @@ def _child_main(conn: Connection, job: dict, settings: Settings, memory_mb: int,
     except Exception as exc:  # the job's failure, reported to the worker; the child ends either way
         from omnisolve.errors import OmnisolveError
 
-        send({"type": "error", "error": str(exc) if isinstance(exc, OmnisolveError) else f"{type(exc).__name__}: {exc}"})
+        send(
+            {"type": "error", "error": str(exc) if isinstance(exc, OmnisolveError) else f"{type(exc).__name__}: {exc}"}
+        )
     finally:
         conn.close()
 
@@ -116,8 +123,10 @@ class JobProcess:
         fields = ("filename", "solver", "time_limit", "threads", "gap", "cross_check")
         small = {**{k: job[k] for k in fields}, "content_path": self._content_path}
         self._process = context.Process(
-            target=_child_main, args=(child_conn, small, settings, self.memory_mb, os.getpid()),
-            name=f"omnisolve-job-{job['id']}", daemon=False,
+            target=_child_main,
+            args=(child_conn, small, settings, self.memory_mb, os.getpid()),
+            name=f"omnisolve-job-{job['id']}",
+            daemon=False,
         )
         self._process.start()
         child_conn.close()

@@ -20,8 +20,13 @@ class JobOptions(BaseModel):
     threads: int = Field(1, ge=1, le=64)
     gap: float = Field(1e-6, ge=0, lt=1, description="relative gap at which to stop")
     cross_check: Literal["off", "claims", "always"] = Field(
-        "claims", description="an independent solver checks unproven optimal/infeasible/unbounded claims (claims), also feasible answers (always), or never (off)")
-    memory_mb: int | None = Field(None, ge=64, le=2**20, description="memory limit of the solve (MiB); default from the settings")
+        "claims",
+        description="an independent solver checks unproven optimal/infeasible/unbounded claims (claims), "
+        "also feasible answers (always), or never (off)",
+    )
+    memory_mb: int | None = Field(
+        None, ge=64, le=2**20, description="memory limit of the solve (MiB); default from the settings"
+    )
     name: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$", description="a label for the job")
 
 
@@ -30,7 +35,9 @@ class JobRequest(JobOptions):
     or as a JSON model object (`model`, see docs/json-format.md) — exactly one of the two."""
 
     content: str | None = Field(None, description="the text of a problem file")
-    filename: str | None = Field(None, max_length=255, description="the file's name; its extension helps to detect the format")
+    filename: str | None = Field(
+        None, max_length=255, description="the file's name; its extension helps to detect the format"
+    )
     model: dict[str, Any] | None = Field(None, description="a JSON model object (docs/json-format.md)")
 
     @model_validator(mode="after")
@@ -48,7 +55,9 @@ class Certificate(BaseModel):
     objective_error: float = 0.0
     tolerance: float = 1e-6
     messages: list[str] = []
-    optimality: str = Field("none", description="proven (from the data or by an independent run), claimed, refuted or none")
+    optimality: str = Field(
+        "none", description="proven (from the data or by an independent run), claimed, refuted or none"
+    )
     bound: float | None = Field(None, description="a certified bound on the optimum")
     evidence: str = Field("", description="how the claim was proven, or why it is only claimed")
     residual: float | None = None

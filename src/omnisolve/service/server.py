@@ -25,7 +25,9 @@ class WorkerPool:
 
     def _spawn(self) -> subprocess.Popen:
         env = {**os.environ, **self.settings.to_env()}
-        return subprocess.Popen([sys.executable, "-m", "omnisolve.service.worker", "--db", self.settings.db_url], env=env)
+        return subprocess.Popen(
+            [sys.executable, "-m", "omnisolve.service.worker", "--db", self.settings.db_url], env=env
+        )
 
     def start(self) -> None:
         self.processes = [self._spawn() for _ in range(self.settings.workers)]
@@ -81,8 +83,9 @@ def run_service(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):  # uvicorn re-raises the signal it stopped on: let it pass
         signal.signal(sig, lambda *_: None)
     try:
-        config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                                timeout_graceful_shutdown=5)  # open event streams must not hold up a stop
+        config = uvicorn.Config(
+            create_app(settings), host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5
+        )  # open event streams must not hold up a stop
         _server_class()(config).run()
     finally:
         pool.stop()

@@ -75,8 +75,12 @@ class Store:
         with self.engine.begin() as conn:
             user_id = conn.execute(select(users.c.id).where(users.c.name == user_name)).scalar()
             if user_id is None:
-                user_id = conn.execute(insert(users).values(name=user_name, created_at=time.time())).inserted_primary_key[0]
-            conn.execute(insert(tokens).values(user_id=user_id, token_hash=token_hash, created_at=time.time(), revoked=False))
+                user_id = conn.execute(
+                    insert(users).values(name=user_name, created_at=time.time())
+                ).inserted_primary_key[0]
+            conn.execute(
+                insert(tokens).values(user_id=user_id, token_hash=token_hash, created_at=time.time(), revoked=False)
+            )
 
     def user_for_token(self, token_hash: str) -> dict | None:
         query = (
@@ -113,8 +117,13 @@ class Store:
         """Insert a queued job and its first event; committed when this returns."""
         now = time.time()
         row = dict(
-            fields, id=uuid.uuid4().hex, owner_id=owner_id, status="queued", attempts=0,
-            cancel_requested=False, created_at=now,
+            fields,
+            id=uuid.uuid4().hex,
+            owner_id=owner_id,
+            status="queued",
+            attempts=0,
+            cancel_requested=False,
+            created_at=now,
         )
         with self.engine.begin() as conn:
             conn.execute(insert(jobs).values(**row))
@@ -145,19 +154,24 @@ class Store:
         now = time.time()
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(jobs).where(*mine, jobs.c.status == "queued")
+                update(jobs)
+                .where(*mine, jobs.c.status == "queued")
                 .values(status="cancelled", cancel_requested=True, error="cancelled by the user", finished_at=now)
             ).rowcount
             if done:
                 self._event(conn, job_id, "status", {"status": "cancelled"}, now)
                 return "cancelled"
-            if conn.execute(update(jobs).where(*mine, jobs.c.status == "running").values(cancel_requested=True)).rowcount:
+            if conn.execute(
+                update(jobs).where(*mine, jobs.c.status == "running").values(cancel_requested=True)
+            ).rowcount:
                 return "requested"
             status = conn.execute(select(jobs.c.status).where(*mine)).scalar()
         return "missing" if status is None else "finished"
 
     def events_after(self, job_id: str, seq: int) -> list[dict]:
-        query = select(job_events).where(job_events.c.job_id == job_id, job_events.c.seq > seq).order_by(job_events.c.seq)
+        query = (
+            select(job_events).where(job_events.c.job_id == job_id, job_events.c.seq > seq).order_by(job_events.c.seq)
+        )
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -166,15 +180,20 @@ class Store:
     def claim(self, worker_id: str) -> dict | None:
         """Atomically take the oldest queued job (with its content) for `worker_id`, or None."""
         oldest = (
-            select(jobs.c.id).where(jobs.c.status == "queued").order_by(jobs.c.created_at).limit(1)
-            .with_for_update(skip_locked=True).scalar_subquery()
+            select(jobs.c.id)
+            .where(jobs.c.status == "queued")
+            .order_by(jobs.c.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
         )
         with self.engine.connect() as conn:  # cheap read first: idle workers poll without taking write locks
             if conn.execute(select(jobs.c.id).where(jobs.c.status == "queued").limit(1)).first() is None:
                 return None
         now = time.time()
         stmt = (
-            update(jobs).where(jobs.c.id == oldest, jobs.c.status == "queued")
+            update(jobs)
+            .where(jobs.c.id == oldest, jobs.c.status == "queued")
             .values(status="running", worker_id=worker_id, attempts=jobs.c.attempts + 1, started_at=now, heartbeat=now)
             .returning(*jobs.c)
         )
@@ -191,7 +210,10 @@ class Store:
         now = time.time()
         with self.engine.begin() as conn:
             row = conn.execute(
-                update(jobs).where(*self._running(job_id, worker_id)).values(heartbeat=now).returning(jobs.c.cancel_requested)
+                update(jobs)
+                .where(*self._running(job_id, worker_id))
+                .values(heartbeat=now)
+                .returning(jobs.c.cancel_requested)
             ).first()
             if row is None:
                 return None
@@ -200,14 +222,22 @@ class Store:
         return bool(row.cancel_requested)
 
     def finish(
-        self, job_id: str, worker_id: str, status: str, *, result: dict | None = None,
-        detail: dict | None = None, error: str | None = None, events: Iterable[tuple[str, dict]] = (),
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        *,
+        result: dict | None = None,
+        detail: dict | None = None,
+        error: str | None = None,
+        events: Iterable[tuple[str, dict]] = (),
     ) -> bool:
         """Record the outcome of this worker's run; False if the job was taken from it meanwhile."""
         now = time.time()
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(jobs).where(*self._running(job_id, worker_id))
+                update(jobs)
+                .where(*self._running(job_id, worker_id))
                 .values(status=status, result=result, result_detail=detail, error=error, finished_at=now, heartbeat=now)
             ).rowcount
             if done:
@@ -219,7 +249,8 @@ class Store:
         """Put a job back in the queue because its worker is shutting down (not the job's fault)."""
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(jobs).where(*self._running(job_id, worker_id))
+                update(jobs)
+                .where(*self._running(job_id, worker_id))
                 .values(status="queued", worker_id=None, heartbeat=None, attempts=jobs.c.attempts - 1)
             ).rowcount
             if done:
@@ -232,7 +263,10 @@ class Store:
         stale = (jobs.c.status == "running", jobs.c.heartbeat < now - stale_after)
         lost = f"its worker was lost on each of {max_attempts} attempts"
         changes = {
-            "cancelled": (stale + (jobs.c.cancel_requested.is_(True),), dict(status="cancelled", error="cancelled by the user", finished_at=now)),
+            "cancelled": (
+                stale + (jobs.c.cancel_requested.is_(True),),
+                dict(status="cancelled", error="cancelled by the user", finished_at=now),
+            ),
             "failed": (stale + (jobs.c.attempts >= max_attempts,), dict(status="failed", error=lost, finished_at=now)),
             "queued": (stale, dict(status="queued", worker_id=None, heartbeat=None)),
         }

@@ -84,9 +84,9 @@ def _validated(model: type[BaseModel], data: object, json_text: bool = False) ->
     try:
         return model.model_validate_json(data) if json_text else model.model_validate(data)
     except ValidationError as exc:
-        raise RequestValidationError([
-            {"type": e["type"], "loc": ("body", *e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)
-        ]) from None
+        raise RequestValidationError(
+            [{"type": e["type"], "loc": ("body", *e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]
+        ) from None
 
 
 def _field_error(field: str, message: str) -> RequestValidationError:

@@ -31,10 +31,32 @@ SHUTTING_DOWN = "the service is shutting down; submit the job again in a moment"
 # what a check imports: readers, the solver choice and the backends' wrappers, and what `omnisolve
 # serve`'s main module imports (each child runs it again); a name that no longer imports is skipped
 # by the fork server: it only makes each check import it again
-_PRELOAD = ["omnisolve.cli", "omnisolve.service.submissions", "omnisolve.io", "omnisolve.io.mps", "omnisolve.api", "omnisolve.portfolio.rules",
-            "omnisolve.portfolio.choice", "highspy"] + [f"omnisolve.solvers.{name}" for name in (
-    "highs", "cpsat", "scipy_nlp", "tsp_ils", "lkh", "ortools_routing", "pyvrp_hgs", "knapsack_dp", "jobshop_lns",
-    "milp_alns", "scip", "tsp_dfj")]
+_PRELOAD = [
+    "omnisolve.cli",
+    "omnisolve.service.submissions",
+    "omnisolve.io",
+    "omnisolve.io.mps",
+    "omnisolve.api",
+    "omnisolve.portfolio.rules",
+    "omnisolve.portfolio.choice",
+    "highspy",
+] + [
+    f"omnisolve.solvers.{name}"
+    for name in (
+        "highs",
+        "cpsat",
+        "scipy_nlp",
+        "tsp_ils",
+        "lkh",
+        "ortools_routing",
+        "pyvrp_hgs",
+        "knapsack_dp",
+        "jobshop_lns",
+        "milp_alns",
+        "scip",
+        "tsp_dfj",
+    )
+]
 
 
 class UploadChecks:
@@ -69,10 +91,15 @@ class UploadChecks:
         with anyio.move_on_after(self.settings.parse_seconds) as waited:
             await self._slots.acquire()
         if waited.cancelled_caught:
-            raise HTTPException(503, f"the service is busy reading {self.settings.upload_checks} other uploads; "
-                                     "try again in a moment", headers={"Retry-After": "5"})
+            raise HTTPException(
+                503,
+                f"the service is busy reading {self.settings.upload_checks} other uploads; try again in a moment",
+                headers={"Retry-After": "5"},
+            )
         try:
-            return await anyio.to_thread.run_sync(self._in_child, work, args, memory_mb, filename, limiter=self._threads)
+            return await anyio.to_thread.run_sync(
+                self._in_child, work, args, memory_mb, filename, limiter=self._threads
+            )
         finally:
             self._slots.release()
 
@@ -82,8 +109,12 @@ class UploadChecks:
         memory_mb = memory_mb or settings.default_memory_mb  # as the job's process has
         context = _context()
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(sender, work, args, settings, memory_mb, filename),
-                                name="omnisolve-upload-check", daemon=True)  # never waited for at the server's exit
+        child = context.Process(
+            target=_child,
+            args=(sender, work, args, settings, memory_mb, filename),
+            name="omnisolve-upload-check",
+            daemon=True,
+        )  # never waited for at the server's exit
         with self._lock:
             if self.stopping.is_set():
                 raise HTTPException(503, SHUTTING_DOWN)
@@ -123,8 +154,9 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _child(conn: Connection, work: Callable[..., Any], args: tuple, settings: Settings, memory_mb: int,
-           filename: str) -> None:
+def _child(
+    conn: Connection, work: Callable[..., Any], args: tuple, settings: Settings, memory_mb: int, filename: str
+) -> None:
     """In the child: sends (status, detail); status 0 means fine and detail is what `work`
     returned. Never raises: whatever happens ends here, not in a traceback in the server's log."""
     answer = None

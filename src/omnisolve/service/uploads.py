@@ -26,8 +26,11 @@ def parse_problem(content: bytes, filename: str) -> Any:
 
     name = safe_filename(filename)
     if name.lower().endswith(REFUSED_SUFFIXES):
-        raise InputError("Python and pickle files are never run or loaded; upload the model as a data file "
-                         "(JSON model, MPS/LP, TSPLIB, VRPLIB, job shop, knapsack)", path=name)
+        raise InputError(
+            "Python and pickle files are never run or loaded; upload the model as a data file "
+            "(JSON model, MPS/LP, TSPLIB, VRPLIB, job shop, knapsack)",
+            path=name,
+        )
     with tempfile.TemporaryDirectory(prefix="omnisolve-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)

@@ -58,7 +58,10 @@ class Worker:
         deadline = time.monotonic() + job["time_limit"] + after + settings.kill_grace
         last_beat, pending = time.monotonic(), []
         while not child.done:
-            pending += [("incumbent", {k: m[k] for k in ("t", "objective", "bound")}) for m in child.messages(settings.poll_interval)]
+            pending += [
+                ("incumbent", {k: m[k] for k in ("t", "objective", "bound")})
+                for m in child.messages(settings.poll_interval)
+            ]
             now = time.monotonic()
             if stop.is_set():
                 child.kill()
@@ -68,8 +71,14 @@ class Worker:
             if now > deadline:
                 child.kill()
                 child.finish()
-                store.finish(job_id, self.worker_id, "failed", error=f"killed after the time limit of {job['time_limit']:g} s "
-                             f"plus {after:g} s for the cross-check and {settings.kill_grace:g} s grace", events=pending)
+                store.finish(
+                    job_id,
+                    self.worker_id,
+                    "failed",
+                    error=f"killed after the time limit of {job['time_limit']:g} s "
+                    f"plus {after:g} s for the cross-check and {settings.kill_grace:g} s grace",
+                    events=pending,
+                )
                 return "failed"
             if pending or now - last_beat >= settings.heartbeat_interval:
                 cancel = self._beat(job_id, pending)

@@ -52,12 +52,8 @@ class Tracker:
     def report(self, objective: float | None, bound: float | None = None) -> None:
         if self.trace:
             _, last_obj, last_bound = self.trace[-1]
-            better_obj = objective is not None and (
-                last_obj is None or self._sign * (objective - last_obj) < -1e-12
-            )
-            better_bound = bound is not None and (
-                last_bound is None or self._sign * (bound - last_bound) > 1e-12
-            )
+            better_obj = objective is not None and (last_obj is None or self._sign * (objective - last_obj) < -1e-12)
+            better_bound = bound is not None and (last_bound is None or self._sign * (bound - last_bound) > 1e-12)
             if not (better_obj or better_bound):
                 return
         t = self.elapsed()
@@ -99,7 +95,9 @@ class SolverInterface(ABC):
     def supports(self, problem: Any) -> bool:
         return self.unsupported_reason(problem) is None
 
-    def solve(self, problem: Any, limits: Limits | None = None, on_incumbent: IncumbentCallback | None = None) -> Result:
+    def solve(
+        self, problem: Any, limits: Limits | None = None, on_incumbent: IncumbentCallback | None = None
+    ) -> Result:
         """Solve and return an (unverified) `Result`; `omnisolve.solve` adds the certificate."""
         reason = self.unsupported_reason(problem)
         if reason is not None:

@@ -64,7 +64,9 @@ def unsupported_reason(problem: Any) -> str | None:
     if problem.kind == "JobShop":
         return None
     if problem.kind == "Knapsack":
-        return non_integer_reason("CP-SAT", [("knapsack values", problem.values), ("knapsack weights", problem.weights)], "highs")
+        return non_integer_reason(
+            "CP-SAT", [("knapsack values", problem.values), ("knapsack weights", problem.weights)], "highs"
+        )
     return f"no CP-SAT formulation for {problem.kind} problems"
 
 
@@ -90,13 +92,14 @@ def _model_reason(data: ProblemData) -> str | None:
     if np.isnan(rows).any():
         i = int(np.flatnonzero(np.isnan(rows))[0])
         return (
-            f"row {data.row_names[i]} has coefficients that are not integers "
-            f"even after scaling by 1e{MAX_SCALE_DIGITS}"
+            f"row {data.row_names[i]} has coefficients that are not integers even after scaling by 1e{MAX_SCALE_DIGITS}"
         )
     if math.isnan(_objective_scale(data)):
         return f"objective coefficients are not integers even after scaling by 1e{MAX_SCALE_DIGITS}"
-    scaled = [("scaled matrix coefficients", data.A.data * np.repeat(rows, np.diff(data.A.indptr))),
-              ("scaled objective coefficients", data.c * _objective_scale(data))]
+    scaled = [
+        ("scaled matrix coefficients", data.A.data * np.repeat(rows, np.diff(data.A.indptr))),
+        ("scaled objective coefficients", data.c * _objective_scale(data)),
+    ]
     return too_large_reason("CP-SAT", scaled, EXACT_INT, "use highs")
 
 
@@ -347,7 +350,8 @@ def _build_model(data: ProblemData) -> Formulation:
     semi = data.semi_mask.tolist()  # semi-integer here (semi-continuous is refused): 0 or in [lo, hi]
     x = [
         model.new_int_var_from_domain(cp_model.Domain.from_intervals([[0, 0]] + ([[a, b]] if a <= b else [])), name)
-        if s else model.new_int_var(a, max(a, b), name)
+        if s
+        else model.new_int_var(a, max(a, b), name)
         for a, b, s, name in zip(lo, hi, semi, data.var_names)
     ]
     if any(a > b and not s for a, b, s in zip(lo, hi, semi)):

@@ -168,7 +168,8 @@ def _result(h: Any, status: Any, data: ProblemData, log: list[str]) -> Result:
         solved = Status.OPTIMAL
     elif has_solution:
         solved = Status.FEASIBLE
-    elif status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kHighsInterrupt, S.kSolutionLimit):
+    # kHighsInterrupt is in highspy 1.16 at run time but missing from its stubs
+    elif status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kHighsInterrupt, S.kSolutionLimit):  # type: ignore[attr-defined]
         return Result(Status.TIME_LIMIT, message=f"HiGHS stopped: {h.modelStatusToString(status)}", log=text)
     else:
         detail = log_errors(log) or h.modelStatusToString(status)

@@ -61,8 +61,14 @@ class JobShopLnsSolver(SolverInterface):
         def improve(seed: int) -> None:
             """Tabu search until it stalls, then LNS, both feeding `shared`."""
             jobshop_tabu.tabu_search(
-                shop, shared.starts, time_left, lambda best: shared.closed, seed, shared.offer,
-                lambda searched, idle: idle > max(MIN_PATIENCE, PATIENCE_SHARE * searched))
+                shop,
+                shared.starts,
+                time_left,
+                lambda best: shared.closed,
+                seed,
+                shared.offer,
+                lambda searched, idle: idle > max(MIN_PATIENCE, PATIENCE_SHARE * searched),
+            )
             jobshop_lns.search(shared, solve_sub, time_left, SLICE, seed=seed)
 
         full_workers = limits.threads // 2
@@ -82,8 +88,14 @@ class JobShopLnsSolver(SolverInterface):
                 full.result()
         status = Status.OPTIMAL if shared.closed else Status.FEASIBLE
         message = f"first schedule by {rule} ({first})"
-        return Result(status, objective=float(shared.value), bound=float(shared.bound),
-                      solution=shop._nested(shared.starts), message=message, problem_name=shop.name)
+        return Result(
+            status,
+            objective=float(shared.value),
+            bound=float(shared.bound),
+            solution=shop._nested(shared.starts),
+            message=message,
+            problem_name=shop.name,
+        )
 
 
 def _parameters(solver: Any, limits: Limits, seconds: float, seed: int, workers: int) -> None:
@@ -96,8 +108,9 @@ def _parameters(solver: Any, limits: Limits, seconds: float, seed: int, workers:
         params.max_memory_in_mb = limits.memory_mb
 
 
-def _cpsat(form: Any, limits: Limits, seconds: float, workers: int, shared: Any,
-           stop: threading.Event | None = None) -> None:
+def _cpsat(
+    form: Any, limits: Limits, seconds: float, workers: int, shared: Any, stop: threading.Event | None = None
+) -> None:
     """Plain CP-SAT on the whole model with `workers` threads, offering every schedule it finds
     to `shared` and raising its bound; it stops early once `shared` is closed or `stop` is set."""
     from ortools.sat.python import cp_model
@@ -133,7 +146,13 @@ def _stop_when(solver: Any, shared: Any, stop: threading.Event) -> None:
 
 
 def _sub_solve(
-    form: Any, limits: Limits, seed: int, before: np.ndarray, after: np.ndarray, incumbent: np.ndarray, cap: int,
+    form: Any,
+    limits: Limits,
+    seed: int,
+    before: np.ndarray,
+    after: np.ndarray,
+    incumbent: np.ndarray,
+    cap: int,
     seconds: float,
 ) -> tuple[np.ndarray | None, bool]:
     """Re-optimize under the machine-order precedences `before[i]` -> `after[i]` with the

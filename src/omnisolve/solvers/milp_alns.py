@@ -39,7 +39,9 @@ class MilpAlnsSolver(SolverInterface):
                 from omnisolve.solvers.highs import HighsSolver
 
                 return HighsSolver()._solve_data(problem, limits, tracker)
-            return Result(Status.TIME_LIMIT, message="no feasible solution within the time limit", problem_name=problem.name)
+            return Result(
+                Status.TIME_LIMIT, message="no feasible solution within the time limit", problem_name=problem.name
+            )
         rounds = ", ".join(f"{name} {count}" for name, count in outcome.rounds.items())
         return Result(
             Status.OPTIMAL if outcome.optimal else Status.FEASIBLE,

@@ -117,8 +117,7 @@ def routes_of(problem: CVRP, solution: Any) -> Routes:
     from pyvrp import ActivityType
 
     return [
-        [int(problem.customers[a.idx]) for a in route if a.type == ActivityType.CLIENT]
-        for route in solution.routes()
+        [int(problem.customers[a.idx]) for a in route if a.type == ActivityType.CLIENT] for route in solution.routes()
     ]
 
 

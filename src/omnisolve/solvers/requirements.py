@@ -4,9 +4,12 @@ OverflowError or a pybind11 cast error)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from omnisolve.problems.base import StructuredProblem
 
 
 def non_integer_reason(solver: str, data: Iterable[tuple[str, np.ndarray]], fallback: str) -> str | None:
@@ -20,7 +23,7 @@ def non_integer_reason(solver: str, data: Iterable[tuple[str, np.ndarray]], fall
     return None
 
 
-def kind_reason(problem: Any, *classes: type) -> str | None:
+def kind_reason(problem: Any, *classes: type[StructuredProblem]) -> str | None:
     """`"solves TSP and CVRP only, not MILP"` unless `problem` is one of `classes`."""
     if isinstance(problem, classes):
         return None
@@ -82,7 +85,10 @@ def structured_totals(problem: Any) -> list[tuple[str, float]]:
         return [("sum of durations", horizon(problem))]
     if kind == "Knapsack":
         with np.errstate(over="ignore"):
-            return [("sum of weights", float(np.sum(problem.weights))), ("sum of values", float(np.sum(problem.values)))]
+            return [
+                ("sum of weights", float(np.sum(problem.weights))),
+                ("sum of values", float(np.sum(problem.values))),
+            ]
     return []
 
 

@@ -28,8 +28,20 @@ from omnisolve.solvers.via_milp import solve_via_milp
 SCIP_INFINITY = 1e20  # SCIP's default infinity: a coefficient this large is an input-data error
 
 _SEED_RANGE = 2**31 - 1  # randomization/randomseedshift is a C int
-_STOPPED = {"timelimit", "gaplimit", "nodelimit", "totalnodelimit", "stallnodelimit", "memlimit", "sollimit",
-            "bestsollimit", "restartlimit", "primallimit", "duallimit", "userinterrupt"}
+_STOPPED = {
+    "timelimit",
+    "gaplimit",
+    "nodelimit",
+    "totalnodelimit",
+    "stallnodelimit",
+    "memlimit",
+    "sollimit",
+    "bestsollimit",
+    "restartlimit",
+    "primallimit",
+    "duallimit",
+    "userinterrupt",
+}
 
 
 class ScipSolver(SolverInterface):
@@ -37,7 +49,9 @@ class ScipSolver(SolverInterface):
 
     name = "scip"
     package = "pyscipopt"
-    description = "SCIP: LP, MILP, (MI)QP and (MI)QCP to global optimality (single-threaded); structured problems via their MILP"
+    description = (
+        "SCIP: LP, MILP, (MI)QP and (MI)QCP to global optimality (single-threaded); structured problems via their MILP"
+    )
     global_search = True
 
     def unsupported_reason(self, problem: Any) -> str | None:
@@ -113,8 +127,12 @@ def build(data: ProblemData, limits: Limits, tracker: Tracker, logfile: str | No
     ubs = [None if v == math.inf else v for v in data.ub.tolist()]
     add_var = m.addVar
     xs = [
-        add_var(vtype=("B" if lb is not None and ub is not None and lb >= 0 and ub <= 1 else "I") if is_int else "C",
-                lb=lb, ub=ub, obj=c)
+        add_var(
+            vtype=("B" if lb is not None and ub is not None and lb >= 0 and ub <= 1 else "I") if is_int else "C",
+            lb=lb,
+            ub=ub,
+            obj=c,
+        )
         for is_int, lb, ub, c in zip(integer, lbs, ubs, data.c.tolist())
     ]
     A = data.A
@@ -124,7 +142,7 @@ def build(data: ProblemData, limits: Limits, tracker: Tracker, logfile: str | No
         if lo == -math.inf and hi == math.inf:
             continue  # a free row constrains nothing
         cons = add_cons(ExprCons(Expr(), None if lo == -math.inf else lo, None if hi == math.inf else hi))
-        for j, a in zip(indices[indptr[i]:indptr[i + 1]], coefs[indptr[i]:indptr[i + 1]]):
+        for j, a in zip(indices[indptr[i] : indptr[i + 1]], coefs[indptr[i] : indptr[i + 1]]):
             add_coef(cons, xs[j], a)
     if data.Q is not None and data.Q.nnz:  # epigraph: min t + c'x s.t. x'Qx - t <= 0 (>= 0 for max)
         t = m.addVar(name="objective_epigraph", lb=None, ub=None, obj=1.0)
@@ -202,7 +220,9 @@ def _values(m: Any, xs: list, n: int) -> np.ndarray:
     return np.array([get(sol, x) for x in xs[:n]], dtype=float)
 
 
-def _feasibility(data: ProblemData, limits: Limits, tracker: Tracker, m: Any, xs: list, status: str) -> tuple[str, np.ndarray | None]:
+def _feasibility(
+    data: ProblemData, limits: Limits, tracker: Tracker, m: Any, xs: list, status: str
+) -> tuple[str, np.ndarray | None]:
     """Decide "unbounded or infeasible" and find the feasible point an unbounded claim needs, as
     highs.py does: solve with objective zero; feasible -> unbounded (with that point),
     infeasible -> infeasible. An unbounded SCIP run that kept a finite solution uses it."""
@@ -250,4 +270,6 @@ def _result(m: Any, xs: list, status: str, data: ProblemData, log: str) -> Resul
         objective = data.objective_value(values)
     else:
         objective = float(m.getSolObjVal(m.getBestSol()))
-    return Result(solved, objective=objective, bound=_finite(m, m.getDualbound()), values=values, log=log, message=message)
+    return Result(
+        solved, objective=objective, bound=_finite(m, m.getDualbound()), values=values, log=log, message=message
+    )

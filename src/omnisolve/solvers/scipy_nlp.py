@@ -101,8 +101,15 @@ def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) 
         warnings.simplefilter("ignore")  # e.g. trust-constr's "delta_grad == 0.0" notes
         try:
             res = minimize(
-                watched, _start(data), jac=jac, bounds=Bounds(data.lb, data.ub), constraints=constraints,
-                method=method, callback=at_iteration, options=options, **extra,
+                watched,
+                _start(data),
+                jac=jac,
+                bounds=Bounds(data.lb, data.ub),
+                constraints=constraints,
+                method=method,
+                callback=at_iteration,
+                options=options,
+                **extra,
             )
             x, success, message = res.x, bool(res.success), str(res.message)
             timed_out = tracker.elapsed() >= limits.time and not success
@@ -163,8 +170,6 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
     return fun, jac, lambda x: sign * H
 
 
-
-
 def _constraints(data: ProblemData, dense: bool) -> list[Any]:
     """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway), all quadratic
     rows as one vector constraint, then the nonlinear ones."""
@@ -209,5 +214,3 @@ def _excess(value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         below = np.where(np.isfinite(lo), (lo - value) / np.maximum(1.0, np.abs(lo)), 0.0)
         above = np.where(np.isfinite(hi), (value - hi) / np.maximum(1.0, np.abs(hi)), 0.0)
     return np.maximum(np.maximum(below, above), 0.0)
-
-

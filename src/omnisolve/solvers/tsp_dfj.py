@@ -163,9 +163,11 @@ class _Dfj:
                 self.pending += [np.asarray(c) for c in cycles]
                 self.offer(two_opt(self.d, patch(self.d, cycles), self.deadline, self.tracker))
             added = self.add_cuts(h, self.pending)
-            self.log.append(f"MILP round {rounds} ({self.tracker.elapsed():.2f} s): bound {self.bound:.10g}, "
-                            f"answer {info.objective_function_value:.10g} in {len(cycles)} cycle(s), "
-                            f"{added} subtour cuts, best tour {self.length:.10g}\n")
+            self.log.append(
+                f"MILP round {rounds} ({self.tracker.elapsed():.2f} s): bound {self.bound:.10g}, "
+                f"answer {info.objective_function_value:.10g} in {len(cycles)} cycle(s), "
+                f"{added} subtour cuts, best tour {self.length:.10g}\n"
+            )
             if status not in (S.kOptimal, S.kInterrupt) or (not added and not self.proven):
                 break  # stopped by the time limit, or (numerically) nothing left to cut off
         return self.result()
@@ -196,8 +198,14 @@ class _Dfj:
         log = "".join(self.log) + f"{len(self.cuts)} subtour cuts in all\n"
         if self.proven or self.closed():
             return Result(Status.OPTIMAL, objective=objective, bound=bound, solution=tour, log=log)
-        return Result(Status.FEASIBLE, objective=objective, bound=bound, solution=tour, log=log,
-                      message="stopped by the time limit")
+        return Result(
+            Status.FEASIBLE,
+            objective=objective,
+            bound=bound,
+            solution=tour,
+            log=log,
+            message="stopped by the time limit",
+        )
 
     def run_highs(self, h: Any) -> Any:
         from omnisolve.solvers.highs import set_limits
@@ -252,8 +260,15 @@ class _Dfj:
             nnz += len(inside)
         k = len(starts)
         if k:
-            h.addRows(k, np.full(k, -np.inf), np.asarray(uppers), nnz, np.asarray(starts, dtype=np.int32),
-                      np.concatenate(indices).astype(np.int32), np.ones(nnz))
+            h.addRows(
+                k,
+                np.full(k, -np.inf),
+                np.asarray(uppers),
+                nnz,
+                np.asarray(starts, dtype=np.int32),
+                np.concatenate(indices).astype(np.int32),
+                np.ones(nnz),
+            )
         return k
 
     # ---- separation ----------------------------------------------------------------------------
@@ -368,14 +383,14 @@ def two_opt(d: np.ndarray, tour: np.ndarray, deadline: float, tracker: Tracker) 
         improved = False
         for i in range(n - 2):
             a, b = t[i], t[i + 1]
-            c = t[i + 2:]
-            e = np.roll(t, -1)[i + 2:]  # successor of each c (wraps to t[0])
+            c = t[i + 2 :]
+            e = np.roll(t, -1)[i + 2 :]  # successor of each c (wraps to t[0])
             delta = d[a, c] + d[b, e] - d[a, b] - d[c, e]
             if i == 0:
                 delta[-1] = 0.0  # c = last node: its successor is a, no move
             j = int(np.argmin(delta))
             if delta[j] < -1e-9:
-                t[i + 1:i + 3 + j] = t[i + 1:i + 3 + j][::-1]
+                t[i + 1 : i + 3 + j] = t[i + 1 : i + 3 + j][::-1]
                 improved = True
     return t
 
@@ -400,12 +415,12 @@ def patch(d: np.ndarray, cycles: list[list[int]]) -> np.ndarray:
                 if cost[i, j] < best[0]:
                     best = (float(cost[i, j]), k, int(i), int(j), flipped)
         _, k, i, j, flipped = best
-        a_path = list(A[i + 1:]) + list(A[:i + 1])  # a' ... a
+        a_path = list(A[i + 1 :]) + list(A[: i + 1])  # a' ... a
         B = list(cycles[k])
         if flipped:  # a -> b, then B backwards to b', then a'
-            b_path = list(reversed(B[j + 1:] + B[:j + 1]))  # b ... b'
+            b_path = list(reversed(B[j + 1 :] + B[: j + 1]))  # b ... b'
         else:  # a -> b', B forwards to b, then a'
-            b_path = B[j + 1:] + B[:j + 1]  # b' ... b
+            b_path = B[j + 1 :] + B[: j + 1]  # b' ... b
         merged = a_path + b_path
         cycles = [c for idx, c in enumerate(cycles) if idx not in (0, k)] + [merged]
     return np.asarray(cycles[0])

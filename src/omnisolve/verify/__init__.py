@@ -19,7 +19,9 @@ __all__ = ["Certificate", "Optimality", "Tolerances", "certify", "verify"]
 def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Certificate:
     """Check `result`'s answer against `problem` and return the certificate (does not modify it)."""
     if not result.status.has_solution:
-        cert = Certificate(verdict="none", tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"])
+        cert = Certificate(
+            verdict="none", tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"]
+        )
         assess(problem, result, cert, tol)
         return cert
     if isinstance(problem, StructuredProblem):
@@ -75,7 +77,12 @@ def verify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Resu
         result.status = Status.OPTIMAL  # the answer reaches a bound from the data
         result.message = f"proven optimal: {cert.evidence}"
     local_method = not result.extra.get("global_search", False)
-    if result.status == Status.OPTIMAL and cert.optimality != Optimality.PROVEN and local_method and local_only(problem):
+    if (
+        result.status == Status.OPTIMAL
+        and cert.optimality != Optimality.PROVEN
+        and local_method
+        and local_only(problem)
+    ):
         result.status = Status.FEASIBLE
         cert.evidence = "a local optimum: the model is not known to be convex, so no global claim is made"
         result.message = result.message or cert.evidence

@@ -35,7 +35,7 @@ def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) 
     feasible answer that reaches a bound computed from the data is proven optimal)."""
     claim = result.status
     if claim.has_solution and cert.objective is not None:
-        _bound_from_data(problem, cert, tol)
+        _bound_from_data(problem, cert.objective, cert, tol)
         if cert.optimality == Optimality.PROVEN:  # a feasible answer can be proven optimal too
             return
     if claim not in (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED):
@@ -46,47 +46,54 @@ def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) 
     if not isinstance(problem, ProblemData) or problem.is_nonlinear or problem.quadratic_rows:
         return
     if claim == Status.OPTIMAL and result.duals is not None and cert.objective is not None:
-        _check_duals(problem, result, cert, tol)
+        _check_duals(problem, result.duals, result.values, cert.objective, cert, tol)
     elif claim == Status.INFEASIBLE and result.ray is not None:
         margin = farkas_margin(problem, result.ray)
         if margin > tol.feasibility:
             cert.optimality = Optimality.PROVEN
             cert.evidence = f"Farkas ray checked from the data (margin {margin:.3g})"
     elif claim == Status.UNBOUNDED and result.ray is not None:
-        _check_ray(problem, result, cert, tol)
+        _check_ray(problem, result, result.ray, cert, tol)
 
 
-def _bound_from_data(problem: object, cert: Certificate, tol: Tolerances) -> None:
+def _bound_from_data(problem: object, objective: float, cert: Certificate, tol: Tolerances) -> None:
     """A structured problem's own bound: certified whatever the claim, proof when it is reached."""
     found = data_bound(problem)
     if found is None:
         return
     bound, how = found
     sense = getattr(problem, "sense", "min")
-    if not np.isfinite(bound) or not closes(bound, cert.objective, sense, tol.objective):
+    if not np.isfinite(bound) or not closes(bound, objective, sense, tol.objective):
         return  # a bound past a verified answer would be a bug; certify nothing
     cert.bound = bound
-    if closes(cert.objective, bound, sense, tol.objective):
+    if closes(objective, bound, sense, tol.objective):
         cert.optimality = Optimality.PROVEN
         cert.evidence = f"{how}: {bound:.10g}"
 
 
-def _check_duals(data: ProblemData, result: Result, cert: Certificate, tol: Tolerances) -> None:
+def _check_duals(
+    data: ProblemData,
+    duals: np.ndarray,
+    values: np.ndarray | None,
+    objective: float,
+    cert: Certificate,
+    tol: Tolerances,
+) -> None:
     if data.Q is not None and data.Q.nnz and not is_convex(data):
         return
-    bound, residual = dual_bound(data, result.duals, result.values)
+    bound, residual = dual_bound(data, duals, values)
     cert.residual = residual
     if np.isfinite(bound):
         cert.bound = bound  # weak duality: valid whatever the multipliers
-    if closes(cert.objective, bound, data.sense, tol.objective):
+    if closes(objective, bound, data.sense, tol.objective):
         cert.optimality = Optimality.PROVEN
         cert.evidence = f"dual certificate checked from the data (bound {bound:.10g}, dual residual {residual:.2g})"
 
 
-def _check_ray(data: ProblemData, result: Result, cert: Certificate, tol: Tolerances) -> None:
+def _check_ray(data: ProblemData, result: Result, ray: np.ndarray, cert: Certificate, tol: Tolerances) -> None:
     if data.Q is not None and data.Q.nnz:
         return  # a quadratic objective may turn along the ray
-    violation, slope = ray_residual(data, result.ray)
+    violation, slope = ray_residual(data, ray)
     cert.residual = violation
     if result.values is None or violation > RAY_TOL or slope >= -RAY_TOL:
         return

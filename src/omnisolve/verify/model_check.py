@@ -5,6 +5,8 @@ must also be integral (`integer_mask`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from omnisolve.model import ProblemData
@@ -19,7 +21,7 @@ def _excess(activity: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(below, above), 0.0)
 
 
-def _worst(name: str, excess: np.ndarray, names, tol: float, messages: list[str]) -> float:
+def _worst(name: str, excess: np.ndarray, names: Sequence[str], tol: float, messages: list[str]) -> float:
     if excess.size == 0:
         return 0.0
     k = int(np.argmax(excess))
@@ -30,7 +32,7 @@ def _worst(name: str, excess: np.ndarray, names, tol: float, messages: list[str]
     return worst
 
 
-def check_values(data: ProblemData, values, tol: Tolerances) -> tuple[float, float, float | None, list[str]]:
+def check_values(data: ProblemData, values: object, tol: Tolerances) -> tuple[float, float, float | None, list[str]]:
     """(max violation, integrality violation, recomputed objective, messages)."""
     messages: list[str] = []
     try:
@@ -47,10 +49,22 @@ def check_values(data: ProblemData, values, tol: Tolerances) -> tuple[float, flo
     if semi.any():  # a semi-continuous / semi-integer variable may also be 0
         bounds[semi] = np.minimum(bounds[semi], np.abs(x[semi]))
     worst = _worst("bounds", bounds, data.var_names, tol.feasibility, messages)
-    worst = max(worst, _worst("rows", _excess(data.activity(x), data.row_lb, data.row_ub), data.row_names, tol.feasibility, messages))
+    worst = max(
+        worst,
+        _worst("rows", _excess(data.activity(x), data.row_lb, data.row_ub), data.row_names, tol.feasibility, messages),
+    )
     for row in data.quadratic_rows:
         act = np.array([x @ (row.Q @ x) + row.a @ x])
-        worst = max(worst, _worst("quadratic rows", _excess(act, np.array([row.lb]), np.array([row.ub])), [row.name], tol.feasibility, messages))
+        worst = max(
+            worst,
+            _worst(
+                "quadratic rows",
+                _excess(act, np.array([row.lb]), np.array([row.ub])),
+                [row.name],
+                tol.feasibility,
+                messages,
+            ),
+        )
     for con in data.nl_constraints:
         act = np.atleast_1d(np.asarray(con.fun(x), dtype=float))
         names = [f"{con.name}[{k}]" for k in range(len(act))]

@@ -79,12 +79,12 @@ def dual_bound(data: ProblemData, y: np.ndarray, x: np.ndarray | None = None) ->
         const = sign * (data.c0 + float(data.c @ x) + quad - float(grad @ x))
         c = sign * grad
     tol = DUAL_TOL * max(1.0, float(np.abs(c).max(initial=0.0)))
-    y, row_residual = _clean(y, data.row_lb, data.row_ub, tol)
-    if y is None:
+    used, row_residual = _clean(y, data.row_lb, data.row_ub, tol)
+    if used is None:
         return -sign * np.inf, row_residual
-    rows, _ = _min_over(y, data.row_lb, data.row_ub, tol)
+    rows, _ = _min_over(used, data.row_lb, data.row_ub, tol)
     lb, ub = _box(data)
-    cols, col_residual = _min_over(c - data.A.T @ y, lb, ub, tol)
+    cols, col_residual = _min_over(c - data.A.T @ used, lb, ub, tol)
     return sign * (rows + cols + const), max(row_residual, col_residual)
 
 
@@ -98,11 +98,11 @@ def farkas_margin(data: ProblemData, y: np.ndarray) -> float:
     lb, ub = _box(data)
     best = -np.inf
     for z in (y / scale, -y / scale):
-        z, _ = _clean(z, data.row_lb, data.row_ub, RAY_TOL)
-        if z is None:
+        used, _ = _clean(z, data.row_lb, data.row_ub, RAY_TOL)
+        if used is None:
             continue
-        low, _ = _min_over(z, data.row_lb, data.row_ub, RAY_TOL)
-        neg_high, _ = _min_over(-(data.A.T @ z), lb, ub, RAY_TOL)
+        low, _ = _min_over(used, data.row_lb, data.row_ub, RAY_TOL)
+        neg_high, _ = _min_over(-(data.A.T @ used), lb, ub, RAY_TOL)
         best = max(best, (low + neg_high) / max(1.0, abs(low)))
     return best
 

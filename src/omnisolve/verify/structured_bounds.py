@@ -71,7 +71,11 @@ def _jackson_preemptive(ops: list[tuple[int, int, int]]) -> int:
 
 def dantzig_bound(problem: Knapsack) -> float:
     """The linear relaxation's optimum: an upper bound on any selection's value."""
-    values, weights, room = np.asarray(problem.values, float), np.asarray(problem.weights, float), float(problem.capacity)
+    values, weights, room = (
+        np.asarray(problem.values, float),
+        np.asarray(problem.weights, float),
+        float(problem.capacity),
+    )
     free = weights <= 0
     total = float(values[free].sum())
     with np.errstate(over="ignore"):  # a weight of 1e-320: an infinite ratio sorts first, without a warning
@@ -81,5 +85,6 @@ def dantzig_bound(problem: Knapsack) -> float:
         if w <= room:
             total, room = total + v, room - w
         else:
-            return total + v * room / w
+            bound: float = total + v * room / w
+            return bound
     return total
