@@ -9,13 +9,11 @@ from typing import Any
 
 from omnisolve.errors import OmnisolveError
 from omnisolve.model import Model, ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import IncumbentCallback, Limits, SolverInterface
 from omnisolve.verify import verify
-
-Problem = ProblemData | StructuredProblem
 
 
 def load(problem: Model | Problem | str | os.PathLike) -> Problem:

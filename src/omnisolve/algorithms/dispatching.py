@@ -14,15 +14,17 @@ from typing import Any, Callable
 
 import numpy as np
 
+from omnisolve.problems import JobShop
+
 Starts = list[list[int]]
 
 
-def _arrays(shop: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _arrays(shop: JobShop) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per operation (global order, job by job): machine, duration, job, and each job's first op."""
     return shop._machine, shop._duration, shop._job, shop._first
 
 
-def _work_left(shop: Any) -> np.ndarray:
+def _work_left(shop: JobShop) -> np.ndarray:
     """Per operation: the job's processing time from this operation to its end (inclusive)."""
     _, d, job, first = _arrays(shop)
     total = np.add.reduceat(d, first[:-1])
@@ -30,24 +32,24 @@ def _work_left(shop: Any) -> np.ndarray:
     return total[job] - done_before
 
 
-def _spt(shop: Any) -> np.ndarray:
+def _spt(shop: JobShop) -> np.ndarray:
     """Shortest processing time first."""
     return shop._duration.astype(float)
 
 
-def _mwkr(shop: Any) -> np.ndarray:
+def _mwkr(shop: JobShop) -> np.ndarray:
     """Most work remaining first."""
     return -_work_left(shop).astype(float)
 
 
-def _mor(shop: Any) -> np.ndarray:
+def _mor(shop: JobShop) -> np.ndarray:
     """Most operations remaining first."""
     _, _, job, first = _arrays(shop)
     position = np.arange(len(job)) - first[job]
     return (position - np.diff(first)[job]).astype(float)
 
 
-def _fdd_mwkr(shop: Any) -> np.ndarray:
+def _fdd_mwkr(shop: JobShop) -> np.ndarray:
     """Flow due date (work done up to and including the operation) over work remaining."""
     d = shop._duration
     left = _work_left(shop)
@@ -63,7 +65,7 @@ RULES: dict[str, Callable[[Any], np.ndarray]] = {
 }
 
 
-def dispatch(shop: Any, key: np.ndarray, active: bool = True) -> np.ndarray:
+def dispatch(shop: JobShop, key: np.ndarray, active: bool = True) -> np.ndarray:
     """Flat start times of the schedule that dispatches by `key` (lower first, ties by job).
 
     Active (Giffler-Thompson): the machine of the earliest-completing candidate; its conflict
@@ -100,7 +102,7 @@ def dispatch(shop: Any, key: np.ndarray, active: bool = True) -> np.ndarray:
     return start
 
 
-def rule_schedules(shop: Any) -> dict[str, np.ndarray]:
+def rule_schedules(shop: JobShop) -> dict[str, np.ndarray]:
     """Flat start times for every rule in `RULES`, active and non-delay."""
     out = {}
     for name, rule in RULES.items():
@@ -110,12 +112,12 @@ def rule_schedules(shop: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def best_rule_schedule(shop: Any) -> tuple[str, np.ndarray]:
+def best_rule_schedule(shop: JobShop) -> tuple[str, np.ndarray]:
     """The rule (and mode) with the shortest makespan, and its flat start times."""
     d = shop._duration
     return min(rule_schedules(shop).items(), key=lambda item: int((item[1] + d).max()))
 
 
-def best_dispatch(shop: Any) -> Starts:
+def best_dispatch(shop: JobShop) -> Starts:
     """`starts[j][k]` of the shortest schedule over all rules and both modes."""
     return shop._nested(best_rule_schedule(shop)[1])

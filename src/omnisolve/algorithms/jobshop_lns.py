@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
+
+from omnisolve.problems import JobShop
 
 MIN_SIZE = 6  # operations relaxed at least
 START_FRACTION = 0.2  # of all operations, each neighbourhood's first size
@@ -25,16 +27,16 @@ GROW, SHRINK = 1.15, 0.85
 SubSolver = Callable[[np.ndarray, np.ndarray, np.ndarray, int, float], tuple["np.ndarray | None", bool]]
 
 
-def makespan(shop: Any, starts: np.ndarray) -> int:
+def makespan(shop: JobShop, starts: np.ndarray) -> int:
     return int((starts + shop._duration).max())
 
 
-def machine_order(shop: Any, starts: np.ndarray) -> np.ndarray:
+def machine_order(shop: JobShop, starts: np.ndarray) -> np.ndarray:
     """All operations sorted by machine, then start (then end, for zero-length operations)."""
     return np.lexsort((starts + shop._duration, starts, shop._machine))
 
 
-def fixed_precedences(shop: Any, starts: np.ndarray, relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fixed_precedences(shop: JobShop, starts: np.ndarray, relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (a, b): on a's machine b is the next operation outside the neighbourhood, so
     a must end before b starts; relaxed operations may go anywhere between them."""
     order = machine_order(shop, starts)
@@ -43,7 +45,7 @@ def fixed_precedences(shop: Any, starts: np.ndarray, relaxed: np.ndarray) -> tup
     return kept[:-1][same], kept[1:][same]
 
 
-def critical(shop: Any, starts: np.ndarray) -> np.ndarray:
+def critical(shop: JobShop, starts: np.ndarray) -> np.ndarray:
     """Mask of operations on a longest path of the schedule's disjunctive graph (job and
     machine successors), i.e. those whose start plus longest tail equals the makespan."""
     d, n = shop._duration, len(starts)
@@ -66,7 +68,7 @@ def critical(shop: Any, starts: np.ndarray) -> np.ndarray:
 class Neighbourhoods:
     """Picks operations to relax; `sizes` holds each neighbourhood's adaptive size."""
 
-    shop: Any
+    shop: JobShop
     rng: np.random.Generator
     sizes: dict[str, float] = field(default_factory=dict)
 
@@ -131,7 +133,9 @@ class SharedSchedule:
     beside a full CP-SAT search): each offers what it finds and takes the best when it
     starts a move. `on_improve(makespan, bound)` is called, under the lock, on each gain."""
 
-    def __init__(self, shop: Any, starts: np.ndarray, bound: int, on_improve: Callable[[int, int], None] | None = None):
+    def __init__(
+        self, shop: JobShop, starts: np.ndarray, bound: int, on_improve: Callable[[int, int], None] | None = None
+    ):
         self.shop, self.starts, self.value, self.bound = shop, starts, makespan(shop, starts), bound
         self.proven = False  # set by a search that proved `bound` is the optimum
         self._on_improve = on_improve

@@ -13,10 +13,12 @@ nogil, so the search runs in a thread beside CP-SAT.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 from numba import njit
+
+from omnisolve.problems import JobShop
 
 CHUNK = 200  # iterations per call into the kernel, between time checks
 STALL = 3000  # iterations without a new best before a restart from the best
@@ -172,7 +174,7 @@ def run(dur, jpred, jsucc, mpred, msucc, best_pred, best_succ, tabu, state, iter
 class TabuSearch:
     """Tabu search from a schedule (flat start times job by job) of a `JobShop`."""
 
-    def __init__(self, shop: Any, starts: np.ndarray, seed: int = 0):
+    def __init__(self, shop: JobShop, starts: np.ndarray, seed: int = 0):
         n = shop.size
         self.shop = shop
         self.dur = np.ascontiguousarray(shop._duration, dtype=np.int64)
@@ -227,7 +229,7 @@ class TabuSearch:
 
 
 def tabu_search(
-    shop: Any,
+    shop: JobShop,
     starts: np.ndarray,
     time_left: Callable[[], float],
     done: Callable[[int], bool],

@@ -9,9 +9,11 @@ inverse strongly correlated class), as long as the capacity is moderate.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
+
+from omnisolve.problems import Knapsack
 
 #: Largest table of kept bits (bytes) the DP may allocate.
 MAX_TABLE_BYTES = 2 * 1024**3
@@ -20,12 +22,12 @@ MAX_TABLE_BYTES = 2 * 1024**3
 PREFER_CELLS = 4e8
 
 
-def capacity_of(problem: Any) -> int:
+def capacity_of(problem: Knapsack) -> int:
     """The capacity the DP ranges over: floor(capacity), but no more than the total weight."""
     return int(min(np.floor(problem.capacity), problem.weights.sum()))
 
 
-def dp_reason(problem: Any) -> str | None:
+def dp_reason(problem: Knapsack) -> str | None:
     """None when the DP can solve this knapsack, else why not (fractional weights, or a table
     of kept bits larger than MAX_TABLE_BYTES)."""
     w = problem.weights
@@ -41,7 +43,7 @@ def dp_reason(problem: Any) -> str | None:
     return None
 
 
-def prefer_dp(problem: Any) -> bool:
+def prefer_dp(problem: Knapsack) -> bool:
     """Whether the DP is the right exact method: it applies and n x C is small enough that it
     finishes within a few seconds (see PREFER_CELLS)."""
     return dp_reason(problem) is None and problem.size * (capacity_of(problem) + 1) <= PREFER_CELLS

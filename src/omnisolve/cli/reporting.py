@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -12,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from omnisolve.errors import OmnisolveError
+from omnisolve.problems import Problem
 from omnisolve.result import Optimality, Result, Status
 
 STATUS_STYLE = {
@@ -106,7 +106,7 @@ def result_table(result: Result, title: str = "") -> Table:
     return table
 
 
-def features_table(problem: Any, title: str = "") -> Table:
+def features_table(problem: Problem, title: str = "") -> Table:
     """Problem class, size and features."""
     from omnisolve.portfolio.features import describe
 

@@ -15,14 +15,15 @@ problem (it answers "unknown" with the reason), and keeps to its time limit.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from omnisolve.explain.explanation import FEASIBLE, INFEASIBLE, UNKNOWN, BoundEntry, Explanation, RowEntry
+from omnisolve.model import Model
+from omnisolve.problems import Problem
 
 __all__ = ["BoundEntry", "Explanation", "RowEntry", "explain", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
 
 
-def explain(problem: Any, time_limit: float = 30.0) -> Explanation:
+def explain(problem: Problem | Model, time_limit: float = 30.0) -> Explanation:
     """Why `problem` (a `ProblemData`, a `Model` or a structured problem) is infeasible.
 
     status "infeasible": `rows`/`bounds` hold an infeasible subset, irreducible when
@@ -30,7 +31,7 @@ def explain(problem: Any, time_limit: float = 30.0) -> Explanation:
     `time_limit` seconds, or outside what the methods here handle (`message` says why).
     Raises TypeError only for something that is not a problem at all."""
     from omnisolve.explain.linear import Budget, explain_data, unknown
-    from omnisolve.model import Model, ProblemData
+    from omnisolve.model import ProblemData
     from omnisolve.problems.base import StructuredProblem
 
     if not isinstance(problem, (ProblemData, Model, StructuredProblem)):

@@ -13,40 +13,38 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from omnisolve.explain.explanation import INFEASIBLE, Explanation, RowEntry, fmt
 from omnisolve.explain.linear import Budget, HighsOracle, feasible, unknown
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, StructuredProblem
 
 _TOL = 1e-9
 
 
 def explain_structured(problem: StructuredProblem, budget: Budget) -> Explanation:
-    kind = problem.kind
-    if kind == "Knapsack":
+    if isinstance(problem, Knapsack):
         return _knapsack(problem, budget)
-    if kind == "TSP":
+    if isinstance(problem, TSP):
         return feasible(
             f"any order of the {problem.n} nodes is a tour, so a TSP is feasible by construction.", "data check", budget
         )
-    if kind == "JobShop":
+    if isinstance(problem, JobShop):
         return feasible(
             "operations have no deadlines, so running them one after another in job order is a "
             "schedule: a job shop is feasible by construction.",
             "data check",
             budget,
         )
-    if kind == "CVRP":
+    if isinstance(problem, CVRP):
         return _cvrp(problem, budget)
     from omnisolve.explain.linear import explain_data
 
     return explain_data(problem.to_model().compile(), budget)
 
 
-def _knapsack(problem: Any, budget: Budget) -> Explanation:
+def _knapsack(problem: Knapsack, budget: Budget) -> Explanation:
     if problem.capacity < 0:  # the constructor forbids it; say so if it ever happens
         row = RowEntry("capacity", None, float(problem.capacity), "upper", f"capacity {fmt(problem.capacity)} < 0")
         return Explanation.of(
@@ -66,7 +64,7 @@ def _knapsack(problem: Any, budget: Budget) -> Explanation:
 
 
 # ---- CVRP --------------------------------------------------------------------------------------
-def _cvrp(problem: Any, budget: Budget) -> Explanation:
+def _cvrp(problem: CVRP, budget: Budget) -> Explanation:
     demands = np.asarray(problem.demands, dtype=float)
     capacity = float(problem.capacity)
     customers = [int(c) for c in np.asarray(problem.customers)]

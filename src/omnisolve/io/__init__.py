@@ -26,9 +26,7 @@ from omnisolve.io.sniff import detect
 from omnisolve.io.tsplib import read_tour, read_tsp
 from omnisolve.io.vrplib_reader import read_cvrp, read_cvrp_solution
 from omnisolve.model import Model, ProblemData
-from omnisolve.problems import JobShop, Knapsack, StructuredProblem
-
-Problem = ProblemData | StructuredProblem
+from omnisolve.problems import JobShop, Knapsack, Problem, StructuredProblem
 
 SUPPORTED = ".json, .mps, .lp, .mps.gz, .lp.gz, .tsp, .vrp, .kp, job-shop text (.txt, .jss)"
 
@@ -109,7 +107,7 @@ def write(problem: Problem | Model, path: str | os.PathLike) -> None:
         )
 
 
-def _write_as(problem: object, cls: type, writer: Callable, path: str) -> None:
+def _write_as(problem: Problem | Model, cls: type, writer: Callable, path: str) -> None:
     if not isinstance(problem, cls):
         kind = getattr(problem, "kind", type(problem).__name__)
         raise UnsupportedError(

@@ -22,7 +22,7 @@ from omnisolve.io._text import plain_number
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
 from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
 from omnisolve.model import Model, Names, ProblemData, QuadraticRow, VarType
-from omnisolve.problems import StructuredProblem
+from omnisolve.problems import Problem, StructuredProblem
 
 FORMAT_KEY = "omnisolve_format"
 VERSION = 1
@@ -32,7 +32,7 @@ SENSES = {"min": "min", "minimize": "min", "max": "max", "maximize": "max"}
 
 
 # ---- writing ---------------------------------------------------------------------------------
-def problem_to_dict(problem: ProblemData | StructuredProblem | Model) -> dict:
+def problem_to_dict(problem: Problem | Model) -> dict:
     """The JSON document of `problem` (a `Model` is compiled first)."""
     if isinstance(problem, Model):
         problem = problem.compile()
@@ -143,13 +143,13 @@ def _dumps(doc: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def write_json(problem: ProblemData | StructuredProblem | Model, path: str | os.PathLike) -> None:
+def write_json(problem: Problem | Model, path: str | os.PathLike) -> None:
     """Write `problem` in omnisolve's JSON format."""
     Path(path).write_text(_dumps(problem_to_dict(problem)))
 
 
 # ---- reading ---------------------------------------------------------------------------------
-def read_json(path: str | os.PathLike) -> ProblemData | StructuredProblem:
+def read_json(path: str | os.PathLike) -> Problem:
     """Read a problem written in omnisolve's JSON format."""
     name = os.fspath(path)
     data = read_bytes(name)
@@ -167,7 +167,7 @@ def read_json(path: str | os.PathLike) -> ProblemData | StructuredProblem:
     return problem_from_dict(doc, source=name)
 
 
-def problem_from_dict(doc: Any, source: str | None = None) -> ProblemData | StructuredProblem:
+def problem_from_dict(doc: Any, source: str | None = None) -> Problem:
     """The problem described by a JSON document; `source` names it in error messages."""
     f = Fields(source)
     if not isinstance(doc, dict):

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from omnisolve.errors import UnsupportedError
 from omnisolve.portfolio.utility import Utility
+from omnisolve.problems import Problem
 
 RULE_PRIORS = (0.6, 0.4)  # prior rewards of the rules' first choice and of the others
 
@@ -25,7 +26,7 @@ class Choice:
     priors: list[float] = field(default_factory=list)
 
 
-def supported(problem: Any, names: list[str]) -> list[str]:
+def supported(problem: Problem, names: list[str]) -> list[str]:
     """The installed backends among `names` that accept `problem`, in order."""
     from omnisolve.solvers import registry
 
@@ -41,7 +42,7 @@ def supported(problem: Any, names: list[str]) -> list[str]:
 
 
 def choose(
-    problem: Any,
+    problem: Problem,
     utility: Utility | None = None,
     history: Path | None = None,
     selector: Any = "default",

@@ -23,12 +23,12 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from omnisolve.model import ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Certificate, Optimality, Result, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import Limits, SolverInterface
@@ -78,7 +78,7 @@ def needs_check(result: Result, mode: Mode) -> bool:
 
 
 def cross_check(
-    problem: Any, result: Result, mode: Mode = "claims", time_limit: float = 60.0, threads: int = 1, seed: int = 0
+    problem: Problem, result: Result, mode: Mode = "claims", time_limit: float = 60.0, threads: int = 1, seed: int = 0
 ) -> Result:
     """Confirm or refute `result`'s claim with independent witnesses (see the module docstring)."""
     if not needs_check(result, mode):
@@ -102,7 +102,7 @@ def budget(time_limit: float) -> float:
     return max(MIN_SECONDS, SHARE * time_limit)
 
 
-def witnesses(problem: Any, result: Result) -> list[Witness]:
+def witnesses(problem: Problem, result: Result) -> list[Witness]:
     """The independent runs that can confirm or refute `result`'s claim, most telling first;
     never the backend that made the claim."""
     candidates: list[Witness | None] = []
@@ -133,9 +133,9 @@ def _named(name: str) -> Witness | None:
     return Witness(name, backend) if backend.available() else None
 
 
-def _run(problem: Any, witness: Witness, limits: Limits) -> Result:
+def _run(problem: Problem, witness: Witness, limits: Limits) -> Result:
     """One verified witness run; a crash or a refusal is an error result, never an exception."""
-    target = problem.relaxation() if witness.relaxation else problem
+    target = problem.relaxation() if witness.relaxation and isinstance(problem, ProblemData) else problem
     try:
         answer = witness.backend.solve(target, limits)
     except Exception as exc:  # the witness's failure must not cost the user the primary answer
@@ -147,7 +147,7 @@ def _run(problem: Any, witness: Witness, limits: Limits) -> Result:
 class _Check:
     """The claim under test and what the witnesses said about it."""
 
-    def __init__(self, problem: Any, result: Result):
+    def __init__(self, problem: Problem, result: Result):
         self.problem, self.result = problem, result
         self.sense = getattr(problem, "sense", "min")
         self.claim = f"{result.solver} claimed {result.status.value}" + (

@@ -8,17 +8,15 @@ benchmark instances (see docs/portfolio.md for measured costs)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.model import ProblemData
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.problems._common import stats
-from omnisolve.problems.base import StructuredProblem
 
 
-def problem_class(problem: Any) -> str:
+def problem_class(problem: Problem) -> str:
     """The selector's class key: the structured kind (TSP, CVRP, JobShop, Knapsack) or the
     model kind (LP, MILP, QP, ...)."""
     if isinstance(problem, (StructuredProblem, ProblemData)):
@@ -80,7 +78,7 @@ def _row_types(data: ProblemData, A: sp.csr_matrix) -> dict[str, float]:
     }
 
 
-def features(problem: Any) -> dict[str, float]:
+def features(problem: Problem) -> dict[str, float]:
     """The numeric features of a compiled model or a structured problem."""
     if isinstance(problem, StructuredProblem):
         return {"size": float(problem.size), **problem.features()}
@@ -89,7 +87,7 @@ def features(problem: Any) -> dict[str, float]:
     raise TypeError(f"no features for {type(problem).__name__}")
 
 
-def describe(problem: Any) -> tuple[str, dict[str, float]]:
+def describe(problem: Problem) -> tuple[str, dict[str, float]]:
     """(class name for display, features) for a compiled model or a structured problem."""
     if isinstance(problem, ProblemData):
         return f"{problem.kind} ({problem.sense})", model_features(problem)

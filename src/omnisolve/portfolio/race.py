@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from omnisolve.model import ProblemData
+from omnisolve.problems import Problem
 from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.result import Optimality, Result, Status
 from omnisolve.solvers.base import IncumbentCallback
@@ -82,7 +83,7 @@ class Racer:
 
 
 def race(
-    problem: Any,
+    problem: Problem,
     stages: list[Stage] | list[str],
     time_limit: float = 60.0,
     threads: int = 1,
@@ -123,7 +124,7 @@ def race(
 class _RaceState:
     """The race's clock, racers, best verified result and combined trace."""
 
-    def __init__(self, problem: Any, time_limit: float, gap: float, on_incumbent: IncumbentCallback | None):
+    def __init__(self, problem: Problem, time_limit: float, gap: float, on_incumbent: IncumbentCallback | None):
         self.problem, self.time_limit, self.gap = problem, time_limit, gap
         self.sign = 1.0 if getattr(problem, "sense", "min") == "min" else -1.0
         self.on_incumbent = on_incumbent

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from omnisolve.errors import UnsupportedError
 from omnisolve.model import ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify.convexity import is_convex
@@ -16,7 +14,7 @@ from omnisolve.verify.convexity import is_convex
 TSP_PROOF_NODES = 110
 
 
-def preferences(problem: Any) -> list[str]:
+def preferences(problem: Problem) -> list[str]:
     """Backend names to try in order, by problem class.
 
     TSP: small -> cpsat (proves optimality), else lkh, our tsp-ils, then exact models.
@@ -41,20 +39,20 @@ def preferences(problem: Any) -> list[str]:
 
 
 def _structured_preferences(problem: StructuredProblem) -> list[str]:
-    if problem.kind == "TSP":
+    if isinstance(problem, TSP):
         return ["cpsat"] if problem.n <= TSP_PROOF_NODES else ["lkh", "tsp-ils"]
-    if problem.kind == "CVRP":
+    if isinstance(problem, CVRP):
         return ["pyvrp", "ortools-routing"]
-    if problem.kind == "JobShop":
+    if isinstance(problem, JobShop):
         return ["jobshop-lns"]
-    if problem.kind == "Knapsack":
+    if isinstance(problem, Knapsack):
         from omnisolve.algorithms.knapsack_dp import prefer_dp
 
         return ["knapsack-dp"] if prefer_dp(problem) else []
     return []
 
 
-def choose(problem: Any) -> SolverInterface:
+def choose(problem: Problem) -> SolverInterface:
     """The first installed backend in `preferences(problem)` that accepts `problem`;
     `UnsupportedError` with every backend's reason when none does."""
     reasons = []

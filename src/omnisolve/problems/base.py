@@ -4,7 +4,7 @@ can still be written as a plain model for general ones."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -45,3 +45,7 @@ class StructuredProblem(ABC):
     @abstractmethod
     def size(self) -> int:
         """A headline size (nodes, operations, items) for listings."""
+
+
+#: Any problem omnisolve solves: compiled model data, or a structured problem keeping its structure.
+Problem: TypeAlias = ProblemData | StructuredProblem

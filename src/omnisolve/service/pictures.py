@@ -9,12 +9,12 @@ service is the only part of omnisolve that needs it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from omnisolve.model import ProblemData
-from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 
 MAX_ROWS = 200  # table rows / bars drawn before the figure says it is truncated
 TEMPLATE = "plotly_white"
@@ -31,13 +31,19 @@ def figure_of(content: bytes, filename: str, kind: str, result: dict | None, tra
     return progress_figure(trace, getattr(problem, "sense", "min"))
 
 
-def solution_figure(problem: Any, result: dict) -> dict | None:
+def solution_figure(problem: Problem, result: dict) -> dict | None:
     """A plotly figure drawing `result`'s solution of `problem`, or None when there is nothing
     to draw: no solution, a structured solution its problem's `check` rejects (the certificate
     already says what is wrong), values of the wrong length, or a problem kind without a picture."""
     solution, values = result.get("solution"), result.get("values")
-    draw = {JobShop: _gantt, TSP: _tour_map, CVRP: _routes_map, Knapsack: _chosen_items}.get(type(problem))
-    if draw is not None:
+    pictures: dict[type, Callable[[Any, Any], Any]] = {
+        JobShop: _gantt,
+        TSP: _tour_map,
+        CVRP: _routes_map,
+        Knapsack: _chosen_items,
+    }
+    draw = pictures.get(type(problem))
+    if draw is not None and isinstance(problem, StructuredProblem):
         return None if solution is None or problem.check(solution) else _jsonable(draw(problem, solution))
     if isinstance(problem, ProblemData) and values is not None and len(values) == problem.num_variables:
         return _jsonable(_variables_table(problem, values))

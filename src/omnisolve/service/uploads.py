@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from omnisolve.errors import InputError, OmnisolveError
+from omnisolve.problems import Problem
 
 REFUSED_SUFFIXES = (".py", ".pyc", ".pyw", ".pkl", ".pickle", ".ipynb")
 
@@ -19,7 +19,7 @@ def safe_filename(filename: str | None, default: str = "upload.txt") -> str:
     return base or default
 
 
-def parse_problem(content: bytes, filename: str) -> Any:
+def parse_problem(content: bytes, filename: str) -> Problem:
     """The problem in `content`, read by `omnisolve.io.read` from a temp file named like the upload
     (so format sniffing works); errors name the upload, not the temp file."""
     from omnisolve.io import read
@@ -44,6 +44,6 @@ def parse_problem(content: bytes, filename: str) -> Any:
             raise InputError(f"cannot read the problem: {type(exc).__name__}: {exc}", path=name) from None
 
 
-def problem_kind(problem: Any) -> str:
+def problem_kind(problem: Problem) -> str:
     """Lower-case problem class: tsp, cvrp, jobshop, knapsack, lp, milp, ..."""
     return str(getattr(problem, "kind", type(problem).__name__)).lower()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from omnisolve.errors import UnsupportedError
+from omnisolve.problems import Problem
 from omnisolve.result import Result
 
 #: on_incumbent(elapsed_seconds, objective, bound) — called by backends on every new incumbent
@@ -89,14 +90,14 @@ class SolverInterface(ABC):
             return ""
 
     @abstractmethod
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         """None if this backend can solve `problem`, else a one-line reason why not."""
 
-    def supports(self, problem: Any) -> bool:
+    def supports(self, problem: Problem) -> bool:
         return self.unsupported_reason(problem) is None
 
     def solve(
-        self, problem: Any, limits: Limits | None = None, on_incumbent: IncumbentCallback | None = None
+        self, problem: Problem, limits: Limits | None = None, on_incumbent: IncumbentCallback | None = None
     ) -> Result:
         """Solve and return an (unverified) `Result`; `omnisolve.solve` adds the certificate."""
         reason = self.unsupported_reason(problem)
@@ -116,5 +117,5 @@ class SolverInterface(ABC):
         return result
 
     @abstractmethod
-    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         """Backend-specific work; report incumbents with `tracker.report(objective, bound)`."""

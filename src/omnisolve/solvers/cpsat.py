@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from omnisolve.model import ProblemData
+from omnisolve.problems import TSP, Knapsack, Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.cpsat_models import Formulation, JobShopFormulation, build, unsupported_reason
@@ -18,10 +19,10 @@ class CpSatSolver(SolverInterface):
     package = "ortools"
     description = "OR-Tools CP-SAT: job shop, TSP, small CVRP, knapsack, pure-integer linear models"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         return unsupported_reason(problem)
 
-    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         from ortools.sat.python import cp_model
 
         form = build(problem)
@@ -52,7 +53,7 @@ class CpSatSolver(SolverInterface):
         return result
 
 
-def _hint(form: Formulation, problem: Any, start: Any) -> None:
+def _hint(form: Formulation, problem: Problem, start: Any) -> None:
     """Replace the model's hint by a known solution: variable values of a linear model, a
     job-shop schedule, knapsack items or a TSP tour (other classes keep their own hint)."""
     model = form.model
@@ -65,12 +66,12 @@ def _hint(form: Formulation, problem: Any, start: Any) -> None:
             model.add_hint(var(j), int(round(float(value))))
     elif isinstance(form, JobShopFormulation):
         form.hint([s for row in start for s in row])
-    elif problem.kind == "Knapsack":
+    elif isinstance(problem, Knapsack):
         chosen = set(int(i) for i in start)
         model.clear_hints()
         for i in range(len(problem.values)):
             model.add_hint(var(i), int(i in chosen))
-    elif problem.kind == "TSP":
+    elif isinstance(problem, TSP):
         arcs = {(a, b) for a, b in zip(start, list(start[1:]) + list(start[:1]))}
         model.clear_hints()
         for index, proto in enumerate(model.proto.variables):
@@ -89,7 +90,7 @@ def _incumbent_callback(form: Formulation, tracker: Tracker) -> Any:
     return Incumbents()
 
 
-def _result(solver: Any, status: Any, form: Formulation, problem: Any) -> Result:
+def _result(solver: Any, status: Any, form: Formulation, problem: Problem) -> Result:
     """Map CP-SAT's status and solution to a `Result`."""
     from ortools.sat.python import cp_model
 

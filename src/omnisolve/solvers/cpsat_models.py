@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from omnisolve.model import ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 from omnisolve.solvers.requirements import EXACT_INT, non_integer_reason, structured_totals, too_large_reason
 
 MAX_CVRP_NODES = 30  # the arc model with load variables stops being practical beyond this
@@ -42,7 +42,7 @@ class Formulation:
 
 
 # ---- what CP-SAT accepts ---------------------------------------------------------------------
-def unsupported_reason(problem: Any) -> str | None:
+def unsupported_reason(problem: Problem) -> str | None:
     """None when `problem` has a CP-SAT formulation here, else a one-line reason."""
     if isinstance(problem, ProblemData):
         return _model_reason(problem)
@@ -51,9 +51,9 @@ def unsupported_reason(problem: Any) -> str | None:
     reason = _size_reason(problem)
     if reason is not None:
         return reason
-    if problem.kind == "TSP":
+    if isinstance(problem, TSP):
         return non_integer_reason("CP-SAT", [("TSP distances", _off_diagonal(problem.distances))], "highs")
-    if problem.kind == "CVRP":
+    if isinstance(problem, CVRP):
         if problem.n > MAX_CVRP_NODES:
             return (
                 f"CVRP with {problem.n} nodes is too large for the CP-SAT model "
@@ -61,16 +61,16 @@ def unsupported_reason(problem: Any) -> str | None:
             )
         data = [("CVRP distances", _off_diagonal(problem.distances)), ("CVRP demands", problem.demands)]
         return non_integer_reason("CP-SAT", data, "highs")
-    if problem.kind == "JobShop":
+    if isinstance(problem, JobShop):
         return None
-    if problem.kind == "Knapsack":
+    if isinstance(problem, Knapsack):
         return non_integer_reason(
             "CP-SAT", [("knapsack values", problem.values), ("knapsack weights", problem.weights)], "highs"
         )
     return f"no CP-SAT formulation for {problem.kind} problems"
 
 
-def _size_reason(problem: Any) -> str | None:
+def _size_reason(problem: StructuredProblem) -> str | None:
     """CP-SAT's integers are int64 and its linear expressions must not overflow: every total the
     model reaches (tour length, capacity, horizon, summed weights and values) stays below 2^53."""
     return too_large_reason("CP-SAT", structured_totals(problem), EXACT_INT, "scale the data down")
@@ -126,7 +126,7 @@ def _objective_scale(data: ProblemData) -> float:
 
 
 # ---- formulations ------------------------------------------------------------------------------
-def build(problem: Any) -> Formulation:
+def build(problem: Problem) -> Formulation:
     """The CP-SAT formulation of an accepted problem (see `unsupported_reason`)."""
     if isinstance(problem, ProblemData):
         return _build_model(problem)
@@ -189,7 +189,7 @@ def _follow(value: Value, lits: dict[tuple[int, int], Any], start: int) -> list[
     return path
 
 
-def _build_tsp(tsp: Any) -> Formulation:
+def _build_tsp(tsp: TSP) -> Formulation:
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -204,7 +204,7 @@ def _build_tsp(tsp: Any) -> Formulation:
     return Formulation(model, decode, params=dict(_ROUTING_PARAMS))
 
 
-def _build_cvrp(vrp: Any) -> Formulation:
+def _build_cvrp(vrp: CVRP) -> Formulation:
     """Arc literals under AddMultipleCircuit with the depot at position 0; the load carried
     on arrival at each customer grows along used arcs and stays within the capacity."""
     from ortools.sat.python import cp_model
@@ -267,7 +267,7 @@ def _hint_schedule(model: Any, starts: list[Any], makespan: Any, durations: list
     model.add_hint(makespan, max(s + d for s, d in zip(flat, durations)))
 
 
-def build_jobshop(shop: Any) -> JobShopFormulation:
+def build_jobshop(shop: JobShop) -> JobShopFormulation:
     """Fixed-size intervals per operation, no overlap per machine, job order by precedence."""
     from ortools.sat.python import cp_model
 
@@ -298,7 +298,7 @@ def build_jobshop(shop: Any) -> JobShopFormulation:
     return JobShopFormulation(model, decode, starts=flat, durations=durations, makespan=makespan)
 
 
-def _build_jobshop(shop: Any) -> Formulation:
+def _build_jobshop(shop: JobShop) -> Formulation:
     """The job-shop model hinted with the best dispatching-rule schedule."""
     from omnisolve.algorithms.dispatching import best_rule_schedule
 
@@ -307,7 +307,7 @@ def _build_jobshop(shop: Any) -> Formulation:
     return form
 
 
-def _build_knapsack(sack: Any) -> Formulation:
+def _build_knapsack(sack: Knapsack) -> Formulation:
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()

@@ -13,7 +13,7 @@ import numpy as np
 
 from omnisolve.io.highs_model import log_errors, new_highs, to_highs_model
 from omnisolve.model import ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.requirements import milp_range_reason
@@ -51,14 +51,14 @@ class HighsSolver(SolverInterface):
     def __init__(self, presolve: bool = True):
         self.presolve = presolve
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if isinstance(problem, StructuredProblem):
             return milp_range_reason(problem, "HiGHS")
         if not isinstance(problem, ProblemData):
             return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
         return unsupported_model_reason(problem)
 
-    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         if not isinstance(problem, StructuredProblem):
             return self._solve_data(problem, limits, tracker)
         return solve_via_milp(problem, limits, tracker, self._solve_data)

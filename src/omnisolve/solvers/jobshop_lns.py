@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.problems import Problem
 from omnisolve.problems.jobshop import JobShop
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -35,12 +36,15 @@ class JobShopLnsSolver(SolverInterface):
     package = "ortools"
     description = "Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT large-neighbourhood search"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
-        return kind_reason(problem, JobShop) or too_large_reason(
+    def unsupported_reason(self, problem: Problem) -> str | None:
+        if not isinstance(problem, JobShop):
+            return kind_reason(problem, JobShop)
+        return too_large_reason(
             "jobshop-lns", [("sum of durations", [horizon(problem)])], EXACT_INT, "scale the durations down"
         )
 
-    def _solve(self, shop: Any, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, shop: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(shop, JobShop)  # unsupported_reason has refused every other problem
         from omnisolve.algorithms import jobshop_lns, jobshop_tabu
         from omnisolve.algorithms.dispatching import best_rule_schedule
         from omnisolve.solvers.cpsat_models import build_jobshop

@@ -3,11 +3,10 @@ moderate capacity; proves the optimum where branch and bound can stall."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from omnisolve.algorithms.knapsack_dp import capacity_of, dp_reason, solve_knapsack
+from omnisolve.problems import Problem
 from omnisolve.problems.knapsack import Knapsack
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -21,7 +20,7 @@ class KnapsackDpSolver(SolverInterface):
     package = ""  # numpy only, a core dependency: always available
     description = "Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, Knapsack):
             return kind_reason(problem, Knapsack)
         top = float(np.max(problem.values)) * problem.size  # Python float: inf, never an overflow warning
@@ -29,7 +28,8 @@ class KnapsackDpSolver(SolverInterface):
             return f"values up to {float(np.max(problem.values)):g} overflow the DP's float64 sums; scale them down"
         return dp_reason(problem)
 
-    def _solve(self, problem: Knapsack, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, Knapsack)  # unsupported_reason has refused every other problem
         chosen = solve_knapsack(
             problem.values, problem.weights, capacity_of(problem), lambda: tracker.elapsed() > limits.time
         )

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
 
 import numpy as np
 
+from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -37,10 +37,11 @@ class LkhSolver(SolverInterface):
     package = "elkai"
     description = "LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         return kind_reason(problem, TSP)
 
-    def _solve(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
         if problem.n <= 3:  # elkai needs 3 nodes; below 4 there is nothing to optimize anyway
             tour = min([list(range(problem.n)), list(range(problem.n))[::-1]], key=problem.evaluate)
             return Result(Status.FEASIBLE, objective=problem.evaluate(tour), solution=tour)

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from omnisolve.model import ProblemData
+from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 
@@ -17,7 +16,7 @@ class MilpAlnsSolver(SolverInterface):
     package = "highspy"
     description = "Adaptive LNS for MILP: bandit-chosen destroy operators, HiGHS sub-MIP repair"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, ProblemData):
             return f"takes a MILP model (ProblemData), not a {type(problem).__name__}"
         if problem.kind == "LP":
@@ -28,7 +27,8 @@ class MilpAlnsSolver(SolverInterface):
             return "semi-continuous/semi-integer variables are not supported by its neighbourhoods; use highs"
         return None
 
-    def _solve(self, problem: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, ProblemData)  # unsupported_reason has refused every other problem
         from omnisolve.solvers.milp_alns_search import MilpAlns
 
         outcome = MilpAlns(problem, limits, tracker).run()

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.problems import Problem
 from omnisolve.problems.cvrp import CVRP
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
@@ -25,12 +26,13 @@ class OrToolsRoutingSolver(SolverInterface):
     package = "ortools"
     description = "OR-Tools routing: guided local search for TSP and CVRP with integer data"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
-        return kind_reason(problem, TSP, CVRP) or routing_data_reason(
-            problem, "OR-Tools routing", _LARGEST, "tsp-ils or lkh"
-        )
+    def unsupported_reason(self, problem: Problem) -> str | None:
+        if not isinstance(problem, (TSP, CVRP)):
+            return kind_reason(problem, TSP, CVRP)
+        return routing_data_reason(problem, "OR-Tools routing", _LARGEST, "tsp-ils or lkh")
 
-    def _solve(self, problem: TSP | CVRP, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, (TSP, CVRP))  # unsupported_reason has refused every other problem
         from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
         routes_model = isinstance(problem, CVRP)

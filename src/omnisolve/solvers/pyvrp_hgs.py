@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
+from omnisolve.problems import Problem
 from omnisolve.problems.cvrp import CVRP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -40,10 +41,13 @@ class PyVrpSolver(SolverInterface):
     package = "pyvrp"
     description = "PyVRP iterated local search: CVRP with integer data; one seed per thread, best kept"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
-        return kind_reason(problem, CVRP) or routing_data_reason(problem, "PyVRP", _MAX_VALUE, "highs")
+    def unsupported_reason(self, problem: Problem) -> str | None:
+        if not isinstance(problem, CVRP):
+            return kind_reason(problem, CVRP)
+        return routing_data_reason(problem, "PyVRP", _MAX_VALUE, "highs")
 
-    def _solve(self, problem: CVRP, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, CVRP)  # unsupported_reason has refused every other problem
         margin = min(0.25, 0.1 * limits.time)
         deadline = time.time() + limits.time - tracker.elapsed() - margin
         seeds = [limits.seed + k for k in range(limits.threads)]

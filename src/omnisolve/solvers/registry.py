@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from omnisolve.errors import UnsupportedError
+from omnisolve.problems import Problem
 from omnisolve.solvers.base import SolverInterface
 
 # name -> "module:Class"; modules are imported on first use only.
@@ -56,7 +56,7 @@ def register(name: str, target: str) -> None:
     _BACKENDS[name] = target
 
 
-def candidates(problem: Any) -> list[SolverInterface]:
+def candidates(problem: Problem) -> list[SolverInterface]:
     """Installed backends that accept `problem`, in registry order."""
     out = []
     for name in _BACKENDS:

@@ -4,12 +4,11 @@ OverflowError or a pybind11 cast error)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 
 
 def non_integer_reason(solver: str, data: Iterable[tuple[str, np.ndarray]], fallback: str) -> str | None:
@@ -23,7 +22,7 @@ def non_integer_reason(solver: str, data: Iterable[tuple[str, np.ndarray]], fall
     return None
 
 
-def kind_reason(problem: Any, *classes: type[StructuredProblem]) -> str | None:
+def kind_reason(problem: Problem, *classes: type[StructuredProblem]) -> str | None:
     """`"solves TSP and CVRP only, not MILP"` unless `problem` is one of `classes`."""
     if isinstance(problem, classes):
         return None
@@ -31,16 +30,16 @@ def kind_reason(problem: Any, *classes: type[StructuredProblem]) -> str | None:
     return f"solves {' and '.join(c.kind for c in classes)} only, not {what}"
 
 
-def routing_data_reason(problem: Any, solver: str, largest: float, fallback: str) -> str | None:
+def routing_data_reason(problem: TSP | CVRP, solver: str, largest: float, fallback: str) -> str | None:
     """Routing engines with integer arc costs: integral distances (and demands, capacity for a
     CVRP), and no tour length that could overflow `largest`."""
-    data = [("distances", problem.distances)]
-    if hasattr(problem, "demands"):
+    data: list[tuple[str, Any]] = [("distances", problem.distances)]
+    if isinstance(problem, CVRP):
         data += [("demands", problem.demands), ("capacity", [problem.capacity])]
     reason = non_integer_reason(solver, data, fallback)
     if reason is None and _largest(problem.distances) * problem.n >= largest:
         reason = f"distances up to {_largest(problem.distances):g} overflow {solver}'s integer costs"
-    if reason is None and hasattr(problem, "capacity") and not float(problem.capacity) < EXACT_INT:
+    if reason is None and isinstance(problem, CVRP) and not float(problem.capacity) < EXACT_INT:
         reason = f"capacity {float(problem.capacity):g} is past {solver}'s integer loads (below 2^53); use {fallback}"
     return reason
 
@@ -67,23 +66,22 @@ def too_large_reason(solver: str, data: Iterable[tuple[str, Any]], largest: floa
     return None
 
 
-def horizon(shop: Any) -> float:
+def horizon(shop: JobShop) -> float:
     """A job shop's sum of durations, as a float (an int64 sum could wrap)."""
     return float(sum(float(d) for job in shop.jobs for _, d in job))
 
 
-def structured_totals(problem: Any) -> list[tuple[str, float]]:
+def structured_totals(problem: StructuredProblem) -> list[tuple[str, float]]:
     """The largest totals a structured problem's integer model reaches: a tour or all routes
     (n x the longest distance), the capacity, a schedule's horizon, a knapsack's summed weights and values."""
-    kind = getattr(problem, "kind", "")
-    if kind in ("TSP", "CVRP"):
+    if isinstance(problem, (TSP, CVRP)):
         totals = [("tour length (nodes x longest distance)", problem.n * _largest(problem.distances))]
-        if kind == "CVRP":
+        if isinstance(problem, CVRP):
             totals.append(("capacity", float(problem.capacity)))
         return totals
-    if kind == "JobShop":
+    if isinstance(problem, JobShop):
         return [("sum of durations", horizon(problem))]
-    if kind == "Knapsack":
+    if isinstance(problem, Knapsack):
         with np.errstate(over="ignore"):
             return [
                 ("sum of weights", float(np.sum(problem.weights))),
@@ -92,17 +90,16 @@ def structured_totals(problem: Any) -> list[tuple[str, float]]:
     return []
 
 
-def milp_range_reason(problem: Any, solver: str) -> str | None:
+def milp_range_reason(problem: StructuredProblem, solver: str) -> str | None:
     """A structured problem's MILP (`to_model`) within HiGHS's / SCIP's numbers: costs and matrix
     values (distances, weights, values, the capacity and the horizon as big-M) below `MILP_LARGEST`."""
-    kind = getattr(problem, "kind", "")
     data: list[tuple[str, Any]] = []
-    if kind in ("TSP", "CVRP"):
+    if isinstance(problem, (TSP, CVRP)):
         data.append(("distances", problem.distances))
-        if kind == "CVRP":
+        if isinstance(problem, CVRP):
             data.append(("capacity", [problem.capacity]))
-    elif kind == "JobShop":
+    elif isinstance(problem, JobShop):
         data.append(("sum of durations (the big-M)", [horizon(problem)]))
-    elif kind == "Knapsack":
+    elif isinstance(problem, Knapsack):
         data += [("weights", problem.weights), ("values", problem.values)]
     return too_large_reason(solver, data, MILP_LARGEST, "scale the data down")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from omnisolve.model import ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.requirements import milp_range_reason, too_large_reason
@@ -54,7 +54,7 @@ class ScipSolver(SolverInterface):
     )
     global_search = True
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if isinstance(problem, StructuredProblem):
             return milp_range_reason(problem, "SCIP")
         if not isinstance(problem, ProblemData):
@@ -70,7 +70,7 @@ class ScipSolver(SolverInterface):
             return "the scip backend has no semi-continuous or semi-integer variables; use highs"
         return None
 
-    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         if isinstance(problem, StructuredProblem):
             return solve_via_milp(problem, limits, tracker, self._solve_data)
         return self._solve_data(problem, limits, tracker)

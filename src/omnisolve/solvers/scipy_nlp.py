@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.model import ProblemData
+from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.verify.convexity import hessian, is_convex
@@ -31,7 +32,7 @@ class ScipySolver(SolverInterface):
     package = "scipy"
     description = "SciPy minimize (SLSQP / trust-constr): continuous LP, QP, QCP and NLP, local optima"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, ProblemData):
             return f"scipy takes continuous models (ProblemData), not a {type(problem).__name__}"
         if problem.is_mip:
@@ -41,7 +42,8 @@ class ScipySolver(SolverInterface):
             return f"scipy handles continuous variables only; this {problem.kind} has {what}"
         return None
 
-    def _solve(self, data: ProblemData, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, data: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(data, ProblemData)  # unsupported_reason has refused every other problem
         small = data.num_variables + data.num_constraints <= SLSQP_MAX_SIZE
         logs: list[str] = []
         for method in ("SLSQP", "trust-constr") if small else ("trust-constr",):

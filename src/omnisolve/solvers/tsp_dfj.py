@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -43,7 +44,7 @@ class TspDfjSolver(SolverInterface):
     package = "highspy"
     description = "Exact symmetric TSP: DFJ formulation on HiGHS with subtour cuts in rounds (LP, then MILP)"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, TSP):
             return kind_reason(problem, TSP)
         if not problem.symmetric:
@@ -52,7 +53,8 @@ class TspDfjSolver(SolverInterface):
             return f"one column per edge is too large beyond {MAX_NODES} nodes ({problem.n} here); use lkh"
         return None
 
-    def _solve(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
         if problem.n <= 3:  # one tour only
             tour = list(range(problem.n))
             length = problem.evaluate(tour)

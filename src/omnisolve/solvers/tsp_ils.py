@@ -4,10 +4,9 @@ lists, then iterated local search with local double-bridge kicks until the time 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -26,14 +25,15 @@ class TspIlsSolver(SolverInterface):
     package = "numba"
     description = "Iterated local search (2-opt, Or-opt, double bridge; numba): symmetric TSP"
 
-    def unsupported_reason(self, problem: Any) -> str | None:
+    def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, TSP):
             return kind_reason(problem, TSP)
         if not problem.symmetric:
             return "needs symmetric distances (this TSP is asymmetric); use lkh or cpsat"
         return None
 
-    def _solve(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
         from omnisolve.algorithms import tsp_local_search as ls
 
         d = problem.distances * unit_scale(problem.distances)

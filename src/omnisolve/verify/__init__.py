@@ -4,10 +4,8 @@ A failed certificate turns the result into an error."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from omnisolve.model import ProblemData
-from omnisolve.problems.base import StructuredProblem
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Certificate, Optimality, Result, Status
 from omnisolve.verify.claims import assess, local_only
 from omnisolve.verify.model_check import check_values
@@ -16,7 +14,7 @@ from omnisolve.verify.tolerances import Tolerances
 __all__ = ["Certificate", "Optimality", "Tolerances", "certify", "verify"]
 
 
-def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Certificate:
+def certify(problem: Problem, result: Result, tol: Tolerances = Tolerances()) -> Certificate:
     """Check `result`'s answer against `problem` and return the certificate (does not modify it)."""
     if not result.status.has_solution:
         cert = Certificate(
@@ -59,7 +57,7 @@ def certify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Cer
     return cert
 
 
-def verify(problem: Any, result: Result, tol: Tolerances = Tolerances()) -> Result:
+def verify(problem: Problem, result: Result, tol: Tolerances = Tolerances()) -> Result:
     """Attach the certificate; a failed one turns the result into `Status.ERROR`. An unproven
     "optimal" on a model that may have local optima becomes "feasible": a local optimum is
     not an optimum."""

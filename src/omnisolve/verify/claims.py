@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from omnisolve.model import ProblemData
+from omnisolve.problems import Problem
 from omnisolve.result import Certificate, Optimality, Result, Status
 from omnisolve.verify.convexity import is_convex
 from omnisolve.verify.model_check import check_values
@@ -25,12 +26,12 @@ def closes(objective: float, bound: float, sense: str, tol: float) -> bool:
     return bool(np.isfinite(bound)) and sign * (objective - bound) <= tol * max(1.0, abs(objective))
 
 
-def local_only(data: object) -> bool:
+def local_only(data: Problem) -> bool:
     """A model whose optima may be merely local: callables, or a nonconvex quadratic part."""
     return isinstance(data, ProblemData) and (data.is_nonlinear or bool(data.quadratic_rows) or not is_convex(data))
 
 
-def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) -> None:
+def assess(problem: Problem, result: Result, cert: Certificate, tol: Tolerances) -> None:
     """Set `cert.optimality`, `bound`, `evidence` and `residual` for `result`'s claim (a
     feasible answer that reaches a bound computed from the data is proven optimal)."""
     claim = result.status
@@ -56,7 +57,7 @@ def assess(problem: object, result: Result, cert: Certificate, tol: Tolerances) 
         _check_ray(problem, result, result.ray, cert, tol)
 
 
-def _bound_from_data(problem: object, objective: float, cert: Certificate, tol: Tolerances) -> None:
+def _bound_from_data(problem: Problem, objective: float, cert: Certificate, tol: Tolerances) -> None:
     """A structured problem's own bound: certified whatever the claim, proof when it is reached."""
     found = data_bound(problem)
     if found is None:

@@ -17,10 +17,10 @@ import heapq
 
 import numpy as np
 
-from omnisolve.problems import JobShop, Knapsack
+from omnisolve.problems import JobShop, Knapsack, Problem
 
 
-def data_bound(problem: object) -> tuple[float, str] | None:
+def data_bound(problem: Problem) -> tuple[float, str] | None:
     """(bound in the problem's sense, how it was computed), or None for classes without one."""
     if isinstance(problem, JobShop):
         return float(jobshop_bound(problem)), "one-machine bound (Jackson's preemptive schedule) from the data"
