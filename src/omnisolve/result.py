@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 import numpy as np
@@ -38,12 +38,21 @@ class Optimality(str, Enum):
     NONE = "none"
 
 
+class Verdict(StrEnum):
+    """The verifier's finding on an answer. A `str`: equal to, and written as, "pass" / "fail" /
+    "none"."""
+
+    PASS = "pass"  # the answer satisfies the problem (within the tolerance)
+    FAIL = "fail"  # it violates the problem: `Certificate.messages` say how
+    NONE = "none"  # no solution to check
+
+
 @dataclass
 class Certificate:
     """The verifier's independent check of an answer (see `omnisolve.verify`): feasibility from
     the data, and what is proven about the status the backend claimed."""
 
-    verdict: str  # "pass", "fail" or "none" (no solution to check)
+    verdict: Verdict
     objective: float | None = None  # recomputed from the problem, never copied from the solver
     max_violation: float = 0.0  # largest violation of a bound or row, relative to max(1, |rhs|)
     integrality_violation: float = 0.0
@@ -58,11 +67,12 @@ class Certificate:
     witnesses: list[dict[str, Any]] = field(default_factory=list)  # the cross-check's runs
 
     def __post_init__(self) -> None:
+        self.verdict = Verdict(self.verdict)
         self.optimality = Optimality(self.optimality)
 
     @property
     def passed(self) -> bool:
-        return self.verdict == "pass"
+        return self.verdict == Verdict.PASS
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:

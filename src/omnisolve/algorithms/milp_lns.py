@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from omnisolve.model import Names, ProblemData
+from omnisolve.model import Names, ProblemData, Sense
 
 
 @dataclass
@@ -154,12 +154,12 @@ def proximity(state: LnsState, share: float) -> Neighbourhood | None:
     objective = state.incumbents[0][0]
     step = objective_step(data, objective)
     d, d0 = distance_row(data, state.best)
-    if data.sense == "min":
+    if data.sense == Sense.MIN:
         cutoff, lo, hi = objective - step, -np.inf, objective - step - data.c0
     else:
         cutoff, lo, hi = objective + step, objective + step - data.c0, np.inf
     better = _with_row(data, data.c, lo, hi, "lns_objective_cutoff")
-    sub = dataclasses.replace(better, c=d, c0=d0, sense="min")
+    sub = dataclasses.replace(better, c=d, c0=d0, sense=Sense.MIN)
     return Neighbourhood(sub, warm_start=False, cutoff=cutoff)
 
 

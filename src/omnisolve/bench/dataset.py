@@ -16,6 +16,7 @@ from pathlib import Path
 
 from omnisolve.bench import metrics
 from omnisolve.errors import InputError
+from omnisolve.result import Verdict
 
 PROVEN = ("optimal", "infeasible", "unbounded")  # statuses a solver proves
 
@@ -109,7 +110,7 @@ def _add_run(sample: Sample, row: dict[str, str], time_limit: float) -> None:
     if solved and g is None:  # a proven infeasible/unbounded status: nothing to close
         gap = 0.0
     else:
-        gap = 1.0 if g is None or row.get("verdict") != "pass" else min(max(g, 0.0), 1.0)
+        gap = 1.0 if g is None or row.get("verdict") != Verdict.PASS else min(max(g, 0.0), 1.0)
     solver = row["solver"]
     if row.get("status") in PROVEN and row.get("correct") != "False":
         sample.proved.add(solver)

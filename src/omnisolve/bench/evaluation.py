@@ -22,6 +22,7 @@ import numpy as np
 
 from omnisolve.bench.dataset import Dataset, Sample
 from omnisolve.bench.training import train
+from omnisolve.model import Sense
 from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 
 COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
@@ -204,7 +205,7 @@ def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | Non
                 "winner": result.extra["race"]["winner"],
                 "status": result.status.value,
                 "runtime": result.runtime,
-                "PAR-10": _race_par10(result, inst, getattr(problem, "sense", "min"), limit),
+                "PAR-10": _race_par10(result, inst, getattr(problem, "sense", Sense.MIN), limit),
                 "VBS PAR-10": min(s.cost.values()),
             }
         )

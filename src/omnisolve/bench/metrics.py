@@ -12,16 +12,18 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import cast
 
+from omnisolve.model import Sense
+
 Trace = Sequence[Sequence[float | None]]
 
 
-def gap(objective: float | None, best: float | None, sense: str = "min") -> float | None:
+def gap(objective: float | None, best: float | None, sense: str = Sense.MIN) -> float | None:
     """Relative primal gap of `objective` to the reference `best`, as a fraction of |best|:
     (objective - best) / |best| when minimizing, (best - objective) / |best| when maximizing.
     Negative when `objective` beats `best`; 0 / inf when `best` is 0; None when either is missing."""
     if objective is None or best is None:
         return None
-    diff = objective - best if sense == "min" else best - objective
+    diff = objective - best if sense == Sense.MIN else best - objective
     if best == 0:
         return 0.0 if diff == 0 else math.copysign(math.inf, diff)
     return diff / abs(best)

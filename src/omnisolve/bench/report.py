@@ -17,7 +17,8 @@ from rich.table import Table
 from omnisolve.bench import metrics
 from omnisolve.bench.runner import BEST_TOLERANCE, Run, Settings
 from omnisolve.bench.suites import Instance
-from omnisolve.result import jsonable
+from omnisolve.model import Sense
+from omnisolve.result import Verdict, jsonable
 
 SUMMARY_COLUMNS = [
     "solver",
@@ -112,11 +113,11 @@ def _reference_text(inst: Instance, reference: float | None) -> str:
 def _cell(runs: list[Run], sense: str) -> str:
     if not runs:
         return ""
-    answered = [r for r in runs if r.objective is not None and r.verdict == "pass"]
+    answered = [r for r in runs if r.objective is not None and r.verdict == Verdict.PASS]
     if not answered:
         statuses = sorted({r.status for r in runs})
         return "/".join(statuses)
-    best = min(r.objective for r in answered) if sense == "min" else max(r.objective for r in answered)
+    best = min(r.objective for r in answered) if sense == Sense.MIN else max(r.objective for r in answered)
     gaps = [r.gap for r in answered if r.gap is not None]
     gap = f" / {_pct(statistics.fmean(gaps))}" if gaps else ""
     mark = (

@@ -28,7 +28,9 @@ from omnisolve.api import after_solve_allowance
 from omnisolve.bench import metrics
 from omnisolve.bench.suites import Instance
 from omnisolve.errors import InputError
+from omnisolve.model import Sense
 from omnisolve.processes import ending, kill_group, last_line
+from omnisolve.result import Verdict
 
 TARGETS = {"time_to_1pct": 1e-2, "time_to_01pct": 1e-3}
 BEST_TOLERANCE = 1e-6  # a gap (fraction) at most this counts as reaching the reference
@@ -70,14 +72,14 @@ class Run:
     status: str = "error"
     objective: float | None = None
     bound: float | None = None
-    verdict: str = "none"
+    verdict: str = Verdict.NONE
     optimality: str = "none"  # proven, claimed, refuted or none (see docs/verification.md)
     check_time: float = 0.0  # seconds the cross-check spent after the solve
     runtime: float = 0.0
     load_time: float | None = None
     trace: list[list[float | None]] = field(default_factory=list)
     message: str = ""
-    sense: str = "min"
+    sense: str = Sense.MIN
     solver_version: str = ""
     reference: float | None = None  # best known, or best found in the run where none is proven
     gap: float | None = None  # fraction, see metrics.gap
@@ -217,7 +219,7 @@ def score(runs: list[Run], instances: list[Instance], time_limit: float) -> None
     for name, group in _group(runs).items():
         inst = by_name[name]
         # the problem's own sense, from a worker that read it (an early error leaves the default)
-        sense = inst.sense or next((r.sense for r in group if r.load_time is not None), "min")
+        sense = inst.sense or next((r.sense for r in group if r.load_time is not None), Sense.MIN)
         reference = _reference(inst, group, sense)
         for run in group:
             run.sense = sense
@@ -236,11 +238,11 @@ def _reference(inst: Instance, runs: list[Run], sense: str) -> float | None:
     objective any run found."""
     if inst.proven:
         return inst.best_known
-    found = [r.objective for r in runs if r.verdict == "pass" and r.objective is not None]
+    found = [r.objective for r in runs if r.verdict == Verdict.PASS and r.objective is not None]
     candidates = found + ([inst.best_known] if inst.best_known is not None else [])
     if not candidates:
         return None
-    return min(candidates) if sense == "min" else max(candidates)
+    return min(candidates) if sense == Sense.MIN else max(candidates)
 
 
 def _score_run(run: Run, inst: Instance, reference: float | None, time_limit: float) -> None:
@@ -248,7 +250,7 @@ def _score_run(run: Run, inst: Instance, reference: float | None, time_limit: fl
     if run.status == "unsupported":
         return
     trace = primal_trace(run, time_limit)
-    if run.verdict == "pass" and run.objective is not None:
+    if run.verdict == Verdict.PASS and run.objective is not None:
         run.gap = metrics.gap(run.objective, reference, run.sense)
     for key, target in TARGETS.items():
         setattr(run, key, metrics.time_to_target(trace, reference, run.sense, target))
@@ -263,7 +265,7 @@ def _score_run(run: Run, inst: Instance, reference: float | None, time_limit: fl
 
 def primal_trace(run: Run, time_limit: float) -> list[list[float | None]]:
     """The run's trace plus its certified final answer (a solver may not report its last one)."""
-    if run.verdict == "pass" and run.objective is not None:
+    if run.verdict == Verdict.PASS and run.objective is not None:
         return [*run.trace, [min(run.runtime, time_limit), run.objective, run.bound]]
     return list(run.trace)
 

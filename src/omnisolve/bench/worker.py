@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from omnisolve.model import Sense
+from omnisolve.result import Verdict
+
 
 def load(job: dict[str, Any]) -> Any:
     """The instance, read with the suite's fleet limit for CVRPs."""
@@ -43,7 +46,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     problem = load(job)
     load_time = time.perf_counter() - start
     Path(job["loaded_marker"]).touch()
-    common = {"load_time": load_time, "sense": getattr(problem, "sense", "min")}
+    common = {"load_time": load_time, "sense": getattr(problem, "sense", Sense.MIN)}
     reason = backend.unsupported_reason(problem)
     if reason is not None:
         return {"status": "unsupported", "message": reason, **common}
@@ -57,7 +60,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "status": own["status"] if own else result.status.value,
         "objective": own["objective"] if own else result.objective,
         "bound": own["bound"] if own else result.bound,
-        "verdict": cert.verdict if cert is not None else "none",
+        "verdict": cert.verdict if cert is not None else Verdict.NONE,
         "optimality": result.optimality.value,
         "check_time": check.get("seconds", 0.0),
         "runtime": result.runtime,

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from omnisolve.errors import OmnisolveError
 from omnisolve.problems import Problem
-from omnisolve.result import Optimality, Result, Status
+from omnisolve.result import Optimality, Result, Status, Verdict
 
 STATUS_STYLE = {
     Status.OPTIMAL: "bold green",
@@ -60,7 +60,7 @@ def verdict_text(result: Result) -> Text:
     cert = result.certificate
     if cert is None:
         return Text("unchecked", style="yellow")
-    style = {"pass": "green", "fail": "bold red"}.get(cert.verdict, "dim")
+    style = {Verdict.PASS: "green", Verdict.FAIL: "bold red"}.get(cert.verdict, "dim")
     return Text(cert.verdict, style=style)
 
 
@@ -81,14 +81,14 @@ def result_table(result: Result, title: str = "") -> Table:
     table.add_row("solver", f"{result.solver} {result.solver_version}".strip())
     if cert is not None:
         detail = verdict_text(result)
-        if cert.verdict != "none":
+        if cert.verdict != Verdict.NONE:
             detail.append(
                 f"  (max violation {cert.max_violation:.2g}, integrality {cert.integrality_violation:.2g},"
                 f" recomputed objective {fmt(cert.objective)})",
                 style="dim",
             )
         table.add_row("certificate", detail)
-        for line in cert.messages if cert.verdict == "fail" else []:
+        for line in cert.messages if cert.verdict == Verdict.FAIL else []:
             table.add_row("", Text(line, style="red"))
         if cert.optimality != Optimality.NONE:
             table.add_row(

@@ -30,7 +30,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from omnisolve.explain.explanation import FEASIBLE, INFEASIBLE, UNKNOWN, BoundEntry, Explanation, RowEntry, fmt
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 
 ROW_LO, ROW_UP, COL_LO, COL_UP, INTEGER = "rl", "ru", "lb", "ub", "int"
 Member = tuple[str, int]
@@ -79,7 +79,7 @@ def _feasibility_model(data: ProblemData) -> Any:
         c=np.zeros(data.num_variables),
         c0=0.0,
         Q=None,
-        sense="min",
+        sense=Sense.MIN,
         quadratic_rows=(),
         nl_objective=None,
         nl_constraints=(),

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 import scipy.sparse as sp
 
-from omnisolve.model import Names, ProblemData, VarType
+from omnisolve.model import Names, ProblemData, Sense, VarType
 
 # Characters HiGHS accepts in names it writes to MPS/LP files (it renames every column or row
 # to c0, c1, ... / r0, r1, ... as soon as one name breaks the rule).
@@ -86,7 +86,7 @@ def to_highs_model(data: ProblemData, names: str | None = None) -> Any:
     lp.row_lower_, lp.row_upper_ = data.row_lb, data.row_ub
     lp.offset_ = data.c0
     lp.model_name_ = data.name
-    lp.sense_ = highspy.ObjSense.kMaximize if data.sense == "max" else highspy.ObjSense.kMinimize
+    lp.sense_ = highspy.ObjSense.kMaximize if data.sense == Sense.MAX else highspy.ObjSense.kMinimize
     A = sp.csc_matrix(data.A)
     A.sort_indices()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -154,7 +154,7 @@ def from_highs_model(model: Any, name: str) -> ProblemData:
         row_lb=np.asarray(lp.row_lower_, float),
         row_ub=np.asarray(lp.row_upper_, float),
         row_names=Names.of(row_names),
-        sense="max" if lp.sense_ == highspy.ObjSense.kMaximize else "min",
+        sense=Sense.MAX if lp.sense_ == highspy.ObjSense.kMaximize else Sense.MIN,
         c0=float(lp.offset_),
         Q=_upper_q(model.hessian_, n),
         name=name,

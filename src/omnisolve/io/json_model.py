@@ -21,14 +21,14 @@ from omnisolve.io._json_fields import INF, Fields, field, shown_json
 from omnisolve.io._text import plain_number
 from omnisolve.io.json_structured import STRUCTURED, structured_from_dict, structured_to_dict
 from omnisolve.io.limits import check_json_depth, check_json_numbers, decode, read_bytes
-from omnisolve.model import Model, Names, ProblemData, QuadraticRow, VarType
+from omnisolve.model import Model, Names, ProblemData, QuadraticRow, Sense, VarType
 from omnisolve.problems import Problem, StructuredProblem
 
 FORMAT_KEY = "omnisolve_format"
 VERSION = 1
 FORMATS = ("model", *STRUCTURED)
 VAR_TYPES = {t.name.lower(): t for t in VarType}
-SENSES = {"min": "min", "minimize": "min", "max": "max", "maximize": "max"}
+SENSES = {"min": Sense.MIN, "minimize": Sense.MIN, "max": Sense.MAX, "maximize": Sense.MAX}
 
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def _model_to_dict(data: ProblemData) -> dict:
     refs = _Refs(names)
     c = np.asarray(data.c)
     nz = np.flatnonzero(c)
-    objective: dict[str, Any] = {"sense": data.sense, "linear": refs.sparse(nz, c[nz])}
+    objective: dict[str, Any] = {"sense": data.sense.value, "linear": refs.sparse(nz, c[nz])}
     if data.c0:
         objective["constant"] = plain_number(data.c0)
     if data.Q is not None and data.Q.nnz:

@@ -2,7 +2,7 @@
 
 from omnisolve.model.arrays import LinearArray, VariableArray
 from omnisolve.model.constraints import MatrixConstraint
-from omnisolve.model.data import Names, NonlinearConstraint, NonlinearFunction, ProblemData, QuadraticRow
+from omnisolve.model.data import Names, NonlinearConstraint, NonlinearFunction, ProblemData, QuadraticRow, Sense
 from omnisolve.model.expressions import Constraint, LinearExpr, QuadExpr, Variable, VarType, quicksum
 from omnisolve.model.model import Model
 
@@ -18,6 +18,7 @@ __all__ = [
     "ProblemData",
     "QuadExpr",
     "QuadraticRow",
+    "Sense",
     "Variable",
     "VariableArray",
     "VarType",

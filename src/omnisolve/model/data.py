@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Callable, Iterator, Sequence, overload
 
 import numpy as np
 import scipy.sparse as sp
 
+from omnisolve.errors import ModelError
 from omnisolve.model.expressions import VarType
+
+
+class Sense(StrEnum):
+    """The objective's direction. A `str`: equal to, and written as, "min" / "max"."""
+
+    MIN = "min"
+    MAX = "max"
 
 
 class Names(Sequence[str]):
@@ -130,7 +139,7 @@ class ProblemData:
     row_lb: np.ndarray
     row_ub: np.ndarray
     row_names: Names
-    sense: str = "min"
+    sense: Sense = Sense.MIN
     c0: float = 0.0
     Q: sp.csr_matrix | None = None
     quadratic_rows: tuple[QuadraticRow, ...] = ()
@@ -140,6 +149,9 @@ class ProblemData:
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
+        if self.sense not in tuple(Sense):
+            raise ModelError(f"objective sense must be 'min' or 'max', not {self.sense!r}")
+        object.__setattr__(self, "sense", Sense(self.sense))
         for attr in ("lb", "ub", "c", "row_lb", "row_ub"):
             object.__setattr__(self, attr, _freeze(np.asarray(getattr(self, attr), dtype=float)))
         object.__setattr__(self, "vtype", _freeze(np.asarray(self.vtype, dtype=np.int8)))

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from omnisolve.errors import ModelError
 from omnisolve.model.arrays import LinearArray, VariableArray, _widen
 from omnisolve.model.constraints import MatrixConstraint
-from omnisolve.model.data import Names, NonlinearConstraint, NonlinearFunction, ProblemData, QuadraticRow
+from omnisolve.model.data import Names, NonlinearConstraint, NonlinearFunction, ProblemData, QuadraticRow, Sense
 from omnisolve.model.expressions import Constraint, LinearExpr, QuadExpr, Variable, VarType, as_expression
 
 INF = float("inf")
@@ -88,7 +88,7 @@ class Model:
         self._nl_constraints: list[NonlinearConstraint] = []
         self._objective: LinearExpr | QuadExpr = LinearExpr(self)
         self._nl_objective: NonlinearFunction | None = None
-        self._sense = "min"
+        self._sense = Sense.MIN
 
     # ---- variables -------------------------------------------------------------------------
     @property
@@ -232,18 +232,21 @@ class Model:
 
     # ---- objective ---------------------------------------------------------------------------
     def minimize(self, objective: Objective, grad: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
-        self.set_objective(objective, "min", grad)
+        self.set_objective(objective, Sense.MIN, grad)
 
     def maximize(self, objective: Objective, grad: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
-        self.set_objective(objective, "max", grad)
+        self.set_objective(objective, Sense.MAX, grad)
 
     def set_objective(
-        self, objective: Objective, sense: str = "min", grad: Callable[[np.ndarray], np.ndarray] | None = None
+        self,
+        objective: Objective,
+        sense: Sense | str = Sense.MIN,
+        grad: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         """A linear/quadratic expression, or a callable f(x) (nonlinear, optional gradient)."""
-        if sense not in ("min", "max"):
+        if sense not in tuple(Sense):
             raise ModelError(f"objective sense must be 'min' or 'max', not {sense!r}")
-        self._sense = sense
+        self._sense = Sense(sense)
         if callable(objective) and not isinstance(objective, (Variable, LinearExpr, QuadExpr)):
             self._nl_objective = NonlinearFunction(objective, grad)
             self._objective = LinearExpr(self)

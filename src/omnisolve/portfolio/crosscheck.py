@@ -27,9 +27,9 @@ from typing import Literal
 
 import numpy as np
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
-from omnisolve.result import Certificate, Optimality, Result, Status
+from omnisolve.result import Certificate, Optimality, Result, Status, Verdict
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import Limits, SolverInterface
 from omnisolve.verify import verify
@@ -149,7 +149,7 @@ class _Check:
 
     def __init__(self, problem: Problem, result: Result):
         self.problem, self.result = problem, result
-        self.sense = getattr(problem, "sense", "min")
+        self.sense = getattr(problem, "sense", Sense.MIN)
         self.claim = f"{result.solver} claimed {result.status.value}" + (
             f" {result.objective:.10g}" if result.status == Status.OPTIMAL and result.objective is not None else ""
         )
@@ -193,7 +193,7 @@ class _Check:
         if self.result.status == Status.INFEASIBLE and answer.status == Status.INFEASIBLE and proven:
             self._prove(f"the linear relaxation is infeasible: {answer.certificate.evidence}")
         elif self.result.status == Status.UNBOUNDED and answer.ray is not None and self.result.values is not None:
-            trial = Certificate(verdict="none")
+            trial = Certificate(verdict=Verdict.NONE)
             assess(self.problem, dataclasses.replace(self.result, ray=answer.ray), trial, Tolerances())
             if trial.optimality == Optimality.PROVEN:
                 self.result.ray = answer.ray
@@ -236,7 +236,7 @@ class _Check:
     def _better(self, objective: float | None, than: float | None) -> bool:
         if objective is None or than is None:
             return False
-        sign = 1.0 if self.sense == "min" else -1.0
+        sign = 1.0 if self.sense == Sense.MIN else -1.0
         return sign * (than - objective) > TOL * max(1.0, abs(than))
 
     def _prove(self, evidence: str, bound: float | None = None) -> None:
@@ -289,7 +289,7 @@ class _Check:
     def finish(self, seconds: float) -> Result:
         result, cert = self.result, self.result.certificate
         if cert is not None and cert.bound is None and len(self.bounds) >= 2 and result.objective is not None:
-            sign = 1.0 if self.sense == "min" else -1.0
+            sign = 1.0 if self.sense == Sense.MIN else -1.0
             weakest = min(self.bounds, key=lambda b: sign * b)  # agreed by every run that gave one
             if np.isfinite(weakest) and sign * (result.objective - weakest) >= -TOL * max(1.0, abs(result.objective)):
                 cert.bound = weakest

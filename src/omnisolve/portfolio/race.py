@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.processes import ending, kill_group, last_line
-from omnisolve.result import Optimality, Result, Status
+from omnisolve.result import Optimality, Result, Status, Verdict
 from omnisolve.solvers.base import IncumbentCallback
 from omnisolve.verify import verify
 
@@ -76,7 +76,7 @@ class Racer:
             "objective": r.objective if r else None,
             "bound": r.bound if r else None,
             "runtime": r.runtime if r else None,
-            "verdict": r.certificate.verdict if r and r.certificate else "none",
+            "verdict": r.certificate.verdict if r and r.certificate else Verdict.NONE,
             "message": (r.message if r else self.message)[:300],
             "trace": [list(t) for t in self.trace],
         }
@@ -126,7 +126,7 @@ class _RaceState:
 
     def __init__(self, problem: Problem, time_limit: float, gap: float, on_incumbent: IncumbentCallback | None):
         self.problem, self.time_limit, self.gap = problem, time_limit, gap
-        self.sign = 1.0 if getattr(problem, "sense", "min") == "min" else -1.0
+        self.sign = 1.0 if getattr(problem, "sense", Sense.MIN) == Sense.MIN else -1.0
         self.on_incumbent = on_incumbent
         self.start = time.monotonic()
         self.racers: list[Racer] = []

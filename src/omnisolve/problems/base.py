@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from omnisolve.model import Model, ProblemData
+from omnisolve.model import Model, ProblemData, Sense
 
 
 class StructuredProblem(ABC):
@@ -18,7 +18,7 @@ class StructuredProblem(ABC):
     """
 
     kind: str = ""
-    sense: str = "min"
+    sense: Sense = Sense.MIN
     name: str = ""
 
     @abstractmethod

@@ -10,7 +10,7 @@ from typing import Any, cast
 import numpy as np
 
 from omnisolve.errors import ModelError
-from omnisolve.model import Model, ProblemData
+from omnisolve.model import Model, ProblemData, Sense
 from omnisolve.problems._common import (
     TOLERANCE,
     as_int,
@@ -50,7 +50,7 @@ class CVRP(StructuredProblem):
     """
 
     kind = "CVRP"
-    sense = "min"
+    sense = Sense.MIN
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
-from omnisolve.model import Model, ProblemData
+from omnisolve.model import Model, ProblemData, Sense
 from omnisolve.problems._common import as_int, capped, int_list, label, readonly, stats, value_vector
 from omnisolve.problems.base import StructuredProblem
 
@@ -53,7 +53,7 @@ class JobShop(StructuredProblem):
     Operations are also numbered globally, job by job, for the MILP."""
 
     kind = "JobShop"
-    sense = "min"
+    sense = Sense.MIN
 
     def __init__(self, jobs: list[list[tuple[int, int]]], name: str = "jobshop"):
         self.name = name

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
-from omnisolve.model import LinearExpr, Model, ProblemData
+from omnisolve.model import LinearExpr, Model, ProblemData, Sense
 from omnisolve.problems._common import (
     exceeds,
     finite_number,
@@ -32,7 +32,7 @@ class Knapsack(StructuredProblem):
     """
 
     kind = "Knapsack"
-    sense = "max"
+    sense = Sense.MAX
 
     def __init__(self, values: np.ndarray, weights: np.ndarray, capacity: float, name: str = "knapsack"):
         where = label(self.kind, name)

@@ -10,7 +10,7 @@ from typing import Any, cast
 import numpy as np
 
 from omnisolve.errors import ModelError
-from omnisolve.model import Model, ProblemData
+from omnisolve.model import Model, ProblemData, Sense
 from omnisolve.problems._common import int_list, label, listing, value_vector
 from omnisolve.problems._routing import (
     add_ordering,
@@ -35,7 +35,7 @@ class TSP(StructuredProblem):
     """
 
     kind = "TSP"
-    sense = "min"
+    sense = Sense.MIN
 
     def __init__(
         self,

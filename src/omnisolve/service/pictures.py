@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 
 MAX_ROWS = 200  # table rows / bars drawn before the figure says it is truncated
@@ -28,7 +28,7 @@ def figure_of(content: bytes, filename: str, kind: str, result: dict | None, tra
     problem = parse_problem(content, filename)
     if kind == "solution":
         return solution_figure(problem, result) if result else None
-    return progress_figure(trace, getattr(problem, "sense", "min"))
+    return progress_figure(trace, getattr(problem, "sense", Sense.MIN))
 
 
 def solution_figure(problem: Problem, result: dict) -> dict | None:
@@ -50,7 +50,7 @@ def solution_figure(problem: Problem, result: dict) -> dict | None:
     return None
 
 
-def progress_figure(trace: list, sense: str = "min") -> dict | None:
+def progress_figure(trace: list, sense: str = Sense.MIN) -> dict | None:
     """Incumbent (step line) and bound over time from a result trace `[[t, objective, bound], ...]`;
     None when the trace has no objective or bound at all."""
     import plotly.graph_objects as go
@@ -67,7 +67,7 @@ def progress_figure(trace: list, sense: str = "min") -> dict | None:
             fig.add_trace(go.Scatter(x=t, y=v, name=name, mode="lines+markers", line=line))
     if not fig.data:
         return None
-    goal = "minimize" if sense == "min" else "maximize"
+    goal = "minimize" if sense == Sense.MIN else "maximize"
     _style(fig, f"Incumbent and bound over time ({goal})", "time (s)", "objective")
     return _jsonable(fig)
 

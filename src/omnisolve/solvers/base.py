@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from omnisolve.errors import UnsupportedError
+from omnisolve.model import Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Result
 
@@ -41,11 +42,11 @@ class Limits:
 class Tracker:
     """Collects the incumbent trace and forwards improvements to the user's callback."""
 
-    def __init__(self, on_incumbent: IncumbentCallback | None, sense: str = "min"):
+    def __init__(self, on_incumbent: IncumbentCallback | None, sense: str = Sense.MIN):
         self.start = time.perf_counter()
         self.trace: list[tuple[float, float | None, float | None]] = []
         self._callback = on_incumbent
-        self._sign = 1.0 if sense == "min" else -1.0
+        self._sign = 1.0 if sense == Sense.MIN else -1.0
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
@@ -106,7 +107,7 @@ class SolverInterface(ABC):
         if not self.available():
             raise UnsupportedError(f"solver {self.name} needs the package {self.package!r}, which is not installed")
         limits = limits or Limits()
-        tracker = Tracker(on_incumbent, getattr(problem, "sense", "min"))
+        tracker = Tracker(on_incumbent, getattr(problem, "sense", Sense.MIN))
         result = self._solve(problem, limits, tracker)
         result.runtime = result.runtime or tracker.elapsed()
         result.trace = result.trace or tracker.trace

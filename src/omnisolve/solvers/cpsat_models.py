@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 from omnisolve.solvers.requirements import EXACT_INT, non_integer_reason, structured_totals, too_large_reason
 
@@ -369,7 +369,7 @@ def _build_model(data: ProblemData) -> Formulation:
     if used.size:
         coefs = np.round(data.c[used] * scale).astype(np.int64).tolist()
         objective = cp_model.LinearExpr.weighted_sum([x[j] for j in used], coefs)
-        (model.maximize if data.sense == "max" else model.minimize)(objective)
+        (model.maximize if data.sense == Sense.MAX else model.minimize)(objective)
     clamped = [(x[j], lo[j]) for j in np.flatnonzero(np.isinf(data.lb))]
     clamped += [(x[j], hi[j]) for j in np.flatnonzero(np.isinf(data.ub))]
     note = f"{len(clamped)} infinite variable bounds replaced by +-2^40" if clamped else ""

@@ -16,7 +16,7 @@ import numpy as np
 
 from omnisolve.algorithms.bandit import make_bandit
 from omnisolve.algorithms.milp_lns import OPERATORS, LnsState, Neighbourhood, integral_objective
-from omnisolve.model import ProblemData, VarType
+from omnisolve.model import ProblemData, Sense, VarType
 from omnisolve.solvers.base import Limits, Tracker
 from omnisolve.solvers.highs_run import HighsRun, run_highs
 from omnisolve.verify import Tolerances
@@ -64,7 +64,7 @@ class MilpAlns:
 
     def __init__(self, data: ProblemData, limits: Limits, tracker: Tracker, settings: AlnsSettings = AlnsSettings()):
         self.data, self.limits, self.tracker, self.settings = data, limits, tracker, settings
-        self.sign = 1.0 if data.sense == "min" else -1.0
+        self.sign = 1.0 if data.sense == Sense.MIN else -1.0
         self.state = LnsState(data, [], np.random.default_rng(limits.seed))
         self.bound: float | None = None
         self.names = list(OPERATORS)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -148,7 +148,7 @@ def build(data: ProblemData, limits: Limits, tracker: Tracker, logfile: str | No
         t = m.addVar(name="objective_epigraph", lb=None, ub=None, obj=1.0)
         terms = _quadratic_terms(data.Q, xs, Term)
         terms[Term(t)] = -1.0
-        m.addCons(ExprCons(Expr(terms), None, 0.0) if data.sense == "min" else ExprCons(Expr(terms), 0.0, None))
+        m.addCons(ExprCons(Expr(terms), None, 0.0) if data.sense == Sense.MIN else ExprCons(Expr(terms), 0.0, None))
         xs.append(t)
     for row in data.quadratic_rows:
         terms = _quadratic_terms(row.Q, xs, Term)
@@ -157,7 +157,7 @@ def build(data: ProblemData, limits: Limits, tracker: Tracker, logfile: str | No
         lo, hi = (None if v in (-math.inf, math.inf) else float(v) for v in (row.lb, row.ub))
         if lo is not None or hi is not None:
             m.addCons(ExprCons(Expr(terms), lo, hi))
-    if data.sense == "max":
+    if data.sense == Sense.MAX:
         m.setMaximize()
     else:
         m.setMinimize()

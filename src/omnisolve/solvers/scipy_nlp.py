@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
@@ -82,7 +82,7 @@ def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) 
     from scipy.optimize import Bounds, minimize
 
     constraints = _constraints(data, dense=method == "SLSQP")
-    fun, jac, hess = _objective(data, 1.0 if data.sense == "min" else -1.0)
+    fun, jac, hess = _objective(data, 1.0 if data.sense == Sense.MIN else -1.0)
     last = {"x": None}
 
     def watched(x: np.ndarray) -> float:

@@ -4,9 +4,9 @@ A failed certificate turns the result into an error."""
 
 from __future__ import annotations
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
-from omnisolve.result import Certificate, Optimality, Result, Status
+from omnisolve.result import Certificate, Optimality, Result, Status, Verdict
 from omnisolve.verify.claims import assess, local_only
 from omnisolve.verify.model_check import check_values
 from omnisolve.verify.tolerances import Tolerances
@@ -18,7 +18,7 @@ def certify(problem: Problem, result: Result, tol: Tolerances = Tolerances()) ->
     """Check `result`'s answer against `problem` and return the certificate (does not modify it)."""
     if not result.status.has_solution:
         cert = Certificate(
-            verdict="none", tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"]
+            verdict=Verdict.NONE, tolerance=tol.feasibility, messages=[f"no solution to check ({result.status.value})"]
         )
         assess(problem, result, cert, tol)
         return cert
@@ -39,10 +39,10 @@ def certify(problem: Problem, result: Result, tol: Tolerances = Tolerances()) ->
         if not objective_error <= tol.objective:  # NaN fails too
             messages.append(f"solver reported objective {result.objective:.10g}, recomputed {objective:.10g}")
     if objective is not None and result.bound is not None:
-        sign = 1.0 if getattr(problem, "sense", "min") == "min" else -1.0
+        sign = 1.0 if getattr(problem, "sense", Sense.MIN) == Sense.MIN else -1.0
         if sign * (result.bound - objective) > tol.objective * max(1.0, abs(objective)):
             messages.append(f"bound {result.bound:.10g} is on the wrong side of objective {objective:.10g}")
-    verdict = "fail" if messages else "pass"
+    verdict = Verdict.FAIL if messages else Verdict.PASS
     cert = Certificate(
         verdict=verdict,
         objective=objective,
@@ -52,7 +52,7 @@ def certify(problem: Problem, result: Result, tol: Tolerances = Tolerances()) ->
         tolerance=tol.feasibility,
         messages=messages,
     )
-    if verdict == "pass":
+    if verdict == Verdict.PASS:
         assess(problem, result, cert, tol)
     return cert
 
@@ -63,7 +63,7 @@ def verify(problem: Problem, result: Result, tol: Tolerances = Tolerances()) -> 
     not an optimum."""
     cert = certify(problem, result, tol)
     result.certificate = cert
-    if cert.verdict == "fail":
+    if cert.verdict == Verdict.FAIL:
         claimed = result.status.value
         result.status = Status.ERROR
         result.message = f"verification failed (solver claimed {claimed}): " + "; ".join(cert.messages)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Certificate, Optimality, Result, Status
 from omnisolve.verify.convexity import is_convex
@@ -20,9 +20,9 @@ from omnisolve.verify.structured_bounds import data_bound
 from omnisolve.verify.tolerances import Tolerances
 
 
-def closes(objective: float, bound: float, sense: str, tol: float) -> bool:
+def closes(objective: float, bound: float, sense: Sense, tol: float) -> bool:
     """The bound reaches the objective (for the sense) within `tol` relative."""
-    sign = 1.0 if sense == "min" else -1.0
+    sign = 1.0 if sense == Sense.MIN else -1.0
     return bool(np.isfinite(bound)) and sign * (objective - bound) <= tol * max(1.0, abs(objective))
 
 
@@ -63,7 +63,7 @@ def _bound_from_data(problem: Problem, objective: float, cert: Certificate, tol:
     if found is None:
         return
     bound, how = found
-    sense = getattr(problem, "sense", "min")
+    sense = problem.sense
     if not np.isfinite(bound) or not closes(bound, objective, sense, tol.objective):
         return  # a bound past a verified answer would be a bug; certify nothing
     cert.bound = bound

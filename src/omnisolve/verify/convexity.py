@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 
 CONVEXITY_MAX_DIM = 500  # largest quadratic block whose eigenvalues we compute
 
@@ -23,7 +23,7 @@ def is_convex(data: ProblemData) -> bool:
     Quadratic blocks larger than CONVEXITY_MAX_DIM count as not convex (not checked)."""
     if data.is_nonlinear:
         return False
-    sign = 1.0 if data.sense == "min" else -1.0
+    sign = 1.0 if data.sense == Sense.MIN else -1.0
     if data.Q is not None and not semidefinite(sign * hessian(data.Q)):
         return False
     for row in data.quadratic_rows:

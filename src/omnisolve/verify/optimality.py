@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from omnisolve.model import ProblemData
+from omnisolve.model import ProblemData, Sense
 
 DUAL_TOL = 1e-7  # relative to max(1, |c|_inf): largest multiplier allowed against an infinite side
 RAY_TOL = 1e-9  # on the ray normalized to max |r_j| = 1
@@ -64,7 +64,7 @@ def dual_bound(data: ProblemData, y: np.ndarray, x: np.ndarray | None = None) ->
     """(bound on the optimum in the user's sense, dual residual) from row multipliers `y` (with
     reduced costs c - A'y, HiGHS's convention). With a quadratic objective, `x` is the point at
     which it is linearized (the answer); the bound is valid only for a convex objective."""
-    sign = 1.0 if data.sense == "min" else -1.0
+    sign = 1.0 if data.sense == Sense.MIN else -1.0
     y = sign * np.asarray(y, dtype=float)
     if y.shape != (data.A.shape[0],) or not np.isfinite(y).all():
         return -sign * np.inf, np.inf
@@ -124,5 +124,5 @@ def ray_residual(data: ProblemData, r: np.ndarray) -> tuple[float, float]:
         float(np.max(np.where(np.isfinite(data.row_lb), -ar, 0.0), initial=0.0)),
         float(np.max(np.where(np.isfinite(data.row_ub), ar, 0.0), initial=0.0)),
     )
-    sign = 1.0 if data.sense == "min" else -1.0
+    sign = 1.0 if data.sense == Sense.MIN else -1.0
     return violation, sign * float(data.c @ r)
