@@ -1,11 +1,33 @@
 """Child processes that run in their own process group (bench runs, racers, service jobs):
-killing a whole group, and saying in words how a child ended."""
+killing a whole group, and saying in words how a child ended; and this process's own Ctrl-C,
+remembered where a solver's C++ code would swallow it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
+
+_interrupted = threading.Event()
+
+
+def catch_interrupts() -> None:
+    """Make Ctrl-C raise KeyboardInterrupt as usual and also remember it. HiGHS runs Python only
+    in its callbacks and swallows an exception raised there (in its log callback, say), so a
+    solve would run on to its limit; with the request remembered, the next callback stops it.
+    Call from the main thread of a program that owns the terminal (the CLI), not a library."""
+
+    def handler(signum: int, frame: object) -> None:
+        _interrupted.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+
+
+def interrupt_requested() -> bool:
+    """Whether Ctrl-C reached this process since `catch_interrupts()`."""
+    return _interrupted.is_set()
 
 
 def kill_group(pgid: int) -> None:

@@ -16,6 +16,7 @@ import typer
 from omnisolve.cli import bench, demo, explain, portfolio, service, solve
 from omnisolve.cli.console import err
 from omnisolve.errors import OmnisolveError
+from omnisolve.processes import catch_interrupts, interrupt_requested
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
 for _group in (solve, demo, bench, portfolio, explain, service):  # the order `--help` lists them in
@@ -23,35 +24,39 @@ for _group in (solve, demo, bench, portfolio, explain, service):  # the order `-
 
 
 def main() -> None:
-    """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
+    """Entry point: user errors become one line on stderr and an exit code, never a traceback.
+    Ctrl-C is remembered as well as raised, so it ends in 130 even where a solver's C++ code
+    swallowed the KeyboardInterrupt."""
+    catch_interrupts()
+    code = _run()
+    if code == 130 or interrupt_requested():
+        err.print("interrupted")
+        code = 130
+    sys.exit(code)
+
+
+def _run() -> int:
+    """Run the app; its exit code, with every failure said in one line on stderr."""
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
-        if code == 130:  # typer turns Ctrl-C into Exit(130)
-            err.print("interrupted")
-        sys.exit(code if isinstance(code, int) else 0)
+        return code if isinstance(code, int) else 0  # typer turns Ctrl-C into Exit(130)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except OmnisolveError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except (KeyboardInterrupt, typer.Abort):  # click turns Ctrl-C into Abort
-        err.print("interrupted")
-        sys.exit(130)
+        return 130
+    except OmnisolveError as exc:
+        return _failed(str(exc), exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
-        err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False, soft_wrap=True)
-        sys.exit(getattr(exc, "exit_code", 2))
+        return _failed(exc.format_message(), getattr(exc, "exit_code", 2))
     except MemoryError:  # a limit the input policy did not foresee: still the README's exit 1
-        err.print(
-            "[bold red]error:[/] out of memory: the problem is too large for this machine",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(1)
+        return _failed("out of memory: the problem is too large for this machine", 1)
     except Exception as exc:  # anything unexpected (a bug): one line, exit 1, never a traceback
         detail = " ".join(str(exc).split())[:200]
-        err.print(
-            f"[bold red]error:[/] unexpected failure, please report it with the input: {detail}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(1)
+        return _failed(f"unexpected failure, please report it with the input: {detail}", 1)
+
+
+def _failed(message: str, code: int) -> int:
+    """Say `message` as the error (unless Ctrl-C caused it: then the exit says "interrupted")."""
+    if not interrupt_requested():
+        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return code

@@ -14,6 +14,7 @@ import numpy as np
 from omnisolve.io.highs_model import log_errors, new_highs, to_highs_model
 from omnisolve.model import ProblemData
 from omnisolve.problems import Problem, StructuredProblem
+from omnisolve.processes import interrupt_requested
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import Limits, SolverInterface, Tracker
 from omnisolve.solvers.requirements import milp_range_reason
@@ -81,7 +82,7 @@ class HighsSolver(SolverInterface):
             h.cbMipImprovingSolution.subscribe(interruptible(lambda e: _report(tracker, e.data_out), interrupted))
             h.cbMipInterrupt.subscribe(interruptible(lambda e: _report(tracker, e.data_out), interrupted))
         h.run()
-        if interrupted or "KeyboardInterrupt" in "".join(log):
+        if interrupted or interrupt_requested() or "KeyboardInterrupt" in "".join(log):
             raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
         status = h.getModelStatus()
         point = None
@@ -116,6 +117,8 @@ def interruptible(handler: Callable[[Any], None], interrupted: list[bool]) -> Ca
 
     def call(event: Any) -> None:
         try:
+            if interrupt_requested():  # an earlier Ctrl-C whose exception HiGHS swallowed
+                raise KeyboardInterrupt
             handler(event)
         except KeyboardInterrupt:
             interrupted.append(True)

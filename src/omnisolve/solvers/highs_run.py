@@ -13,6 +13,7 @@ import numpy as np
 
 from omnisolve.io.highs_model import new_highs, to_highs_model
 from omnisolve.model import ProblemData
+from omnisolve.processes import interrupt_requested
 from omnisolve.solvers.base import Limits, Tracker
 from omnisolve.solvers.highs import interruptible, set_limits
 
@@ -76,7 +77,7 @@ def run_highs(
     h.cbMipImprovingSolution.subscribe(interruptible(improving, interrupted))
     h.cbMipInterrupt.subscribe(interruptible(progress, interrupted))
     h.run()
-    if interrupted:
+    if interrupted or interrupt_requested():
         raise KeyboardInterrupt  # Ctrl-C reached a callback: stop the whole search, not this run
     S = highspy.HighsModelStatus
     status = h.getModelStatus()
