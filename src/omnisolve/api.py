@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omnisolve.errors import OmnisolveError
 from omnisolve.model import Model, ProblemData
@@ -14,6 +14,9 @@ from omnisolve.result import Result, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import IncumbentCallback, Limits, SolverInterface
 from omnisolve.verify import verify
+
+if TYPE_CHECKING:
+    from omnisolve.portfolio.crosscheck import Mode
 
 
 def load(problem: Model | Problem | str | os.PathLike) -> Problem:
@@ -135,7 +138,7 @@ def solve(
     return result
 
 
-def _after_solve(data: Problem, result: Result, mode: str, time_limit: float, threads: int, seed: int) -> Result:
+def _after_solve(data: Problem, result: Result, mode: Mode, time_limit: float, threads: int, seed: int) -> Result:
     """What follows every solve, single or raced (bounded by `after_solve_allowance`): the
     cross-check of an unproven claim, then, for an infeasible result, why: an irreducible
     infeasible subset by the user's names (`result.extra["explanation"]`)."""

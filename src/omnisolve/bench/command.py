@@ -111,13 +111,17 @@ def _portfolio(
     data: Path | None,
     solvers: list[str],
 ) -> Path:
-    from omnisolve.bench.evaluation import bench_portfolio
+    from omnisolve.bench.evaluation import evaluate_runs
+    from omnisolve.bench.mixed_suite import collect
 
     if time_limit <= 0 or threads < 1:
         raise InputError("--time-limit must be > 0 and --threads >= 1")
     folder = out or Path("out") / "bench" / f"portfolio-{time.strftime('%Y%m%d-%H%M%S')}"
+    runs = folder / "runs.csv"
     with err_console.status("portfolio") as status:
-        text = bench_portfolio(folder, time_limit, threads, data, solvers, on_progress=status.update)
+        if not runs.is_file():  # else only evaluate the runs already there
+            collect(folder, time_limit, threads, data, solvers, on_progress=status.update)
+        text = evaluate_runs([runs], folder, data=data)
     out_console.print(text, highlight=False, soft_wrap=True)
     out_console.print(f"results in {folder}", highlight=False, soft_wrap=True)
     return folder

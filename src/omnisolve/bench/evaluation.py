@@ -17,6 +17,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 import numpy as np
 
@@ -25,7 +26,38 @@ from omnisolve.bench.training import train
 from omnisolve.model import Sense
 from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
 
+if TYPE_CHECKING:
+    from omnisolve.bench.suites import Instance
+    from omnisolve.result import Result
+
 COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
+
+#: a row of the portfolio table: `COLUMNS`, and for `auto` and `race` the share of the SBS-VBS gap closed
+Row = TypedDict(
+    "Row",
+    {
+        "method": str,
+        "PAR-10": float,
+        "x VBS": NotRequired[float | None],
+        "mean gap %": float,
+        "solved": int,
+        "instances": int,
+        "closed %": NotRequired[float | None],
+    },
+)
+#: one real race of `real_races`
+RaceRow = TypedDict(
+    "RaceRow",
+    {
+        "instance": str,
+        "racers": str,
+        "winner": str,
+        "status": str,
+        "runtime": float,
+        "PAR-10": float,
+        "VBS PAR-10": float,
+    },
+)
 
 
 @dataclass
@@ -83,11 +115,11 @@ def race_outcome(s: Sample, racers: list[str], limit: float, slowdown: float | N
     return (min(solved) if solved else 10 * limit), min(_gap(s, r) for r in racers)
 
 
-def table(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
+def table(data: Dataset, picks: list[Pick]) -> list[Row]:
     """The rows described in the module docstring, plus the share of the SBS-VBS gap closed."""
     limit, samples = data.time_limit, [p.sample for p in picks]
 
-    def row(method: str, costs: list[float], gaps: list[float]) -> dict[str, object]:
+    def row(method: str, costs: list[float], gaps: list[float]) -> Row:
         return {
             "method": method,
             "PAR-10": statistics.fmean(costs),
@@ -122,7 +154,7 @@ def table(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
     return rows
 
 
-def markdown(rows: list[dict[str, object]], data: Dataset, picks: list[Pick], folds: int) -> str:
+def markdown(rows: list[Row], data: Dataset, picks: list[Pick], folds: int) -> str:
     cols = COLUMNS + ["closed %"]
     lines = [
         f"{len(picks)} instances, {len(data.solvers)} solvers, time limit {data.time_limit:g} s, "
@@ -142,7 +174,7 @@ def markdown(rows: list[dict[str, object]], data: Dataset, picks: list[Pick], fo
     return "\n".join(lines) + "\n"
 
 
-def write(rows: list[dict[str, object]], picks: list[Pick], data: Dataset, folds: int, out: Path) -> str:
+def write(rows: list[Row], picks: list[Pick], data: Dataset, folds: int, out: Path) -> str:
     """portfolio.md, portfolio.csv and picks.csv (per instance: class, auto, race, VBS) into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     text = markdown(rows, data, picks, folds)
@@ -153,13 +185,13 @@ def write(rows: list[dict[str, object]], picks: list[Pick], data: Dataset, folds
         w.writeheader()
         w.writerows({c: r.get(c) for c in cols} for r in rows)
     with (out / "picks.csv").open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
+        pw = csv.writer(fh)
+        pw.writerow(
             ["suite", "instance", "class", "auto", "race", "vbs", "auto_par10", "vbs_par10", "feature_ms", "select_ms"]
         )
         for p in picks:
-            vbs = min(p.sample.cost, key=p.sample.cost.get)
-            w.writerow(
+            vbs = min(p.sample.cost, key=p.sample.cost.__getitem__)
+            pw.writerow(
                 [
                     p.sample.suite,
                     p.sample.instance,
@@ -182,14 +214,15 @@ def _fmt(value: object) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | None = None) -> list[dict[str, object]]:
+def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | None = None) -> list[RaceRow]:
     """Race each pick's top-2 for real (one thread each) on the first `per_class` instances of
     every class; per race: instance, racers, winner, runtime, PAR-10 and the recorded VBS PAR-10."""
     from omnisolve.bench.mixed_suite import instance
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.race import race
 
-    rows, seen = [], {}
+    rows: list[RaceRow] = []
+    seen: dict[str, int] = {}
     for p in picks:
         s = p.sample
         seen[s.cls] = seen.get(s.cls, 0) + 1
@@ -212,7 +245,7 @@ def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | Non
     return rows
 
 
-def _race_par10(result: object, inst: object, sense: str, limit: float) -> float:
+def _race_par10(result: Result, inst: Instance, sense: str, limit: float) -> float:
     """Like the bench harness: the time the race's incumbent first reached the reference (or the
     runtime of a proof of the expected infeasible/unbounded status); 10 x limit if never."""
     from omnisolve.bench import metrics
@@ -254,20 +287,3 @@ def evaluate_runs(
         )
         (out / "portfolio.md").write_text(text)
     return text
-
-
-def bench_portfolio(
-    out: Path,
-    time_limit: float,
-    threads: int = 1,
-    data: Path | None = None,
-    solvers: list[str] | None = None,
-    on_progress=None,
-) -> str:
-    """`omnisolve bench portfolio`: run the mixed suite unless out/runs.csv exists, then evaluate."""
-    from omnisolve.bench.mixed_suite import collect
-
-    runs = out / "runs.csv"
-    if not runs.is_file():
-        collect(out, time_limit, threads, data, solvers, on_progress)
-    return evaluate_runs([runs], out, data=data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import cast
+from typing import Any, cast
 
 from omnisolve.model import Sense
 
@@ -55,7 +55,7 @@ def primal_gap_function(incumbent: float | None, best: float) -> float:
     return abs(best - incumbent) / max(abs(best), abs(incumbent))
 
 
-def primal_gap_at(trace: Trace, best: float, times: Sequence[float]) -> list[float]:
+def primal_gap_at(trace: Trace, best: float, times: Iterable[float]) -> list[float]:
     """p(t) at each of the (ascending) `times`: the gap of the last incumbent found by then."""
     points = incumbents(trace)
     out, k, current = [], 0, None
@@ -87,9 +87,10 @@ def shifted_geomean(values: Iterable[float], shift: float = 10.0) -> float | Non
     return math.exp(sum(logs) / len(logs)) - shift if logs else None
 
 
-def performance_ratios(table: Mapping[str, Mapping[str, float | None]]) -> dict[str, list[float]]:
+def performance_ratios(table: Mapping[Any, Mapping[str, float | None]]) -> dict[str, list[float]]:
     """Per solver, its value on each instance divided by the best (smallest) value any solver
-    had there; a missing value (failure) is inf. `table` is instance -> solver -> value."""
+    had there; a missing value (failure) is inf. `table` is instance (any key, e.g. (instance,
+    repeat)) -> solver -> value."""
     solvers = sorted({s for row in table.values() for s in row})
     ratios: dict[str, list[float]] = {s: [] for s in solvers}
     for row in table.values():
@@ -106,7 +107,7 @@ def performance_ratios(table: Mapping[str, Mapping[str, float | None]]) -> dict[
     return ratios
 
 
-def performance_profile(ratios: Sequence[float], taus: Sequence[float]) -> list[float]:
+def performance_profile(ratios: Sequence[float], taus: Iterable[float]) -> list[float]:
     """Dolan-More profile: the fraction of instances whose ratio is at most each tau."""
     n = len(ratios)
     return [sum(r <= tau for r in ratios) / n if n else 0.0 for tau in taus]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from omnisolve.bench.runner import Run, primal_trace
 GAP_FLOOR = 1e-6  # gaps below this are drawn at the floor of the log scale
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -29,10 +30,14 @@ def gap_vs_time(runs: list[Run], solvers: list[str], time_limit: float, path: Pa
     grid = np.linspace(0.0, time_limit, 400)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for solver in solvers:
-        mine = [r for r in runs if r.solver == solver and r.status != "unsupported" and r.reference is not None]
+        mine = [
+            (r, r.reference)
+            for r in runs
+            if r.solver == solver and r.status != "unsupported" and r.reference is not None
+        ]
         if not mine:
             continue
-        curves = [metrics.primal_gap_at(primal_trace(r, time_limit), r.reference, grid) for r in mine]
+        curves = [metrics.primal_gap_at(primal_trace(r, time_limit), best, grid) for r, best in mine]
         ax.step(
             grid, np.maximum(np.mean(curves, axis=0), GAP_FLOOR), where="post", label=f"{solver} ({len(mine)} runs)"
         )

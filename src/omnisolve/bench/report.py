@@ -113,17 +113,18 @@ def _reference_text(inst: Instance, reference: float | None) -> str:
 def _cell(runs: list[Run], sense: str) -> str:
     if not runs:
         return ""
-    answered = [r for r in runs if r.objective is not None and r.verdict == Verdict.PASS]
+    answered = [(r, r.objective) for r in runs if r.objective is not None and r.verdict == Verdict.PASS]
     if not answered:
         statuses = sorted({r.status for r in runs})
         return "/".join(statuses)
-    best = min(r.objective for r in answered) if sense == Sense.MIN else max(r.objective for r in answered)
-    gaps = [r.gap for r in answered if r.gap is not None]
+    objectives = [objective for _, objective in answered]
+    best = min(objectives) if sense == Sense.MIN else max(objectives)
+    gaps = [r.gap for r, _ in answered if r.gap is not None]
     gap = f" / {_pct(statistics.fmean(gaps))}" if gaps else ""
     mark = (
         "*"
-        if any(r.status == "optimal" and r.optimality == "proven" for r in answered)
-        else ("+" if any(r.status == "optimal" for r in answered) else "")
+        if any(r.status == "optimal" and r.optimality == "proven" for r, _ in answered)
+        else ("+" if any(r.status == "optimal" for r, _ in answered) else "")
     )
     return f"{_num(best)}{mark}{gap}"
 

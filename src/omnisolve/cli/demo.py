@@ -48,7 +48,13 @@ def run_demo(console: Console, time_limit: float = 60.0) -> bool:
             result = solve(row["path"], time_limit=time_limit)
         known = row["optimum"]
         gap = None if result.objective is None else abs(result.objective - known) / max(1.0, abs(known))
-        good = result.status == Status.OPTIMAL and result.certificate.passed and gap is not None and gap <= 1e-6
+        good = (
+            result.status == Status.OPTIMAL
+            and result.certificate is not None
+            and result.certificate.passed
+            and gap is not None
+            and gap <= 1e-6
+        )
         all_good &= good
         proven += result.optimality == Optimality.PROVEN
         table.add_row(

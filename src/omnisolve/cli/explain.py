@@ -5,10 +5,16 @@ irreducible infeasible subset. Exit 5 infeasible (with the subset), 0 feasible, 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from omnisolve.cli.console import fail, out
+
+if TYPE_CHECKING:
+    from rich.console import Group, RenderableType
+
+    from omnisolve.explain import Explanation
 
 EXIT_BY_STATUS = {"infeasible": 5, "feasible": 0, "unknown": 1}
 
@@ -30,7 +36,7 @@ def explain_command(
         raise typer.Exit(code)
 
 
-def explanation_table(e, title: str = ""):
+def explanation_table(e: Explanation, title: str = "") -> Group:
     """The subset, one member per line, then method, irreducibility and the message."""
     from rich.console import Group
     from rich.table import Table
@@ -46,7 +52,7 @@ def explanation_table(e, title: str = ""):
     if e.status == "infeasible":
         summary.add_row("irreducible", "yes (verified)" if e.irreducible else "not verified")
     summary.add_row("time", f"{e.time:.2f} s, {e.solves} solve{'s' if e.solves != 1 else ''}")
-    parts = [summary]
+    parts: list[RenderableType] = [summary]
     if e.status == "infeasible":
         members = Table(
             "#",

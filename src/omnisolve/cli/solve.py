@@ -66,10 +66,10 @@ def solve(
     with Progress(err, enabled=not quiet) as progress:
         result = run(
             file,
-            solver=solver,
-            time_limit=time_limit,
-            threads=threads,
-            gap=gap,
+            solver,
+            time_limit,
+            threads,
+            gap,
             on_incumbent=progress.update,
             utility=value,
             history=history,
@@ -85,8 +85,9 @@ def solve(
 
 
 def _exit_for(result: Result) -> None:
-    if result.optimality == Optimality.REFUTED:
-        raise fail(f"claim refuted: {result.certificate.refutation}", EXIT_REFUTED)
+    cert = result.certificate
+    if cert is not None and cert.optimality == Optimality.REFUTED:
+        raise fail(f"claim refuted: {cert.refutation}", EXIT_REFUTED)
     code = EXIT_BY_STATUS[result.status]
     if code:
         reason = result.message or {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 INFEASIBLE, FEASIBLE, UNKNOWN = "infeasible", "feasible", "unknown"
 
@@ -20,6 +20,11 @@ def _num(value: float | None) -> float | None:
 
 def fmt(value: float) -> str:
     return f"{value:.10g}"
+
+
+def _side(value: float | None, missing: float) -> float:
+    """`value`, or `missing` (-inf for a lower side, +inf for an upper one) when there is none."""
+    return missing if value is None else value
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,12 @@ class RowEntry:
     def __str__(self) -> str:
         if self.text:
             return self.text
-        lo, up = self.lower, self.upper
+        lo, up = _side(self.lower, -math.inf), _side(self.upper, math.inf)
         if self.side == "lower":
             return f"{self.name} (>= {fmt(lo)})"
         if self.side == "upper":
             return f"{self.name} (<= {fmt(up)})"
-        if lo is not None and up is not None and lo == up:
+        if lo == up:
             return f"{self.name} (= {fmt(lo)})"
         return f"{self.name} ({fmt(lo)} <= ... <= {fmt(up)})"
 
@@ -58,9 +63,9 @@ class BoundEntry:
 
     def __str__(self) -> str:
         if self.kind == "lower":
-            return f"{self.name} >= {fmt(self.value)}"
+            return f"{self.name} >= {fmt(_side(self.value, -math.inf))}"
         if self.kind == "upper":
-            return f"{self.name} <= {fmt(self.value)}"
+            return f"{self.name} <= {fmt(_side(self.value, math.inf))}"
         return f"{self.name} integer"
 
 
@@ -87,7 +92,11 @@ class Explanation:
 
     @classmethod
     def of(
-        cls, status: str, row_entries: list[RowEntry] = (), bound_entries: list[BoundEntry] = (), **kw: Any
+        cls,
+        status: str,
+        row_entries: Iterable[RowEntry] = (),
+        bound_entries: Iterable[BoundEntry] = (),
+        **kw: Any,
     ) -> "Explanation":
         rows, bounds = list(row_entries), list(bound_entries)
         return cls(

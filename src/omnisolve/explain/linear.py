@@ -136,7 +136,7 @@ class HighsOracle:
 
     def set_active(self, active: Iterable[Member]) -> None:
         """Keep exactly `active`, relax everything else."""
-        keep = {ROW_LO: [], ROW_UP: [], COL_LO: [], COL_UP: [], INTEGER: []}
+        keep: dict[str, list[int]] = {ROW_LO: [], ROW_UP: [], COL_LO: [], COL_UP: [], INTEGER: []}
         for kind, i in active:
             keep[kind].append(i)
         for kind in (ROW_LO, ROW_UP, COL_LO, COL_UP):
@@ -155,7 +155,9 @@ class HighsOracle:
         self._change(members, on=True)
 
     def _change(self, members: Iterable[Member], on: bool) -> None:
-        rows, cols, ints = set(), set(), set()
+        rows: set[int] = set()
+        cols: set[int] = set()
+        ints: set[int] = set()
         for kind, i in members:
             if kind == INTEGER:
                 self.cur_int[i] = on
@@ -422,7 +424,7 @@ def explain_data(data: ProblemData, budget: Budget) -> Explanation:
 
         use_cpsat = cpsat.applicable(data)
         if mip is None and use_cpsat:  # a combinatorial model HiGHS cannot decide: ask CP-SAT
-            verdict, found = cpsat.core(data, budget.left() * 0.6)
+            verdict, conflict = cpsat.core(data, budget.left() * 0.6)
             if verdict is True:
                 return feasible(
                     "CP-SAT found a point satisfying every constraint, bound and integrality.",
@@ -431,7 +433,7 @@ def explain_data(data: ProblemData, budget: Budget) -> Explanation:
                     oracle.solves + 1,
                 )
             if verdict is False:
-                return _explain_mip(data, oracle, budget, caveat, found, decided_by_cpsat=True)
+                return _explain_mip(data, oracle, budget, caveat, conflict, decided_by_cpsat=True)
         if mip is None:
             return unknown(
                 "HiGHS could not decide whether the model (with integrality) is feasible within "
@@ -442,8 +444,8 @@ def explain_data(data: ProblemData, budget: Budget) -> Explanation:
         if mip is False:
             start = None
             if use_cpsat and len(oracle.members([ROW_LO, ROW_UP])) > 64:
-                verdict, found = cpsat.core(data, min(budget.left() * 0.25, 5.0))
-                start = found if verdict is False and found else None
+                verdict, conflict = cpsat.core(data, min(budget.left() * 0.25, 5.0))
+                start = conflict if verdict is False and conflict else None
             return _explain_mip(data, oracle, budget, caveat, start)
     if extra:
         return unknown(

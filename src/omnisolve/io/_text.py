@@ -58,7 +58,7 @@ def block(
     return to_array(tokens, lines, path, what, integer, limit).reshape(len(rows), width)
 
 
-def refuse_negative(values: np.ndarray, lines: Sequence[int], path: str, what: str) -> None:
+def refuse_negative(values: np.ndarray, lines: Sequence[int] | np.ndarray, path: str, what: str) -> None:
     """An `InputError` at the line of the first negative entry (`lines[k]` holds `values[k]`): the
     problem classes refuse it too, but they cannot name the line."""
     if values.size and values.min() < 0:
@@ -66,8 +66,9 @@ def refuse_negative(values: np.ndarray, lines: Sequence[int], path: str, what: s
         raise InputError(f"{what} is {plain_number(values[k])}, must be >= 0", path=path, line=int(lines[k]))
 
 
-def construct(path: str, make: Callable[[], T]) -> T:
-    """`make()`, with a `ModelError` about the data it read reported against the file."""
+def construct(path: str | None, make: Callable[[], T]) -> T:
+    """`make()`, with a `ModelError` about the data it read reported against the file (if any:
+    `path` None for data that came from no file)."""
     try:
         return make()
     except ModelError as exc:

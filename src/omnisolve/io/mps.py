@@ -14,7 +14,7 @@ import tempfile
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from omnisolve.errors import InputError
 from omnisolve.io.highs_model import from_highs_model, log_errors, new_highs, to_highs_model
 from omnisolve.io.mps_scan import scan
 from omnisolve.model import ProblemData, VarType
+
+if TYPE_CHECKING:
+    from highspy import HighsModel
 
 FORMATS = (".mps", ".lp")
 _PARSER_POSITION = re.compile(r"-->\s*\S+:(\d+):\d+")
@@ -98,7 +101,7 @@ def read_mps(path: str | os.PathLike, *, shown_name: str | None = None) -> Probl
         raise InputError(str(exc), path=str(path)) from None
 
 
-def _check_arrays(model, path: str) -> None:
+def _check_arrays(model: HighsModel, path: str) -> None:
     """What HiGHS read must be finite where a model needs it (costs, matrix, Hessian, constant)
     and never NaN (bounds); a bound may not leave no value (lower +inf, upper -inf). The scan
     should have caught all of this; this is the second line of defence."""

@@ -76,6 +76,7 @@ Any text: bytes that are not UTF-8, and control characters other than tab, CR an
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from typing import IO, Any, Callable, cast
@@ -532,7 +533,7 @@ def _word_end(line: bytes, pos: int) -> int:
     return end.start() if end else len(line)
 
 
-def scan(f: IO[bytes], path: str, fmt: str, copy_to: IO[bytes] | None = None) -> None:
+def scan(f: io.BufferedIOBase, path: str, fmt: str, copy_to: IO[bytes] | None = None) -> None:
     """Scan the `.mps` or `.lp` text read from the binary file `f`, in blocks of about 1 MB of
     whole lines (each also written to `copy_to` when given); raises `InputError` naming `path`
     and the line of the first bad token."""

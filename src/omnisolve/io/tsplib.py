@@ -112,10 +112,10 @@ class TsplibFile:
             raise self.error(f"DIMENSION: {reason}", line)
         return n
 
-    def section(self, name: str, reason: str | None = None, line: int | None = None) -> Section | None:
-        """Section `name`; when `reason` is given its absence is an error at `line` (default: end)."""
+    def required_section(self, name: str, reason: str, line: int | None = None) -> Section:
+        """Section `name`; its absence is an error, for `reason`, at `line` (default: end)."""
         section = self.sections.get(name)
-        if section is None and reason is not None:
+        if section is None:
             raise self.error(f"missing {name} ({reason})", line or self.end_line)
         return section
 
@@ -233,9 +233,12 @@ def _short(line: str) -> str:
 
 def node_coords(f: TsplibFile, n: int, section_name: str = "NODE_COORD_SECTION") -> np.ndarray | None:
     """The n x 2 coordinates of a NODE_COORD_SECTION (or DISPLAY_DATA_SECTION), if present."""
-    section = f.section(section_name)
-    if section is None:
-        return None
+    section = f.sections.get(section_name)
+    return None if section is None else coordinates(f, section, n)
+
+
+def coordinates(f: TsplibFile, section: Section, n: int) -> np.ndarray:
+    """The n x 2 coordinates `section` lists, in the file's NODE_COORD_TYPE."""
     coord_type = (f.spec("NODE_COORD_TYPE") or "TWOD_COORDS").upper()
     if coord_type != "TWOD_COORDS":
         raise f.error(f"NODE_COORD_TYPE {coord_type} is not supported (only TWOD_COORDS)", f.line_of("NODE_COORD_TYPE"))
@@ -250,9 +253,9 @@ def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, 
         if fmt not in ("", "FUNCTION"):
             message = f"EDGE_WEIGHT_FORMAT {fmt} does not go with EDGE_WEIGHT_TYPE {kind}"
             raise f.error(message, f.line_of("EDGE_WEIGHT_FORMAT"))
-        f.section("NODE_COORD_SECTION", f"needed for EDGE_WEIGHT_TYPE {kind}", f.line_of("EDGE_WEIGHT_TYPE"))
-        coords = node_coords(f, n)
-        return coordinate_distances(coords, kind), coords, kind
+        needed = f"needed for EDGE_WEIGHT_TYPE {kind}"
+        points = coordinates(f, f.required_section("NODE_COORD_SECTION", needed, f.line_of("EDGE_WEIGHT_TYPE")), n)
+        return coordinate_distances(points, kind), points, kind
     if kind != "EXPLICIT":
         raise f.error(
             f"unknown EDGE_WEIGHT_TYPE {kind!r}; supported: {', '.join(EDGE_WEIGHT_TYPES)}",
@@ -262,7 +265,9 @@ def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, 
         what = f"EDGE_WEIGHT_FORMAT {fmt}" if fmt else "missing EDGE_WEIGHT_FORMAT"
         message = f"{what}: EXPLICIT weights need one of {', '.join(EXPLICIT_FORMATS)}"
         raise f.error(message, f.line_of("EDGE_WEIGHT_FORMAT"))
-    section = f.section("EDGE_WEIGHT_SECTION", "needed for EDGE_WEIGHT_TYPE EXPLICIT", f.line_of("EDGE_WEIGHT_TYPE"))
+    section = f.required_section(
+        "EDGE_WEIGHT_SECTION", "needed for EDGE_WEIGHT_TYPE EXPLICIT", f.line_of("EDGE_WEIGHT_TYPE")
+    )
     tokens, lines = section.stream()
     expected = explicit_size(fmt, n)
     if len(tokens) != expected:
@@ -310,7 +315,7 @@ def read_tour(path: str | os.PathLike) -> list[int]:
     """A TSPLIB `.tour` file: the first tour of its TOUR_SECTION as 0-based node indices."""
     f = parse_tsplib(path)
     check_type(f, ("TOUR",))
-    section = f.section("TOUR_SECTION", "a tour file lists its nodes there")
+    section = f.required_section("TOUR_SECTION", "a tour file lists its nodes there")
     ids, lines = f.node_ids(section)
     n = f.dimension() if "DIMENSION" in f.specs else len(ids)
     f.check_nodes(section.name, ids, lines, n)

@@ -37,7 +37,7 @@ def read_cvrp(path: str | os.PathLike, num_vehicles: int | None = None) -> CVRP:
             raise UnsupportedError(f"{f.path}:{f.line_of(key)}: {key} ({what}) is not supported by the CVRP model")
     n = routing_dimension(f, "CVRP")
     capacity = f.number("CAPACITY", integer=True)  # CVRPLIB capacities and demands are integers
-    demand = f.section("DEMAND_SECTION", "every CVRP needs the customers' demands")
+    demand = f.required_section("DEMAND_SECTION", "every CVRP needs the customers' demands")
     demands = f.node_table(demand, n, "node demand", integer=True)[:, 0].astype(float)
     depot = _depot(f, n)
     if num_vehicles is None and "VEHICLES" in f.specs:
@@ -51,7 +51,7 @@ def read_cvrp(path: str | os.PathLike, num_vehicles: int | None = None) -> CVRP:
     )
 
 
-def _check_demands(f: TsplibFile, section: Section, demands: np.ndarray, capacity: int, depot: int) -> None:
+def _check_demands(f: TsplibFile, section: Section, demands: np.ndarray, capacity: float, depot: int) -> None:
     """The CVRP class's checks of the demands, made here where each node's line is known."""
     lines = f.node_lines(section, len(demands))
     refuse_negative(demands, lines, f.path, "DEMAND_SECTION: demand")
@@ -67,7 +67,7 @@ def _check_demands(f: TsplibFile, section: Section, demands: np.ndarray, capacit
 
 def _depot(f: TsplibFile, n: int) -> int:
     """The single depot of DEPOT_SECTION, 0-based."""
-    section = f.section("DEPOT_SECTION", "every CVRP needs its depot")
+    section = f.required_section("DEPOT_SECTION", "every CVRP needs its depot")
     ids, lines = f.node_ids(section)
     if len(ids) == 0:
         raise f.error("DEPOT_SECTION lists no depot", section.line)

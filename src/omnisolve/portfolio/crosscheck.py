@@ -23,7 +23,7 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -65,7 +65,7 @@ class Witness:
 def check_mode(mode: str) -> Mode:
     if mode not in MODES:
         raise ValueError(f"cross-check must be one of {', '.join(MODES)}, got {mode!r}")
-    return mode  # type: ignore[return-value]
+    return cast(Mode, mode)
 
 
 def needs_check(result: Result, mode: Mode) -> bool:
@@ -88,7 +88,7 @@ def cross_check(
     check = _Check(problem, result)
     asked = witnesses(problem, result)
     if not asked:
-        result.certificate.evidence += "; no independent method can settle it at this size"
+        _certificate(result).evidence += "; no independent method can settle it at this size"
     for witness in asked:
         left = seconds - (time.perf_counter() - start)
         if left <= 0.05 or check.settled:
@@ -131,6 +131,14 @@ def _named(name: str) -> Witness | None:
     except Exception:  # an unknown or broken witness is simply not asked
         return None
     return Witness(name, backend) if backend.available() else None
+
+
+def _certificate(result: Result) -> Certificate:
+    """The certificate of a verified result: a claim under test and a witness's answer (other
+    than a crash) always have one."""
+    if result.certificate is None:
+        raise ValueError(f"{result.solver or 'a solver'}'s result was never verified")
+    return result.certificate
 
 
 def _run(problem: Problem, witness: Witness, limits: Limits) -> Result:
@@ -191,7 +199,7 @@ class _Check:
     def _hear_relaxation(self, witness: Witness, answer: Result) -> None:
         proven = answer.optimality == Optimality.PROVEN
         if self.result.status == Status.INFEASIBLE and answer.status == Status.INFEASIBLE and proven:
-            self._prove(f"the linear relaxation is infeasible: {answer.certificate.evidence}")
+            self._prove(f"the linear relaxation is infeasible: {_certificate(answer).evidence}")
         elif self.result.status == Status.UNBOUNDED and answer.ray is not None and self.result.values is not None:
             trial = Certificate(verdict=Verdict.NONE)
             assess(self.problem, dataclasses.replace(self.result, ray=answer.ray), trial, Tolerances())
@@ -222,8 +230,10 @@ class _Check:
             return
         if answer.bound is not None and np.isfinite(answer.bound):
             self.bounds.append(answer.bound)
-        if answer.optimality == Optimality.PROVEN and answer.certificate.bound is not None:
-            bound, how = answer.certificate.bound, f"{witness.label}: {answer.certificate.evidence}"
+        cert = answer.certificate
+        bound: float | None
+        if cert is not None and cert.optimality == Optimality.PROVEN and cert.bound is not None:
+            bound, how = cert.bound, f"{witness.label}: {cert.evidence}"
         else:
             bound, how = (
                 answer.bound,
@@ -240,7 +250,7 @@ class _Check:
         return sign * (than - objective) > TOL * max(1.0, abs(than))
 
     def _prove(self, evidence: str, bound: float | None = None) -> None:
-        cert = self.result.certificate
+        cert = _certificate(self.result)
         if cert.optimality != Optimality.REFUTED:
             cert.optimality = Optimality.PROVEN
             cert.evidence = f"confirmed by {evidence}"
@@ -254,7 +264,7 @@ class _Check:
         """The claim is refuted: the witness's certified answer replaces it."""
         self.refutations.append(f"{self.claim}; {what}")
         self._replace(answer, what)
-        cert = self.result.certificate
+        cert = _certificate(self.result)
         proven = cert.optimality == Optimality.PROVEN
         cert.evidence = (
             f"the new answer is proven: {cert.evidence}"
@@ -305,6 +315,7 @@ class _Check:
 
 
 def _agreement(witness: Witness, answer: Result, verdict: str) -> str:
-    if answer.optimality == Optimality.PROVEN:
-        return f"{witness.label}: {answer.certificate.evidence}"
+    cert = answer.certificate
+    if cert is not None and cert.optimality == Optimality.PROVEN:
+        return f"{witness.label}: {cert.evidence}"
     return f"{witness.label}, which also finds the problem {verdict} by its own path"

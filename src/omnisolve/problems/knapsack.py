@@ -10,18 +10,7 @@ import scipy.sparse as sp
 
 from omnisolve.errors import ModelError
 from omnisolve.model import LinearExpr, Model, ProblemData, Sense
-from omnisolve.problems._common import (
-    exceeds,
-    finite_number,
-    int_list,
-    label,
-    listing,
-    nonnegative,
-    readonly,
-    real_array,
-    stats,
-    value_vector,
-)
+from omnisolve.problems import _common as common
 from omnisolve.problems.base import StructuredProblem
 
 
@@ -35,21 +24,21 @@ class Knapsack(StructuredProblem):
     sense = Sense.MAX
 
     def __init__(self, values: np.ndarray, weights: np.ndarray, capacity: float, name: str = "knapsack"):
-        where = label(self.kind, name)
+        where = common.label(self.kind, name)
         self.name = name
-        self.values = real_array(values, where, "values", 1)
-        self.weights = real_array(weights, where, "weights", 1)
+        self.values = common.real_array(values, where, "values", 1)
+        self.weights = common.real_array(weights, where, "weights", 1)
         if self.values.size == 0:
             raise ModelError(f"{where}: needs at least one item")
         if self.weights.shape != self.values.shape:
             raise ModelError(f"{where}: {self.weights.size} weights for {self.values.size} values")
-        nonnegative(self.values, where, "values")
-        nonnegative(self.weights, where, "weights")
-        self.capacity = finite_number(capacity, where, "capacity")
+        common.nonnegative(self.values, where, "values")
+        common.nonnegative(self.weights, where, "weights")
+        self.capacity = common.finite_number(capacity, where, "capacity")
         if self.capacity < 0:
             raise ModelError(f"{where}: capacity is {self.capacity:g}, must be >= 0")
-        readonly(self.values)
-        readonly(self.weights)
+        common.readonly(self.values)
+        common.readonly(self.weights)
 
     @property
     def size(self) -> int:
@@ -70,23 +59,23 @@ class Knapsack(StructuredProblem):
 
     def solution_from_values(self, data: ProblemData, values: np.ndarray) -> list[int]:
         """The items whose binary rounds to 1."""
-        return np.flatnonzero(value_vector(values, self.size) > 0.5).tolist()
+        return np.flatnonzero(common.value_vector(values, self.size) > 0.5).tolist()
 
     def values_from_solution(self, items: list[int]) -> np.ndarray:
         """The `to_model()` variable values of a valid choice (for MIP starts and round trips)."""
         problems = self.check(items)
         if problems:
-            raise ModelError(f"{label(self.kind, self.name)}: cannot encode an invalid choice: {problems[0]}")
+            raise ModelError(f"{common.label(self.kind, self.name)}: cannot encode an invalid choice: {problems[0]}")
         x = np.zeros(self.size)
-        x[int_list(items, "items")[0]] = 1.0
+        x[common.int_list(items, "items")[0]] = 1.0
         return x
 
     def _read(self, items: Any) -> tuple[list[int] | None, str | None]:
-        chosen, problem = int_list(items, "items")
+        chosen, problem = common.int_list(items, "items")
         if chosen is not None:
             bad = [i for i in chosen if not 0 <= i < self.size]
             if bad:
-                return None, f"items {listing(bad)} are not item indices (0..{self.size - 1})"
+                return None, f"items {common.listing(bad)} are not item indices (0..{self.size - 1})"
         return chosen, problem
 
     def check(self, items: Any) -> list[str]:
@@ -96,9 +85,9 @@ class Knapsack(StructuredProblem):
         problems = []
         twice = sorted(i for i, k in Counter(chosen).items() if k > 1)
         if twice:
-            problems.append(f"items chosen more than once: {listing(twice)}")
+            problems.append(f"items chosen more than once: {common.listing(twice)}")
         weight = float(self.weights[chosen].sum())
-        if exceeds(weight, self.capacity):
+        if common.exceeds(weight, self.capacity):
             problems.append(f"total weight {weight:g} is more than the capacity {self.capacity:g}")
         return problems
 
@@ -121,7 +110,7 @@ class Knapsack(StructuredProblem):
             "fits_alone": float((w <= self.capacity).mean()),
             "greedy_prefix": greedy / self.size,
             "weight_value_corr": float(np.mean((w - w.mean()) * (v - v.mean())) / spread) if spread else 0.0,
-            **stats("weight", w),
-            **stats("value", v),
-            **stats("ratio", ratio),
+            **common.stats("weight", w),
+            **common.stats("value", v),
+            **common.stats("ratio", ratio),
         }

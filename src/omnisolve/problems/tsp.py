@@ -11,19 +11,8 @@ import numpy as np
 
 from omnisolve.errors import ModelError
 from omnisolve.model import Model, ProblemData, Sense
+from omnisolve.problems import _routing as routing
 from omnisolve.problems._common import int_list, label, listing, value_vector
-from omnisolve.problems._routing import (
-    add_ordering,
-    arc_values,
-    arcs,
-    coordinates,
-    cycle_length,
-    distance_features,
-    distance_matrix,
-    incidence,
-    successors,
-    walk,
-)
 from omnisolve.problems.base import StructuredProblem
 
 
@@ -47,9 +36,9 @@ class TSP(StructuredProblem):
         where = label(self.kind, name)
         self.name = name
         self.edge_weight_type = edge_weight_type
-        self.distances = distance_matrix(distances, where)
+        self.distances = routing.distance_matrix(distances, where)
         self.n: int = self.distances.shape[0]
-        self.coords = coordinates(coords, self.n, where)
+        self.coords = routing.coordinates(coords, self.n, where)
 
     @property
     def size(self) -> int:
@@ -74,19 +63,19 @@ class TSP(StructuredProblem):
         Variables: x (n(n-1), row-major over i then j), then u (n-1)."""
         n = self.n
         m = Model(self.name)
-        tail, head = arcs(n)
+        tail, head = routing.arcs(n)
         x = m.add_variables(len(tail), "x", vtype="binary")
-        m.add_constraint(incidence(tail, n) @ x == 1, name="out")
-        m.add_constraint(incidence(head, n) @ x == 1, name="in")
-        add_ordering(m, x, n, np.arange(1, n), np.ones(n - 1), n - 1, "u")
+        m.add_constraint(routing.incidence(tail, n) @ x == 1, name="out")
+        m.add_constraint(routing.incidence(head, n) @ x == 1, name="in")
+        routing.add_ordering(m, x, n, np.arange(1, n), np.ones(n - 1), n - 1, "u")
         m.minimize(self.distances[tail, head] @ x)
         return m
 
     def solution_from_values(self, data: ProblemData, values: np.ndarray) -> list[int]:
         """Follow the chosen arcs from node 0; a subtour gives a short tour that `check` rejects."""
         x = value_vector(values, self.n * (self.n - 1))
-        succ = successors(x, self.n)
-        return [0] + walk(succ, int(succ[0]), 0)
+        succ = routing.successors(x, self.n)
+        return [0] + routing.walk(succ, int(succ[0]), 0)
 
     def values_from_solution(self, tour: list[int]) -> np.ndarray:
         """The `to_model()` variable values of a valid tour (for MIP starts and round trips)."""
@@ -98,7 +87,7 @@ class TSP(StructuredProblem):
         tour = nodes[start:] + nodes[:start]
         u = np.empty(self.n)
         u[tour] = np.arange(self.n)
-        return np.concatenate([arc_values(self.n, [tour]), u[1:]])
+        return np.concatenate([routing.arc_values(self.n, [tour]), u[1:]])
 
     # ---- solutions -----------------------------------------------------------------------------
     def _read(self, tour: Any) -> tuple[list[int] | None, str | None]:
@@ -127,12 +116,12 @@ class TSP(StructuredProblem):
     def evaluate(self, tour: Any) -> float:
         """Length of the closed tour; NaN when `tour` is not a list of node indices."""
         nodes, _ = self._read(tour)
-        return float("nan") if nodes is None else cycle_length(self.distances, nodes)
+        return float("nan") if nodes is None else routing.cycle_length(self.distances, nodes)
 
     def features(self) -> dict[str, float]:
         return {
             "num_nodes": float(self.n),
             "symmetric": float(np.array_equal(self.distances, self.distances.T)),
             "has_coords": float(self.coords is not None),
-            **distance_features(self.distances),
+            **routing.distance_features(self.distances),
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,7 +21,7 @@ from omnisolve.service.submissions import read_submission
 router = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="an API token from `omnisolve token create NAME`")
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="job id (32 hex digits)")]
-ERRORS = {code: {"model": ErrorBody} for code in (401, 404)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 404)}
 
 
 def get_store(request: Request) -> Store:
@@ -51,7 +51,12 @@ def owned_job(
     job_id: JobId, user: Annotated[dict, Depends(current_user)], store: Annotated[Store, Depends(get_store)]
 ) -> dict:
     """The caller's job; another user's job is reported missing (404), never forbidden."""
-    job = store.get_job(job_id, user["id"])
+    return stored_job(store, job_id, user["id"])
+
+
+def stored_job(store: Store, job_id: str, owner_id: int | None = None, *, detail: bool = False) -> dict:
+    """The job as `Store.get_job` gives it; 404 when there is none (or it is not `owner_id`'s)."""
+    job = store.get_job(job_id, owner_id, detail=detail)
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
     return job
@@ -152,7 +157,7 @@ def cancel_job(job: OwnedJob, user: User, store: StoreDep) -> Job:
         raise HTTPException(409, f"job {job['id']} is already {job['status']}")
     if outcome == "missing":
         raise HTTPException(404, f"no job {job['id']}")
-    return Job.from_row(store.get_job(job["id"], user["id"]))
+    return Job.from_row(stored_job(store, job["id"], user["id"]))
 
 
 @router.get(
@@ -189,7 +194,7 @@ async def job_events(
 )
 def job_solution(job: OwnedJob, store: StoreDep) -> Response:
     """Download the full result (with `values` and `log`); 404 while there is none."""
-    full = store.get_job(job["id"], detail=True)
+    full = stored_job(store, job["id"], detail=True)
     if full["result"] is None:
         raise HTTPException(404, f"job {job['id']} has no result yet (status {job['status']})")
     body = json.dumps({**full["result"], **(full["result_detail"] or {})}, indent=2)
@@ -217,7 +222,7 @@ async def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], reque
     # The job's problem is read again to draw it, in a child process with the limits of an
     # upload's check: a big problem costs that child, never the API process's memory.
 
-    full = await run_in_threadpool(lambda: store.get_job(job["id"], detail=True))
+    full = await run_in_threadpool(lambda: stored_job(store, job["id"], detail=True))
     trace = job["result"]["trace"] if job["result"] else await run_in_threadpool(incumbent_trace, store, job["id"])
     result = job["result"] and {**job["result"], **(full["result_detail"] or {})}  # with the values
     figure = await request.app.state.upload_checks.run(

@@ -8,8 +8,13 @@ import signal
 import subprocess
 import sys
 import threading
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from omnisolve.service.config import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger("omnisolve.service")
 
@@ -54,16 +59,18 @@ class WorkerPool:
                 proc.wait()
 
 
-def _server_class():
+def _server_class() -> type[uvicorn.Server]:
     import uvicorn
+    from fastapi import FastAPI
 
     from omnisolve.service.app import begin_shutdown
 
     class Server(uvicorn.Server):
         """uvicorn that tells the app as soon as it is asked to exit (running upload checks stop)."""
 
-        def handle_exit(self, sig: int, frame: object) -> None:
-            begin_shutdown(self.config.app)
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if isinstance(self.config.app, FastAPI):  # always: `run_service` serves `create_app`'s app
+                begin_shutdown(self.config.app)
             super().handle_exit(sig, frame)
 
     return Server

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +16,8 @@ from omnisolve.errors import OmnisolveError
 from omnisolve.service.config import Settings
 from omnisolve.service.schemas import JobOptions, JobRequest
 from omnisolve.service.uploads import parse_problem, problem_kind, safe_filename
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -30,11 +34,11 @@ async def read_submission(request: Request, settings: Settings) -> Submission:
     if content_type == "multipart/form-data":
         submission = await _read_form(request)
     elif content_type == "application/json" or content_type.endswith("+json"):
-        req = _validated(JobRequest, await request.body(), json_text=True)
-        if req.model is not None:
-            content, default = json.dumps(req.model).encode(), "model.json"
-        else:
+        req = _validated(JobRequest, await request.body())
+        if req.content is not None:  # else `model` (the request has exactly one of the two)
             content, default = req.content.encode("utf-8", "replace"), "upload.txt"
+        else:
+            content, default = json.dumps(req.model).encode(), "model.json"
         options = JobOptions.model_validate(req.model_dump(include=set(JobOptions.model_fields)))
         submission = Submission(content, safe_filename(req.filename, default), options)
     else:
@@ -80,9 +84,10 @@ def _check_limits(options: JobOptions, settings: Settings) -> None:
         raise _field_error("threads", f"at most {settings.max_threads}")
 
 
-def _validated(model: type[BaseModel], data: object, json_text: bool = False) -> BaseModel:
+def _validated(model: type[M], data: bytes | Mapping[str, object]) -> M:
+    """`data` (a JSON body, or a form's fields) as `model`; a 422 naming the field otherwise."""
     try:
-        return model.model_validate_json(data) if json_text else model.model_validate(data)
+        return model.model_validate_json(data) if isinstance(data, bytes) else model.model_validate(data)
     except ValidationError as exc:
         raise RequestValidationError(
             [{"type": e["type"], "loc": ("body", *e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from omnisolve.service.tables import metadata
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite"
     )
@@ -21,5 +21,8 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    with create_engine(context.config.get_main_option("sqlalchemy.url")).connect() as conn:
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no database to migrate: pass a connection or set sqlalchemy.url")
+    with create_engine(url).connect() as conn:
         _run(conn)
