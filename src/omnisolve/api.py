@@ -113,10 +113,11 @@ def solve(
         limits = dataclasses.replace(limits, time=time_limit)
     path = _history_path(history)
     choice = choose(data, value, path, time_limit=time_limit)
-    if solver == "race" or named:
+    racing = bool(solver == "race" or named or (threads >= 2 and choice.contenders))
+    if racing:
         from omnisolve.portfolio.race import race
 
-        racers = named or choice.ranked[: max(2, threads)]
+        racers = named or (choice.contenders if solver == "auto" else choice.ranked[: max(2, threads)])
         result = race(
             data,
             racers,
@@ -130,9 +131,10 @@ def solve(
         )
     else:
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
+    method = choice.method + ("+race" if racing and solver == "auto" else "")
     result.extra = {
         **result.extra,
-        "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls},
+        "selection": {"method": method, "ranked": choice.ranked, "class": choice.cls},
     }
     result = _after_solve(data, result, mode, time_limit, threads, seed)
     _record(path, data, choice, result, time_limit)
