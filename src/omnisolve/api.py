@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import traceback
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from omnisolve.errors import OmnisolveError
 from omnisolve.model import Model, ProblemData
 from omnisolve.problems import Problem, StructuredProblem
+from omnisolve.processes import available_cores
 from omnisolve.result import Result, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import IncumbentCallback, Limits, SolverInterface
@@ -68,7 +70,7 @@ def solve(
     problem: Model | Problem | str | os.PathLike,
     solver: str = "auto",
     time_limit: float = 60.0,
-    threads: int = 1,
+    threads: int | None = None,
     gap: float = 1e-6,
     seed: int = 0,
     on_incumbent: IncumbentCallback | None = None,
@@ -83,6 +85,8 @@ def solve(
     "race:A,B,..." (these backends at once, e.g. "race:highs,scip"). `utility`
     ("deadline:S", "linear:S", "exp:H" or a `portfolio.utility.Utility`) makes the choice
     maximize the expected value of the answer and caps the time limit at its horizon.
+    `threads`: cores for the backend (a race splits them among its racers); by default all
+    the cores this process may use (`processes.available_cores`).
     `history`: record the outcome in the run history and let it steer `auto`/`race`.
     `cross_check`: "claims" (default) lets an independent solver confirm or refute an optimal,
     infeasible or unbounded claim the data could not prove, for up to a fifth of the time limit
@@ -94,12 +98,12 @@ def solve(
     from omnisolve.portfolio.crosscheck import check_mode
 
     mode = check_mode(cross_check)
+    threads = available_cores() if threads is None else threads
     data = load(problem)
     named = named_racers(solver)
+    limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
     if solver not in ("auto", "race") and named is None:
-        result = _solve_with(
-            data, registry.get(solver), Limits(time=time_limit, threads=threads, gap=gap, seed=seed), on_incumbent
-        )
+        result = _solve_with(data, registry.get(solver), limits, on_incumbent)
         result = _after_solve(data, result, mode, time_limit, threads, seed)
         _record(_history_path(history), data, None, result, time_limit)
         return result
@@ -109,12 +113,14 @@ def solve(
     value = parse(utility) if isinstance(utility, str) else utility
     if isinstance(value, Utility):
         time_limit = min(time_limit, value.horizon)
+        limits = dataclasses.replace(limits, time=time_limit)
     path = _history_path(history)
     choice = choose(data, value, path, time_limit=time_limit)
-    if solver == "race" or named:
+    racing = bool(solver == "race" or named or (threads >= 2 and choice.contenders))
+    if racing:
         from omnisolve.portfolio.race import race
 
-        racers = named or choice.ranked[: max(2, threads)]
+        racers = named or (choice.contenders if solver == "auto" else choice.ranked[: max(2, threads)])
         result = race(
             data,
             racers,
@@ -127,11 +133,11 @@ def solve(
             sys_path=tuple(p for p in sys.path if p),
         )
     else:
-        limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
+    method = choice.method + ("+race" if racing and solver == "auto" else "")
     result.extra = {
         **result.extra,
-        "selection": {"method": choice.method, "ranked": choice.ranked, "class": choice.cls},
+        "selection": {"method": method, "ranked": choice.ranked, "class": choice.cls},
     }
     result = _after_solve(data, result, mode, time_limit, threads, seed)
     _record(path, data, choice, result, time_limit)

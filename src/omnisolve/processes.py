@@ -1,15 +1,36 @@
 """Child processes that run in their own process group (bench runs, racers, service jobs):
-killing a whole group, and saying in words how a child ended; and this process's own Ctrl-C,
-remembered where a solver's C++ code would swallow it."""
+killing a whole group, and saying in words how a child ended; this process's own Ctrl-C,
+remembered where a solver's C++ code would swallow it; and the cores it may use."""
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
 from pathlib import Path
 
 _interrupted = threading.Event()
+
+
+def available_cores() -> int:
+    """The cores this process may use, the default for every `threads`: its CPU affinity,
+    capped by a cgroup v2 CPU quota (a container given 1.5 CPUs gets 2), never below 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    quota = _cgroup_quota(Path("/sys/fs/cgroup/cpu.max"))
+    return max(1, min(cores, quota) if quota else cores)
+
+
+def _cgroup_quota(path: Path) -> int | None:
+    """The CPUs a cgroup v2 `cpu.max` file ("QUOTA PERIOD" or "max PERIOD") allows, rounded up."""
+    try:
+        quota, period = path.read_text().split()
+        return None if quota == "max" else max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
 
 
 def catch_interrupts() -> None:

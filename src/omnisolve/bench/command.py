@@ -14,6 +14,7 @@ from omnisolve.bench import plots, report
 from omnisolve.bench.runner import Run, Settings, plan, run_suite, solver_spec
 from omnisolve.bench.suites import Instance, Suite, load_suite, select
 from omnisolve.errors import InputError, UnsupportedError
+from omnisolve.processes import available_cores
 from omnisolve.solvers import registry
 
 
@@ -68,7 +69,7 @@ def bench_command(
     suite: str,
     solvers: str | None = None,
     time_limit: float = 10.0,
-    threads: int = 1,
+    threads: int | None = None,
     repeats: int = 1,
     out: Path | None = None,
     instances: str | None = None,
@@ -78,7 +79,10 @@ def bench_command(
     data: Path | None = None,
 ) -> Path:
     """The CLI command's body; returns the output folder. The suite `portfolio` is the mixed
-    suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection."""
+    suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection.
+    `threads` per run defaults to the available cores divided among the `jobs` runs at once."""
+    if threads is None:
+        threads = max(1, available_cores() // max(jobs, 1))
     if suite == "portfolio":
         return _portfolio(out_console, err_console, time_limit, threads, out, data, split(solvers))
     if (

@@ -23,7 +23,9 @@ def bench(
         help="comma-separated backends, NAME@THREADS to fix one's threads (default: the suite's)",
     ),
     time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per run"),
-    threads: int = typer.Option(1, "--threads", "-j"),
+    threads: Optional[int] = typer.Option(
+        None, "--threads", "-j", help="cores per run (default: the available cores divided by --jobs)"
+    ),
     repeats: int = typer.Option(1, "--repeats", "-r", help="runs per instance and solver (seeds 0, 1, ...)"),
     out_dir: Optional[Path] = typer.Option(
         None, "--out", "-o", help="output folder (default out/bench/SUITE-TIMESTAMP)"

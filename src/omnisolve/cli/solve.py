@@ -31,7 +31,9 @@ def solve(
         help="backend name; auto (learned selector); race (top solvers at once); race:A,B (these at once)",
     ),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds"),
-    threads: int = typer.Option(1, "--threads", "-j"),
+    threads: Optional[int] = typer.Option(
+        None, "--threads", "-j", help="cores for the solver, split among racers (default: all available)"
+    ),
     gap: float = typer.Option(1e-6, "--gap", help="relative gap at which to stop"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the result as JSON"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no live progress line"),
@@ -56,7 +58,7 @@ def solve(
     from omnisolve.api import solve as run
     from omnisolve.cli.reporting import Progress, result_table
 
-    if time_limit <= 0 or threads < 1 or not 0 <= gap < 1:
+    if time_limit <= 0 or (threads is not None and threads < 1) or not 0 <= gap < 1:
         raise fail("--time-limit must be > 0, --threads >= 1 and --gap in [0, 1)", 2)
     if deadline is not None and utility is not None:
         raise fail("give --deadline or --utility, not both", 2)

@@ -13,6 +13,9 @@ from omnisolve.portfolio.utility import Utility
 from omnisolve.problems import Problem
 
 RULE_PRIORS = (0.6, 0.4)  # prior rewards of the rules' first choice and of the others
+CLOSE = 0.8  # the runner-up's expected reward at least this share of the leader's: a close call
+QUICK = 0.1  # a leader expected to finish within this share of the time limit needs no rival
+RACE_FROM_SECONDS = 2.0  # below this limit, racers' start-up would eat the budget
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Choice:
     cls: str
     features: dict[str, float]
     priors: list[float] = field(default_factory=list)
+    contenders: list[str] = field(default_factory=list)  # race these, given the cores, rather than bet
 
 
 def supported(problem: Problem, names: list[str]) -> list[str]:
@@ -57,17 +61,14 @@ def choose(
 
     cls, feats = problem_class(problem), features(problem)
     model = default_selector() if selector == "default" else selector
-    ranked, method, priors = [], "rules", []
+    ranked, method, priors, contenders = [], "rules", [], []
     rules = supported(problem, preferences(problem))
     if model is not None:
-        ranked = prefer_proof(
-            supported(problem, model.rank(cls, feats, model.candidates(cls), utility)),
-            rules,
-            model.provers(cls),
-            proof_in_reach(model, cls, feats, time_limit),
-        )
+        learned = supported(problem, model.rank(cls, feats, model.candidates(cls), utility))
+        ranked = prefer_proof(learned, rules, model.provers(cls), proof_in_reach(model, cls, feats, time_limit))
         if ranked:
             method, priors = "selector", _selector_priors(model, cls, feats, ranked)
+            contenders = worth_racing(model, cls, feats, ranked, priors, ranked != learned, time_limit)
     if not ranked:
         ranked = rules
         if not ranked:
@@ -82,7 +83,32 @@ def choose(
             method += "+history" if reordered != ranked else ""
             priors = [priors[ranked.index(s)] for s in reordered]
             ranked = reordered
-    return Choice(ranked, method, cls, feats, priors)
+    return Choice(ranked, method, cls, feats, priors, contenders)
+
+
+def worth_racing(
+    model: Any,
+    cls: str,
+    feats: dict[str, float],
+    ranked: list[str],
+    priors: list[float],
+    proof_first: bool,
+    time_limit: float | None,
+) -> list[str]:
+    """The two leaders, to run side by side when there are cores for both, or [] to bet on the
+    first. They race when the bet is a close call: the runner-up is expected to do nearly as
+    well (`CLOSE`), or a prover was put before the selector's heuristic (`prefer_proof`: the
+    prover runs beside it, not instead of it). A leader expected to finish well within the
+    limit (`QUICK`), or a limit too short for racers to start, is run alone."""
+    from omnisolve.portfolio.utility import expected_seconds
+
+    budget = model.time_limit if time_limit is None else time_limit
+    if len(ranked) < 2 or budget < RACE_FROM_SECONDS:
+        return []
+    lead = expected_seconds(*model.predict(cls, feats, [ranked[0]])[ranked[0]])
+    if lead <= QUICK * budget:
+        return []
+    return ranked[:2] if proof_first or priors[1] >= CLOSE * priors[0] else []
 
 
 def prefer_proof(

@@ -118,7 +118,7 @@ async def submit_job(
         name=options.name,
         solver=options.solver,
         time_limit=options.time_limit,
-        threads=options.threads,
+        threads=options.threads or settings.job_threads(),
         gap=options.gap,
         cross_check=options.cross_check,
         memory_mb=options.memory_mb,

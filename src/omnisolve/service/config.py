@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from omnisolve.processes import available_cores
+
 DEFAULT_DB = "sqlite:///./omnisolve.db"
 
 
@@ -30,6 +32,10 @@ class Settings:
     max_attempts: int = 3  # runs of one job (lost workers included) before it is failed
     poll_interval: float = 0.2  # how often workers look for jobs and SSE looks for events
     extra_solvers: dict[str, str] = field(default_factory=dict)  # name -> "module:Class" plug-ins
+
+    def job_threads(self) -> int:
+        """A job's threads when it names none: this machine's cores divided among the workers."""
+        return max(1, available_cores() // max(1, self.workers))
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":

@@ -17,7 +17,9 @@ class JobOptions(BaseModel):
 
     solver: str = Field("auto", min_length=1, max_length=64, description="backend name, auto (learned choice) or race")
     time_limit: float = Field(10.0, gt=0, le=24 * 3600, description="seconds")
-    threads: int = Field(1, ge=1, le=64)
+    threads: int | None = Field(
+        None, ge=1, le=64, description="cores for the solve; default: the server's cores divided among its workers"
+    )
     gap: float = Field(1e-6, ge=0, lt=1, description="relative gap at which to stop")
     cross_check: Literal["off", "claims", "always"] = Field(
         "claims",

@@ -80,7 +80,7 @@ def check_problem(submission: Submission) -> str:
 def _check_limits(options: JobOptions, settings: Settings) -> None:
     if options.time_limit > settings.max_time_limit:
         raise _field_error("time_limit", f"at most {settings.max_time_limit:g} seconds")
-    if options.threads > settings.max_threads:
+    if options.threads is not None and options.threads > settings.max_threads:
         raise _field_error("threads", f"at most {settings.max_threads}")
 
 

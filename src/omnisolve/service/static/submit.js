@@ -25,12 +25,13 @@
   // A chosen file goes as multipart; pasted text as JSON with its file name.
   function requestBody() {
     const file = document.getElementById("file").files[0];
+    const threads = document.getElementById("threads").value.trim();
     const options = {
       solver: document.getElementById("solver").value,
       time_limit: Number(document.getElementById("time_limit").value),
-      threads: Number(document.getElementById("threads").value),
       cross_check: document.getElementById("cross_check").value,
     };
+    if (threads) options.threads = Number(threads); // left empty: the server's share of its cores
     if (file) {
       const body = new FormData();
       body.append("file", file);
