@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from conftest import BENCHDATA
 from omnisolve.api import solve
 from omnisolve.bench.dataset import Dataset, Sample
-from omnisolve.bench.evaluation import cross_validate, race_outcome, table
+from omnisolve.bench.evaluation import cross_validate, family, held_out_sets, per_class, race_outcome, table
 from omnisolve.bench.training import train
 from omnisolve.cli import app
 from omnisolve.errors import InputError
@@ -185,6 +185,59 @@ def test_cross_validated_selection_closes_the_sbs_vbs_gap():
     vbs, sbs, auto = rows["VBS"]["PAR-10"], rows["SBS"]["PAR-10"], rows["auto"]["PAR-10"]
     assert vbs == pytest.approx(np.mean([min(s.cost.values()) for s in data.samples]))
     assert vbs <= auto < sbs and rows["auto"]["closed %"] > 80
+
+
+@pytest.mark.parametrize(
+    "cls, name, expected",
+    [
+        ("TSP", "kroA100", "TSP/kro"),
+        ("TSP", "eil51", "TSP/eil"),
+        ("CVRP", "P-n55-k15", "CVRP/P"),
+        ("MILP", "setcover_2", "MILP/setcover"),
+        ("Knapsack", "inverse_strongly_500", "Knapsack/inverse"),
+        ("JobShop", "ft06", "JobShop/ft"),
+        ("MILP", "25fv47", "MILP/25fv47"),  # no leading letters: the instance is its own family
+    ],
+)
+def test_family_is_the_class_and_the_name_without_its_size(cls, name, expected):
+    assert family(Sample("s", name, cls, {})) == expected
+
+
+def test_leave_one_family_out_holds_each_family_out_together():
+    names = ["kroA100", "kroB150", "eil51", "eil76", "rat99"]
+    data = Dataset([Sample("s", n, "TSP", {}) for n in names], ["a"], 5.0)
+    sets = held_out_sets(data, "family")
+    assert sorted(sorted(names[i] for i in held) for held in sets) == [
+        ["eil51", "eil76"],
+        ["kroA100", "kroB150"],
+        ["rat99"],
+    ]
+    folds = held_out_sets(data, "random", folds=2)
+    assert sorted(i for held in folds for i in held) == list(range(5)) and len(folds) == 2
+    with pytest.raises(ValueError, match="family or random"):
+        held_out_sets(data, "none")
+
+
+def test_a_family_whose_rest_is_too_small_to_learn_from_gets_the_single_best():
+    """Held out, the 7 x instances leave 3 y instances: too few to train; the single best of
+    those 3 (b) is picked for every x instance, and the per-class ratios are computed."""
+    samples = [Sample("s", f"x{i}", "K", {"n": i}, {"a": 1.0, "b": 2.0}, {"a": 0.0, "b": 0.0}) for i in range(7)]
+    samples += [Sample("s", f"y{i}", "K", {"n": i}, {"a": 3.0, "b": 1.0}, {"a": 0.0, "b": 0.0}) for i in range(3)]
+    picks = cross_validate(Dataset(samples, ["a", "b"], 5.0), split="family")
+    assert {p.auto for p in picks if p.sample.instance.startswith("x")} == {"b"}
+    (row,) = per_class(Dataset(samples, ["a", "b"], 5.0), picks)
+    assert row["SBS"] == "a" and row["families"] == 2 and row["VBS PAR-10"] == pytest.approx((7 * 1 + 3 * 1) / 10)
+
+
+def test_the_class_best_stays_first_unless_another_is_faster_in_the_median(monkeypatch):
+    """b has the lower mean cost (its prediction is surer) but a higher median than the
+    class's best a: a stays first. When c's median beats a's, c leads."""
+    selector = Selector(5.0, ["K"], [], {}, {"class_best": {"K": "a"}})
+    pred = {"a": (0.0, 1.0), "b": (0.2, 0.1), "c": (-0.5, 0.1)}
+    monkeypatch.setattr(Selector, "predict", lambda self, cls, feats, solvers=None: {s: pred[s] for s in solvers})
+    assert selector.rank("K", {}, ["a", "b"]) == ["a", "b"]
+    assert selector.rank("K", {}, ["a", "b", "c"])[0] == "c"
+    assert Selector(5.0, ["K"], [], {}).rank("K", {}, ["a", "b"]) == ["b", "a"]  # no class best recorded
 
 
 def test_simulated_race_shares_the_cpu():

@@ -1,5 +1,8 @@
-"""`omnisolve bench portfolio`: how well selection and racing do on recorded runs, with
-cross-validation over instances (k-fold, all runs of an instance in the same fold).
+"""`omnisolve bench portfolio`: how well selection and racing do on recorded runs, judged on
+instances the selector did not train on: leave-one-family-out (every family of instances —
+kroA100 and kroB150 are both `tsp/kro` — held out in turn, the selector trained on all the
+others; the default, since it asks whether the selector generalizes rather than memorizes), or
+k-fold cross-validation over instances (all runs of an instance in the same fold).
 
 Rows: every single solver, the single best solver (SBS: best PAR-10 over all instances), the
 virtual best solver (VBS: per instance the best run, an oracle), `auto` (the selector trained
@@ -13,6 +16,7 @@ counts as unsolved: PAR-10 = 10 x limit, gap 1. Gaps are fractions clipped to [0
 from __future__ import annotations
 
 import csv
+import re
 import statistics
 import time
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ from omnisolve.bench.dataset import Dataset, Sample
 from omnisolve.bench.training import train
 from omnisolve.model import Sense
 from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
+from omnisolve.portfolio.selector import MIN_SAMPLES
 
 if TYPE_CHECKING:
     from omnisolve.bench.suites import Instance
@@ -70,17 +75,40 @@ class Pick:
     seconds: float  # selection time (features are precomputed; this is the prediction)
 
 
-def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0) -> list[Pick]:
-    """Train on k-1 folds, pick on the held-out one; every instance is held out once."""
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(data.samples))
+def family(sample: Sample) -> str:
+    """The instance's family: its class and the letters its name starts with, a trailing
+    capital after lower-case letters dropped (kroA100 -> tsp/kro, P-n55-k15 -> cvrp/P,
+    setcover_2 -> mip/setcover, inverse_strongly_500 -> knapsack/inverse)."""
+    letters = re.match(r"[A-Za-z]*", sample.instance).group()  # type: ignore[union-attr]  # `*` always matches
+    return f"{sample.cls}/{re.sub(r'(?<=[a-z])[A-Z]$', '', letters) or sample.instance}"
+
+
+def held_out_sets(data: Dataset, split: str = "family", folds: int = 5, seed: int = 0) -> list[list[int]]:
+    """Indices of `data.samples` held out together: one set per family ("family"), or
+    `folds` random folds over instances ("random")."""
+    if split == "family":
+        groups: dict[str, list[int]] = {}
+        for i, s in enumerate(data.samples):
+            groups.setdefault(family(s), []).append(i)
+        return list(groups.values())
+    if split == "random":
+        order = np.random.default_rng(seed).permutation(len(data.samples))
+        return [sorted(order[k::folds].tolist()) for k in range(folds)]
+    raise ValueError(f"split must be family or random, not {split!r}")
+
+
+def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0, split: str = "random") -> list[Pick]:
+    """Train without each held-out set (`held_out_sets`), pick on it; every instance is held
+    out once."""
     picks = []
-    for k in range(folds):
-        held_out = set(order[k::folds].tolist())
-        held = [data.samples[i] for i in sorted(held_out)]
-        kept = [s for i, s in enumerate(data.samples) if i not in held_out]
-        selector = train(Dataset(kept, data.solvers, data.time_limit), seed=seed)
+    for held_out in held_out_sets(data, split, folds, seed):
+        held = [data.samples[i] for i in held_out]
+        kept = [s for i, s in enumerate(data.samples) if i not in set(held_out)]
         fallback = single_best(kept, data.solvers, data.time_limit)
+        if len(kept) < MIN_SAMPLES:  # too little left to learn from: the single best of what is
+            picks += [Pick(s, fallback, [fallback], 0.0) for s in held]
+            continue
+        selector = train(Dataset(kept, data.solvers, data.time_limit), seed=seed)
         for s in held:
             t = time.perf_counter()
             ranked = prefer_proof(
@@ -92,6 +120,34 @@ def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0
             racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
             picks.append(Pick(s, ranked[0], racers, time.perf_counter() - t))
     return picks
+
+
+def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
+    """Per problem class: auto's PAR-10 against the virtual best (an oracle per instance) and
+    the class's single best solver, as ratios (the bar: auto <= 1.1 x VBS and <= 0.5 x SBS)."""
+    limit, rows = data.time_limit, []
+    for cls in sorted({p.sample.cls for p in picks}):
+        mine = [p for p in picks if p.sample.cls == cls]
+        samples = [p.sample for p in mine]
+        solvers = sorted({solver for s in samples for solver in s.cost})
+        sbs = single_best(samples, solvers, limit)
+        auto = statistics.fmean(_cost(p.sample, p.auto, limit) for p in mine)
+        vbs = statistics.fmean(min(s.cost.values()) for s in samples)
+        sbs_par = statistics.fmean(_cost(s, sbs, limit) for s in samples)
+        rows.append(
+            {
+                "class": cls,
+                "instances": len(mine),
+                "families": len({family(s) for s in samples}),
+                "auto PAR-10": auto,
+                "VBS PAR-10": vbs,
+                "SBS": sbs,
+                "SBS PAR-10": sbs_par,
+                "auto / VBS": auto / vbs if vbs else None,
+                "auto / SBS": auto / sbs_par if sbs_par else None,
+            }
+        )
+    return rows
 
 
 def _cost(s: Sample, solver: str, limit: float) -> float:
@@ -137,14 +193,14 @@ def table(data: Dataset, picks: list[Pick]) -> list[Row]:
     rows.append(row("VBS (oracle)", [min(s.cost.values()) for s in samples], [min(s.gap.values()) for s in samples]))
     rows.append(
         row(
-            "auto (selector, CV)",
+            "auto (selector, held out)",
             [_cost(p.sample, p.auto, limit) for p in picks],
             [_gap(p.sample, p.auto) for p in picks],
         )
     )
     for label, slowdown in (("1 CPU shared", None), ("1 thread each", 1.0)):
         raced = [race_outcome(p.sample, p.race, limit, slowdown) for p in picks]
-        rows.append(row(f"race (top-2, {label}, simulated, CV)", [c for c, _ in raced], [g for _, g in raced]))
+        rows.append(row(f"race (top-2, {label}, simulated, held out)", [c for c, _ in raced], [g for _, g in raced]))
     vbs = next(r["PAR-10"] for r in rows if r["method"].startswith("VBS"))
     sbs_par = next(r["PAR-10"] for r in rows if r["method"].startswith("SBS"))
     for r in rows:
@@ -154,16 +210,27 @@ def table(data: Dataset, picks: list[Pick]) -> list[Row]:
     return rows
 
 
-def markdown(rows: list[Row], data: Dataset, picks: list[Pick], folds: int) -> str:
+def split_text(data: Dataset, split: str, folds: int) -> str:
+    """How the instances were held out, in words."""
+    if split == "family":
+        return f"leave-one-family-out ({len({family(s) for s in data.samples})} families)"
+    return f"{folds}-fold cross-validation over instances"
+
+
+def markdown(rows: list[Row], data: Dataset, picks: list[Pick], how: str) -> str:
     cols = COLUMNS + ["closed %"]
     lines = [
-        f"{len(picks)} instances, {len(data.solvers)} solvers, time limit {data.time_limit:g} s, "
-        f"{folds}-fold cross-validation over instances.",
+        f"{len(picks)} instances, {len(data.solvers)} solvers, time limit {data.time_limit:g} s, {how}.",
         "",
         "| " + " | ".join(cols) + " |",
         "|" + "---|" * len(cols),
     ]
     lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
+    classes = per_class(data, picks)
+    class_cols = list(classes[0]) if classes else []
+    lines += ["", "Per class (auto as held out; SBS: the class's single best solver):", ""]
+    lines += ["| " + " | ".join(class_cols) + " |", "|" + "---|" * len(class_cols)]
+    lines += ["| " + " | ".join(_fmt(r[c]) for c in class_cols) + " |" for r in classes]
     overhead = [1000 * p.seconds for p in picks]
     feats = [1000 * p.sample.feature_seconds for p in picks]
     lines += [
@@ -174,10 +241,10 @@ def markdown(rows: list[Row], data: Dataset, picks: list[Pick], folds: int) -> s
     return "\n".join(lines) + "\n"
 
 
-def write(rows: list[Row], picks: list[Pick], data: Dataset, folds: int, out: Path) -> str:
-    """portfolio.md, portfolio.csv and picks.csv (per instance: class, auto, race, VBS) into `out`."""
+def write(rows: list[Row], picks: list[Pick], data: Dataset, how: str, out: Path) -> str:
+    """portfolio.md, portfolio.csv and picks.csv (per instance: class, family, auto, race, VBS) into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    text = markdown(rows, data, picks, folds)
+    text = markdown(rows, data, picks, how)
     (out / "portfolio.md").write_text(text)
     cols = COLUMNS + ["closed %"]
     with (out / "portfolio.csv").open("w", newline="") as fh:
@@ -187,7 +254,19 @@ def write(rows: list[Row], picks: list[Pick], data: Dataset, folds: int, out: Pa
     with (out / "picks.csv").open("w", newline="") as fh:
         pw = csv.writer(fh)
         pw.writerow(
-            ["suite", "instance", "class", "auto", "race", "vbs", "auto_par10", "vbs_par10", "feature_ms", "select_ms"]
+            [
+                "suite",
+                "instance",
+                "class",
+                "family",
+                "auto",
+                "race",
+                "vbs",
+                "auto_par10",
+                "vbs_par10",
+                "feature_ms",
+                "select_ms",
+            ]
         )
         for p in picks:
             vbs = min(p.sample.cost, key=p.sample.cost.__getitem__)
@@ -196,6 +275,7 @@ def write(rows: list[Row], picks: list[Pick], data: Dataset, folds: int, out: Pa
                     p.sample.suite,
                     p.sample.instance,
                     p.sample.cls,
+                    family(p.sample),
                     p.auto,
                     " ".join(p.race),
                     vbs,
@@ -265,14 +345,15 @@ def evaluate_runs(
     time_limit: float | None = None,
     data: Path | None = None,
     races: int = 0,
+    split: str = "family",
 ) -> str:
-    """Read runs, cross-validate, write the report into `out` (plus `races` real races per
-    class into races.csv); returns the markdown."""
+    """Read runs, hold instances out by `split` ("family" or "random" folds), write the report
+    into `out` (plus `races` real races per class into races.csv); returns the markdown."""
     from omnisolve.bench.dataset import read_runs
 
     dataset = read_runs(runs, suite, time_limit, data)
-    picks = cross_validate(dataset, folds)
-    text = write(table(dataset, picks), picks, dataset, folds, out)
+    picks = cross_validate(dataset, folds, split=split)
+    text = write(table(dataset, picks), picks, dataset, split_text(dataset, split, folds), out)
     if races:
         rows = real_races(picks, dataset.time_limit, races, data)
         with (out / "races.csv").open("w", newline="") as fh:

@@ -38,8 +38,22 @@ def train(data: Dataset, trees: int = 40, depth: int = 6, seed: int = 0) -> Sele
         sigma = max(float(np.sqrt(np.mean(residual**2))), MIN_SIGMA)
         models[solver] = SolverModel(Forest.from_sklearn(forest), round(sigma, 6), solved_classes)
     provers = {c: sorted({v for s in data.samples if s.cls == c for v in s.proved}) for c in classes}
-    info = {"instances": len(data.samples), "solvers": data.solvers, "trees": trees, "depth": depth, "provers": provers}
+    info = {
+        "instances": len(data.samples),
+        "solvers": data.solvers,
+        "trees": trees,
+        "depth": depth,
+        "provers": provers,
+        "class_best": {c: _class_best(data, c) for c in classes},
+    }
     return Selector(data.time_limit, classes, names, models, info)
+
+
+def _class_best(data: Dataset, cls: str) -> str:
+    """The solver with the least total PAR-10 cost on the class's training instances."""
+    mine = [s for s in data.samples if s.cls == cls]
+    solvers = sorted({v for s in mine for v in s.cost})
+    return min(solvers, key=lambda v: sum(s.cost.get(v, 10 * data.time_limit) for s in mine))
 
 
 def _out_of_bag(forest, X: np.ndarray) -> np.ndarray:

@@ -75,7 +75,10 @@ def show(
 def evaluate(
     runs: List[Path] = typer.Argument(..., help="runs.csv files (the mixed suite's has suite and time_limit columns)"),
     out_dir: Path = typer.Option(Path("out/portfolio-eval"), "--out", "-o", help="output folder"),
-    folds: int = typer.Option(5, "--folds", help="cross-validation folds over instances"),
+    split: str = typer.Option(
+        "family", "--split", help="family (leave-one-family-out) or random (--folds over instances)"
+    ),
+    folds: int = typer.Option(5, "--folds", help="folds over instances with --split random"),
     suite: Optional[str] = typer.Option(None, "--suite"),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t"),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
@@ -86,7 +89,10 @@ def evaluate(
 
     if folds < 2:
         raise fail("--folds must be at least 2", 2)
-    out.print(evaluate_runs(runs, out_dir, folds, suite, time_limit, data, races), highlight=False, soft_wrap=True)
+    if split not in ("family", "random"):
+        raise fail(f"--split must be family or random, not {split!r}", 2)
+    text = evaluate_runs(runs, out_dir, folds, suite, time_limit, data, races, split)
+    out.print(text, highlight=False, soft_wrap=True)
 
 
 @portfolio.command()

@@ -100,13 +100,21 @@ class Selector:
         self, cls: str, features: dict[str, float], solvers: list[str] | None = None, utility: Any = None
     ) -> list[str]:
         """Solvers best first: by predicted mean cost (the log-normal's mean, so an uncertain
-        prediction counts against a solver), or by expected utility when one is given."""
+        prediction counts against a solver), or by expected utility when one is given. The
+        class's single best solver in training stays first unless another is predicted to be
+        faster in the median: on families it never saw, the forests extrapolate, and the class's
+        best is the safer bet (leave-one-family-out: 1.14 x the virtual best instead of 1.42 x;
+        docs/portfolio.md)."""
         from omnisolve.portfolio.utility import expected_seconds, expected_utility
 
         pred = self.predict(cls, features, solvers)
-        if utility is None:
-            return sorted(pred, key=lambda s: expected_seconds(*pred[s]))
-        return sorted(pred, key=lambda s: -expected_utility(utility, *pred[s], self.time_limit))
+        if utility is not None:
+            return sorted(pred, key=lambda s: -expected_utility(utility, *pred[s], self.time_limit))
+        order = sorted(pred, key=lambda s: expected_seconds(*pred[s]))
+        best = self.info.get("class_best", {}).get(cls)
+        if best in pred and order[0] != best and pred[order[0]][0] >= pred[best][0]:
+            return [best] + [s for s in order if s != best]
+        return order
 
     def schedule(
         self, cls: str, features: dict[str, float], k: int = 2, solvers: list[str] | None = None, utility: Any = None
