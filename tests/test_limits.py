@@ -1,11 +1,15 @@
-"""Limits, the Tracker and the stopping criteria, on a fake clock (no sleeping, no timing luck)."""
+"""Limits, the Tracker and the stopping criteria on a fake clock (no sleeping, no timing luck), then
+backends honouring extra criteria given in `Limits.stop`."""
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
+import omnisolve as om
+from conftest import BENCHDATA
 from omnisolve.limits import (
     MARGIN_CAP,
     MARGIN_FLOOR,
@@ -19,6 +23,10 @@ from omnisolve.limits import (
     Tracker,
     stop_margin,
 )
+from omnisolve.result import Status
+from omnisolve.solvers import registry
+
+DATA = Path(om.__file__).resolve().parent / "data"  # the bundled instances
 
 
 class FakeClock:
@@ -200,3 +208,31 @@ def test_report_keeps_improvements_and_tells_the_callback():
 def test_limits_refuse_bad_values(bad):
     with pytest.raises(ValueError):
         Limits(**bad)
+
+
+# ---- backends honour extra criteria in Limits.stop (a 60 s limit each: they must stop far earlier) ----
+@pytest.mark.parametrize("name", ["tsp-ils", "tsp-dfj"])
+def test_tsp_backends_stop_at_a_target_objective(name):
+    tsp = om.read(DATA / "berlin52.tsp")  # optimum 7542; a 2-opt tour is below 9000
+    result = registry.get(name).solve(tsp, Limits(time=60, stop=TargetObjective(9000)))
+    assert result.status == Status.FEASIBLE and result.objective <= 9000
+    assert result.runtime < 30
+
+
+def test_knapsack_dp_stops_when_cancelled():
+    event = threading.Event()
+    event.set()
+    result = registry.get("knapsack-dp").solve(
+        om.read(DATA / "strongly_100.kp"), Limits(time=60, stop=Cancelled(event))
+    )
+    assert result.status == Status.TIME_LIMIT
+
+
+@pytest.mark.parametrize("name", ["highs", "milp-alns"])
+def test_milp_backends_stop_when_cancelled(name):
+    data = om.read(BENCHDATA / "mip_hard" / "mknap_1.mps")  # not solved at HiGHS's root
+    event = threading.Event()
+    event.set()
+    result = registry.get(name).solve(data, Limits(time=60, stop=Cancelled(event)))
+    assert result.status in (Status.FEASIBLE, Status.TIME_LIMIT)
+    assert result.runtime < 30
