@@ -27,8 +27,8 @@ from omnisolve.solvers.requirements import kind_reason, routing_data_reason
 
 # PyVRP's largest distance (pyvrp.constants.MAX_VALUE); costs at or above it mean "no solution".
 _MAX_VALUE = 1 << 44
-# Seconds a helper may overrun the deadline before it is killed (the deadline is the stop
-# margin before the time limit, so this stays within ~0.2 s of the limit at worst).
+# Seconds a helper may overrun the deadline before it is killed (the deadline is `stop_margin`
+# before the time limit, so this is at most 0.2 s past the limit from a 3 s limit on).
 _GRACE = 0.5
 
 Routes = list[list[int]]
