@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 
 
 def alive(pid: int) -> bool:

@@ -396,7 +396,7 @@ def test_a_swallowed_interrupt_still_stops_highs(monkeypatch):
     """HiGHS swallows a KeyboardInterrupt raised in its log callback; the remembered request
     stops the solve at the next callback all the same, and is raised again after it."""
     from omnisolve import processes
-    from omnisolve.solvers.base import Limits
+    from omnisolve.limits import Limits
     from omnisolve.solvers.highs import HighsSolver
 
     if not HARD.is_file():

@@ -9,7 +9,7 @@ import omnisolve as om
 from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.algorithms import jobshop_lns, jobshop_tabu
 from omnisolve.algorithms.dispatching import RULES, best_dispatch, dispatch, rule_schedules
-from omnisolve.solvers.base import Limits
+from omnisolve.limits import Limits
 from omnisolve.solvers.jobshop_lns import JobShopLnsSolver
 
 LNS = JobShopLnsSolver()

@@ -15,9 +15,9 @@ from omnisolve.algorithms.bandit import UCB1, ThompsonSampling
 from omnisolve.algorithms.milp_lns import OPERATORS, LnsState
 from omnisolve.errors import UnsupportedError
 from omnisolve.io import read
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import VarType
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, Tracker
 from omnisolve.solvers.highs_run import run_highs
 from omnisolve.solvers.milp_alns import MilpAlnsSolver
 from omnisolve.verify import certify
@@ -80,7 +80,8 @@ def _greedy(data) -> np.ndarray:
 def test_every_destroy_operator_gives_a_sub_mip_whose_solutions_are_feasible():
     data = read(MIP_HARD / "mknap_1.mps")
     greedy, empty = _greedy(data), np.zeros(data.num_variables)
-    tracker, limits = Tracker(None, data.sense), Limits(time=60)
+    limits = Limits(time=60)
+    tracker = Tracker(None, data.sense, limits)
     relaxed = dataclasses.replace(data, vtype=np.full(data.num_variables, VarType.CONTINUOUS))
     lp = run_highs(relaxed, tracker.elapsed() + 5, limits, tracker)
     state = LnsState(

@@ -11,8 +11,8 @@ from conftest import BENCHDATA
 from omnisolve.errors import InputError
 from omnisolve.io.highs_model import safe_names
 from omnisolve.io.mps import read_mps, write_mps
+from omnisolve.limits import Limits
 from omnisolve.model import Model, VarType
-from omnisolve.solvers.base import Limits
 from omnisolve.solvers.highs import HighsSolver
 
 MIP = BENCHDATA / "mip"

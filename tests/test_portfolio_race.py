@@ -12,10 +12,10 @@ from conftest import BENCHDATA, RACE_OVERRUN, grace
 from fake_solvers import ALL, FAKES, alive
 from omnisolve.api import solve
 from omnisolve.io import read
+from omnisolve.limits import Limits
 from omnisolve.portfolio.race import Stage, race
 from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
-from omnisolve.solvers.base import Limits
 from test_trust import infeasible_lp, transport, unbounded_lp
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"

@@ -13,11 +13,11 @@ import omnisolve
 from conftest import BENCHDATA
 from omnisolve.errors import UnsupportedError
 from omnisolve.io.mps import read_mps
+from omnisolve.limits import Limits
 from omnisolve.model import Model
 from omnisolve.problems import Knapsack
 from omnisolve.result import Status
 from omnisolve.solvers import registry
-from omnisolve.solvers.base import Limits
 from omnisolve.solvers.scip import ScipSolver
 from omnisolve.verify import Tolerances, certify
 from omnisolve.verify.model_check import check_values

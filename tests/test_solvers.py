@@ -15,11 +15,11 @@ import pytest
 from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.errors import UnsupportedError
 from omnisolve.io.mps import read_mps
+from omnisolve.limits import Limits
 from omnisolve.model import Model
 from omnisolve.portfolio.rules import choose
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Optimality, Status
-from omnisolve.solvers.base import Limits
 from omnisolve.solvers.cpsat import CpSatSolver
 from omnisolve.solvers.highs import HighsSolver
 from omnisolve.solvers.scipy_nlp import ScipySolver

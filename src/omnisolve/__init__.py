@@ -2,10 +2,10 @@
 
 from omnisolve.api import load, solve
 from omnisolve.errors import InputError, ModelError, OmnisolveError, UnsupportedError
+from omnisolve.limits import Limits
 from omnisolve.model import Model, ProblemData, VarType, quicksum
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Certificate, Result, Status
-from omnisolve.solvers.base import Limits
 from omnisolve.version import __version__
 
 

@@ -9,12 +9,13 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from omnisolve.errors import OmnisolveError
+from omnisolve.limits import IncumbentCallback, Limits
 from omnisolve.model import Model, ProblemData
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.processes import available_cores
 from omnisolve.result import Result, Status
 from omnisolve.solvers import registry
-from omnisolve.solvers.base import IncumbentCallback, Limits, SolverInterface
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify import verify
 
 if TYPE_CHECKING:

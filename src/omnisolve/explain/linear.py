@@ -62,10 +62,10 @@ def _configure_threads(h: Any) -> None:
     """One thread, through the HiGHS backend's own helper so its record of the process-wide
     thread pool stays right (a pool of another size makes later solves fail)."""
     try:
-        from omnisolve.solvers.base import Limits, Tracker
+        from omnisolve.limits import Limits
         from omnisolve.solvers.highs import set_limits
 
-        set_limits(h, Limits(time=1.0, threads=1), Tracker(None))
+        set_limits(h, Limits(time=1.0, threads=1), 1.0)
     except Exception:  # a renamed helper must not break explanations; HiGHS's default is used
         pass
 

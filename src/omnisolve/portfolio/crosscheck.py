@@ -27,11 +27,12 @@ from typing import Literal, cast
 
 import numpy as np
 
+from omnisolve.limits import Limits
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Certificate, Optimality, Result, Status, Verdict
 from omnisolve.solvers import registry
-from omnisolve.solvers.base import Limits, SolverInterface
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify import verify
 from omnisolve.verify.claims import assess, closes, local_only
 from omnisolve.verify.tolerances import Tolerances

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from omnisolve.limits import IncumbentCallback
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.processes import ending, kill_group, last_line
 from omnisolve.result import Optimality, Result, Status, Verdict
-from omnisolve.solvers.base import IncumbentCallback
 from omnisolve.verify import verify
 
 TERM_GRACE = 0.5  # seconds between SIGTERM and SIGKILL

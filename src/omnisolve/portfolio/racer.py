@@ -23,9 +23,9 @@ from typing import Any
 
 def run(job: dict[str, Any], emit: Any) -> None:
     """Solve the job's problem with its solver, emitting incumbents and the (unverified) result."""
+    from omnisolve.limits import Limits
     from omnisolve.result import Result, Status
     from omnisolve.solvers import registry
-    from omnisolve.solvers.base import Limits
 
     for name, target in job.get("register", {}).items():
         registry.register(name, target)

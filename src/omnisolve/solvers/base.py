@@ -1,67 +1,14 @@
-"""The one interface every solver backend implements, and the limits it must respect."""
+"""The one interface every solver backend implements (its limits and tracker are in `omnisolve.limits`)."""
 
 from __future__ import annotations
 
-import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from typing import Any, Callable
 
 from omnisolve.errors import UnsupportedError
+from omnisolve.limits import IncumbentCallback, Limits, Tracker
 from omnisolve.model import Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Result
-
-#: on_incumbent(elapsed_seconds, objective, bound) — called by backends on every new incumbent
-#: or bound improvement; the CLI draws it, the service streams it, bench records it.
-IncumbentCallback = Callable[[float, "float | None", "float | None"], None]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What a solve may spend: wall time (s), threads, memory (MiB), and when to stop early."""
-
-    time: float = 60.0
-    threads: int = 1
-    memory_mb: int | None = None
-    gap: float = 1e-6  # relative gap at which a solver may stop and claim optimality
-    seed: int = 0
-    # a known solution to start from (values for a ProblemData, the structured solution otherwise);
-    # backends that accept one (highs, cpsat) use it as a start/hint, the others ignore it
-    start: Any = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        if not self.time > 0:
-            raise ValueError(f"time limit must be positive, got {self.time}")
-        if self.threads < 1:
-            raise ValueError(f"threads must be at least 1, got {self.threads}")
-        if not 0 <= self.gap < 1:
-            raise ValueError(f"gap must be in [0, 1), got {self.gap}")
-
-
-class Tracker:
-    """Collects the incumbent trace and forwards improvements to the user's callback."""
-
-    def __init__(self, on_incumbent: IncumbentCallback | None, sense: str = Sense.MIN):
-        self.start = time.perf_counter()
-        self.trace: list[tuple[float, float | None, float | None]] = []
-        self._callback = on_incumbent
-        self._sign = 1.0 if sense == Sense.MIN else -1.0
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
-
-    def report(self, objective: float | None, bound: float | None = None) -> None:
-        if self.trace:
-            _, last_obj, last_bound = self.trace[-1]
-            better_obj = objective is not None and (last_obj is None or self._sign * (objective - last_obj) < -1e-12)
-            better_bound = bound is not None and (last_bound is None or self._sign * (bound - last_bound) > 1e-12)
-            if not (better_obj or better_bound):
-                return
-        t = self.elapsed()
-        self.trace.append((t, objective, bound))
-        if self._callback is not None:
-            self._callback(t, objective, bound)
 
 
 class SolverInterface(ABC):
@@ -107,7 +54,7 @@ class SolverInterface(ABC):
         if not self.available():
             raise UnsupportedError(f"solver {self.name} needs the package {self.package!r}, which is not installed")
         limits = limits or Limits()
-        tracker = Tracker(on_incumbent, getattr(problem, "sense", Sense.MIN))
+        tracker = Tracker(on_incumbent, getattr(problem, "sense", Sense.MIN), limits)
         result = self._solve(problem, limits, tracker)
         result.runtime = result.runtime or tracker.elapsed()
         result.trace = result.trace or tracker.trace

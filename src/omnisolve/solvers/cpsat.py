@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.problems import TSP, Knapsack, Problem
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.cpsat_models import Formulation, JobShopFormulation, build, unsupported_reason
 
 
@@ -30,7 +31,7 @@ class CpSatSolver(SolverInterface):
             _hint(form, problem, limits.start)
         solver = cp_model.CpSolver()
         params = solver.parameters
-        params.max_time_in_seconds = max(limits.time - tracker.elapsed(), 1e-3)
+        params.max_time_in_seconds = max(tracker.remaining(), 1e-3)
         params.num_workers = limits.threads
         params.relative_gap_limit = limits.gap
         params.random_seed = limits.seed

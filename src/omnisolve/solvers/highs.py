@@ -12,11 +12,12 @@ from typing import Any, Callable
 import numpy as np
 
 from omnisolve.io.highs_model import log_errors, new_highs, to_highs_model
+from omnisolve.limits import Limits, StoppingCriterion, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.processes import interrupt_requested
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import milp_range_reason
 from omnisolve.solvers.via_milp import solve_via_milp
 
@@ -71,7 +72,7 @@ class HighsSolver(SolverInterface):
         h = new_highs(log.append)
         if h.passModel(to_highs_model(data)) == highspy.HighsStatus.kError:
             return Result(Status.ERROR, message=f"HiGHS rejected the model: {log_errors(log)}", log="".join(log))
-        set_limits(h, limits, tracker)
+        set_limits(h, limits, tracker.remaining())
         if not self.presolve:
             h.setOptionValue("presolve", "off")
         if limits.start is not None and len(limits.start) == data.num_variables:
@@ -79,8 +80,9 @@ class HighsSolver(SolverInterface):
             h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
         interrupted: list[bool] = []
         if data.is_mip:
-            h.cbMipImprovingSolution.subscribe(interruptible(lambda e: _report(tracker, e.data_out), interrupted))
-            h.cbMipInterrupt.subscribe(interruptible(lambda e: _report(tracker, e.data_out), interrupted))
+            progress = interruptible(_progress(tracker, limits.stop), interrupted)
+            h.cbMipImprovingSolution.subscribe(progress)
+            h.cbMipInterrupt.subscribe(progress)
         h.run()
         if interrupted or interrupt_requested() or "KeyboardInterrupt" in "".join(log):
             raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
@@ -97,14 +99,15 @@ class HighsSolver(SolverInterface):
         return result
 
 
-def set_limits(h: Any, limits: Limits, tracker: Tracker) -> None:
+def set_limits(h: Any, limits: Limits, seconds: float) -> None:
+    """HiGHS's threads, gap and seed from `limits`, and a time limit of `seconds` from now."""
     import highspy
 
     global _pool_threads
     if _pool_threads is not None and _pool_threads != limits.threads:
         highspy.Highs.resetGlobalScheduler(True)
     _pool_threads = limits.threads
-    h.setOptionValue("time_limit", max(limits.time - tracker.elapsed(), 1e-3))
+    h.setOptionValue("time_limit", max(seconds, 1e-3))
     h.setOptionValue("threads", limits.threads)
     h.setOptionValue("mip_rel_gap", limits.gap)
     h.setOptionValue("random_seed", limits.seed)
@@ -127,11 +130,20 @@ def interruptible(handler: Callable[[Any], None], interrupted: list[bool]) -> Ca
     return call
 
 
-def _report(tracker: Tracker, out: Any) -> None:
-    """Forward a MIP callback's incumbent and dual bound (user's sense) to the tracker."""
-    objective, bound = _finite(out.objective_function_value), _finite(out.mip_dual_bound)
-    if objective is not None or bound is not None:
-        tracker.report(objective, bound)
+def _progress(tracker: Tracker, stop: StoppingCriterion | None) -> Callable[[Any], None]:
+    """A MIP callback forwarding its incumbent and dual bound (user's sense) to the tracker and
+    interrupting HiGHS once `stop` (the caller's extra criteria) holds; HiGHS enforces the time
+    limit and the gap itself."""
+
+    def handle(event: Any) -> None:
+        out = event.data_out
+        objective, bound = _finite(out.objective_function_value), _finite(out.mip_dual_bound)
+        if objective is not None or bound is not None:
+            tracker.report(objective, bound)
+        if stop is not None and stop.should_stop(tracker):
+            event.interrupt()
+
+    return handle
 
 
 def _feasibility(data: ProblemData, limits: Limits, tracker: Tracker, status: Any) -> tuple[Any, np.ndarray | None]:
@@ -143,7 +155,7 @@ def _feasibility(data: ProblemData, limits: Limits, tracker: Tracker, status: An
     h = new_highs()
     feasibility = dataclasses.replace(data, c=np.zeros(data.num_variables), c0=0.0, Q=None)
     h.passModel(to_highs_model(feasibility))
-    set_limits(h, limits, tracker)
+    set_limits(h, limits, tracker.remaining())
     h.run()
     found = h.getModelStatus()
     if found == highspy.HighsModelStatus.kOptimal:

@@ -4,7 +4,6 @@ MILP LNS (full-model runs and sub-MIP repairs alike). `highspy` is imported lazi
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -12,9 +11,9 @@ from typing import Callable
 import numpy as np
 
 from omnisolve.io.highs_model import new_highs, to_highs_model
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.processes import interrupt_requested
-from omnisolve.solvers.base import Limits, Tracker
 from omnisolve.solvers.highs import interruptible, set_limits
 
 
@@ -46,7 +45,8 @@ def run_highs(
 ) -> HighsRun:
     """Solve `data` with HiGHS until `deadline` (seconds on `tracker`'s clock).
     `on_solution(values)` sees every improving solution, `on_progress(objective, bound)` every
-    callback's primal and dual values; the run is interrupted as soon as `stop()` is true."""
+    callback's primal and dual values; the run is interrupted as soon as `stop()` or
+    `tracker.should_stop()` is true."""
     import highspy
     from highspy.highs import HighsCallbackEvent
 
@@ -59,7 +59,7 @@ def run_highs(
 
     h = new_highs(notice_interrupt)
     h.passModel(to_highs_model(data))
-    set_limits(h, dataclasses.replace(limits, time=max(deadline, began + 1e-3)), tracker)
+    set_limits(h, limits, deadline - tracker.elapsed())
     if start is not None:
         h.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.asarray(start, dtype=float))
 
@@ -71,7 +71,7 @@ def run_highs(
     def progress(e: HighsCallbackEvent) -> None:
         if on_progress is not None:
             on_progress(_finite(e.data_out.objective_function_value), _finite(e.data_out.mip_dual_bound))
-        if tracker.elapsed() >= deadline or (stop is not None and stop()):
+        if tracker.elapsed() >= deadline or tracker.should_stop() or (stop is not None and stop()):
             e.interrupt()  # HiGHS checks its own time limit less often than this callback runs
 
     h.cbMipImprovingSolution.subscribe(interruptible(improving, interrupted))

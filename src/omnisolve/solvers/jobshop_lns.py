@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.jobshop import JobShop
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import EXACT_INT, horizon, kind_reason, too_large_reason
 
 # With one thread, the share of the time for plain CP-SAT before LNS: enough to prove small
@@ -26,7 +27,6 @@ EXACT_SHARE = 0.1
 SLICE = 1.0  # seconds per neighbourhood sub-solve
 # Tabu search gives way to LNS after this many seconds without a gain, or half its run time if longer.
 MIN_PATIENCE, PATIENCE_SHARE = 5.0, 0.5
-MARGIN = 0.15  # seconds kept free for building the result
 
 
 class JobShopLnsSolver(SolverInterface):
@@ -49,14 +49,13 @@ class JobShopLnsSolver(SolverInterface):
         from omnisolve.algorithms.dispatching import best_rule_schedule
         from omnisolve.solvers.cpsat_models import build_jobshop
 
-        deadline = limits.time - MARGIN
         rule, starts = best_rule_schedule(shop)
         first = jobshop_lns.makespan(shop, starts)
         shared = jobshop_lns.SharedSchedule(shop, starts, shop.lower_bound, tracker.report)
         tracker.report(first, shop.lower_bound)
         form = build_jobshop(shop)
         form.hint(starts)
-        time_left = lambda: deadline - tracker.elapsed()  # noqa: E731
+        time_left = tracker.search_remaining
         seeds = itertools.count(limits.seed + 1)
 
         def solve_sub(before, after, incumbent, cap, seconds):

@@ -17,15 +17,15 @@ import time
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason
 
 RUNS = 10  # independent LKH runs sharing the time limit
 FIRST_SHARE = 0.6  # of the time the first call may use, before the wall/CPU ratio is measured
-MARGIN = 0.1  # seconds kept free before the time limit
 ASCENT_SECONDS_PER_NODE2 = 2e-6  # estimated ascent time per n^2 (explicit matrix)
 LARGEST = 10**7  # LKH multiplies distances by PRECISION=100 into C ints: keep them below this
 
@@ -51,17 +51,16 @@ class LkhSolver(SolverInterface):
         weights, note = integer_weights(problem.distances)
         text = lkh_problem(weights)
         ratio = max(clock.ratio(default=1.0), os.getloadavg()[0] / (os.cpu_count() or 1))
-        deadline = limits.time - MARGIN
         ascent = ASCENT_SECONDS_PER_NODE2 * problem.n**2 * ratio
         params: dict[str, float] = {"RUNS": RUNS}  # ints stay ints: `.6g` prints them exactly below 10^6
-        if ascent > 0.3 * (deadline - tracker.elapsed()):
+        if ascent > 0.3 * tracker.search_remaining():
             params["INITIAL_PERIOD"] = 100  # a third of the default ascent at 800 nodes
             ascent /= 3
         best: list[int] | None = None
         calls = 0
-        while best is None or deadline - tracker.elapsed() > 2 * ascent + 0.1:
+        while best is None or tracker.search_remaining() > 2 * ascent + 0.1:
             share = 1.0 if calls else FIRST_SHARE
-            search = max(share * (deadline - tracker.elapsed() - ascent) / ratio, 0.01)  # CPU seconds
+            search = max(share * (tracker.search_remaining() - ascent) / ratio, 0.01)  # CPU seconds
             params.update(SEED=(limits.seed + calls) % 999_983 + 1, TIME_LIMIT=search / RUNS, TOTAL_TIME_LIMIT=search)
             clock = _Clock()
             lines = [f"{key} = {value:.6g}" for key, value in params.items()] + ["PROBLEM_FILE = :stdin:"]

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 
 
 class MilpAlnsSolver(SolverInterface):

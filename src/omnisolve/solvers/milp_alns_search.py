@@ -16,8 +16,8 @@ import numpy as np
 
 from omnisolve.algorithms.bandit import make_bandit
 from omnisolve.algorithms.milp_lns import OPERATORS, LnsState, Neighbourhood, integral_objective
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData, Sense, VarType
-from omnisolve.solvers.base import Limits, Tracker
 from omnisolve.solvers.highs_run import HighsRun, run_highs
 from omnisolve.verify import Tolerances
 from omnisolve.verify.model_check import check_values
@@ -182,14 +182,14 @@ class MilpAlns:
 
     def run(self) -> AlnsOutcome:
         s, T, tracker = self.settings, self.limits.time, self.tracker
-        end = T - 0.3  # HiGHS may overrun its deadline by a few tenths of a second
+        end = tracker.stop_at  # the margin also covers HiGHS overrunning its deadline a little
         first = self.full_run(end, stop_at=s.start_share * T)
         if self.objective is None or first.status in ("optimal", "infeasible", "unbounded") or self.proven():
             return self.outcome(first.status)
         final_at = end - s.final_share * T
-        while tracker.elapsed() < final_at - 0.1 and not self.proven():
+        while tracker.elapsed() < final_at - 0.1 and not self.proven() and not tracker.should_stop():
             self.lns_round(min(final_at, tracker.elapsed() + self.time_slice()))
-        if tracker.elapsed() < end - 0.1 and not self.proven():
+        if tracker.elapsed() < end - 0.1 and not self.proven() and not tracker.should_stop():
             self.full_run(end)
         return self.outcome("")
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.cvrp import CVRP
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason, routing_data_reason
 
-MARGIN = 0.2  # seconds kept free before the time limit (model building, decoding)
 _LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
 
 
@@ -48,7 +48,7 @@ class OrToolsRoutingSolver(SolverInterface):
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        params.time_limit.FromMilliseconds(max(1, int(1000 * (limits.time - tracker.elapsed() - MARGIN))))
+        params.time_limit.FromMilliseconds(max(1, int(1000 * tracker.search_remaining())))
         routing.AddAtSolutionCallback(lambda: tracker.report(float(routing.CostVar().Max())))
         solution = routing.SolveWithParameters(params)
         if solution is None:

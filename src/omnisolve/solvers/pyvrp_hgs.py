@@ -18,16 +18,17 @@ from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.cvrp import CVRP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason, routing_data_reason
 
 # PyVRP's largest distance (pyvrp.constants.MAX_VALUE); costs at or above it mean "no solution".
 _MAX_VALUE = 1 << 44
-# Seconds a helper may overrun the deadline before it is killed (the deadline is set a margin
-# before the time limit, so this stays within ~0.25 s of the limit).
+# Seconds a helper may overrun the deadline before it is killed (the deadline is `stop_margin`
+# before the time limit, so this is at most 0.2 s past the limit from a 3 s limit on).
 _GRACE = 0.5
 
 Routes = list[list[int]]
@@ -48,8 +49,7 @@ class PyVrpSolver(SolverInterface):
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, CVRP)  # unsupported_reason has refused every other problem
-        margin = min(0.25, 0.1 * limits.time)
-        deadline = time.time() + limits.time - tracker.elapsed() - margin
+        deadline = time.time() + tracker.search_remaining()
         seeds = [limits.seed + k for k in range(limits.threads)]
         messages: queue.Queue = queue.Queue()
         helpers = [_start_helper(problem, seed, deadline, messages) for seed in seeds[1:]]

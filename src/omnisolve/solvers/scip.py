@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import milp_range_reason, too_large_reason
 from omnisolve.solvers.via_milp import solve_via_milp
 
@@ -165,7 +166,7 @@ def build(data: ProblemData, limits: Limits, tracker: Tracker, logfile: str | No
         m.addObjoffset(float(data.c0))
     if limits.start is not None and len(limits.start) == data.num_variables:
         _add_start(m, data, xs, np.asarray(limits.start, dtype=float))
-    m.setParam("limits/time", max(limits.time - tracker.elapsed(), 1e-3))
+    m.setParam("limits/time", max(tracker.remaining(), 1e-3))
     m.setParam("limits/gap", limits.gap)
     m.setParam("randomization/randomseedshift", int(limits.seed) % _SEED_RANGE)
     if limits.memory_mb:

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify.convexity import hessian, is_convex
 
 SLSQP_MAX_SIZE = 200  # variables + constraints up to which dense SLSQP is the faster choice
@@ -47,7 +48,7 @@ class ScipySolver(SolverInterface):
         small = data.num_variables + data.num_constraints <= SLSQP_MAX_SIZE
         logs: list[str] = []
         for method in ("SLSQP", "trust-constr") if small else ("trust-constr",):
-            run = _minimize(data, method, limits, tracker)
+            run = _minimize(data, method, tracker)
             logs.append(run.log)
             if (run.success and run.feasible) or run.timed_out:
                 break  # otherwise a failed SLSQP gets a second chance with trust-constr
@@ -76,9 +77,10 @@ class _Run:
     log: str
 
 
-def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) -> _Run:
-    """Run `method` from `_start`; the time limit is checked at every iteration and function
-    evaluation (a single long factorization inside scipy can still overrun it)."""
+def _minimize(data: ProblemData, method: str, tracker: Tracker) -> _Run:
+    """Run `method` from `_start`; `tracker.should_stop()` (the time limit) is asked at every
+    iteration and function evaluation (a single long factorization inside scipy can still
+    overrun it)."""
     from scipy.optimize import Bounds, minimize
 
     constraints = _constraints(data, dense=method == "SLSQP")
@@ -86,13 +88,13 @@ def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) 
     last = {"x": None}
 
     def watched(x: np.ndarray) -> float:
-        if tracker.elapsed() >= limits.time:
+        if tracker.should_stop():
             raise _TimeUp
         return fun(x)
 
     def at_iteration(intermediate_result: Any) -> None:
         last["x"] = np.array(intermediate_result.x, dtype=float)
-        if tracker.elapsed() >= limits.time:
+        if tracker.should_stop():
             raise StopIteration
 
     if method == "SLSQP":
@@ -114,7 +116,7 @@ def _minimize(data: ProblemData, method: str, limits: Limits, tracker: Tracker) 
                 **extra,
             )
             x, success, message = res.x, bool(res.success), str(res.message)
-            timed_out = tracker.elapsed() >= limits.time and not success
+            timed_out = tracker.should_stop() and not success
             counts = f"nit={getattr(res, 'nit', '?')} nfev={res.nfev}"
         except _TimeUp:
             x, success, timed_out, message, counts = last["x"], False, True, "time limit reached", "stopped"

@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason
 
 MAX_NODES = 1500  # one column per edge: beyond this the model alone is millions of columns
-MARGIN = 0.05  # seconds kept free before the time limit
 SUPPORT = 1e-6  # an edge with x above this is in the support graph
 VIOLATION = 1e-6  # a subtour cut x(delta(S)) < 2 - VIOLATION is added
 
@@ -75,7 +75,6 @@ class _Dfj:
         self.edge = np.full((n, n), -1, dtype=np.int64)
         self.edge[self.I, self.J] = self.edge[self.J, self.I] = np.arange(len(self.I))
         self.integral = bool(np.all(self.cost == np.round(self.cost)))
-        self.deadline = limits.time - MARGIN
         self.tour: np.ndarray | None = None
         self.length = math.inf
         self.bound = -math.inf
@@ -85,9 +84,6 @@ class _Dfj:
         self.pending: list[np.ndarray] = []  # subtours of the running MILP's improving solutions
 
     # ---- bookkeeping ---------------------------------------------------------------------------
-    def left(self) -> float:
-        return self.deadline - self.tracker.elapsed()
-
     def offer(self, tour: np.ndarray) -> None:
         """Keep `tour` if it is shorter than the best one."""
         length = self.problem.evaluate(tour.tolist())
@@ -120,11 +116,11 @@ class _Dfj:
         import highspy
 
         S = highspy.HighsModelStatus
-        self.offer(two_opt(self.d, nearest_neighbour(self.d), self.deadline, self.tracker))
+        self.offer(two_opt(self.d, nearest_neighbour(self.d), self.tracker))
         h = self.model()
         # LP rounds: exact subtour separation until the subtour (Held-Karp) bound
         rounds = 0
-        while not self.closed() and self.left() > 0:
+        while not self.closed() and not self.tracker.should_stop():
             if self.run_highs(h) != S.kOptimal:
                 break
             rounds += 1
@@ -136,7 +132,7 @@ class _Dfj:
                 break
         # MILP rounds: each run starts from the best tour and is interrupted at its first improving
         # solution with subtours (cut off before the next run); it ends at a tour it proves optimal
-        if not self.closed() and self.left() > 0:
+        if not self.closed() and not self.tracker.should_stop():
             m = len(self.cost)
             h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), np.ones(m, dtype=np.uint8))
             if self.integral:
@@ -144,7 +140,7 @@ class _Dfj:
             h.cbMipInterrupt.subscribe(self.on_interrupt)
             h.cbMipImprovingSolution.subscribe(lambda e: self.hear(e.data_out.mip_solution))
         rounds = 0
-        while not self.closed() and not self.proven and self.left() > 0:
+        while not self.closed() and not self.proven and not self.tracker.should_stop():
             self.pending = []
             start = np.zeros(len(self.cost))
             start[self.edge[self.tour, np.roll(self.tour, -1)]] = 1.0
@@ -163,7 +159,7 @@ class _Dfj:
                 self.proven = status == S.kOptimal and self.length <= info.objective_function_value + tolerance
             else:
                 self.pending += [np.asarray(c) for c in cycles]
-                self.offer(two_opt(self.d, patch(self.d, cycles), self.deadline, self.tracker))
+                self.offer(two_opt(self.d, patch(self.d, cycles), self.tracker))
             added = self.add_cuts(h, self.pending)
             self.log.append(
                 f"MILP round {rounds} ({self.tracker.elapsed():.2f} s): bound {self.bound:.10g}, "
@@ -212,8 +208,7 @@ class _Dfj:
     def run_highs(self, h: Any) -> Any:
         from omnisolve.solvers.highs import set_limits
 
-        set_limits(h, self.limits, self.tracker)
-        h.setOptionValue("time_limit", max(self.left(), 1e-3))
+        set_limits(h, self.limits, self.tracker.search_remaining())
         h.run()
         return h.getModelStatus()
 
@@ -298,7 +293,7 @@ class _Dfj:
         M = csr_matrix((np.ones(self.n), (np.arange(self.n), label)), shape=(self.n, count))
         shrunk = np.asarray(M.T @ (M.T @ W).T)  # M' W M, W symmetric
         np.fill_diagonal(shrunk, 0.0)
-        cuts = stoer_wagner_cuts(shrunk, 2.0 - VIOLATION, self.deadline, self.tracker)
+        cuts = stoer_wagner_cuts(shrunk, 2.0 - VIOLATION, self.tracker)
         return [np.flatnonzero(np.isin(label, members)) for members in cuts]
 
     def cycles(self, x: np.ndarray) -> list[list[int]]:
@@ -326,16 +321,17 @@ class _Dfj:
         return out
 
 
-def stoer_wagner_cuts(W: np.ndarray, below: float, deadline: float, tracker: Tracker) -> list[list[int]]:
+def stoer_wagner_cuts(W: np.ndarray, below: float, tracker: Tracker) -> list[list[int]]:
     """The cut-of-the-phase shores of Stoer-Wagner on the symmetric weights `W` (one per phase;
-    their minimum is the global minimum cut) whose weight is below `below`, as lists of nodes."""
+    their minimum is the global minimum cut) whose weight is below `below`, as lists of nodes;
+    fewer phases once `tracker.should_stop()`."""
     k = len(W)
     W = W.copy()
     members = [[i] for i in range(k)]
     alive = np.ones(k, dtype=bool)
     out = []
     for _ in range(k - 1):
-        if tracker.elapsed() > deadline:
+        if tracker.should_stop():
             break
         idx = np.flatnonzero(alive)
         done = ~alive
@@ -374,14 +370,14 @@ def nearest_neighbour(d: np.ndarray, start: int = 0) -> np.ndarray:
     return np.asarray(tour)
 
 
-def two_opt(d: np.ndarray, tour: np.ndarray, deadline: float, tracker: Tracker) -> np.ndarray:
-    """Best-improvement 2-opt per position, passes until none improves (or the deadline)."""
+def two_opt(d: np.ndarray, tour: np.ndarray, tracker: Tracker) -> np.ndarray:
+    """Best-improvement 2-opt per position, passes until none improves (or `tracker.should_stop()`)."""
     t = np.asarray(tour).copy()
     n = len(t)
     if n < 5:
         return t
     improved = True
-    while improved and tracker.elapsed() < deadline:
+    while improved and not tracker.should_stop():
         improved = False
         for i in range(n - 2):
             a, b = t[i], t[i + 1]

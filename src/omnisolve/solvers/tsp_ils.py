@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import Limits, SolverInterface, Tracker
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason
 
 NEIGHBORS = 10  # candidate list length per node
 KICK_LENGTH = 50  # the double bridge swaps two adjacent paths of at most this many nodes
 CHUNK_SECONDS = 0.05  # the clock is checked between chunks of ILS rounds this long
-MARGIN = 0.05  # seconds kept free before the time limit
 
 
 class TspIlsSolver(SolverInterface):
@@ -43,15 +43,14 @@ class TspIlsSolver(SolverInterface):
         length = ls.tour_length(d, tour)
         tracker.report(problem.evaluate(tour.tolist()))
         best, lengths = tour.copy(), np.array([length, length])
-        deadline = limits.time - MARGIN
         rounds, seed = 16, limits.seed
-        while problem.n >= 5 and tracker.elapsed() + 1e-3 < deadline:
+        while problem.n >= 5 and not tracker.should_stop():
             began = tracker.elapsed()
             if ls.ils(d, neigh, tour, pos, best, lengths, rounds, KICK_LENGTH, seed):
                 tracker.report(problem.evaluate(best.tolist()))
             seed = -1  # seed the generator once, then keep its stream
             took = max(tracker.elapsed() - began, 1e-6)
-            budget = min(CHUNK_SECONDS, deadline - tracker.elapsed())
+            budget = min(CHUNK_SECONDS, tracker.search_remaining())
             rounds = int(np.clip(rounds * budget / took, 1, 4 * rounds))
         solution = [int(v) for v in best]
         return Result(Status.FEASIBLE, objective=problem.evaluate(solution), solution=solution)

@@ -8,10 +8,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.problems.base import StructuredProblem
 from omnisolve.result import Result
-from omnisolve.solvers.base import Limits, Tracker
 
 SolveData = Callable[[ProblemData, Limits, Tracker], Result]
 
