@@ -295,7 +295,13 @@ def test_portfolio_train_show_and_evaluate_commands(tmp_path):
     assert shown.exit_code == 0 and "knapsack-dp" in shown.output.split("1 ")[1].split("\n")[0]
     evaluated = runner.invoke(app, ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "ev"), "--folds", "5"])
     assert evaluated.exit_code == 0, evaluated.output
-    assert "VBS (oracle)" in (tmp_path / "ev" / "portfolio.md").read_text()
+    report = (tmp_path / "ev" / "portfolio.md").read_text()
+    assert "VBS (oracle)" in report and "leave-one-family-out (3 families)" in report
+    args = ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "cv"), "--split", "random", "--folds", "5"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert "5-fold cross-validation over instances" in (tmp_path / "cv" / "portfolio.md").read_text()
+    wrong = runner.invoke(app, ["portfolio", "evaluate", str(runs), "--split", "families"])
+    assert wrong.exit_code == 2 and "--split must be family or random" in wrong.output
 
 
 def test_train_and_evaluate_a_named_suite_from_a_data_folder(tmp_path):
