@@ -16,7 +16,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("omnisolve.errors", "omnisolve.result", "omnisolve.limits", "omnisolve.processes", "omnisolve.version"),
     ("omnisolve.model",),
     ("omnisolve.problems",),
-    ("omnisolve.io", "omnisolve.verify", "omnisolve.algorithms"),
+    ("omnisolve.io", "omnisolve.verify", "omnisolve.algorithms", "omnisolve.storage"),
     ("omnisolve.solvers",),
     ("omnisolve.portfolio", "omnisolve.explain"),
     ("omnisolve.executors",),

@@ -13,6 +13,7 @@ from scipy.special import ndtr
 from typer.testing import CliRunner
 
 from conftest import BENCHDATA
+from database_fixtures import db_url, postgres_server  # noqa: F401
 from omnisolve.api import solve
 from omnisolve.bench.dataset import Dataset, Sample
 from omnisolve.bench.evaluation import cross_validate, family, held_out_sets, per_class, race_outcome, table
@@ -143,7 +144,7 @@ def test_deadline_prefers_the_steady_solver_over_the_fast_on_average_one():
 # ---- history -------------------------------------------------------------------------------
 
 
-def test_history_changes_the_choice_on_a_repeated_family(tmp_path):
+def test_history_changes_the_choice_on_a_repeated_family(db_url):
     sack = read(DATA / "strongly_100.kp")
     selector = Selector(
         10.0,
@@ -154,22 +155,20 @@ def test_history_changes_the_choice_on_a_repeated_family(tmp_path):
             "knapsack-dp": constant(np.log10(1.0), 0.3, ["Knapsack"]),
         },
     )
-    db = tmp_path / "history.db"
-    assert choose(sack, history=db, selector=selector).ranked[0] == "cpsat"
-    history = History(db)
+    assert choose(sack, history=db_url, selector=selector).ranked[0] == "cpsat"
+    history = History(db_url)
     choices = []
     for _ in range(4):  # the user's family: cpsat keeps failing, knapsack-dp solves fast
         history.record("Knapsack", {}, "cpsat", "time_limit", 10.0, None, 10.0)
         history.record("Knapsack", {}, "knapsack-dp", "optimal", 0.05, 0.0, 10.0)
-        choices.append(choose(sack, history=db, selector=selector))
+        choices.append(choose(sack, history=history, selector=selector))
     assert choices[-1].ranked[0] == "knapsack-dp" and choices[-1].method == "selector+history"
     assert reward("optimal", 0.0, 10.0) == 1.0 and reward("time_limit", 10.0, 10.0) == 0.0
 
 
-def test_solve_records_its_outcome_in_the_history(tmp_path):
-    db = tmp_path / "h.db"
-    result = solve(DATA / "strongly_100.kp", solver="knapsack-dp", history=db)
-    rows = History(db).summary()
+def test_solve_records_its_outcome_in_the_history(db_url):
+    result = solve(DATA / "strongly_100.kp", solver="knapsack-dp", history=db_url)
+    rows = History(db_url).summary()
     assert result.status.value == "optimal"
     assert rows[0]["class"] == "Knapsack" and rows[0]["solver"] == "knapsack-dp" and rows[0]["runs"] == 1
 

@@ -20,6 +20,7 @@ from omnisolve.verify import verify
 
 if TYPE_CHECKING:
     from omnisolve.portfolio.crosscheck import Mode
+    from omnisolve.portfolio.history import History
 
 
 def load(problem: Model | Problem | str | os.PathLike) -> Problem:
@@ -55,16 +56,17 @@ def pick_solver(problem: Problem, solver: str = "auto") -> SolverInterface:
     return registry.get(solver)
 
 
-def _history_path(history: bool | str | os.PathLike | None) -> Any:
-    """None (off), or the history file: `True` -> the default place, a path -> that file,
-    `None` -> the default place only when OMNISOLVE_HISTORY is set."""
-    from omnisolve.portfolio.history import default_path
+def _history(history: bool | str | os.PathLike | History | None) -> History | None:
+    """The run history to learn from and record in, or None: `True` -> the default place, a
+    path or database URL -> there, a `History` as is, `None` -> the default place only when
+    OMNISOLVE_HISTORY is set; "off" there turns the default place off."""
+    from omnisolve.portfolio.history import History, default_location
 
     if history is None:
-        return default_path() if os.environ.get("OMNISOLVE_HISTORY") else None
-    if history is True:
-        return default_path()
-    return None if history is False else history
+        history = default_location() if os.environ.get("OMNISOLVE_HISTORY") else None
+    elif history is True:
+        history = default_location()
+    return None if history is None or history is False else History.get_storage(history)
 
 
 def solve(
@@ -76,7 +78,7 @@ def solve(
     seed: int = 0,
     on_incumbent: IncumbentCallback | None = None,
     utility: Any = None,
-    history: bool | str | os.PathLike | None = None,
+    history: bool | str | os.PathLike | History | None = None,
     cross_check: str = "claims",
 ) -> Result:
     """Solve `problem` and return a `Result` carrying its verifier's `Certificate`.
@@ -88,7 +90,9 @@ def solve(
     maximize the expected value of the answer and caps the time limit at its horizon.
     `threads`: cores for the backend (a race splits them among its racers); by default all
     the cores this process may use (`processes.available_cores`).
-    `history`: record the outcome in the run history and let it steer `auto`/`race`.
+    `history`: record the outcome in the run history and let it steer `auto`/`race` (True: the
+    default place, `$OMNISOLVE_HISTORY` or ~/.omnisolve/history.db; or a SQLite file path, a
+    database URL such as "postgresql://user:pw@host/db", or a `portfolio.history.History`).
     `cross_check`: "claims" (default) lets an independent solver confirm or refute an optimal,
     infeasible or unbounded claim the data could not prove, for up to a fifth of the time limit
     (`portfolio.crosscheck`); "always" also checks feasible answers; "off" never does.
@@ -101,12 +105,13 @@ def solve(
     mode = check_mode(cross_check)
     threads = available_cores() if threads is None else threads
     data = load(problem)
+    runs = _history(history)
     named = named_racers(solver)
     limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
     if solver not in ("auto", "race") and named is None:
         result = _solve_with(data, registry.get(solver), limits, on_incumbent)
         result = _after_solve(data, result, mode, time_limit, threads, seed)
-        _record(_history_path(history), data, None, result, time_limit)
+        _record(runs, data, None, result, time_limit)
         return result
     from omnisolve.portfolio.choice import choose
     from omnisolve.portfolio.utility import Utility, parse
@@ -115,8 +120,7 @@ def solve(
     if isinstance(value, Utility):
         time_limit = min(time_limit, value.horizon)
         limits = dataclasses.replace(limits, time=time_limit)
-    path = _history_path(history)
-    choice = choose(data, value, path, time_limit=time_limit)
+    choice = choose(data, value, runs, time_limit=time_limit)
     racing = bool(solver == "race" or named or (threads >= 2 and choice.contenders))
     if racing:
         from omnisolve.portfolio.race import race
@@ -141,7 +145,7 @@ def solve(
         "selection": {"method": method, "ranked": choice.ranked, "class": choice.cls},
     }
     result = _after_solve(data, result, mode, time_limit, threads, seed)
-    _record(path, data, choice, result, time_limit)
+    _record(runs, data, choice, result, time_limit)
     return result
 
 
@@ -171,16 +175,15 @@ def after_solve_allowance(time_limit: float, cross_check: str = "claims") -> flo
     return (0.0 if cross_check == "off" else budget(time_limit)) + _explain_seconds(time_limit)
 
 
-def _record(path: Any, data: Problem, choice: Any, result: Result, time_limit: float) -> None:
-    """Append the outcome to the run history at `path` (nothing when None)."""
-    if path is None:
+def _record(runs: History | None, data: Problem, choice: Any, result: Result, time_limit: float) -> None:
+    """Append the outcome to the run history `runs` (nothing when None)."""
+    if runs is None:
         return
     from omnisolve.portfolio.features import features, problem_class
-    from omnisolve.portfolio.history import History
 
     solver = result.extra.get("race", {}).get("winner", result.solver)
     cls, feats = (choice.cls, choice.features) if choice is not None else (problem_class(data), features(data))
-    History(path).record(cls, feats, solver, result.status.value, result.runtime, result.gap, time_limit)
+    runs.record(cls, feats, solver, result.status.value, result.runtime, result.gap, time_limit)
 
 
 def _solve_with(

@@ -100,14 +100,17 @@ def history() -> None:
     """Per class and solver: runs recorded in the history and their mean reward."""
     from rich.table import Table
 
-    from omnisolve.portfolio.history import History, default_path
+    from omnisolve.portfolio.history import History, default_location
+    from omnisolve.storage import shown, sqlite_file
 
-    path = default_path()
-    if path is None or not path.is_file():
-        out.print(f"no run history ({path or 'OMNISOLVE_HISTORY=off'})")
+    location = default_location()
+    file = None if location is None else sqlite_file(location)
+    if location is None or (file is not None and not file.is_file()):
+        out.print(f"no run history ({shown(location) if location else 'OMNISOLVE_HISTORY=off'})")
         return
-    table = Table("class", "solver", "runs", "mean reward", "mean runtime s", title=str(path))
-    for row in History(path).summary():
+    runs = History(location)
+    table = Table("class", "solver", "runs", "mean reward", "mean runtime s", title=runs.name)
+    for row in runs.summary():
         table.add_row(row["class"], row["solver"], str(row["runs"]), f"{row['reward']:.2f}", f"{row['runtime']:.3g}")
     out.print(table)
 

@@ -10,7 +10,7 @@ import typer
 from omnisolve.cli.console import fail
 
 DB_HELP = (
-    "database URL, e.g. sqlite:///./omnisolve.db or postgresql+psycopg://user:pw@host/db "
+    "database URL or SQLite file path, e.g. sqlite:///./omnisolve.db, jobs.db or postgresql://user:pw@host/db "
     "(default $OMNISOLVE_DB or sqlite:///./omnisolve.db)"
 )
 
@@ -47,7 +47,7 @@ def token_create(
     from omnisolve.service.auth import create_token
 
     try:
-        typer.echo(create_token(_db(db), name))
+        typer.echo(create_token(db, name))
     except ValueError as exc:
         raise fail(str(exc), 2) from None
 
@@ -59,7 +59,7 @@ def token_list(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> 
 
     from omnisolve.service.store import Store
 
-    store = Store(_db(db))
+    store = Store.get_storage(db)
     for row in store.list_tokens():
         created = datetime.fromtimestamp(row["created_at"], tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
         typer.echo(f"{row['id']}\t{row['name']}\t{created}\t{'revoked' if row['revoked'] else 'active'}")
@@ -77,18 +77,12 @@ def token_revoke(
 
     if (token_id is None) == (user is None):
         raise fail("give a token id or --user NAME", 2)
-    store = Store(_db(db))
+    store = Store.get_storage(db)
     count = store.revoke_tokens(token_id, user)
     store.close()
     if not count:
         raise fail("no active token matched", 2)
     typer.echo(f"revoked {count} token(s)")
-
-
-def _db(db: str | None) -> str:
-    from omnisolve.service.config import Settings
-
-    return Settings.from_env(db_url=db).db_url
 
 
 def register(app: typer.Typer) -> None:

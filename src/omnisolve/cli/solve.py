@@ -46,7 +46,8 @@ def solve(
     history: Optional[bool] = typer.Option(
         None,
         "--history/--no-history",
-        help="record the run in the history (~/.omnisolve/history.db or $OMNISOLVE_HISTORY; on when that is set)",
+        help="record the run in the history: ~/.omnisolve/history.db, or $OMNISOLVE_HISTORY (a file path or a database "
+        "URL such as postgresql://USER:PW@HOST/DB; recording is on when it is set)",
     ),
     cross_check: str = typer.Option(
         "claims",

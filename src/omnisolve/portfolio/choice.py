@@ -4,13 +4,16 @@ nothing about the class, then the history's bandit on top."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from omnisolve.errors import UnsupportedError
 from omnisolve.portfolio.utility import Utility
 from omnisolve.problems import Problem
+
+if TYPE_CHECKING:
+    from omnisolve.portfolio.history import History
 
 RULE_PRIORS = (0.6, 0.4)  # prior rewards of the rules' first choice and of the others
 CLOSE = 0.8  # the runner-up's expected reward at least this share of the leader's: a close call
@@ -48,11 +51,12 @@ def supported(problem: Problem, names: list[str]) -> list[str]:
 def choose(
     problem: Problem,
     utility: Utility | None = None,
-    history: Path | None = None,
+    history: History | str | os.PathLike | None = None,
     selector: Any = "default",
     time_limit: float | None = None,
 ) -> Choice:
-    """Rank the backends for `problem` (to run for `time_limit` seconds, None: unknown);
+    """Rank the backends for `problem` (to run for `time_limit` seconds, None: unknown), the
+    run `history` (a `History`, a path or a URL; None: none) reordering them;
     UnsupportedError when none accepts it."""
     from omnisolve.portfolio.features import features, problem_class
     from omnisolve.portfolio.rules import choose as rule_choice
@@ -77,7 +81,7 @@ def choose(
     if history is not None:
         from omnisolve.portfolio.history import History, adjust
 
-        runs = History(history).rewards(cls)
+        runs = History.get_storage(history).rewards(cls)
         if runs:
             reordered = adjust(ranked, priors, runs)
             method += "+history" if reordered != ranked else ""

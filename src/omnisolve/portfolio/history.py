@@ -1,4 +1,4 @@
-"""The local run history (SQLite) and the online bandit that learns from it.
+"""The run history and the online bandit that learns from it.
 
 Every solve may append its class, features, solver and outcome. Per problem class, a UCB1
 bandit over the candidate solvers (in the spirit of Khodak et al., "Learning to Relax": learn
@@ -6,33 +6,49 @@ the best configuration online over a user's sequence of instances) starts from t
 ranking as a prior worth `PRIOR_WEIGHT` plays and updates with the rewards seen in the history,
 so a solver that keeps failing on a user's problem family loses its place.
 
-Location: `OMNISOLVE_HISTORY` (a path; "off" disables), else ~/.omnisolve/history.db.
+Location: `OMNISOLVE_HISTORY` (a SQLite file path or a database URL such as
+postgresql://USER:PASSWORD@HOST/DB; "off" disables), else ~/.omnisolve/history.db. The table is
+the one the raw-sqlite3 history of earlier versions wrote, so their files keep working.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
-from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Column, Float, Integer, MetaData, Table, Text, func, insert, select
+
+from omnisolve.storage import Database, StorageError
 
 PRIOR_WEIGHT = 2  # the selector's ranking counts as this many plays of each arm
 EXPLORATION = 0.3  # UCB1 exploration constant (rewards are in [0, 1])
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY, at REAL, class TEXT, features TEXT, solver TEXT, status TEXT,
-    runtime REAL, gap REAL, time_limit REAL, reward REAL)"""
+schema = MetaData()
+runs = Table(
+    "runs",
+    schema,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float),  # UNIX seconds
+    Column("class", Text),
+    Column("features", Text),  # JSON object
+    Column("solver", Text),
+    Column("status", Text),
+    Column("runtime", Float),
+    Column("gap", Float),
+    Column("time_limit", Float),
+    Column("reward", Float),
+)
 
 
-def default_path() -> Path | None:
-    """Where the history lives, or None when OMNISOLVE_HISTORY is "off"."""
+def default_location() -> str | None:
+    """Where the history lives (a path or URL), or None when OMNISOLVE_HISTORY is "off"."""
     env = os.environ.get("OMNISOLVE_HISTORY", "").strip()
     if env.lower() in ("off", "0", "no", "false"):
         return None
-    return Path(env).expanduser() if env else Path.home() / ".omnisolve" / "history.db"
+    return env or str(Path.home() / ".omnisolve" / "history.db")
 
 
 def reward(status: str, runtime: float, time_limit: float) -> float:
@@ -43,17 +59,19 @@ def reward(status: str, runtime: float, time_limit: float) -> float:
     return 0.25 if status == "feasible" else 0.0
 
 
-class History:
-    """Append-only run log in one SQLite file."""
+class History(Database):
+    """Append-only run log in one database; a connection per use, none kept open."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.execute(_SCHEMA)
+    kind = "run history"
+    metadata = schema
+    pooled = False
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5.0)
+    @classmethod
+    def default_location(cls) -> str:
+        location = default_location()
+        if location is None:
+            raise StorageError("the run history is off (OMNISOLVE_HISTORY=off)")
+        return location
 
     def record(
         self,
@@ -65,37 +83,36 @@ class History:
         gap: float | None,
         time_limit: float,
     ) -> None:
-        row = (
-            time.time(),
-            cls,
-            json.dumps(features),
-            solver,
-            status,
-            runtime,
-            gap,
-            time_limit,
-            reward(status, runtime, time_limit),
-        )
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "INSERT INTO runs (at, class, features, solver, status, runtime, gap, time_limit, reward) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
+        row = {
+            "at": time.time(),
+            "class": cls,
+            "features": json.dumps(features),
+            "solver": solver,
+            "status": status,
+            "runtime": runtime,
+            "gap": gap,
+            "time_limit": time_limit,
+            "reward": reward(status, runtime, time_limit),
+        }
+        with self.transaction() as conn:
+            conn.execute(insert(runs).values(row))
 
     def rewards(self, cls: str) -> list[tuple[str, float]]:
         """(solver, reward) of every recorded run of class `cls`, oldest first."""
-        with closing(self._connect()) as db:
-            return list(db.execute("SELECT solver, reward FROM runs WHERE class = ? ORDER BY id", (cls,)))
+        query = select(runs.c.solver, runs.c.reward).where(runs.c["class"] == cls).order_by(runs.c.id)
+        with self.transaction() as conn:
+            return [(solver, value) for solver, value in conn.execute(query)]
 
     def summary(self) -> list[dict[str, Any]]:
         """Per class and solver: runs, mean reward, mean runtime."""
+        mean_reward = func.avg(runs.c.reward)
         query = (
-            "SELECT class, solver, COUNT(*), AVG(reward), AVG(runtime) FROM runs "
-            "GROUP BY class, solver ORDER BY class, AVG(reward) DESC"
+            select(runs.c["class"], runs.c.solver, func.count(), mean_reward, func.avg(runs.c.runtime))
+            .group_by(runs.c["class"], runs.c.solver)
+            .order_by(runs.c["class"], mean_reward.desc(), runs.c.solver)
         )
-        with closing(self._connect()) as db:
-            return [dict(zip(("class", "solver", "runs", "reward", "runtime"), r)) for r in db.execute(query)]
+        with self.transaction() as conn:
+            return [dict(zip(("class", "solver", "runs", "reward", "runtime"), r)) for r in conn.execute(query)]
 
 
 def adjust(ranked: list[str], priors: list[float], runs: list[tuple[str, float]]) -> list[str]:

@@ -12,12 +12,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(store_or_url: Store | str, name: str) -> str:
-    """A new token for user `name` (created if needed); only its hash is stored."""
+def create_token(store_or_url: Store | str | None, name: str) -> str:
+    """A new token for user `name` (created if needed) in a `Store`, or in the database at a URL
+    or path (None: the default one, see `Store.get_storage`); only its hash is stored."""
     name = name.strip()
     if not name or len(name) > 100 or not name.isprintable():
         raise ValueError("a user name must have 1 to 100 printable characters")
-    store = Store(store_or_url) if isinstance(store_or_url, str) else store_or_url
+    store = Store.get_storage(store_or_url)
     token = secrets.token_urlsafe(32)
     try:
         store.add_token(name, hash_token(token))

@@ -7,35 +7,22 @@ claim jobs with one conditional UPDATE (`FOR UPDATE SKIP LOCKED` in its subquery
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
+from omnisolve.service.config import Settings
 from omnisolve.service.tables import job_events, jobs, tokens, users
+from omnisolve.storage import Database
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Columns of a job row without the uploaded content and the large part of the result.
 SUMMARY = [c for c in jobs.c if c.name not in ("content", "result_detail")]
-
-
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL (readers never block the writer), a busy timeout and foreign keys."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
-                cursor.execute(f"PRAGMA {pragma}")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def migrate(engine: Engine) -> None:
@@ -52,17 +39,23 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-class Store:
-    """All database access of the service; rows come back as plain dicts."""
+class Store(Database):
+    """All database access of the service; rows come back as plain dicts. `url` is a database
+    URL or a SQLite file path; `get_storage(None)` opens `$OMNISOLVE_DB` or ./omnisolve.db."""
 
-    def __init__(self, url: str, migrate_schema: bool = True):
-        self.url = url
-        self.engine = make_engine(url)
-        if migrate_schema:
+    kind = "service database"
+
+    def __init__(self, url: str | os.PathLike, migrate_schema: bool = True):
+        self.migrate_schema = migrate_schema
+        super().__init__(url)
+
+    @classmethod
+    def default_location(cls) -> str:
+        return Settings.from_env().db_url
+
+    def prepare(self) -> None:
+        if self.migrate_schema:
             migrate(self.engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -288,4 +281,4 @@ class Store:
         conn.execute(insert(job_events).values(job_id=job_id, kind=kind, data=data, time=now))
 
 
-__all__ = ["Store", "TERMINAL", "make_engine", "migrate"]
+__all__ = ["Store", "TERMINAL", "migrate"]

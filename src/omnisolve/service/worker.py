@@ -16,6 +16,7 @@ import time
 import uuid
 
 from omnisolve.api import after_solve_allowance
+from omnisolve.errors import OmnisolveError
 from omnisolve.service.config import Settings
 from omnisolve.service.jobs import JobProcess, job_status, split_result
 from omnisolve.service.store import Store
@@ -117,7 +118,11 @@ class Worker:
 def main(argv: list[str] | None = None) -> None:
     """`python -m omnisolve.service.worker [--db URL]`: serve jobs until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(prog="omnisolve-worker", description=main.__doc__)
-    parser.add_argument("--db", default=None, help="database URL (default $OMNISOLVE_DB or sqlite:///./omnisolve.db)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database URL or SQLite file path (default $OMNISOLVE_DB or sqlite:///./omnisolve.db)",
+    )
     parser.add_argument("--id", default=None, help="worker id shown in the job rows")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -125,7 +130,10 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    worker = Worker(settings, args.id)
+    try:
+        worker = Worker(settings, args.id)
+    except OmnisolveError as exc:  # e.g. a database it cannot reach: one line, not a traceback
+        parser.exit(exc.exit_code, f"error: {exc}\n")
     try:
         worker.run(stop)
     finally:
