@@ -1,4 +1,5 @@
-"""Web UI: two static HTML pages (submit + job list, one job), their scripts and styles, the
+"""Web UI: two HTML pages (submit + job list, one job), each its own <main> put into the one
+layout (static/layout.html: head, the token header, app.js), their scripts and styles, the
 bundled plotly.js, and the solver list the submit form offers.
 
 Pages load without a token; their scripts send the token the user stores in the page header
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,14 +31,27 @@ def home() -> RedirectResponse:
     return RedirectResponse("/ui")
 
 
+def page(main: str, title: str, script: str, head: str = "") -> HTMLResponse:
+    """The layout with the page's <main> (a file of static/), title, own script and extra head."""
+    text = (STATIC / "layout.html").read_text()
+    for key, value in (
+        ("title", title),
+        ("head", head),
+        ("body", (STATIC / main).read_text()),
+        ("scripts", f'  <script src="/static/{script}"></script>\n'),
+    ):
+        text = text.replace("{{" + key + "}}", value)
+    return HTMLResponse(text)
+
+
 @router.get("/ui")
-def submit_page() -> FileResponse:
-    return FileResponse(STATIC / "index.html")
+def submit_page() -> HTMLResponse:
+    return page("index.html", "omnisolve", "submit.js")
 
 
 @router.get("/ui/jobs/{job_id}")
-def job_page(job_id: str) -> FileResponse:
-    return FileResponse(STATIC / "job.html")
+def job_page(job_id: str) -> HTMLResponse:
+    return page("job.html", "omnisolve job", "job.js", head='  <script src="/static/plotly.min.js"></script>\n')
 
 
 @router.get("/ui/solvers")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+import numpy as np
+
 from omnisolve.errors import UnsupportedError
 from omnisolve.limits import IncumbentCallback, Limits, Tracker
-from omnisolve.model import Sense
+from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
-from omnisolve.result import Result
+from omnisolve.result import Result, Status
 
 
 class SolverInterface(ABC):
@@ -67,3 +69,15 @@ class SolverInterface(ABC):
     @abstractmethod
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         """Backend-specific work; report incumbents with `tracker.report(objective, bound)`."""
+
+
+def concluded(result: Result, tracker: Tracker, data: ProblemData, point: np.ndarray | None = None) -> Result:
+    """The LP/MILP backends' last step: a solution's objective and bound go to the tracker, an
+    unbounded result carries `point` (a feasible point of its ray) as its values, and the
+    result is named after the problem."""
+    if result.status.has_solution:
+        tracker.report(result.objective, result.bound)
+    elif result.status == Status.UNBOUNDED:
+        result.values = point
+    result.problem_name = data.name
+    return result

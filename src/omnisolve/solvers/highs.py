@@ -17,7 +17,7 @@ from omnisolve.model import ProblemData
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.processes import interrupt_requested
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import SolverInterface
+from omnisolve.solvers.base import SolverInterface, concluded
 from omnisolve.solvers.requirements import milp_range_reason
 from omnisolve.solvers.via_milp import solve_via_milp
 
@@ -90,13 +90,7 @@ class HighsSolver(SolverInterface):
         point = None
         if status in (highspy.HighsModelStatus.kUnboundedOrInfeasible, highspy.HighsModelStatus.kUnbounded):
             status, point = _feasibility(data, limits, tracker, status)
-        result = _result(h, status, data, log)
-        if result.status.has_solution:
-            tracker.report(result.objective, result.bound)
-        elif result.status == Status.UNBOUNDED:
-            result.values = point
-        result.problem_name = data.name
-        return result
+        return concluded(_result(h, status, data, log), tracker, data, point)
 
 
 def set_limits(h: Any, limits: Limits, seconds: float) -> None:

@@ -22,7 +22,7 @@ from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import SolverInterface
+from omnisolve.solvers.base import SolverInterface, concluded
 from omnisolve.solvers.requirements import milp_range_reason, too_large_reason
 from omnisolve.solvers.via_milp import solve_via_milp
 
@@ -98,12 +98,7 @@ class ScipSolver(SolverInterface):
             result = _result(model, xs, status, data, log)
         finally:
             os.unlink(logfile)
-        if result.status.has_solution:
-            tracker.report(result.objective, result.bound)
-        elif result.status == Status.UNBOUNDED:
-            result.values = point
-        result.problem_name = data.name
-        return result
+        return concluded(result, tracker, data, point)
 
 
 def _events() -> Any:
