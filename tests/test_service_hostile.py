@@ -242,7 +242,8 @@ def test_slow_readers_cost_their_uploads_never_the_api(sqlite_url, hostile_reade
             assert re.fullmatch(r"slow-\d+\.txt: reading it took longer than 2 s", detail), detail
         else:
             assert "busy" in detail, detail
-        assert took < 2 * 2 + grace(3.0), took  # a wait for a turn, then the check: each at most parse_seconds
+        # a wait for a turn, then the check: each at most parse_seconds, plus 45 clients' own HTTP
+        assert took < 2 * 2 + grace(6.0), took
 
 
 def test_a_memory_hungry_reader_stops_at_the_jobs_memory_limit(sqlite_url, hostile_readers):
