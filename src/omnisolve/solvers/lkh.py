@@ -8,7 +8,13 @@ TIME_LIMIT CPU seconds each, TOTAL_TIME_LIMIT checked between runs. The limits c
 and the ascent cannot be interrupted, so we convert wall to CPU time with the ratio measured
 from the load average (then after each call), estimate the ascent (shortened with
 INITIAL_PERIOD when it would take a large share), and call again with a new seed while the
-wall clock leaves room."""
+wall clock leaves room.
+
+An instance with TSPLIB coordinates (EUC_2D, CEIL_2D, ATT, GEO) goes to LKH as coordinates,
+never as a matrix: LKH computes those distances itself, exactly as TSPLIB defines them. From
+`LARGE` nodes on, LKH takes Delaunay candidate edges and skips the subgradient ascent, whose
+O(n^2) work would eat the time limit: a random 100,000-node instance gets a tour within 1 % of
+the Beardwood-Halton-Hammersley estimate in 60 s and about 120 MB (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ RUNS = 10  # independent LKH runs sharing the time limit
 FIRST_SHARE = 0.6  # of the time the first call may use, before the wall/CPU ratio is measured
 ASCENT_SECONDS_PER_NODE2 = 2e-6  # estimated ascent time per n^2 (explicit matrix)
 LARGEST = 10**7  # LKH multiplies distances by PRECISION=100 into C ints: keep them below this
+COORDINATE_TYPES = ("EUC_2D", "CEIL_2D", "ATT", "GEO")  # metrics LKH computes as TSPLIB does
+LARGE = 5000  # nodes from which LKH uses Delaunay candidates and no ascent
 
 
 class LkhSolver(SolverInterface):
@@ -48,12 +56,14 @@ class LkhSolver(SolverInterface):
         from elkai import _elkai
 
         clock = _Clock()
-        weights, note = integer_weights(problem.distances)
-        text = lkh_problem(weights)
+        text, note = lkh_problem(problem)
         ratio = max(clock.ratio(default=1.0), os.getloadavg()[0] / (os.cpu_count() or 1))
         ascent = ASCENT_SECONDS_PER_NODE2 * problem.n**2 * ratio
-        params: dict[str, float] = {"RUNS": RUNS}  # ints stay ints: `.6g` prints them exactly below 10^6
-        if ascent > 0.3 * tracker.search_remaining():
+        params: dict[str, float | str] = {"RUNS": RUNS}  # ints stay ints: `.6g` prints them exactly below 10^6
+        if problem.n >= LARGE and "NODE_COORD_SECTION" in text:
+            params.update(CANDIDATE_SET_TYPE="DELAUNAY", SUBGRADIENT="NO")
+            ascent = 0.0
+        elif ascent > 0.3 * tracker.search_remaining():
             params["INITIAL_PERIOD"] = 100  # a third of the default ascent at 800 nodes
             ascent /= 3
         best: list[int] | None = None
@@ -63,7 +73,7 @@ class LkhSolver(SolverInterface):
             search = max(share * (tracker.search_remaining() - ascent) / ratio, 0.01)  # CPU seconds
             params.update(SEED=(limits.seed + calls) % 999_983 + 1, TIME_LIMIT=search / RUNS, TOTAL_TIME_LIMIT=search)
             clock = _Clock()
-            lines = [f"{key} = {value:.6g}" for key, value in params.items()] + ["PROBLEM_FILE = :stdin:"]
+            lines = [f"{key} = {_text(value)}" for key, value in params.items()] + ["PROBLEM_FILE = :stdin:"]
             tour = [int(v) - 1 for v in _elkai.solve_problem("\n".join(lines) + "\n", text)]
             calls += 1
             if sorted(tour) != list(range(problem.n)):
@@ -109,11 +119,23 @@ def integer_weights(d: np.ndarray) -> tuple[np.ndarray, str]:
     return np.rint(d * scale).astype(np.int64), f"LKH saw the distances scaled by {scale:.6g} and rounded"
 
 
-def lkh_problem(weights: np.ndarray) -> str:
-    """A TSPLIB text with the full matrix (TYPE ATSP when it is not symmetric)."""
+def lkh_problem(problem: TSP) -> tuple[str, str]:
+    """The TSPLIB text LKH reads, and a note on what it saw: the coordinates for a TSPLIB
+    metric LKH knows, else the full matrix (`integer_weights`; TYPE ATSP when asymmetric)."""
+    if problem.coords is not None and problem.edge_weight_type in COORDINATE_TYPES:
+        nodes = "\n".join(f"{i + 1} {x!r} {y!r}" for i, (x, y) in enumerate(problem.coords.tolist()))
+        head = f"TYPE : TSP\nDIMENSION : {problem.n}\nEDGE_WEIGHT_TYPE : {problem.edge_weight_type}\n"
+        return f"{head}NODE_COORD_SECTION\n{nodes}\nEOF\n", ""
+    weights, note = integer_weights(problem.distances)
     kind = "TSP" if np.array_equal(weights, weights.T) else "ATSP"
     rows = "\n".join(" ".join(map(str, row)) for row in weights.tolist())
-    return (
+    text = (
         f"TYPE : {kind}\nDIMENSION : {len(weights)}\nEDGE_WEIGHT_TYPE : EXPLICIT\n"
         f"EDGE_WEIGHT_FORMAT : FULL_MATRIX\nEDGE_WEIGHT_SECTION\n{rows}\nEOF\n"
     )
+    return text, note
+
+
+def _text(value: float | str) -> str:
+    """A parameter's value as LKH reads it (numbers exactly below 10^6)."""
+    return value if isinstance(value, str) else f"{value:.6g}"
