@@ -4,6 +4,7 @@ from omnisolve.api import load, solve
 from omnisolve.errors import InputError, ModelError, OmnisolveError, UnsupportedError
 from omnisolve.limits import Limits
 from omnisolve.model import Model, ProblemData, VarType, quicksum
+from omnisolve.nl import Formulation, formulate, solve_text
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Certificate, Result, Status
 from omnisolve.version import __version__
@@ -19,6 +20,7 @@ def read(path):
 __all__ = [
     "CVRP",
     "Certificate",
+    "Formulation",
     "InputError",
     "JobShop",
     "Knapsack",
@@ -33,8 +35,10 @@ __all__ = [
     "UnsupportedError",
     "VarType",
     "__version__",
+    "formulate",
     "load",
     "quicksum",
     "read",
     "solve",
+    "solve_text",
 ]
