@@ -1,5 +1,5 @@
-"""Web UI: two static HTML pages (submit + job list, one job), their scripts and styles, the
-bundled plotly.js, and the solver list the submit form offers.
+"""Web UI: three static HTML pages (submit + job list, one job, a problem described in words),
+their scripts and styles, the bundled plotly.js, and the solver list the submit form offers.
 
 Pages load without a token; their scripts send the token the user stores in the page header
 with every /jobs call. None of these routes belong to the API schema.
@@ -38,6 +38,11 @@ def submit_page() -> FileResponse:
 @router.get("/ui/jobs/{job_id}")
 def job_page(job_id: str) -> FileResponse:
     return FileResponse(STATIC / "job.html")
+
+
+@router.get("/ui/nl")
+def words_page() -> FileResponse:
+    return FileResponse(STATIC / "nl.html")
 
 
 @router.get("/ui/solvers")
