@@ -157,17 +157,24 @@ def test_a_model_that_stays_infeasible_is_the_answer(capsys):
     assert code == 5 and "infeasible" in err and "ducks (>= 300)" in out
 
 
-def test_samples_choose_the_majority_and_report_the_disagreement():
-    started = []
+def candidates(*models: list) -> ReplayServer:
+    """A replay server for several candidates: candidate k gets the formulation, then the
+    models of `models[k]` in turn (the last one again when asked more)."""
+    started: list[int] = []
 
-    def script(messages):  # candidate 2 forgets integrality; 1 and 3 need one repair each
-        if len(messages) == 2:
+    def script(messages):
+        if len(messages) == 2:  # system and problem: a new candidate
             started.append(len(started))
             return fenced(FORMULATION)
-        answers = {0: [UNDECLARED, MODEL], 1: [CONTINUOUS], 2: [BAD_JSON, MODEL]}[started[-1]]
+        answers = models[started[-1]]
         return fenced(answers[min(len(messages) // 2 - 2, len(answers) - 1)])
 
-    with ReplayServer(script) as server:
+    return ReplayServer(script)
+
+
+def test_samples_choose_the_majority_and_report_the_disagreement():
+    # candidate 2 forgets integrality; 1 and 3 need one repair each
+    with candidates([UNDECLARED, MODEL], [CONTINUOUS], [BAD_JSON, MODEL]) as server:
         found = solve(server, samples=3)
     assert found.result.objective == pytest.approx(ANSWER)
     summary = found.summary
@@ -178,16 +185,7 @@ def test_samples_choose_the_majority_and_report_the_disagreement():
 
 
 def test_a_tie_goes_to_the_candidate_with_fewer_repairs():
-    started = []
-
-    def script(messages):
-        if len(messages) == 2:
-            started.append(len(started))
-            return fenced(FORMULATION)
-        answers = {0: [UNDECLARED, MODEL], 1: [CONTINUOUS]}[started[-1]]
-        return fenced(answers[min(len(messages) // 2 - 2, len(answers) - 1)])
-
-    with ReplayServer(script) as server:
+    with candidates([UNDECLARED, MODEL], [CONTINUOUS]) as server:
         found = solve(server, samples=2)
     assert found.chosen == 1 and found.result.objective == pytest.approx(1140) and found.summary["agreeing"] == 1
 

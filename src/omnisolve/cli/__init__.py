@@ -2,9 +2,9 @@
 
 Exit codes: 0 solved and certified; 1 solver error, failed certificate, out of memory or an
 unexpected failure (a bug; one line, never a traceback); 2 bad input file;
-3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
-7 time limit reached without a feasible answer; 8 a solver's claim was refuted by the
-cross-check (the certified answer is printed); 130 interrupted.
+3 ill-formed model; 4 unsupported by the chosen solver (or `nl`'s language model unavailable);
+5 infeasible; 6 unbounded; 7 time limit reached without a feasible answer; 8 a solver's claim
+was refuted by the cross-check (the certified answer is printed); 130 interrupted.
 """
 
 from __future__ import annotations

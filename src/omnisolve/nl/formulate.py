@@ -103,9 +103,8 @@ def formulate(
         log.info("candidate %d of %d", k + 1, samples)
         found.append(run_candidate(chat, text, temp, repairs, options))
     chosen, agreeing = choose(found)
-    best = found[chosen]
+    best, tokens = found[chosen], sum(c.tokens for c in found)
     if best.result is None or best.formulation is None or best.model is None or best.problem is None:
-        tokens = sum(c.tokens for c in found)
         raise FormulationError(f"no usable model after {repairs} repair rounds: {best.error}", tokens)
     outcomes = [_outcome(c) for c in found]
     best.result.extra = {
@@ -120,7 +119,7 @@ def formulate(
             "agreeing": agreeing,
             "samples": samples,
             "candidates": outcomes,
-            "tokens": sum(c.tokens for c in found),
+            "tokens": tokens,
         },
     }
     return Formulation(

@@ -34,9 +34,10 @@ class SolveOptions:
 
 @dataclass
 class Candidate:
-    """What one candidate came to: its formulation, model, certified result, the messages sent
-    back to the language model (`feedback`) and the conversation. `error` says why there is
-    no result (the rounds ran out on a model omnisolve could not read or solve)."""
+    """What one candidate came to: its formulation, the last model omnisolve read and solved
+    with its certified result, the messages sent back to the language model (`feedback`) and
+    the conversation. `error`: why the last answer could not be used, when it could not (the
+    rounds ran out on it)."""
 
     formulation: dict[str, Any] | None = None
     model: dict[str, Any] | None = None

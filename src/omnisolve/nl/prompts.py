@@ -54,7 +54,7 @@ BAD_FORMULATION = Template(
     'Answer with the whole formulation: one JSON object with the keys "sets", "parameters", '
     '"variables", "objective" and "constraints", in one ```json fenced block.'
 )
-BAD_MODEL = Template(f"omnisolve cannot read your model: $error\nFix exactly this. {_ANSWER}")
+BAD_MODEL = Template(f"omnisolve cannot use your model: $error\nFix exactly this. {_ANSWER}")
 INFEASIBLE = Template(
     "omnisolve proved your model infeasible. $error\n"
     "Check each of these against the problem text: the direction of an inequality, a number, a "
