@@ -17,6 +17,7 @@ from omnisolve.cli.console import err, fail, out
 from omnisolve.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Group
     from rich.table import Table
 
     from omnisolve.nl import Formulation
@@ -106,17 +107,18 @@ def show(found: Formulation) -> None:
     out.print(_pairs("answer", {k: fmt(v) if isinstance(v, float) else str(v) for k, v in shown.items()}))
 
 
-def _pairs(title: str, rows: dict[str, str]) -> Table:
-    """Name and value per row, both as plain text (a model's "x[i]" is no markup)."""
+def _pairs(title: str, rows: dict[str, str]) -> Group:
+    """`title`, then name and value per row, both as plain text (a model's "x[i]" is no markup)."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in rows.items():
         table.add_row(Text(key), Text(value))
-    return table
+    return Group(Text(title, style="bold"), table)
 
 
 def _candidates(found: Formulation) -> Table:
@@ -152,6 +154,7 @@ def bench_nl(
     from rich.table import Table
 
     from omnisolve.bench.suites import DEFAULT_DATA
+    from omnisolve.nl import Endpoint
     from omnisolve.nl.evaluation import evaluate, load_items, summary, write_runs
 
     if samples < 1 or repairs < 0 or time_limit <= 0 or (limit is not None and limit < 1):
@@ -163,7 +166,7 @@ def bench_nl(
     with err.status("nl") as status:
         runs = evaluate(items, on_item=lambda item: status.update(f"nl: {item.id}"), **options)
     rows = summary(runs)
-    title = f"nl: {len(items)} word problems, model {model or 'default'}"
+    title = f"nl: {len(items)} word problems, model {Endpoint.resolve(base_url, model).model}"
     write_runs(runs, rows, folder, title)
     table = Table(*rows[0], title=title)
     for row in rows:
