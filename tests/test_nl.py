@@ -274,13 +274,14 @@ def test_service_answers_with_formulation_model_answer_and_certificate(sqlite_ur
 
 
 # ---- the benchmark -------------------------------------------------------------------------------------
-def test_score_follows_the_datasets_rules():
+def test_score_follows_the_datasets_rules(capsys):
     assert score(1160.0, 1160) == (True, True) and score(1161.0, 1160) == (False, False)
     assert score(0.0104, 0.01) == (False, True)  # equal once both are rounded to 2 decimals
     assert score("infeasible", None) == (True, True) and score(None, None) == (False, False)
     assert score("infeasible", 3.0) == (False, False)
-    with pytest.raises(InputError, match="unknown dataset nope"):
-        load_items(NL_DATA, ["nope"])
+    assert [item.dataset for item in load_items(NL_DATA, ["industryor", "nl4opt"], limit=1)] == ["industryor", "nl4opt"]
+    code, out, err = run_cli(capsys, "bench", "nl", "--dataset", "nl4opt,nope", "--data", str(BENCHDATA))
+    assert code == 2 and "unknown dataset nope" in err
 
 
 def test_bench_nl_runs_every_dataset_against_a_replay_server(capsys, tmp_path):
