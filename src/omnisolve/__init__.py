@@ -4,10 +4,21 @@ from omnisolve.api import load, solve
 from omnisolve.errors import InputError, ModelError, OmnisolveError, UnsupportedError
 from omnisolve.limits import Limits
 from omnisolve.model import Model, ProblemData, VarType, quicksum
-from omnisolve.nl import Formulation, formulate, solve_text
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Certificate, Result, Status
 from omnisolve.version import __version__
+
+_NL = ("Formulation", "formulate", "solve_text")
+
+
+def __getattr__(name: str):
+    """`om.formulate`, `om.solve_text`, `om.Formulation`: omnisolve.nl's, imported on first use,
+    so that `import omnisolve` does not load every reader (a job's child starts small)."""
+    if name in _NL:
+        import omnisolve.nl
+
+        return getattr(omnisolve.nl, name)
+    raise AttributeError(f"module 'omnisolve' has no attribute {name!r}")
 
 
 def read(path):
