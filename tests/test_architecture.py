@@ -21,7 +21,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("omnisolve.portfolio", "omnisolve.explain"),
     ("omnisolve.executors",),
     ("omnisolve.api",),
-    ("omnisolve.bench", "omnisolve.service", "omnisolve.nl"),
+    ("omnisolve.nl",),  # a word problem to a model, solved through `api`
+    ("omnisolve.bench", "omnisolve.service"),
     ("omnisolve.cli",),
     ("omnisolve",),  # the package's front door re-exports the library's API
 ]

@@ -118,7 +118,7 @@ def test_unwritable_output(capsys, tmp_path):
 def test_exit_codes_by_status():
     assert solve_commands.EXIT_BY_STATUS[Status.TIME_LIMIT] == 7
     with pytest.raises(Exception) as info:
-        solve_commands._exit_for(Result(Status.TIME_LIMIT))
+        solve_commands.exit_for(Result(Status.TIME_LIMIT))
     assert getattr(info.value, "exit_code", None) == 7
 
 

@@ -56,4 +56,8 @@ def headers(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_causes_a_server_error(case, headers):
-    case.call_and_validate(headers=headers, checks=[not_a_server_error])
+    response = case.call(headers=headers)
+    if case.path == "/nl" and response.status_code == 503:  # no language model configured here: said, documented
+        assert "no language model" in response.json()["detail"]
+        return
+    case.validate_response(response, checks=[not_a_server_error])

@@ -8,6 +8,18 @@ from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Certificate, Result, Status
 from omnisolve.version import __version__
 
+_NL = ("Formulation", "formulate", "solve_text")
+
+
+def __getattr__(name: str):
+    """`om.formulate`, `om.solve_text`, `om.Formulation`: omnisolve.nl's, imported on first use,
+    so that `import omnisolve` does not load every reader (a job's child starts small)."""
+    if name in _NL:
+        import omnisolve.nl
+
+        return getattr(omnisolve.nl, name)
+    raise AttributeError(f"module 'omnisolve' has no attribute {name!r}")
+
 
 def read(path):
     """Read any supported file (MPS/LP, JSON, TSPLIB, VRPLIB, job-shop, knapsack)."""
@@ -19,6 +31,7 @@ def read(path):
 __all__ = [
     "CVRP",
     "Certificate",
+    "Formulation",
     "InputError",
     "JobShop",
     "Knapsack",
@@ -33,8 +46,10 @@ __all__ = [
     "UnsupportedError",
     "VarType",
     "__version__",
+    "formulate",
     "load",
     "quicksum",
     "read",
     "solve",
+    "solve_text",
 ]

@@ -1,10 +1,10 @@
-"""Command line: `omnisolve solve | info | solvers | demo | bench | portfolio | serve | token`.
+"""Command line: `omnisolve solve | info | solvers | nl | demo | bench | portfolio | serve | token`.
 
 Exit codes: 0 solved and certified; 1 solver error, failed certificate, out of memory or an
 unexpected failure (a bug; one line, never a traceback); 2 bad input file;
-3 ill-formed model; 4 unsupported by the chosen solver; 5 infeasible; 6 unbounded;
-7 time limit reached without a feasible answer; 8 a solver's claim was refuted by the
-cross-check (the certified answer is printed); 130 interrupted.
+3 ill-formed model; 4 unsupported by the chosen solver (or `nl`'s language model unavailable);
+5 infeasible; 6 unbounded; 7 time limit reached without a feasible answer; 8 a solver's claim
+was refuted by the cross-check (the certified answer is printed); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import sys
 
 import typer
 
-from omnisolve.cli import bench, demo, explain, portfolio, service, solve
+from omnisolve.cli import bench, demo, explain, nl, portfolio, service, solve
 from omnisolve.cli.console import err
 from omnisolve.errors import OmnisolveError
 from omnisolve.processes import catch_interrupts, interrupt_requested
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
-for _group in (solve, demo, bench, portfolio, explain, service):  # the order `--help` lists them in
+for _group in (solve, nl, demo, bench, portfolio, explain, service):  # the order `--help` lists them in
     _group.register(app)
 
 

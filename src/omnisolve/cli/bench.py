@@ -1,4 +1,5 @@
-"""`omnisolve bench SUITE`: benchmark solvers on a suite (the work is in `omnisolve.bench`)."""
+"""`omnisolve bench SUITE`: benchmark solvers on a suite (the work is in `omnisolve.bench`);
+`omnisolve bench nl`: the natural-language front end on the NL answer sets (`cli/nl.py`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from omnisolve.cli.console import err, out
 def bench(
     suite: str = typer.Argument(
         ...,
-        help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack) "
-        "or a folder with optima.csv",
+        help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack), "
+        "a folder with optima.csv, or nl (word problems through a language model)",
     ),
     solvers: Optional[str] = typer.Option(
         None,
@@ -35,8 +36,19 @@ def bench(
     limit: Optional[int] = typer.Option(None, "--limit", help="only the first K instances"),
     jobs: int = typer.Option(1, "--jobs", help="runs at once (timings are fairest at 1)"),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="nl: comma-separated answer sets (default all)"),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="nl: OpenAI-compatible endpoint"),
+    model: Optional[str] = typer.Option(None, "--model", help="nl: the language model"),
+    samples: int = typer.Option(1, "--samples", help="nl: candidates per problem"),
+    repairs: int = typer.Option(3, "--repairs", help="nl: repair rounds per candidate"),
 ) -> None:
-    """Benchmark solvers on a suite: runs.csv, runs.json, summary.md and plots in --out."""
+    """Benchmark solvers on a suite: runs.csv, runs.json, summary.md and plots in --out. `bench
+    nl`: accuracy of `omnisolve nl` on the NL answer sets, runs.csv and summary.md in --out."""
+    if suite == "nl":
+        from omnisolve.cli.nl import bench_nl
+
+        bench_nl(dataset, limit, base_url, model, samples, repairs, time_limit, out_dir, data)
+        return
     from omnisolve.bench.command import bench_command
 
     bench_command(

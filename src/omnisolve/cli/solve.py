@@ -84,10 +84,11 @@ def solve(
             output.write_text(result.to_json())
         except OSError as exc:
             raise fail(f"{output}: cannot write result: {exc.strerror}", 2) from None
-    _exit_for(result)
+    exit_for(result)
 
 
-def _exit_for(result: Result) -> None:
+def exit_for(result: Result) -> None:
+    """Raise the exit the README gives `result` (none for a certified answer), its reason on one line."""
     cert = result.certificate
     if cert is not None and cert.optimality == Optimality.REFUTED:
         raise fail(f"claim refuted: {cert.refutation}", EXIT_REFUTED)

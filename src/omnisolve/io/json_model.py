@@ -131,7 +131,7 @@ def _quadratic_row(q: QuadraticRow, refs: _Refs) -> dict:
     return {**_row(q.name, q.lb, q.ub), "linear": refs.sparse(nz, a[nz]), "quadratic": refs.quadratic(q.Q)}
 
 
-def _dumps(doc: dict) -> str:
+def dumps(doc: dict) -> str:
     """JSON with one line per top-level field, and one line per entry of a list of objects or
     lists (variables, constraints, rows of a matrix): compact yet readable and diffable."""
     parts = []
@@ -145,14 +145,19 @@ def _dumps(doc: dict) -> str:
 
 def write_json(problem: Problem | Model, path: str | os.PathLike) -> None:
     """Write `problem` in omnisolve's JSON format."""
-    Path(path).write_text(_dumps(problem_to_dict(problem)))
+    Path(path).write_text(dumps(problem_to_dict(problem)))
 
 
 # ---- reading ---------------------------------------------------------------------------------
 def read_json(path: str | os.PathLike) -> Problem:
     """Read a problem written in omnisolve's JSON format."""
     name = os.fspath(path)
-    data = read_bytes(name)
+    return parse_json(read_bytes(name), name)
+
+
+def parse_json(data: bytes, name: str) -> Problem:
+    """The problem in `data`, the bytes of a JSON document, read within the input limits exactly
+    as `read_json` reads a file; `name` stands for the file in error messages."""
     check_json_depth(data, name)  # nesting, before the rest of a huge nested file is even decoded
     text = decode(data, name)
     if not text.strip():

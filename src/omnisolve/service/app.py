@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             store.close()
 
-    from omnisolve.service import ui
+    from omnisolve.service import nl_routes, ui
     from omnisolve.service.api_routes import router
     from omnisolve.version import __version__
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     app.add_middleware(QuietShutdown, stopping=app.state.stopping)
     app.include_router(router)
+    app.include_router(nl_routes.router)
     app.include_router(ui.router, include_in_schema=False)  # pages, not API
     return app
 

@@ -32,6 +32,10 @@ class Settings:
     max_attempts: int = 3  # runs of one job (lost workers included) before it is failed
     poll_interval: float = 0.2  # how often workers look for jobs and SSE looks for events
     extra_solvers: dict[str, str] = field(default_factory=dict)  # name -> "module:Class" plug-ins
+    # POST /nl's language model (docs/nl.md), never the request's: none configured, no /nl. Its
+    # key is OPENAI_API_KEY in the server's environment, never a setting (settings go to children).
+    nl_base_url: str = ""
+    nl_model: str = ""
 
     def job_threads(self) -> int:
         """A job's threads when it names none: this machine's cores divided among the workers."""

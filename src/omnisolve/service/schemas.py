@@ -131,3 +131,34 @@ class ErrorBody(BaseModel):
 
 def _utc(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+class NLRequest(BaseModel):
+    """A problem in words for POST /nl. The language model is the server's (its settings)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=20_000, description="the problem, stated in words")
+    samples: int = Field(1, ge=1, le=5, description="candidates to formulate; the answer most of them agree on wins")
+
+
+class NLCandidate(BaseModel):
+    status: str = Field(description="the candidate model's result, or 'no model' when the repairs ran out")
+    objective: float | None = Field(None, description="its certified objective")
+    repairs: int
+    tokens: int
+    error: str = ""
+
+
+class NLAnswer(BaseModel):
+    """The chosen candidate: formulation, model, answer and the certified result, and how the
+    candidates agreed."""
+
+    formulation: dict[str, Any] = Field(description="sets, parameters, variables, objective, constraints")
+    model: dict[str, Any] = Field(description="the omnisolve JSON model (docs/json-format.md)")
+    answer: dict[str, Any] = Field(description="non-zero values by variable name, or a structured solution")
+    result: ResultSummary
+    repairs: list[str] = Field(description="the messages sent back to the language model to repair the model")
+    candidates: list[NLCandidate]
+    chosen: int = Field(description="index of the chosen candidate")
+    agreeing: int = Field(description="how many candidates certified the chosen answer")

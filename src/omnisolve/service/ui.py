@@ -1,6 +1,6 @@
-"""Web UI: two HTML pages (submit + job list, one job), each its own <main> put into the one
-layout (static/layout.html: head, the token header, app.js), their scripts and styles, the
-bundled plotly.js, and the solver list the submit form offers.
+"""Web UI: three HTML pages (submit + job list, one job, a problem described in words), each
+its own <main> put into the one layout (static/layout.html: head, the token header, app.js),
+their scripts and styles, the bundled plotly.js, and the solver list the submit form offers.
 
 Pages load without a token; their scripts send the token the user stores in the page header
 with every /jobs call. None of these routes belong to the API schema.
@@ -52,6 +52,11 @@ def submit_page() -> HTMLResponse:
 @router.get("/ui/jobs/{job_id}")
 def job_page(job_id: str) -> HTMLResponse:
     return page("job.html", "omnisolve job", "job.js", head='  <script src="/static/plotly.min.js"></script>\n')
+
+
+@router.get("/ui/nl")
+def words_page() -> HTMLResponse:
+    return page("nl.html", "omnisolve · describe your problem", "nl.js")
 
 
 @router.get("/ui/solvers")
