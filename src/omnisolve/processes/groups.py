@@ -1,11 +1,16 @@
-"""Child processes that run in their own process group (bench runs, racers, service jobs):
-killing a whole group, and saying in words how a child ended."""
+"""Process groups from the parent's side: ending a child's whole group (SIGTERM, then SIGKILL
+after one grace), and saying in words how a child ended."""
 
 from __future__ import annotations
 
 import os
 import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+TERM_GRACE = 0.5  # seconds a group has between SIGTERM and SIGKILL
+POLL = 0.02  # seconds between looks at a child that is ending
 
 
 def kill_group(pgid: int) -> None:
@@ -14,6 +19,19 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def terminate(pgid: int, ended: Callable[[], bool], grace: float = TERM_GRACE) -> None:
+    """SIGTERM the group, give its leader `grace` seconds to end (`ended` says when it has), then
+    SIGKILL the group: the leader if it ignored SIGTERM, and whatever it started that is left."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+    end = time.monotonic() + grace
+    while not ended() and time.monotonic() < end:
+        time.sleep(POLL)
+    kill_group(pgid)
 
 
 def ending(returncode: int | None) -> str:
