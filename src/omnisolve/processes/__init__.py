@@ -10,9 +10,9 @@ always, its ending said in words.
 - `child.py`, `__main__.py`: the child's side: its limits and the call of the task's entry.
 """
 
-from omnisolve.processes.child import confine, limit_memory
+from omnisolve.processes.child import confine
 from omnisolve.processes.executor import Executor, Handle, LocalExecutor, Outcome, Task
-from omnisolve.processes.groups import TERM_GRACE, ending, kill_group, last_line, terminate
+from omnisolve.processes.groups import TERM_GRACE, ending, kill_group
 from omnisolve.processes.messages import Channel, Kind, decode, encode
 
 __all__ = [
@@ -29,7 +29,4 @@ __all__ = [
     "encode",
     "ending",
     "kill_group",
-    "last_line",
-    "limit_memory",
-    "terminate",
 ]
