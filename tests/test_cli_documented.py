@@ -395,7 +395,7 @@ def test_exit_130_when_a_single_solver_is_interrupted(solver):
 def test_a_swallowed_interrupt_still_stops_highs(monkeypatch):
     """HiGHS swallows a KeyboardInterrupt raised in its log callback; the remembered request
     stops the solve at the next callback all the same, and is raised again after it."""
-    from omnisolve import processes
+    from omnisolve.processes import machine
     from omnisolve.limits import Limits
     from omnisolve.solvers.highs import HighsSolver
 
@@ -404,7 +404,7 @@ def test_a_swallowed_interrupt_still_stops_highs(monkeypatch):
     data = om.read(HARD)
     flag = threading.Event()
     flag.set()
-    monkeypatch.setattr(processes, "_interrupted", flag)
+    monkeypatch.setattr(machine, "_interrupted", flag)
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         HighsSolver().solve(data, Limits(time=60))

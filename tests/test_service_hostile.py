@@ -437,7 +437,7 @@ def _alive(pid: int) -> bool:
 
 
 def _job_processes(server: int) -> list[int]:
-    """The job child processes below `server` (spawned ones, not the fork server or tracker)."""
+    """The job child processes below `server` (tasks of `omnisolve.processes`, not upload checks)."""
     found, todo = [], [server]
     while todo:
         parent = todo.pop()
@@ -447,6 +447,6 @@ def _job_processes(server: int) -> list[int]:
                     pid = int(stat.parent.name)
                     todo.append(pid)
                     command = (stat.parent / "cmdline").read_bytes()
-                    if b"spawn_main" in command and b"forkserver" not in command and b"resource_tracker" not in command:
+                    if b"omnisolve.processes" in command:
                         found.append(pid)
     return found

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_cli
 from omnisolve import api
-from omnisolve.processes import _cgroup_quota, available_cores
+from omnisolve.processes.machine import _cgroup_quota, available_cores
 from omnisolve.result import Result, Status
 from service_fixtures import api_for, sqlite_url  # noqa: F401
 

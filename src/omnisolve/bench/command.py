@@ -40,8 +40,7 @@ def run_benchmark(
 ) -> list[Run]:
     """Run everything with a progress bar on `console`, then write runs.csv, runs.json,
     summary.md, gap_vs_time.png and profiles.png into `out`."""
-    for name, target in settings.extra_solvers.items():
-        registry.register(name, target)
+    registry.register_all(settings.extra_solvers)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

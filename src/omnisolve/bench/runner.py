@@ -1,36 +1,31 @@
 """Run a suite: every (instance, solver, repeat) in its own worker process under a hard time
 limit, then score the runs against the instances' reference values.
 
-Isolation: each run is `python -m omnisolve.bench.worker` in a new session (its own process
-group). The hard deadline is `load_allowance` for reading the instance, then, from the moment
-the worker says it has read it, `time_limit + grace`. On overrun the whole process group gets
-SIGKILL (a solver that ignores SIGTERM dies too) and is reaped; the run is an error "killed
-after N s". A worker that crashes (segfault, sys.exit, abort) leaves no result file and becomes
-an error naming its exit code or signal. The group is killed after every run, so a solver's
-stray children never outlive it.
+Isolation: each run is a task of `omnisolve.processes` (entry `bench.worker:run`) in a new
+session (its own process group). The hard deadline is `load_allowance` for reading the
+instance, then, from the moment the worker says it has read it (`started`), `time_limit +
+grace`. On overrun the whole process group gets SIGTERM, then SIGKILL (a solver that ignores
+SIGTERM dies too), and is reaped; the run is an error "killed after N s". A worker that crashes
+(segfault, sys.exit, abort) sends no result and becomes an error naming its exit code or
+signal. The group is killed after every run, so a solver's stray children never outlive it.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from omnisolve.api import after_solve_allowance
 from omnisolve.bench import metrics
 from omnisolve.bench.suites import Instance
-from omnisolve.errors import InputError
+from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.model import Sense
-from omnisolve.processes import ending, kill_group, last_line
-from omnisolve.result import Verdict
+from omnisolve.processes import Kind, LocalExecutor, Outcome, Task
+from omnisolve.result import Result, Verdict
 
 TARGETS = {"time_to_1pct": 1e-2, "time_to_01pct": 1e-3}
 BEST_TOLERANCE = 1e-6  # a gap (fraction) at most this counts as reaching the reference
@@ -149,68 +144,81 @@ def run_one(inst: Instance, solver: str, repeat: int, settings: Settings, stop: 
     `stop` kills it (KeyboardInterrupt)."""
     run = Run(inst.name, solver, repeat, settings.seed + repeat)
     name, threads = solver_spec(solver, settings.threads)
-    with tempfile.TemporaryDirectory(prefix="omnisolve-run-") as tmp:
-        work = Path(tmp)
-        job = {
-            "path": str(inst.path),
-            "num_vehicles": inst.num_vehicles,
-            "solver": name,
-            "time_limit": settings.time_limit,
-            "threads": threads,
-            "seed": run.seed,
-            "sys_path": list(settings.sys_path),
-            "register": dict(settings.extra_solvers),
-            "loaded_marker": str(work / "loaded"),
-        }
-        (work / "job.json").write_text(json.dumps(job))
-        outcome = _execute(work, settings, stop or threading.Event())
-        if isinstance(outcome, str):
-            run.message = outcome
-            return run
-    for key, value in outcome.items():
-        if hasattr(run, key):
-            setattr(run, key, value)
+    spec = {
+        "path": str(inst.path),
+        "num_vehicles": inst.num_vehicles,
+        "solver": name,
+        "time_limit": settings.time_limit,
+        "threads": threads,
+        "seed": run.seed,
+        "register": dict(settings.extra_solvers),
+    }
+    task = Task("omnisolve.bench.worker:run", spec, settings.sys_path)
+    killed, started, outcome = _execute(task, settings, stop or threading.Event())
+    if killed:
+        run.message = killed
+    elif outcome.result is not None:
+        _record(run, Result.from_dict(outcome.result), started)
+    elif outcome.error is not None:
+        run.message = outcome.error
+        if outcome.code == UnsupportedError.exit_code:  # the solver refused the instance it read
+            run.status = "unsupported"
+            _record_load(run, started)
+    else:
+        run.message = f"worker {outcome.ended()}"
     return run
 
 
-def _execute(work: Path, settings: Settings, stop: threading.Event) -> dict[str, Any] | str:
-    """Start the worker, enforce the deadline, reap it; the result dict or an error message."""
-    result_file, log_file = work / "result.json", work / "worker.log"
-    command = [sys.executable, "-m", "omnisolve.bench.worker", str(work / "job.json"), str(result_file)]
-    start = time.monotonic()
-    with log_file.open("wb") as log:
-        proc = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+def _execute(task: Task, settings: Settings, stop: threading.Event) -> tuple[str, dict[str, Any] | None, Outcome]:
+    """Start the worker, enforce the deadline, reap it: ("killed after N s" when it overran
+    the deadline, else "", its `started` message, its outcome)."""
+    started: dict[str, Any] | None = None
     killed = False
-    try:
+    start = time.monotonic()
+    with LocalExecutor().submit(task) as worker:
         deadline = start + settings.load_allowance
-        loaded = False
-        while proc.poll() is None:
-            now = time.monotonic()
-            if not loaded and (work / "loaded").exists():
-                loaded = True
-                deadline = now + settings.time_limit + settings.hard_grace
-            if now > deadline:
+        while worker.poll() is None:
+            for message in worker.messages(POLL):
+                if message["kind"] == Kind.STARTED:
+                    started = message
+                    deadline = time.monotonic() + settings.time_limit + settings.hard_grace
+            if time.monotonic() > deadline:
                 killed = True
                 break
             if stop.is_set():
                 raise KeyboardInterrupt
-            time.sleep(POLL)
-    finally:
-        kill_group(proc.pid)
-        proc.wait()
-    if killed:
-        return f"killed after {time.monotonic() - start:.0f} s" + ("" if loaded else " (still reading the instance)")
-    if result_file.exists():
-        return json.loads(result_file.read_text())
-    return _crash_message(proc.returncode, log_file)
+        if not killed:  # its result is in, or it ended: give it until the deadline to exit
+            worker.wait(max(0.0, deadline - time.monotonic()))
+    started = started or next((m for m in worker.messages() if m["kind"] == Kind.STARTED), None)
+    outcome = worker.wait()  # reaped by now: its outcome
+    if not killed:
+        return "", started, outcome
+    reading = "" if started else " (still reading the instance)"
+    return f"killed after {time.monotonic() - start:.0f} s{reading}", started, outcome
 
 
-def _crash_message(code: int, log_file: Path) -> str:
-    """Why a worker died without a result: its signal or exit code and its last output line."""
-    line = last_line(log_file)
-    return f"worker {ending(code)}" + (f": {line}" if line else "")
+def _record(run: Run, result: Result, started: dict[str, Any] | None) -> None:
+    """The run's fields from the worker's certified result; a solver whose claim the
+    cross-check refuted is scored on its own (wrong) answer."""
+    check = result.extra.get("cross_check", {})
+    own = check.get("refuted_claim")
+    run.status = own["status"] if own else result.status.value
+    run.objective = own["objective"] if own else result.objective
+    run.bound = own["bound"] if own else result.bound
+    run.verdict = result.certificate.verdict if result.certificate is not None else Verdict.NONE
+    run.optimality = result.optimality.value
+    run.check_time = check.get("seconds", 0.0)
+    run.runtime = result.runtime
+    run.trace = [list(t) for t in result.trace]
+    run.message = result.message
+    run.solver_version = result.solver_version
+    _record_load(run, started)
+
+
+def _record_load(run: Run, started: dict[str, Any] | None) -> None:
+    """The load time and the problem's sense, from the worker's `started` message."""
+    if started is not None:
+        run.load_time, run.sense = started["load_time"], started["sense"]
 
 
 def score(runs: list[Run], instances: list[Instance], time_limit: float) -> None:

@@ -1,92 +1,57 @@
-"""One benchmark run in its own process: `python -m omnisolve.bench.worker JOB.json RESULT.json`.
+"""One benchmark run, the entry of its task (`omnisolve.bench.worker:run`, run in a child
+process by `omnisolve.processes`).
 
-The job spec (written by `runner`) names the instance file, the fleet limit for CVRPs, the
-solver, limits and seed, extra `sys_path` entries and `register` entries (name -> "module:Class",
-for backends the parent registered, e.g. test fakes). After reading the instance the worker
-touches `loaded_marker`, so the parent starts the solve's hard deadline only then. The result
-JSON has status ("unsupported" when the solver refuses the instance), objective, bound, verdict,
-optimality (proven / claimed / refuted / none, after the default cross-check) and its time,
-runtime, trace, message, sense and load_time. A crash or kill leaves no result file; the parent
-records that as an error.
+The spec (written by `runner`) names the instance file, the fleet limit for CVRPs, the solver,
+limits and seed, and `register` entries (name -> "module:Class", for backends the parent
+registered, e.g. test fakes). Once it has read the instance the run says `started` with its
+`load_time` and the problem's `sense`, so the parent starts the solve's hard deadline only then.
+Then it sends the certified `Result` of `api.solve` (the cross-check included), or an `error`:
+with `UnsupportedError`'s exit code when the solver refuses the instance, else code 1. A crash
+or kill leaves neither; the parent records that as an error.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from omnisolve.model import Sense
-from omnisolve.result import Verdict
+from omnisolve.processes import Channel
 
 
-def load(job: dict[str, Any]) -> Any:
+def load(spec: dict[str, Any]) -> Any:
     """The instance, read with the suite's fleet limit for CVRPs."""
     from omnisolve.io import read, read_cvrp
 
-    if job.get("num_vehicles") is not None:
-        return read_cvrp(job["path"], num_vehicles=job["num_vehicles"])
-    return read(job["path"])
+    if spec.get("num_vehicles") is not None:
+        return read_cvrp(spec["path"], num_vehicles=spec["num_vehicles"])
+    return read(spec["path"])
 
 
-def run(job: dict[str, Any]) -> dict[str, Any]:
-    """Read, check support, solve and certify; every outcome is a result dict."""
+def run(spec: dict[str, Any], channel: Channel) -> None:
+    """Read, check support, solve and certify; every outcome is a message."""
     from omnisolve.api import solve
     from omnisolve.errors import UnsupportedError
     from omnisolve.solvers import registry
 
     try:
-        backend = registry.get(job["solver"])
-    except UnsupportedError as exc:
-        return {"status": "error", "message": f"solver module not available: {exc}"}
-    start = time.perf_counter()
-    problem = load(job)
-    load_time = time.perf_counter() - start
-    Path(job["loaded_marker"]).touch()
-    common = {"load_time": load_time, "sense": getattr(problem, "sense", Sense.MIN)}
-    reason = backend.unsupported_reason(problem)
-    if reason is not None:
-        return {"status": "unsupported", "message": reason, **common}
-    result = solve(
-        problem, solver=job["solver"], time_limit=job["time_limit"], threads=job["threads"], seed=job["seed"]
-    )
-    cert = result.certificate
-    check = result.extra.get("cross_check", {})
-    own = check.get("refuted_claim")  # a refuted solver is scored on its own (wrong) answer
-    return {
-        "status": own["status"] if own else result.status.value,
-        "objective": own["objective"] if own else result.objective,
-        "bound": own["bound"] if own else result.bound,
-        "verdict": cert.verdict if cert is not None else Verdict.NONE,
-        "optimality": result.optimality.value,
-        "check_time": check.get("seconds", 0.0),
-        "runtime": result.runtime,
-        "trace": [list(t) for t in result.trace],
-        "message": result.message,
-        "solver_version": result.solver_version,
-        **common,
-    }
-
-
-def main(job_file: str, result_file: str) -> None:
-    job = json.loads(Path(job_file).read_text())
-    sys.path[:0] = job.get("sys_path", [])
-    from omnisolve.result import jsonable
-    from omnisolve.solvers import registry
-
-    for name, target in job.get("register", {}).items():
-        registry.register(name, target)
-    try:
-        out = run(job)
+        registry.register_all(spec["register"])
+        try:
+            backend = registry.get(spec["solver"])
+        except UnsupportedError as exc:
+            channel.error(f"solver module not available: {exc}")
+            return
+        start = time.perf_counter()
+        problem = load(spec)
+        channel.started(load_time=time.perf_counter() - start, sense=getattr(problem, "sense", Sense.MIN))
+        reason = backend.unsupported_reason(problem)
+        if reason is not None:
+            channel.error(reason, UnsupportedError.exit_code)
+            return
+        result = solve(
+            problem, solver=spec["solver"], time_limit=spec["time_limit"], threads=spec["threads"], seed=spec["seed"]
+        )
     except Exception as exc:  # bad file, a solver that raises outside `solve`'s guard, ...
-        out = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
-    tmp = result_file + ".tmp"
-    Path(tmp).write_text(json.dumps(jsonable(out)))
-    os.replace(tmp, result_file)  # the parent never sees half a file
-
-
-if __name__ == "__main__":
-    main(*sys.argv[1:3])
+        channel.error(f"{type(exc).__name__}: {exc}")
+        return
+    channel.result(result)

@@ -1,9 +1,10 @@
 """Race several solvers on one problem, each in its own process group, and keep the best
 certified answer.
 
-- Isolation: every racer is `python -m omnisolve.portfolio.racer` in a new session; a crash,
-  a memory blow-up or a hang harms nobody else. On stop, each group gets SIGTERM, then SIGKILL
-  after a short grace, and is reaped; a `finally` guarantees it (also on KeyboardInterrupt).
+- Isolation: every racer is a task of `omnisolve.processes` (entry `portfolio.racer:run`) in a
+  new session; a crash, a memory blow-up or a hang harms nobody else. On stop, each group gets
+  SIGTERM, then SIGKILL after a short grace, and is reaped; the handles' `with` guarantees it
+  (also on KeyboardInterrupt).
 - Threads: the budget is split evenly, at least one thread per racer.
 - Stages: a race is a list of stages run one after the other (a schedule); the racers of a
   stage run at once for their share of the time. Each racer of a later stage starts from the
@@ -17,16 +18,10 @@ certified answer.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import json
-import os
 import pickle
-import queue
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +30,10 @@ from typing import Any
 from omnisolve.limits import IncumbentCallback
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
-from omnisolve.processes import ending, kill_group, last_line
+from omnisolve.processes import Handle, Kind, LocalExecutor, Task
 from omnisolve.result import Optimality, Result, Status, Verdict
 from omnisolve.verify import verify
 
-TERM_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 POLL = 0.05
 DEFINITE = (Status.INFEASIBLE, Status.UNBOUNDED)
 
@@ -59,8 +53,7 @@ class Racer:
     solver: str
     threads: int
     stage: int
-    proc: subprocess.Popen | None = None
-    log_file: Path | None = None
+    handle: Handle | None = None
     stopped: bool = False  # still running when the race stopped it
     trace: list[tuple[float, float | None, float | None]] = field(default_factory=list)
     result: Result | None = None
@@ -102,20 +95,14 @@ def race(
     with tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
         work = Path(tmp)
         (work / "problem.pkl").write_bytes(pickle.dumps(problem))
-        common = {
-            "problem": str(work / "problem.pkl"),
-            "gap": gap,
-            "seed": seed,
-            "register": dict(extra_solvers or {}),
-            "sys_path": list(sys_path),
-        }
+        common = {"problem": str(work / "problem.pkl"), "gap": gap, "seed": seed, "register": dict(extra_solvers or {})}
         race_end = state.start + time_limit
         for k, stage in enumerate(stages):
             last = k == len(stages) - 1
             stage_end = race_end if last else min(race_end, time.monotonic() + stage.share * time_limit)
             racers = [Racer(s, max(1, threads // len(stage.solvers)), k) for s in stage.solvers]
             state.racers += racers
-            _run_stage(racers, work, common, state, stage_end)
+            _run_stage(racers, common, tuple(sys_path), state, stage_end)
             if state.done or time.monotonic() >= race_end:
                 break
     return state.outcome()
@@ -199,14 +186,15 @@ class _RaceState:
         return winner
 
 
-def _run_stage(racers: list[Racer], work: Path, common: dict[str, Any], state: _RaceState, end: float) -> None:
+def _run_stage(
+    racers: list[Racer], common: dict[str, Any], sys_path: tuple[str, ...], state: _RaceState, end: float
+) -> None:
     """Start the stage's racers, collect their messages until the stage settles, then stop them all."""
-    messages: queue.Queue = queue.Queue()
-    readers = []
     start, start_is_values = state.start_for()
-    try:
-        for i, racer in enumerate(racers):
-            job = {
+    executor = LocalExecutor()
+    with contextlib.ExitStack() as running:  # its exit stops and reaps every racer
+        for racer in racers:
+            spec = {
                 **common,
                 "solver": racer.solver,
                 "threads": racer.threads,
@@ -214,95 +202,31 @@ def _run_stage(racers: list[Racer], work: Path, common: dict[str, Any], state: _
                 "start_is_values": start_is_values,
                 "deadline": time.time() + (end - time.monotonic()),
             }
-            job_file = work / f"job-{racer.stage}-{i}.json"
-            job_file.write_text(json.dumps(job))
-            readers.append(_launch(racer, job_file, work / f"log-{racer.stage}-{i}.txt", messages))
+            racer.handle = running.enter_context(executor.submit(Task("omnisolve.portfolio.racer:run", spec, sys_path)))
         grace = 1.0 + 0.1 * state.time_limit  # racers stop themselves at `end`; allow them to report
-        while not state.done and any(
-            r.proc.poll() is None or not r.result and t.is_alive() for r, t in zip(racers, readers)
-        ):
+        while not state.done and any(r.handle.poll() is None for r in racers if r.handle is not None):
             if time.monotonic() > end + grace:
                 break
-            _drain(messages, state, timeout=POLL)
-        _drain(messages, state, timeout=0)
-    finally:
-        for racer in racers:
-            _stop(racer)
-        for reader in readers:
-            reader.join(timeout=1.0)
-        _drain(messages, state, timeout=0)
-        for racer in racers:
-            if racer.result is None and not racer.message:
-                racer.message = "stopped by the race" if racer.stopped else _exit_text(racer)
+            _drain(racers, state, timeout=POLL)
+    _drain(racers, state, timeout=0)
+    for racer in racers:
+        assert racer.handle is not None
+        outcome = racer.handle.wait()  # reaped already: its outcome
+        racer.stopped = outcome.cancelled
+        if racer.result is None:
+            racer.message = "stopped by the race" if racer.stopped else f"racer {outcome.ended(200)}"
 
 
-def _launch(racer: Racer, job_file: Path, log_file: Path, messages: queue.Queue) -> threading.Thread:
-    """Start one racer in its own session with a private message pipe; a thread reads the pipe."""
-    read_fd, write_fd = os.pipe()
-    command = [sys.executable, "-m", "omnisolve.portfolio.racer", str(job_file), str(write_fd)]
-    with log_file.open("wb") as log:
-        racer.proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            pass_fds=(write_fd,),
-        )
-    os.close(write_fd)
-    racer.log_file = log_file
-
-    def read() -> None:
-        with os.fdopen(read_fd) as pipe:
-            for line in pipe:
-                try:
-                    messages.put((racer, json.loads(line)))
-                except json.JSONDecodeError:
-                    continue
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    return reader
-
-
-def _drain(messages: queue.Queue, state: _RaceState, timeout: float) -> None:
-    """Handle every queued message (waiting up to `timeout` for the first)."""
-    try:
-        racer, msg = messages.get(timeout=timeout) if timeout else messages.get_nowait()
-    except queue.Empty:
-        return
-    while True:
-        if msg.get("kind") == "incumbent":
-            state.incumbent(racer, msg.get("objective"), msg.get("bound"))
-        elif msg.get("kind") == "result" and racer.result is None:
-            state.finished(racer, Result.from_dict(msg["result"]))
-        try:
-            racer, msg = messages.get_nowait()
-        except queue.Empty:
-            return
-
-
-def _stop(racer: Racer) -> None:
-    """SIGTERM the racer's process group, SIGKILL it after a short grace, and reap the racer."""
-    proc = racer.proc
-    if proc is None:
-        return
-    racer.stopped = proc.poll() is None
-    for sig, wait in ((signal.SIGTERM, TERM_GRACE), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.wait(timeout=wait)
-            if sig == signal.SIGTERM:
-                kill_group(proc.pid)  # the leader is gone; its children may not be
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _exit_text(racer: Racer) -> str:
-    """Why a racer left no result: its exit code or signal and its last output line."""
-    line = last_line(racer.log_file, 200)
-    return f"racer {ending(racer.proc.returncode if racer.proc else None)}" + (f": {line}" if line else "")
+def _drain(racers: list[Racer], state: _RaceState, timeout: float) -> None:
+    """Handle every message the racers sent (sleeping `timeout` when none had any)."""
+    heard = False
+    for racer in racers:
+        assert racer.handle is not None
+        for msg in racer.handle.messages():
+            heard = True
+            if msg["kind"] == Kind.INCUMBENT:
+                state.incumbent(racer, msg["objective"], msg["bound"])
+            elif msg["kind"] == Kind.RESULT and racer.result is None:
+                state.finished(racer, Result.from_dict(msg["result"]))
+    if not heard and timeout:
+        time.sleep(timeout)

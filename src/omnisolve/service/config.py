@@ -77,9 +77,8 @@ def _parse(name: str, raw: str) -> object:
 
 
 def register_extra_solvers(settings: Settings) -> None:
-    """Make plug-in backends known to this process (the API validates names, the job child runs them)."""
+    """Make plug-in backends known to this process (the API validates names; job processes get them in their task)."""
     if settings.extra_solvers:
         from omnisolve.solvers import registry
 
-        for name, target in settings.extra_solvers.items():
-            registry.register(name, target)
+        registry.register_all(settings.extra_solvers)

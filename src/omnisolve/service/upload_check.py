@@ -22,8 +22,8 @@ import anyio
 from fastapi import HTTPException
 
 from omnisolve.errors import OmnisolveError
+from omnisolve.processes import confine, kill_group
 from omnisolve.service.config import Settings
-from omnisolve.service.jobs import confine, kill_child
 from omnisolve.service.submissions import Submission, check_problem
 
 log = logging.getLogger("omnisolve.service")
@@ -146,6 +146,13 @@ class UploadChecks:
         with self._lock:
             for child in self._live:
                 kill_child(child)
+
+
+def kill_child(process: multiprocessing.process.BaseProcess) -> None:
+    """SIGKILL a child started with `confine` and everything it started."""
+    if process.pid is not None:
+        kill_group(process.pid)
+    process.kill()
 
 
 def _context() -> multiprocessing.context.ForkServerContext:

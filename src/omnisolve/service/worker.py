@@ -18,10 +18,11 @@ import uuid
 from omnisolve.api import after_solve_allowance
 from omnisolve.errors import OmnisolveError
 from omnisolve.service.config import Settings
-from omnisolve.service.jobs import JobProcess, job_status, split_result
+from omnisolve.service.jobs import incumbent_events, job_outcome, job_process, memory_limit, split_result
 from omnisolve.service.store import Store
 
 log = logging.getLogger("omnisolve.worker")
+EXIT_WAIT = 5.0  # seconds a job's child has to exit once its result is in
 
 
 class Worker:
@@ -54,49 +55,41 @@ class Worker:
     def execute(self, job: dict, stop: threading.Event) -> str:
         """Run one claimed job to its end; returns the status it ended with."""
         settings, store, job_id = self.settings, self.store, job["id"]
-        child = JobProcess(job, settings)
-        after = after_solve_allowance(job["time_limit"], job.get("cross_check", "claims"))
-        deadline = time.monotonic() + job["time_limit"] + after + settings.kill_grace
-        last_beat, pending = time.monotonic(), []
-        while not child.done:
-            pending += [
-                ("incumbent", {k: m[k] for k in ("t", "objective", "bound")})
-                for m in child.messages(settings.poll_interval)
-            ]
-            now = time.monotonic()
-            if stop.is_set():
-                child.kill()
-                child.finish()
-                store.release(job_id, self.worker_id)
-                return "queued"
-            if now > deadline:
-                child.kill()
-                child.finish()
-                store.finish(
-                    job_id,
-                    self.worker_id,
-                    "failed",
-                    error=f"killed after the time limit of {job['time_limit']:g} s "
-                    f"plus {after:g} s for the cross-check and {settings.kill_grace:g} s grace",
-                    events=pending,
-                )
-                return "failed"
-            if pending or now - last_beat >= settings.heartbeat_interval:
-                cancel = self._beat(job_id, pending)
-                pending, last_beat = [], now
-                if cancel is None:  # re-queued by someone else while we were stalled: drop it
-                    child.kill()
-                    child.finish()
-                    return "lost"
-                if cancel:
-                    child.kill()
-                    child.finish()
-                    store.finish(job_id, self.worker_id, "cancelled", error="cancelled by the user")
-                    return "cancelled"
-        pending += [("incumbent", {k: m[k] for k in ("t", "objective", "bound")}) for m in child.messages(0)]
-        outcome = child.finish()
-        status, error = job_status(outcome)
-        summary, detail = split_result(outcome["result"]) if outcome["type"] == "result" else (None, None)
+        with job_process(job, settings) as child:  # leaving it stops the child: SIGTERM, then SIGKILL
+            after = after_solve_allowance(job["time_limit"], job.get("cross_check", "claims"))
+            deadline = time.monotonic() + job["time_limit"] + after + settings.kill_grace
+            last_beat, pending = time.monotonic(), []
+            while child.poll() is None:
+                pending += incumbent_events(child.messages(settings.poll_interval))
+                now = time.monotonic()
+                if stop.is_set():
+                    child.cancel()
+                    store.release(job_id, self.worker_id)
+                    return "queued"
+                if now > deadline:
+                    child.cancel()
+                    store.finish(
+                        job_id,
+                        self.worker_id,
+                        "failed",
+                        error=f"killed after the time limit of {job['time_limit']:g} s "
+                        f"plus {after:g} s for the cross-check and {settings.kill_grace:g} s grace",
+                        events=pending,
+                    )
+                    return "failed"
+                if pending or now - last_beat >= settings.heartbeat_interval:
+                    cancel = self._beat(job_id, pending)
+                    pending, last_beat = [], now
+                    if cancel is None:  # re-queued by someone else while we were stalled: drop it
+                        return "lost"
+                    if cancel:
+                        child.cancel()
+                        store.finish(job_id, self.worker_id, "cancelled", error="cancelled by the user")
+                        return "cancelled"
+            pending += incumbent_events(child.messages())
+            outcome = child.wait(EXIT_WAIT)
+        status, error, result = job_outcome(outcome, memory_limit(job, settings))
+        summary, detail = split_result(result) if result is not None else (None, None)
         store.finish(job_id, self.worker_id, status, result=summary, detail=detail, error=error, events=pending)
         log.info("worker %s: job %s %s%s", self.worker_id, job_id, status, f": {error}" if error else "")
         return status

@@ -1,26 +1,26 @@
 """PyVRP backend for CVRP: PyVRP 0.14's iterated local search (the successor of its hybrid
 genetic search). With `threads` >= 2 it runs one search per thread with consecutive seeds, the
-extra ones in helper interpreters (PyVRP is single-threaded), and keeps the best answer: on two
-cores the best of two runs beats one run of the same wall time. Helpers are plain subprocesses
-(`python -m omnisolve.solvers.pyvrp_hgs`) rather than multiprocessing, which would re-run an
-unguarded user script in every child. `pyvrp` is imported inside the functions only."""
+extra ones in helper processes (PyVRP is single-threaded), and keeps the best answer: on two
+cores the best of two runs beats one run of the same wall time. Helpers are tasks of
+`omnisolve.processes` (entry `run_seed`), fresh interpreters rather than multiprocessing, which
+would re-run an unguarded user script in every child. `pyvrp` is imported inside the functions
+only."""
 
 from __future__ import annotations
 
-import os
+import contextlib
 import pickle
-import queue
-import subprocess
-import sys
-import threading
+import tempfile
 import time
-from typing import Any, BinaryIO, Callable
+from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
 from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.cvrp import CVRP
+from omnisolve.processes import Channel, Handle, Kind, LocalExecutor, Task
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason, routing_data_reason
@@ -51,21 +51,18 @@ class PyVrpSolver(SolverInterface):
         assert isinstance(problem, CVRP)  # unsupported_reason has refused every other problem
         deadline = time.time() + tracker.search_remaining()
         seeds = [limits.seed + k for k in range(limits.threads)]
-        messages: queue.Queue = queue.Queue()
-        helpers = [_start_helper(problem, seed, deadline, messages) for seed in seeds[1:]]
         outcomes: list[Outcome] = []
-        try:
-            drain = _drainer(messages, tracker, outcomes)
+        with tempfile.TemporaryDirectory(prefix="omnisolve-pyvrp-") as tmp, contextlib.ExitStack() as running:
+            problem_file = Path(tmp) / "problem.pkl"  # the helpers' input
+            if len(seeds) > 1:
+                problem_file.write_bytes(pickle.dumps(problem))
+            helpers = [running.enter_context(_start_helper(problem_file, seed, deadline)) for seed in seeds[1:]]
+            drain = _drainer(helpers, tracker, outcomes)
             outcomes.append(run(problem, seeds[0], deadline, tracker.report, drain))
             while len(outcomes) < len(seeds) and time.time() < deadline + _GRACE:
                 drain(True)
-        finally:
             for helper in helpers:
-                try:
-                    helper.wait(max(0.0, deadline + _GRACE - time.time()))
-                except subprocess.TimeoutExpired:
-                    helper.kill()
-                    helper.wait()
+                helper.wait(max(0.0, deadline + _GRACE - time.time()))
         feasible = [o for o in outcomes if o[2]]
         if not feasible:
             return Result(Status.TIME_LIMIT, message="PyVRP found no solution within the capacity and fleet limits")
@@ -125,75 +122,55 @@ def routes_of(problem: CVRP, solution: Any) -> Routes:
     ]
 
 
-# ---- helper interpreters ---------------------------------------------------------------------
-def _start_helper(problem: CVRP, seed: int, deadline: float, messages: queue.Queue) -> subprocess.Popen:
-    """Start `run` with `seed` in a fresh interpreter; a thread forwards its pickled messages
-    ("best", cost) and finally ("done", outcome) into `messages`. A helper that dies without
-    an outcome counts as an infeasible one."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # finds omnisolve wherever we did
-    helper = subprocess.Popen(
-        [sys.executable, "-m", __name__],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
+# ---- helper processes ------------------------------------------------------------------------
+def _start_helper(problem_file: Path, seed: int, deadline: float) -> Handle:
+    """Start `run` with `seed` on the pickled problem in a helper process."""
+    spec = {"problem": str(problem_file), "seed": seed, "deadline": deadline}
+    return LocalExecutor().submit(Task(f"{__name__}:run_seed", spec))
+
+
+def run_seed(spec: dict[str, Any], channel: Channel) -> None:
+    """The helper's side: one search with the spec's seed, its improvements as incumbents, its
+    best as the result (feasible, or time_limit without a feasible one)."""
+    problem = pickle.loads(Path(spec["problem"]).read_bytes())
+    channel.started()
+    start = time.perf_counter()
+    cost, routes, feasible = run(
+        problem, spec["seed"], spec["deadline"], lambda best: channel.incumbent(time.perf_counter() - start, best)
     )
-    assert helper.stdin is not None and helper.stdout is not None
-    pickle.dump((problem, seed, deadline), helper.stdin)
-    helper.stdin.close()
-
-    def forward(stream: BinaryIO) -> None:
-        done = False
-        try:
-            while not done:
-                message = pickle.load(stream)
-                done = message[0] == "done"
-                messages.put(message)
-        except (EOFError, pickle.UnpicklingError):
-            messages.put(("done", (0, [], False)))
-
-    threading.Thread(target=forward, args=(helper.stdout,), daemon=True).start()
-    return helper
+    status = Status.FEASIBLE if feasible else Status.TIME_LIMIT
+    channel.result(Result(status, objective=float(cost), solution=routes))
 
 
-def _helper_main() -> None:
-    """The helper side: read (problem, seed, deadline) from stdin, write messages to stdout
-    (anything else printing goes to stderr, so it cannot corrupt the stream)."""
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    problem, seed, deadline = pickle.load(sys.stdin.buffer)
-
-    def send(message: tuple) -> None:
-        pickle.dump(message, out)
-        out.flush()
-
-    send(("done", run(problem, seed, deadline, lambda cost: send(("best", cost)))))
-
-
-def _drainer(messages: queue.Queue, tracker: Tracker, outcomes: list[Outcome]) -> Callable[[bool], None]:
+def _drainer(helpers: list[Handle], tracker: Tracker, outcomes: list[Outcome]) -> Callable[[bool], None]:
     """A hook forwarding the helpers' messages: improvements to the tracker, outcomes to
-    `outcomes`. Without `wait` it looks at most every 0.05 s, cheap enough for every iteration;
-    with `wait` it blocks up to 0.05 s for the next message."""
+    `outcomes` (a helper that ends without a result counts as an infeasible one). Without
+    `wait` it looks at most every 0.05 s, cheap enough for every iteration; with `wait` it
+    sleeps 0.05 s when nothing came."""
     last = [0.0]
+    running = list(helpers)
 
     def drain(wait: bool) -> None:
         now = time.perf_counter()
         if not wait and now - last[0] < 0.05:
             return
         last[0] = now
-        while True:
-            try:
-                kind, payload = messages.get(timeout=0.05) if wait else messages.get_nowait()
-            except queue.Empty:
-                return
-            if kind == "best":
-                tracker.report(payload)
-            else:
-                outcomes.append(payload)
-            wait = False
+        heard = False
+        for helper in list(running):
+            for message in helper.messages():
+                heard = True
+                if message["kind"] == Kind.INCUMBENT:
+                    tracker.report(message["objective"])
+            ended = helper.poll()
+            if ended is not None:
+                heard = True
+                running.remove(helper)
+                result = ended.result
+                if result is not None and result["status"] == Status.FEASIBLE:
+                    outcomes.append((int(result["objective"]), result["solution"], True))
+                else:
+                    outcomes.append((0, [], False))
+        if wait and not heard:
+            time.sleep(0.05)
 
     return drain
-
-
-if __name__ == "__main__":
-    _helper_main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 
 from omnisolve.errors import UnsupportedError
 from omnisolve.problems import Problem
@@ -54,6 +55,13 @@ def get(name: str) -> SolverInterface:
 def register(name: str, target: str) -> None:
     """Add a backend as "package.module:ClassName" (see docs/adding-a-solver.md)."""
     _BACKENDS[name] = target
+
+
+def register_all(targets: Mapping[str, str]) -> None:
+    """`register` each name -> "package.module:ClassName" (a child process learning its parent's
+    `registered()`)."""
+    for name, target in targets.items():
+        register(name, target)
 
 
 def candidates(problem: Problem) -> list[SolverInterface]:
