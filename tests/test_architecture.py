@@ -19,10 +19,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("omnisolve.io", "omnisolve.verify", "omnisolve.algorithms", "omnisolve.storage"),
     ("omnisolve.solvers",),
     ("omnisolve.portfolio", "omnisolve.explain"),
-    ("omnisolve.executors",),
     ("omnisolve.api",),
     ("omnisolve.nl",),  # a word problem to a model, solved through `api`
-    ("omnisolve.bench", "omnisolve.service"),
+    ("omnisolve.bench", "omnisolve.service", "omnisolve.batch"),
     ("omnisolve.cli",),
     ("omnisolve",),  # the package's front door re-exports the library's API
 ]

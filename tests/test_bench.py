@@ -227,6 +227,18 @@ def test_a_solver_entry_may_fix_its_threads(capsys, tiny_suite, tmp_path):
     assert code == 0 and [(r["solver"], r["status"]) for r in rows] == [("cpsat", "optimal"), ("cpsat@2", "optimal")]
 
 
+def test_auto_is_benchmarked_beside_a_backend(capsys, tiny_suite, tmp_path):
+    """`auto` in --solvers is omnisolve's default choice, run and scored like any backend, so
+    `omnisolve solve FILE` can be compared with a peer in one run."""
+    out = tmp_path / "o"
+    args = ["bench", str(tiny_suite), "--solvers", "auto,highs", "-t", "5", "-j", "1", "--out", str(out)]
+    code, _, _ = run(capsys, *args)
+    rows = {(r["instance"], r["solver"]): r for r in csv.DictReader((out / "runs.csv").open())}
+    assert code == 0 and set(rows) == {(i, s) for i in ("ft06", "uncorrelated_50") for s in ("auto", "highs")}
+    assert rows[("ft06", "auto")]["objective"] == "55.0" and rows[("uncorrelated_50", "auto")]["objective"] == "19154.0"
+    assert all(rows[(i, "auto")]["verdict"] == "pass" for i in ("ft06", "uncorrelated_50"))
+
+
 @pytest.mark.parametrize(
     "args, code, message",
     [

@@ -8,16 +8,18 @@ from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
 from omnisolve.result import Certificate, Result, Status
 from omnisolve.version import __version__
 
-_NL = ("Formulation", "formulate", "solve_text")
+_LAZY = {"Formulation": "omnisolve.nl", "formulate": "omnisolve.nl", "solve_text": "omnisolve.nl"}
+_LAZY["solve_many"] = "omnisolve.batch"
 
 
 def __getattr__(name: str):
-    """`om.formulate`, `om.solve_text`, `om.Formulation`: omnisolve.nl's, imported on first use,
-    so that `import omnisolve` does not load every reader (a job's child starts small)."""
-    if name in _NL:
-        import omnisolve.nl
+    """`om.formulate`, `om.solve_text`, `om.Formulation` (omnisolve.nl's) and `om.solve_many`
+    (omnisolve.batch's), imported on first use, so that `import omnisolve` does not load every
+    reader (a job's child starts small)."""
+    if name in _LAZY:
+        import importlib
 
-        return getattr(omnisolve.nl, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'omnisolve' has no attribute {name!r}")
 
 
@@ -51,5 +53,6 @@ __all__ = [
     "quicksum",
     "read",
     "solve",
+    "solve_many",
     "solve_text",
 ]

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from omnisolve.bench import plots, report
 from omnisolve.bench.runner import Run, Settings, plan, run_suite, solver_spec
 from omnisolve.bench.suites import Instance, Suite, load_suite, select
+from omnisolve.bench.worker import PORTFOLIO
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.processes import available_cores
 from omnisolve.solvers import registry
@@ -29,9 +30,10 @@ def choose_solvers(suite: Suite, names: list[str]) -> list[str]:
     chosen = names or suite.default_solvers
     if not chosen:
         raise InputError(f"suite {suite.name} has no default solvers; name them with --solvers")
-    unknown = [s for s in chosen if solver_spec(s, 1)[0] not in registry.names()]
+    known = [*registry.names(), *PORTFOLIO]
+    unknown = [s for s in chosen if solver_spec(s, 1)[0] not in known]
     if unknown:
-        raise UnsupportedError(f"unknown solver {', '.join(unknown)}; known: {', '.join(registry.names())}")
+        raise UnsupportedError(f"unknown solver {', '.join(unknown)}; known: {', '.join(known)}")
     return chosen
 
 

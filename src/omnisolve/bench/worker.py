@@ -18,6 +18,8 @@ from typing import Any
 from omnisolve.model import Sense
 from omnisolve.processes import Channel
 
+PORTFOLIO = ("auto", "race")  # bench entries that are omnisolve's choice, not one backend
+
 
 def load(spec: dict[str, Any]) -> Any:
     """The instance, read with the suite's fleet limit for CVRPs."""
@@ -36,15 +38,16 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
 
     try:
         registry.register_all(spec["register"])
+        portfolio = spec["solver"] in PORTFOLIO  # omnisolve's own choice, as `solve` makes it by default
         try:
-            backend = registry.get(spec["solver"])
+            backend = None if portfolio else registry.get(spec["solver"])
         except UnsupportedError as exc:
             channel.error(f"solver module not available: {exc}")
             return
         start = time.perf_counter()
         problem = load(spec)
         channel.started(load_time=time.perf_counter() - start, sense=getattr(problem, "sense", Sense.MIN))
-        reason = backend.unsupported_reason(problem)
+        reason = None if backend is None else backend.unsupported_reason(problem)
         if reason is not None:
             channel.error(reason, UnsupportedError.exit_code)
             return

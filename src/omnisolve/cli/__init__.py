@@ -13,13 +13,13 @@ import sys
 
 import typer
 
-from omnisolve.cli import bench, demo, explain, nl, portfolio, service, solve
+from omnisolve.cli import batch, bench, demo, explain, nl, portfolio, service, solve
 from omnisolve.cli.console import err
 from omnisolve.errors import OmnisolveError
 from omnisolve.processes import catch_interrupts, interrupt_requested
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
-for _group in (solve, nl, demo, bench, portfolio, explain, service):  # the order `--help` lists them in
+for _group in (solve, nl, batch, demo, bench, portfolio, explain, service):  # the order `--help` lists them in
     _group.register(app)
 
 

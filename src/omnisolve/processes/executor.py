@@ -36,19 +36,21 @@ class Task:
     """One run as plain data: `entry` ("package.module:function") is called in the child as
     `function(spec, channel)`; `spec` is JSON (a problem's path or content, the solver's name,
     limits); `sys_path` is prepended to the child's before the entry is imported; `memory_mb`
-    limits the child's address space (0: no limit)."""
+    limits the child's address space (0: no limit); `cpus`: the cores it uses (its solver's
+    threads), which an executor that places tasks reserves for it."""
 
     entry: str
     spec: dict[str, Any] = field(default_factory=dict)
     sys_path: tuple[str, ...] = ()
     memory_mb: int = 0
+    cpus: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Task:
-        return cls(d["entry"], d["spec"], tuple(d["sys_path"]), d["memory_mb"])
+        return cls(d["entry"], d["spec"], tuple(d["sys_path"]), d["memory_mb"], d.get("cpus", 1))
 
 
 @dataclass(frozen=True)

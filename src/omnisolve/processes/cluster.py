@@ -1,0 +1,210 @@
+"""`RayExecutor`: tasks on a Ray cluster, with the same `Handle` as `LocalExecutor`.
+
+Each task gets a Ray actor that reserves the task's cores (`Task.cpus`: HiGHS and CP-SAT keep
+their own thread pools, so a node never runs more solver threads than it has cores) and runs
+the task as `LocalExecutor` does, in a child process of its own on that node: one solver run
+per process, the memory limit, TERM-then-KILL. The actor relays the child's messages. The task
+is plain data; the files its spec names (a problem's path) travel with it as bytes and are
+written on the node, so a solver object is never pickled. Cancelling stops the child and ends
+the actor; the node and its Ray worker pool live on. When a node is lost, the task starts again
+on another one (at most `retries` times); its final message is reported once.
+
+Ray is imported here only, and only when a `RayExecutor` is made.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from omnisolve.errors import InputError
+from omnisolve.processes.executor import LocalExecutor, Outcome, Task
+
+RETRIES = 2  # re-runs of a task whose node was lost
+
+
+def connect(address: str | None = None) -> None:
+    """Join the cluster at `address` ("host:port"); None: `RAY_ADDRESS`, else Ray's own
+    discovery (a cluster started on this machine with `ray start`, else a new local one).
+    A cluster that cannot be reached is one line of error."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    where = address or os.environ.get("RAY_ADDRESS") or "auto"
+    _probe(where)
+    try:
+        ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, configure_logging=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise InputError(f"cannot reach the Ray cluster at {where}: {' '.join(str(exc).split())[:200]}") from None
+
+
+def _probe(where: str, timeout: float = 5.0) -> None:
+    """A "host:port" address must accept a connection within `timeout` seconds (Ray itself
+    would retry for minutes): else one line of error at once."""
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit() or "://" in where:
+        return  # "auto", "ray://...": Ray's own discovery and client say what is wrong
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"cannot reach the Ray cluster at {where}: {exc.strerror or exc}") from None
+
+
+class RayExecutor:
+    """Runs each task in a child process of a Ray actor on any node of the cluster."""
+
+    def __init__(self, address: str | None = None, retries: int = RETRIES):
+        connect(address)
+        self.retries = retries
+
+    def submit(self, task: Task) -> RayHandle:
+        return RayHandle(task, self.retries)
+
+    def cores(self) -> int:
+        """The cluster's CPUs (its nodes' total), for how many tasks fit at once."""
+        import ray
+
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+class _Runner:
+    """The actor's side: the task's files written on this node, the task run by `LocalExecutor`."""
+
+    def __init__(self, task: dict[str, Any], files: dict[str, tuple[str, bytes]]):
+        self._dir = tempfile.mkdtemp(prefix="omnisolve-ray-")
+        spec = dict(task["spec"])
+        for key, (name, data) in files.items():
+            path = Path(self._dir) / key / name
+            path.parent.mkdir(parents=True)
+            path.write_bytes(data)
+            spec[key] = str(path)
+        self._handle = LocalExecutor().submit(Task.from_dict({**task, "spec": spec}))
+
+    def node(self) -> str:
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
+    def messages(self, timeout: float) -> list[dict[str, Any]]:
+        return self._handle.messages(timeout)
+
+    def poll(self) -> dict[str, Any] | None:
+        outcome = self._handle.poll()
+        return None if outcome is None else asdict(outcome)
+
+    def cancel(self) -> dict[str, Any]:
+        self._handle.cancel()
+        return self._done()
+
+    def wait(self, timeout: float | None) -> dict[str, Any]:
+        self._handle.wait(timeout)
+        return self._done()
+
+    def _done(self) -> dict[str, Any]:
+        outcome = asdict(self._handle.wait(0))
+        shutil.rmtree(self._dir, ignore_errors=True)
+        return outcome
+
+
+def _shipped(task: Task) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """The task as a dict and the files its spec names (top-level string values that are
+    paths of existing files), as (file name, bytes) by spec key."""
+    files = {
+        key: (Path(value).name, Path(value).read_bytes())
+        for key, value in task.spec.items()
+        if isinstance(value, str) and len(value) < 4096 and os.path.isfile(value)
+    }
+    return task.to_dict(), files
+
+
+class RayHandle:
+    """A task on the cluster, as its parent sees it (`Handle`)."""
+
+    def __init__(self, task: Task, retries: int = RETRIES):
+        import ray
+
+        self._task, self._files = _shipped(task)
+        self._cpus = max(1, task.cpus)
+        self._retries = retries
+        # an actor class (ray.remote's stubs know only tasks' options): its methods run in threads
+        self._runner_class = ray.remote(max_concurrency=4, max_restarts=0)(_Runner)  # type: ignore[call-overload]
+        self._outcome: Outcome | None = None
+        self._final_seen = False
+        self.runs = 0  # actors started for this task: 1, or more after lost nodes
+        self._start()
+
+    def _start(self) -> None:
+        self.runs += 1
+        self._actor = self._runner_class.options(num_cpus=self._cpus).remote(self._task, self._files)
+
+    def _call(self, method: str, *args: Any) -> Any:
+        """`actor.method(*args)`, starting the task again elsewhere when its node was lost
+        (while retries are left and its final message has not been seen)."""
+        import ray
+        from ray.exceptions import RayActorError
+
+        while True:
+            try:
+                return ray.get(getattr(self._actor, method).remote(*args))
+            except RayActorError as exc:
+                if self._final_seen or self.runs > self._retries:
+                    self._outcome = Outcome(error=f"lost its Ray node {self.runs} time(s): {_first_line(exc)}")
+                    return None
+                self._start()
+
+    def messages(self, timeout: float = 0.0) -> list[dict[str, Any]]:
+        if self._outcome is not None:
+            return []
+        out = self._call("messages", timeout) or []
+        if any(m.get("kind") in ("result", "error") for m in out):
+            if self._final_seen:  # a re-run's final message after the first one: reported once
+                out = [m for m in out if m.get("kind") not in ("result", "error")]
+            self._final_seen = True
+        return out
+
+    def poll(self) -> Outcome | None:
+        if self._outcome is not None:
+            return self._outcome
+        found = self._call("poll")
+        if found is not None and found.get("returncode") is not None:
+            self._end(found)
+        return self._outcome if self._outcome is not None else (Outcome(**found) if found else None)
+
+    def cancel(self) -> None:
+        if self._outcome is None:
+            self._end(self._call("cancel"))
+
+    def wait(self, timeout: float | None = None) -> Outcome:
+        if self._outcome is None:
+            self._end(self._call("wait", timeout))
+        assert self._outcome is not None
+        return self._outcome
+
+    def node(self) -> str:
+        """The Ray node id running the task."""
+        return str(self._call("node"))
+
+    def _end(self, outcome: dict[str, Any] | None) -> None:
+        import ray
+
+        if outcome is not None and self._outcome is None:
+            self._outcome = Outcome(**outcome)
+        ray.kill(self._actor, no_restart=True)
+
+    def __enter__(self) -> RayHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
