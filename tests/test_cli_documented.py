@@ -395,8 +395,8 @@ def test_exit_130_when_a_single_solver_is_interrupted(solver):
 def test_a_swallowed_interrupt_still_stops_highs(monkeypatch):
     """HiGHS swallows a KeyboardInterrupt raised in its log callback; the remembered request
     stops the solve at the next callback all the same, and is raised again after it."""
-    from omnisolve.processes import machine
     from omnisolve.limits import Limits
+    from omnisolve.processes import machine
     from omnisolve.solvers.highs import HighsSolver
 
     if not HARD.is_file():

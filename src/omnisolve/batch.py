@@ -194,4 +194,3 @@ def write_summary(jobs: list[Job], path: Path) -> None:
                     "message": " ".join(r.message.split())[:300],
                 }
             )
-
