@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import omnisolve as om
-from conftest import BENCHDATA, run_cli
+from conftest import BENCHDATA, grace, run_cli
 from nl_replay import ReplayServer, fenced
 from omnisolve.errors import InputError
 from omnisolve.io.json_model import parse_json
@@ -359,7 +359,7 @@ def test_the_describe_page_shows_formulation_model_answer_and_certificate(browse
         page.press("#token", "Enter")
         page.fill("#text", QUESTION)
         page.click("#solve")
-        page.wait_for_selector("#outcome:not([hidden])", timeout=30_000)
+        page.wait_for_selector("#outcome:not([hidden])", timeout=grace(60) * 1000)  # two model rounds, two solves
         assert page.inner_text("#objective") == "1160" and page.inner_text("#verdict") == "pass"
         assert page.inner_text("#optimality") == "proven" and page.inner_text("#status") == "optimal"
         assert "canoe_share" in page.inner_text("#model") and "boat_ducks" in page.inner_text("#formulation")
