@@ -1,8 +1,9 @@
-"""A first TSP tour in O(n k log(n k)) from candidate lists, no matrix needed: the greedy edge
-matching (candidate edges shortest first, each taken unless it gives a node a third edge or
-closes a cycle), then its paths joined end to nearest free end. Greedy tours are about 15-20 %
-above the optimum on random uniform instances, a better start for 2-opt than nearest neighbour
-(Johnson and McGeoch 1997), and take well under a second at 100,000 nodes."""
+"""A first TSP tour, no matrix needed: nearest neighbour (O(n^2) distances, for small
+instances), or in O(n k log(n k)) from candidate lists the greedy edge matching (candidate edges
+shortest first, each taken unless it gives a node a third edge or closes a cycle), its paths then
+joined end to nearest free end. Greedy tours are about 15-20 % above the optimum on random
+uniform instances, a better start for 2-opt than nearest neighbour (Johnson and McGeoch 1997),
+and take well under a second at 100,000 nodes."""
 
 from __future__ import annotations
 
