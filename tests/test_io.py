@@ -28,9 +28,9 @@ from omnisolve.io import (
     read_tsp,
     write,
 )
-from omnisolve.io.tsplib_distances import coordinate_distances
 from omnisolve.model import Model, ProblemData
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack
+from omnisolve.problems.coordinate_metric import coordinate_distances
 
 
 def optima(folder: str) -> list[dict]:

@@ -174,7 +174,7 @@ TSP_CASES = [
     _case(
         "dimension-dense-matrix",
         "t.tsp",
-        "NAME : t\nTYPE : TSP\nDIMENSION : 30000\nEDGE_WEIGHT_TYPE : EUC_2D\nEOF\n",
+        "NAME : t\nTYPE : TSP\nDIMENSION : 30000\nEDGE_WEIGHT_TYPE : EXPLICIT\nEOF\n",  # coordinates: no matrix
         3,
         "DIMENSION: 30000 nodes need a dense 30000 x 30000 distance matrix of 6.7 GiB; omnisolve holds at most "
         "4 GiB (23170 nodes)",
@@ -1109,7 +1109,7 @@ JSON_CASES = [
     _case(
         "tsp-coords-dense-matrix",
         "t.json",
-        _doc("tsp", edge_weight_type="ATT", coords=[[0, 0]] * 23171),
+        _doc("tsp", coords=[[0, 0]] * 23171, distances=[[0]]),  # a rule without distances: no matrix
         None,
         "coords: 23171 nodes need a dense 23171 x 23171 distance matrix of 4.0 GiB; omnisolve holds at most 4 GiB "
         "(23170 nodes)",

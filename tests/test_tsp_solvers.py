@@ -9,6 +9,7 @@ import pytest
 import omnisolve as om
 from conftest import BENCHDATA, OVERRUN, grace
 from omnisolve.algorithms import tsp_local_search as ls
+from omnisolve.algorithms import tsp_metric as tm
 from omnisolve.errors import UnsupportedError
 from omnisolve.io.vrplib_reader import read_cvrp
 from omnisolve.problems import TSP
@@ -53,17 +54,20 @@ def test_ortools_routing_improves_its_first_tour_towards_the_optimum(name: str) 
 
 def test_local_search_reaches_a_two_opt_optimum() -> None:
     problem = random_tsp(60, seed=3)
-    d = problem.distances.copy()  # writable, like the adapter's: one compiled signature
+    d = problem.distances
+    m = tm.matrix_metric(d)
     tour = np.random.default_rng(1).permutation(60)
-    start = ls.tour_length(d, tour)
-    neigh = ls.neighbor_lists(d, 59)  # full lists: the search then misses no improving move
+    start = tm.tour_length(m, tour)
+    neigh = tm.neighbor_lists(d, 59)  # full lists: the search then misses no improving move
     while True:  # don't-look bits may leave a move; a pass over every node finds it
-        tour, _ = ls.optimize(d, neigh, tour)
-        length = ls.tour_length(d, tour)
+        search = ls.new_search(tour)
+        ls.local_search(m, neigh, search, -1, True)
+        tour = search[0]
+        length = tm.tour_length(m, tour)
         if length >= start - 1e-9:
             break
         start = length
-    assert sorted(tour) == list(range(60)) and length == pytest.approx(problem.evaluate(tour.tolist()))
+    assert sorted(tour) == list(range(60)) and length / m[3] == pytest.approx(problem.evaluate(tour.tolist()))
     nxt = np.roll(tour, -1)
     for i, j in itertools.combinations(range(60), 2):
         gain = d[tour[i], nxt[i]] + d[tour[j], nxt[j]] - d[tour[i], tour[j]] - d[nxt[i], nxt[j]]

@@ -1,12 +1,13 @@
 """JSON form of the structured problems (`tsp`, `cvrp`, `jobshop`, `knapsack`), version 1.
 
 Routing problems whose distances follow a TSPLIB rule from their coordinates store only the
-coordinates and the rule; otherwise the full distance matrix is stored.
+coordinates and the rule; otherwise the full distance matrix is stored. A TSP stored that way
+is read back computing its distances itself (no matrix, whatever its size).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 
@@ -14,8 +15,8 @@ from omnisolve.errors import UnsupportedError
 from omnisolve.io._json_fields import Fields, field
 from omnisolve.io._text import construct, plain_number
 from omnisolve.io.limits import MAX_COORDINATE, dense_matrix_reason
-from omnisolve.io.tsplib_distances import COORDINATE_TYPES, coordinate_distances
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, StructuredProblem
+from omnisolve.problems.coordinate_metric import COORDINATE_TYPES, coordinate_distances
 
 EDGE_WEIGHT_TYPES = {kind.lower(): kind for kind in (*COORDINATE_TYPES, "EXPLICIT")}
 
@@ -39,10 +40,15 @@ def _distances_to_dict(distances: np.ndarray, coords: np.ndarray | None, kind: s
     return {"edge_weight_type": "EXPLICIT", "distances": _rows(distances), **out}
 
 
+def _rule_from_dict(d: dict, f: Fields) -> tuple[str, np.ndarray | None]:
+    """(edge weight type, coords or None) from the fields of `_distances_to_dict`."""
+    kind = f.choice(d.get("edge_weight_type", "EXPLICIT"), "edge_weight_type", EDGE_WEIGHT_TYPES)
+    return kind, f.matrix(d["coords"], "coords", cols=2, limit=MAX_COORDINATE) if "coords" in d else None
+
+
 def _distances_from_dict(d: dict, f: Fields) -> tuple[np.ndarray, np.ndarray | None, str]:
     """(distances, coords or None, edge weight type) from the fields of `_distances_to_dict`."""
-    kind = f.choice(d.get("edge_weight_type", "EXPLICIT"), "edge_weight_type", EDGE_WEIGHT_TYPES)
-    coords = f.matrix(d["coords"], "coords", cols=2, limit=MAX_COORDINATE) if "coords" in d else None
+    kind, coords = _rule_from_dict(d, f)
     n = None if coords is None else len(coords)
     reason = None if n is None else dense_matrix_reason(n)
     if reason is not None:
@@ -59,12 +65,17 @@ def _distances_from_dict(d: dict, f: Fields) -> tuple[np.ndarray, np.ndarray | N
 
 # ---- one pair of functions per class ---------------------------------------------------------
 def _tsp_to_dict(p: TSP) -> dict:
+    if p.computed:
+        return {"name": p.name, "edge_weight_type": p.edge_weight_type, "coords": _rows(cast(np.ndarray, p.coords))}
     return {"name": p.name, **_distances_to_dict(p.distances, p.coords, p.edge_weight_type)}
 
 
 def _tsp_from_dict(d: dict, f: Fields) -> TSP:
     f.object(d, "", optional=("name", "edge_weight_type", "coords", "distances"))
-    distances, coords, kind = _distances_from_dict(d, f)
+    kind, coords = _rule_from_dict(d, f)
+    distances: np.ndarray | None = None  # computed from the coordinates by the TSP
+    if "distances" in d or kind not in COORDINATE_TYPES or coords is None:
+        distances, coords, kind = _distances_from_dict(d, f)
     name = f.string(d.get("name", "tsp"), "name")
     return construct(f.source, lambda: TSP(distances, coords=coords, name=name, edge_weight_type=kind))
 

@@ -15,13 +15,8 @@ import numpy as np
 from omnisolve.errors import InputError
 from omnisolve.io._text import Row, construct, read_text, refuse_negative, to_array
 from omnisolve.io.limits import MAX_COORDINATE, MAX_NODES, MAX_REAL, dense_matrix_reason, max_dense_nodes, shown
-from omnisolve.io.tsplib_distances import (
-    COORDINATE_TYPES,
-    EXPLICIT_FORMATS,
-    coordinate_distances,
-    explicit_matrix,
-    explicit_size,
-)
+from omnisolve.io.tsplib_distances import EXPLICIT_FORMATS, explicit_matrix, explicit_size
+from omnisolve.problems.coordinate_metric import COORDINATE_TYPES, coordinate_distances
 from omnisolve.problems.tsp import TSP
 
 EDGE_WEIGHT_TYPES = (*COORDINATE_TYPES, "EXPLICIT")
@@ -245,17 +240,28 @@ def coordinates(f: TsplibFile, section: Section, n: int) -> np.ndarray:
     return f.node_table(section, n, "node x y", limit=MAX_COORDINATE)
 
 
+def coordinate_rule(f: TsplibFile, n: int) -> tuple[str, np.ndarray] | None:
+    """(edge weight type, n x 2 coordinates) when EDGE_WEIGHT_TYPE computes the weights from
+    coordinates; None otherwise."""
+    kind = f.required("EDGE_WEIGHT_TYPE").upper()
+    if kind not in COORDINATE_TYPES:
+        return None
+    fmt = (f.spec("EDGE_WEIGHT_FORMAT") or "").upper()
+    if fmt not in ("", "FUNCTION"):
+        message = f"EDGE_WEIGHT_FORMAT {fmt} does not go with EDGE_WEIGHT_TYPE {kind}"
+        raise f.error(message, f.line_of("EDGE_WEIGHT_FORMAT"))
+    needed = f"needed for EDGE_WEIGHT_TYPE {kind}"
+    return kind, coordinates(f, f.required_section("NODE_COORD_SECTION", needed, f.line_of("EDGE_WEIGHT_TYPE")), n)
+
+
 def edge_weights(f: TsplibFile, n: int) -> tuple[np.ndarray, np.ndarray | None, str]:
     """(distances, coordinates or None, edge weight type) following TSPLIB95's rules."""
+    rule = coordinate_rule(f, n)
+    if rule is not None:
+        kind, points = rule
+        return coordinate_distances(points, kind), points, kind
     kind = f.required("EDGE_WEIGHT_TYPE").upper()
     fmt = (f.spec("EDGE_WEIGHT_FORMAT") or "").upper()
-    if kind in COORDINATE_TYPES:
-        if fmt not in ("", "FUNCTION"):
-            message = f"EDGE_WEIGHT_FORMAT {fmt} does not go with EDGE_WEIGHT_TYPE {kind}"
-            raise f.error(message, f.line_of("EDGE_WEIGHT_FORMAT"))
-        needed = f"needed for EDGE_WEIGHT_TYPE {kind}"
-        points = coordinates(f, f.required_section("NODE_COORD_SECTION", needed, f.line_of("EDGE_WEIGHT_TYPE")), n)
-        return coordinate_distances(points, kind), points, kind
     if kind != "EXPLICIT":
         raise f.error(
             f"unknown EDGE_WEIGHT_TYPE {kind!r}; supported: {', '.join(EDGE_WEIGHT_TYPES)}",
@@ -292,22 +298,27 @@ def check_type(f: TsplibFile, allowed: tuple[str, ...]) -> None:
         raise f.error(f"TYPE is {shown(kind)}, expected {' or '.join(allowed)}", f.line_of("TYPE"))
 
 
-def routing_dimension(f: TsplibFile, kind: str) -> int:
-    """DIMENSION of a `kind` (TSP or CVRP) problem: a dense matrix within the limits, at least 2 nodes (the
-    problem class refuses fewer too, but cannot name the line)."""
-    n = f.dimension(dense=True)
+def routing_dimension(f: TsplibFile, kind: str, dense: bool = True) -> int:
+    """DIMENSION of a `kind` (TSP or CVRP) problem: at least 2 nodes (the problem class refuses
+    fewer too, but cannot name the line) and, when it holds a `dense` matrix, within the limits."""
+    n = f.dimension(dense=dense)
     if n < 2:
         raise f.error(f"DIMENSION is {n}: a {kind} needs at least 2 nodes", f.line_of("DIMENSION"))
     return n
 
 
 def read_tsp(path: str | os.PathLike) -> TSP:
-    """A TSPLIB `.tsp` (or `.atsp`) file as a `TSP` with TSPLIB95's exact distances."""
+    """A TSPLIB `.tsp` (or `.atsp`) file as a `TSP` with TSPLIB95's exact distances: the
+    coordinates and their rule (the TSP computes distances when needed), or the explicit matrix."""
     f = parse_tsplib(path)
     check_type(f, ("TSP", "ATSP"))
-    n = routing_dimension(f, "TSP")
-    distances, coords, kind = edge_weights(f, n)
+    n = routing_dimension(f, "TSP", dense=(f.spec("EDGE_WEIGHT_TYPE") or "").upper() not in COORDINATE_TYPES)
     name = f.spec("NAME") or Path(f.path).stem
+    rule = coordinate_rule(f, n)
+    if rule is not None:
+        kind, points = rule
+        return construct(f.path, lambda: TSP(coords=points, name=name, edge_weight_type=kind))
+    distances, coords, kind = edge_weights(f, n)
     return construct(f.path, lambda: TSP(distances, coords=coords, name=name, edge_weight_type=kind))
 
 

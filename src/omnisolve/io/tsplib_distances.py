@@ -1,103 +1,11 @@
-"""TSPLIB95 edge weights, exactly as the library defines them (Reinelt, "TSPLIB 95", sec. 2),
-vectorized over all pairs. Published optima reproduce only with these exact rules.
-
-`nint(x)` is the C `(int)(x + 0.5)`, which CVRPLIB uses as well: `int(sqrt(dx^2 + dy^2) + 0.5)`.
-Each rule takes two coordinate arrays and gives the distances from every row of the first to
-every row of the second.
+"""TSPLIB95 explicit edge weights: the EDGE_WEIGHT_SECTION formats (full matrix and the eight
+triangular ones) and the n x n matrix they give. The rules computing weights from coordinates
+are `omnisolve.problems.coordinate_metric`'s.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-GEO_PI = 3.141592
-EARTH_RADIUS = 6378.388
-
-
-def _nint(x: np.ndarray) -> np.ndarray:
-    return np.floor(x + 0.5)
-
-
-def _deltas(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinate differences of every row of `a` to every row of `b`."""
-    return a[:, 0, None] - b[None, :, 0], a[:, 1, None] - b[None, :, 1]
-
-
-def euc_2d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    xd, yd = _deltas(a, b)
-    return _nint(np.sqrt(xd * xd + yd * yd))
-
-
-def ceil_2d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    xd, yd = _deltas(a, b)
-    return np.ceil(np.sqrt(xd * xd + yd * yd))
-
-
-def man_2d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    xd, yd = _deltas(a, b)
-    return _nint(np.abs(xd) + np.abs(yd))
-
-
-def max_2d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    xd, yd = _deltas(a, b)
-    return np.maximum(_nint(np.abs(xd)), _nint(np.abs(yd)))
-
-
-def att(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pseudo-Euclidean: r = sqrt((dx^2 + dy^2) / 10); nint(r), plus one if that is below r."""
-    xd, yd = _deltas(a, b)
-    r = np.sqrt((xd * xd + yd * yd) / 10.0)
-    t = _nint(r)
-    return np.where(t < r, t + 1.0, t)
-
-
-def _geo_radians(degrees_minutes: np.ndarray) -> np.ndarray:
-    """DDD.MM (degrees and minutes) to radians with TSPLIB's PI; degrees are truncated."""
-    deg = np.trunc(degrees_minutes)
-    minutes = degrees_minutes - deg
-    return GEO_PI * (deg + 5.0 * minutes / 3.0) / 180.0
-
-
-def geo(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km on TSPLIB's idealized sphere, truncated after adding 1 (the
-    diagonal is set to 0 by `coordinate_distances`)."""
-    lat_a, lon_a = _geo_radians(a[:, 0]), _geo_radians(a[:, 1])
-    lat_b, lon_b = _geo_radians(b[:, 0]), _geo_radians(b[:, 1])
-    q1 = np.cos(lon_a[:, None] - lon_b[None, :])
-    q2 = np.cos(lat_a[:, None] - lat_b[None, :])
-    q3 = np.cos(lat_a[:, None] + lat_b[None, :])
-    arg = np.clip(0.5 * ((1.0 + q1) * q2 - (1.0 - q1) * q3), -1.0, 1.0)
-    return np.trunc(EARTH_RADIUS * np.arccos(arg) + 1.0)
-
-
-COORDINATE_TYPES = {
-    "EUC_2D": euc_2d,
-    "CEIL_2D": ceil_2d,
-    "MAN_2D": man_2d,
-    "MAX_2D": max_2d,
-    "ATT": att,
-    "GEO": geo,
-}
-
-
-#: entries computed at once: the temporaries of a block stay near 64 MB, so a large instance needs
-#: little more than its n x n result (all at once, an 18,512-node matrix took six times its 2.6 GB)
-BLOCK_ENTRIES = 1 << 23
-
-
-def coordinate_distances(coords: np.ndarray, edge_weight_type: str) -> np.ndarray:
-    """The n x n matrix of `edge_weight_type` (a key of `COORDINATE_TYPES`) over n x 2 coords,
-    computed in blocks of rows (each entry exactly as computed all at once)."""
-    rule = COORDINATE_TYPES[edge_weight_type]
-    coords = np.asarray(coords, dtype=float)
-    n = len(coords)
-    out = np.empty((n, n))
-    step = max(1, BLOCK_ENTRIES // max(n, 1))
-    for lo in range(0, n, step):
-        out[lo : lo + step] = rule(coords[lo : lo + step], coords)
-    if edge_weight_type == "GEO":
-        np.fill_diagonal(out, 0.0)
-    return out
 
 
 def _upper_row(n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,8 @@ TSP_PROOF_NODES = 110
 def preferences(problem: Problem) -> list[str]:
     """Backend names to try in order, by problem class.
 
-    TSP: small -> cpsat (proves optimality), else lkh, our tsp-ils, then exact models.
+    TSP: small -> cpsat (proves optimality), else lkh, our tsp-ils, then exact models; one too
+    large to hold its distance matrix (`TSP.matrix_reason`) -> tsp-ils, the one backend without it.
     CVRP: pyvrp, OR-Tools routing, then exact models. Job shop: CP-SAT + LNS, then plain CP-SAT.
     Knapsack: dynamic programming when items x capacity is moderate, else cpsat.
     Nonlinear or quadratically constrained -> scipy (continuous only); non-convex continuous QP
@@ -40,6 +41,8 @@ def preferences(problem: Problem) -> list[str]:
 
 def _structured_preferences(problem: StructuredProblem) -> list[str]:
     if isinstance(problem, TSP):
+        if problem.matrix_reason() is not None:
+            return ["tsp-ils"]
         return ["cpsat"] if problem.n <= TSP_PROOF_NODES else ["lkh", "tsp-ils"]
     if isinstance(problem, CVRP):
         return ["pyvrp", "ortools-routing"]

@@ -124,11 +124,16 @@ def distance_features(d: np.ndarray) -> dict[str, float]:
     n = d.shape[0]
     off = ~np.eye(n, dtype=bool)
     dist = d[off]
-    nn = np.where(off, d, np.inf).min(axis=1)
-    mean = float(dist.mean())
+    return distance_summary(dist, np.where(off, d, np.inf).min(axis=1), float(np.abs(d - d.T).max()))
+
+
+def distance_summary(dist: np.ndarray, nn: np.ndarray, asymmetry: float) -> dict[str, float]:
+    """The features of `distance_features` from (a sample of) the off-diagonal distances, each
+    node's nearest-neighbour distance and the largest |d_ij - d_ji|."""
+    mean, top = float(dist.mean()), float(dist.max())
     return {
         **stats("dist", dist),
         **stats("nn_dist", nn),
         "nn_to_mean_dist": float(nn.mean()) / mean if mean else 0.0,
-        "asymmetry": float(np.abs(d - d.T).max()) / float(dist.max()) if dist.max() else 0.0,
+        "asymmetry": asymmetry / top if top else 0.0,
     }

@@ -17,6 +17,7 @@ from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
 
 MAX_ROWS = 200  # table rows / bars drawn before the figure says it is truncated
+WEBGL_POINTS = 2000  # a path of more points is drawn by WebGL (scattergl): SVG slows down past a few thousand
 TEMPLATE = "plotly_white"
 
 
@@ -128,10 +129,12 @@ def _layout(problem: TSP | CVRP) -> tuple[np.ndarray, str]:
 
 
 def _path(points: np.ndarray, nodes: list[int], name: str, **style):
-    """A polyline through `nodes` with each node's index in the hover text."""
+    """A polyline through `nodes` with each node's index in the hover text; WebGL past
+    `WEBGL_POINTS` points (a 100,000-node tour stays responsive)."""
     import plotly.graph_objects as go
 
-    return go.Scatter(
+    trace = go.Scattergl if len(nodes) > WEBGL_POINTS else go.Scatter
+    return trace(
         x=points[nodes, 0].tolist(),
         y=points[nodes, 1].tolist(),
         customdata=list(nodes),
@@ -150,12 +153,14 @@ def _map(fig, title: str):
 
 
 def _tour_map(problem: TSP, tour: list[int]):
-    """The closed tour as one polyline (n + 1 points) and a marker on its first node."""
+    """The closed tour as one polyline (n + 1 points) and a marker on its first node; drawn from
+    the coordinates, so no distance matrix is needed at any size."""
     import plotly.graph_objects as go
 
     points, note = _layout(problem)
     nodes = [int(v) for v in tour]
-    fig = go.Figure([_path(points, nodes + nodes[:1], "tour", marker={"size": 6})])
+    size = 6 if len(nodes) <= WEBGL_POINTS else 2
+    fig = go.Figure([_path(points, nodes + nodes[:1], "tour", marker={"size": size})])
     fig.add_trace(
         go.Scatter(
             x=[float(points[nodes[0], 0])],

@@ -15,7 +15,13 @@ import numpy as np
 
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
-from omnisolve.solvers.requirements import EXACT_INT, non_integer_reason, structured_totals, too_large_reason
+from omnisolve.solvers.requirements import (
+    EXACT_INT,
+    matrix_reason,
+    non_integer_reason,
+    structured_totals,
+    too_large_reason,
+)
 
 MAX_CVRP_NODES = 30  # the arc model with load variables stops being practical beyond this
 MAX_SCALE_DIGITS = 6  # coefficients may be scaled by at most 10**6 to become integers
@@ -48,7 +54,7 @@ def unsupported_reason(problem: Problem) -> str | None:
         return _model_reason(problem)
     if not isinstance(problem, StructuredProblem):
         return f"cannot solve a {type(problem).__name__}; give a ProblemData or a structured problem"
-    reason = _size_reason(problem)
+    reason = matrix_reason(problem) or _size_reason(problem)
     if reason is not None:
         return reason
     if isinstance(problem, TSP):

@@ -30,9 +30,18 @@ def kind_reason(problem: Problem, *classes: type[StructuredProblem]) -> str | No
     return f"solves {' and '.join(c.kind for c in classes)} only, not {what}"
 
 
+def matrix_reason(problem: Problem) -> str | None:
+    """Why a backend that needs the full distance matrix refuses `problem`: a TSP too large to
+    hold one (`TSP.matrix_reason`); None for every other problem."""
+    return problem.matrix_reason() if isinstance(problem, TSP) else None
+
+
 def routing_data_reason(problem: TSP | CVRP, solver: str, largest: float, fallback: str) -> str | None:
-    """Routing engines with integer arc costs: integral distances (and demands, capacity for a
-    CVRP), and no tour length that could overflow `largest`."""
+    """Routing engines with integer arc costs: the distance matrix, integral distances (and
+    demands, capacity for a CVRP), and no tour length that could overflow `largest`."""
+    reason = matrix_reason(problem)
+    if reason is not None:
+        return reason
     data: list[tuple[str, Any]] = [("distances", problem.distances)]
     if isinstance(problem, CVRP):
         data += [("demands", problem.demands), ("capacity", [problem.capacity])]
@@ -92,7 +101,11 @@ def structured_totals(problem: StructuredProblem) -> list[tuple[str, float]]:
 
 def milp_range_reason(problem: StructuredProblem, solver: str) -> str | None:
     """A structured problem's MILP (`to_model`) within HiGHS's / SCIP's numbers: costs and matrix
-    values (distances, weights, values, the capacity and the horizon as big-M) below `MILP_LARGEST`."""
+    values (distances, weights, values, the capacity and the horizon as big-M) below `MILP_LARGEST`;
+    a TSP's model needs its distance matrix."""
+    reason = matrix_reason(problem)
+    if reason is not None:
+        return reason
     data: list[tuple[str, Any]] = []
     if isinstance(problem, (TSP, CVRP)):
         data.append(("distances", problem.distances))

@@ -30,7 +30,7 @@ from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason
+from omnisolve.solvers.requirements import kind_reason, matrix_reason
 
 MAX_NODES = 1500  # one column per edge: beyond this the model alone is millions of columns
 SUPPORT = 1e-6  # an edge with x above this is in the support graph
@@ -51,7 +51,7 @@ class TspDfjSolver(SolverInterface):
             return "needs symmetric distances (this TSP is asymmetric); use cpsat or lkh"
         if problem.n > MAX_NODES:
             return f"one column per edge is too large beyond {MAX_NODES} nodes ({problem.n} here); use lkh"
-        return None
+        return matrix_reason(problem)
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
