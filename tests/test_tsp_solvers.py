@@ -98,7 +98,7 @@ def test_lkh_gets_tsplib_coordinates_and_its_metric_agrees(name: str, optimum: i
 
 
 def test_lkh_ceil_2d_coordinates_match_brute_force() -> None:
-    from omnisolve.io.tsplib_distances import coordinate_distances
+    from omnisolve.problems.coordinate_metric import coordinate_distances
 
     xy = np.random.default_rng(5).uniform(0, 100, size=(8, 2)).round(1)
     problem = TSP(coordinate_distances(xy, "CEIL_2D"), xy, edge_weight_type="CEIL_2D")
