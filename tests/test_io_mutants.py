@@ -606,3 +606,45 @@ def test_json_writer_refusals():
         "model 'nl' has a nonlinear objective or constraint (a Python function), which JSON cannot store; "
         "only linear and quadratic models can be written"
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"edge_weight_type": "EUC_2D", "coords": [[0, 0, 0], [1, 1, 1]]}, "coords[0]: has 3 entries, expected 2"),
+        ({"distances": [[0, 1, 2], [1, 0, 2]]}, "distances[0]: has 3 entries, expected 2"),
+        ({"coords": [[0, 0], [1, 1]], "distances": [[0, 1, 3], [1, 0, 3]]}, "distances[0]: has 3 entries, expected 2"),
+    ],
+)
+def test_structured_matrix_shapes(tmp_path, fields, message):
+    """_distances_from_dict: coordinates have 2 columns; the distance matrix is square, as large
+    as the coordinates when there are any."""
+    path = _json(tmp_path, omnisolve_format="tsp", **fields)
+    assert str(_refusal(path)) == f"{path}: {message}"
+
+
+def test_jobshop_negative_duration(tmp_path):
+    """_jobshop_from_dict: a negative duration is refused, naming the pair's second entry."""
+    path = _json(tmp_path, omnisolve_format="jobshop", jobs=[[[0, -1]]])
+    assert str(_refusal(path)) == f"{path}: jobs[0][0][1]: must be at least 0, got -1"
+
+
+def test_cvrp_without_name_takes_the_stem(tmp_path):
+    """read_cvrp: without NAME the file's stem names the instance; demands are numbers."""
+    text = (
+        "TYPE: CVRP\nDIMENSION: 3\nCAPACITY: 5\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n3 0 4\n"
+        "DEMAND_SECTION\n1 0\n2 5\n3 2\nDEPOT_SECTION\n1\n-1\nEOF\n"
+    )
+    cvrp = io.read(_file(tmp_path, "stem.vrp", text))
+    assert cvrp.name == "stem" and cvrp.demands.tolist() == [0, 5, 2]
+
+
+@pytest.mark.parametrize(
+    ("names", "quadratic"),
+    [(["z", "b"], '"quadratic": [["z", "b", 2]]'), (["x", "x"], '"quadratic": [[0, 1, 2]]')],
+)
+def test_json_writer_quadratic_references(tmp_path, names, quadratic):
+    """_Refs.ref: quadratic terms name their variables, or give positions once a name is shared."""
+    path = _model(tmp_path, variables=[{"name": n} for n in names], objective={"quadratic": [[0, 1, 2]]})
+    io.write(io.read(path), tmp_path / "o.json")
+    assert quadratic in (tmp_path / "o.json").read_text()
