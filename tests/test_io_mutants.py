@@ -648,3 +648,39 @@ def test_json_writer_quadratic_references(tmp_path, names, quadratic):
     path = _model(tmp_path, variables=[{"name": n} for n in names], objective={"quadratic": [[0, 1, 2]]})
     io.write(io.read(path), tmp_path / "o.json")
     assert quadratic in (tmp_path / "o.json").read_text()
+
+
+# ---- limits at their exact values (io/jobshop_text.py, io/knapsack_text.py, io/mps_scan.py, io/tsplib_distances.py)
+
+
+def test_size_limits_allow_their_exact_value(tmp_path):
+    """_header / read_knapsack: exactly MAX_OPERATIONS operations and MAX_ITEMS items pass the
+    header check (the files then end early)."""
+    from omnisolve.io.limits import MAX_ITEMS, MAX_OPERATIONS
+
+    shop = _refusal(_file(tmp_path, "j.txt", f"1 {MAX_OPERATIONS}\n"))
+    assert shop.reason == "job lines: only 0 of the 1 rows announced on line 1"
+    items = _refusal(_file(tmp_path, "k.kp", f"{MAX_ITEMS} 5\n"))
+    assert items.reason == f"file ends after 0 items; line 1 announces {MAX_ITEMS}"
+
+
+@pytest.mark.parametrize("value", ["1e20", "-1e20"])
+def test_mps_coefficient_at_infinity(tmp_path, value):
+    """_Scanner.finite: a coefficient of exactly +-1e20 is HiGHS's infinity, refused."""
+    text = f"NAME t\nROWS\n N obj\n L c\nCOLUMNS\n x obj {value} c 1\nRHS\n rhs c 1\nENDATA\n"
+    error = _refusal(_file(tmp_path, "a.mps", text))
+    assert (error.reason, error.line) == (
+        f"objective coefficient of 'x' in row 'obj': {value!r} is {float(value):g}, which HiGHS treats as "
+        "infinite; it must be finite",
+        6,
+    )
+
+
+def test_diagonal_format_count_is_an_integer(tmp_path):
+    """explicit_size: a *_DIAG_* format needs n(n+1)/2 values, said as an integer."""
+    text = (
+        "TYPE: TSP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: LOWER_DIAG_ROW\n"
+        "EDGE_WEIGHT_SECTION\n0 1 0\nEOF\n"
+    )
+    error = _refusal(_file(tmp_path, "e.tsp", text))
+    assert error.reason == "EDGE_WEIGHT_SECTION has 3 values; LOWER_DIAG_ROW for DIMENSION 3 needs 6"
