@@ -1,6 +1,7 @@
 """omnisolve: state the problem, solve it with the right solver, and prove the answer."""
 
 from omnisolve.api import load, solve
+from omnisolve.blackbox import BlackBox, minimize
 from omnisolve.errors import InputError, ModelError, OmnisolveError, UnsupportedError
 from omnisolve.limits import Limits
 from omnisolve.model import Model, ProblemData, VarType, quicksum
@@ -17,6 +18,7 @@ def read(path):
 
 
 __all__ = [
+    "BlackBox",
     "CVRP",
     "Certificate",
     "InputError",
@@ -34,6 +36,7 @@ __all__ = [
     "VarType",
     "__version__",
     "load",
+    "minimize",
     "quicksum",
     "read",
     "solve",
