@@ -44,14 +44,15 @@ class Evaluation:
         return self.violation <= FEASIBILITY_TOL
 
 
-def positive(name: str, value: Any) -> int:
-    """`value` as an int >= 1; `InputError` otherwise."""
+def checked_int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
+    """`value` as an int in [lo, hi) (hi None: no upper end); `InputError` otherwise."""
     try:
         number = operator.index(value)
     except TypeError:
-        number = 0
-    if number < 1:
-        raise InputError(f"{name} must be a positive integer, got {value!r}")
+        number = None
+    if number is None or number < lo or (hi is not None and number >= hi):
+        where = f"at least {lo}" if hi is None else f"in [{lo}, {hi})"
+        raise InputError(f"{name} must be an integer {where}, got {value!r}")
     return number
 
 
@@ -82,11 +83,10 @@ class BlackBox:
         on_incumbent: IncumbentCallback | None = None,
     ):
         self.space = Space(bounds, integer)
-        self.budget = positive("budget", budget)
-        self.workers = positive("workers", workers)
+        self.budget = checked_int("budget", budget, 1)
+        self.workers = checked_int("workers", workers, 1)
         self.constrained = bool(constraints)
-        if not isinstance(seed, int) or not 0 <= seed < 2**32:
-            raise InputError(f"seed must be an integer in [0, 2^32), got {seed!r}")
+        seed = checked_int("seed", seed, 0, 2**32)
         if method == "auto":
             features = Features(
                 self.space.dimension, self.budget, self.workers, self.constrained, self.space.integer_share
@@ -112,7 +112,7 @@ class BlackBox:
     # ---- ask/tell ----------------------------------------------------------------------------
     def ask(self, k: int = 1) -> list[np.ndarray]:
         """Up to `k` points to evaluate (see the class docstring for when fewer)."""
-        k = positive("k", k)
+        k = checked_int("k", k, 1)
         points: list[np.ndarray] = []
         while len(points) < k and self.asked < self.budget:
             asked = self._backend.ask()
