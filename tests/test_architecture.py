@@ -18,6 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("omnisolve.problems",),
     ("omnisolve.io", "omnisolve.verify", "omnisolve.algorithms", "omnisolve.storage"),
     ("omnisolve.solvers",),
+    ("omnisolve.blackbox",),
     ("omnisolve.portfolio", "omnisolve.explain"),
     ("omnisolve.api",),
     ("omnisolve.nl",),  # a word problem to a model, solved through `api`

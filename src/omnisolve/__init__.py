@@ -1,6 +1,7 @@
 """omnisolve: state the problem, solve it with the right solver, and prove the answer."""
 
 from omnisolve.api import load, solve
+from omnisolve.blackbox import BlackBox, minimize
 from omnisolve.errors import InputError, ModelError, OmnisolveError, UnsupportedError
 from omnisolve.limits import Limits
 from omnisolve.model import Model, ProblemData, VarType, quicksum
@@ -31,6 +32,7 @@ def read(path):
 
 
 __all__ = [
+    "BlackBox",
     "CVRP",
     "Certificate",
     "Formulation",
@@ -50,6 +52,7 @@ __all__ = [
     "__version__",
     "formulate",
     "load",
+    "minimize",
     "quicksum",
     "read",
     "solve",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from omnisolve.errors import UnsupportedError
 from omnisolve.model import ProblemData
 from omnisolve.problems import CVRP, TSP, JobShop, Knapsack, Problem, StructuredProblem
@@ -21,9 +23,10 @@ def preferences(problem: Problem) -> list[str]:
     large to hold its distance matrix (`TSP.matrix_reason`) -> tsp-ils, the one backend without it.
     CVRP: pyvrp, OR-Tools routing, then exact models. Job shop: CP-SAT + LNS, then plain CP-SAT.
     Knapsack: dynamic programming when items x capacity is moderate, else cpsat.
-    Nonlinear or quadratically constrained -> scipy (continuous only); non-convex continuous QP
-    -> scipy (local optimum); LP, convex QP -> highs; MILP -> highs, then SCIP (the second
-    racer of a rule-based race)."""
+    Nonlinear (callables) on a bounded box -> global-nlp (a black-box global phase, then scipy's
+    local searches), then scipy; other nonlinear or quadratically constrained -> scipy
+    (continuous only); non-convex continuous QP -> scipy (local optimum); LP, convex QP ->
+    highs; MILP -> highs, then SCIP (the second racer of a rule-based race)."""
     if isinstance(problem, StructuredProblem):
         return _structured_preferences(problem) + ["cpsat", "highs"]
     if not isinstance(problem, ProblemData):
@@ -33,7 +36,8 @@ def preferences(problem: Problem) -> list[str]:
     if problem.is_nonlinear or problem.quadratic_rows:
         if problem.is_mip:
             raise UnsupportedError(f"MINLP is not supported yet: this {problem.kind} has integer variables")
-        return ["scipy"]
+        bounded = bool(np.isfinite(problem.lb).all() and np.isfinite(problem.ub).all())
+        return ["global-nlp", "scipy"] if problem.is_nonlinear and bounded else ["scipy"]
     if problem.kind == "QP" and not is_convex(problem):
         return ["scipy"]
     return ["highs", "scip"] if problem.is_mip else ["highs"]

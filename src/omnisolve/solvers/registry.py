@@ -23,6 +23,8 @@ _BACKENDS: dict[str, str] = {
     "milp-alns": "omnisolve.solvers.milp_alns:MilpAlnsSolver",
     "scip": "omnisolve.solvers.scip:ScipSolver",
     "tsp-dfj": "omnisolve.solvers.tsp_dfj:TspDfjSolver",
+    # named, not imported: it builds on the black-box layer above this one (docs/architecture.md)
+    "global-nlp": "omnisolve.blackbox.model_solver:GlobalNlpSolver",
 }
 
 

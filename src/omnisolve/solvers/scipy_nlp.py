@@ -1,16 +1,17 @@
 """SciPy backend: continuous LP, QP, QCP and NLP by local optimization with
 `scipy.optimize.minimize` (SLSQP for small problems, trust-constr otherwise).
 
-A success is a local optimum; it is reported with a bound only when the problem is provably
-convex (linear, or convex quadratic parts only). `omnisolve.verify` turns any other "optimal"
-into "feasible": a local optimum is not an optimum.
+A success is a local optimum: it is reported optimal, with a bound, only when the problem is
+provably convex (linear, or convex quadratic parts only), and feasible otherwise: a local
+optimum is not an optimum. `local_solve` runs the same search from a given start (the global
+phase of `omnisolve.blackbox.model_solver` refines its best points with it).
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,19 +46,33 @@ class ScipySolver(SolverInterface):
 
     def _solve(self, data: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(data, ProblemData)  # unsupported_reason has refused every other problem
-        small = data.num_variables + data.num_constraints <= SLSQP_MAX_SIZE
-        logs: list[str] = []
-        for method in ("SLSQP", "trust-constr") if small else ("trust-constr",):
-            run = _minimize(data, method, tracker)
-            logs.append(run.log)
-            if (run.success and run.feasible) or run.timed_out:
-                break  # otherwise a failed SLSQP gets a second chance with trust-constr
-        result = _result(data, run)
-        result.log = "\n".join(logs)
+        result = local_solve(data, tracker, _start(data))
         result.problem_name = data.name
         if result.status.has_solution:
             tracker.report(result.objective, result.bound)
         return result
+
+
+def local_solve(data: ProblemData, tracker: Tracker, x0: np.ndarray) -> Result:
+    """A local search from `x0`: SLSQP for small problems (trust-constr when it fails),
+    trust-constr otherwise, until converged or `tracker.should_stop()`."""
+    small = data.num_variables + data.num_constraints <= SLSQP_MAX_SIZE
+    logs: list[str] = []
+    for method in ("SLSQP", "trust-constr") if small else ("trust-constr",):
+        run = _minimize(data, method, tracker, x0)
+        logs.append(run.log)
+        if (run.success and run.feasible) or run.timed_out:
+            break  # otherwise a failed SLSQP gets a second chance with trust-constr
+    result = _result(data, run)
+    result.log = "\n".join(logs)
+    return result
+
+
+def max_violation(data: ProblemData) -> Callable[[np.ndarray], float]:
+    """x -> the largest violation of a bound or constraint of `data` at x, relative to
+    max(1, |side|) as the verifier measures it."""
+    constraints = _constraints(data, dense=False)
+    return lambda x: _max_violation(x, data, constraints)
 
 
 class _TimeUp(Exception):
@@ -77,8 +92,8 @@ class _Run:
     log: str
 
 
-def _minimize(data: ProblemData, method: str, tracker: Tracker) -> _Run:
-    """Run `method` from `_start`; `tracker.should_stop()` (the time limit) is asked at every
+def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) -> _Run:
+    """Run `method` from `x0`; `tracker.should_stop()` (the time limit) is asked at every
     iteration and function evaluation (a single long factorization inside scipy can still
     overrun it)."""
     from scipy.optimize import Bounds, minimize
@@ -106,7 +121,7 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker) -> _Run:
         try:
             res = minimize(
                 watched,
-                _start(data),
+                x0,
                 jac=jac,
                 bounds=Bounds(data.lb, data.ub),
                 constraints=constraints,
@@ -127,15 +142,15 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker) -> _Run:
 
 
 def _result(data: ProblemData, run: _Run) -> Result:
-    """OPTIMAL for a feasible success (with a bound when convex; the verifier makes a nonconvex
-    one FEASIBLE), FEASIBLE for a feasible stop, TIME_LIMIT or ERROR otherwise."""
+    """OPTIMAL with a bound for a feasible success on a convex problem, FEASIBLE for any other
+    feasible success (a local optimum) or stop, TIME_LIMIT or ERROR otherwise."""
     x, method = run.x, run.method
     if run.feasible and run.success:
         objective = data.objective_value(x)
         if is_convex(data):
             return Result(Status.OPTIMAL, objective=objective, bound=objective, values=x)
         note = f"local optimum found by {method}; the problem is not known to be convex, so it may not be global"
-        return Result(Status.OPTIMAL, objective=objective, values=x, message=note)
+        return Result(Status.FEASIBLE, objective=objective, values=x, message=note)
     if run.feasible:
         stop = "time limit reached" if run.timed_out else run.message
         return Result(Status.FEASIBLE, objective=data.objective_value(x), values=x, message=f"{method} stopped: {stop}")
