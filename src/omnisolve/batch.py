@@ -9,6 +9,7 @@ as it arrives, with `DIR/summary.csv`; a batch run again skips the files already
 from __future__ import annotations
 
 import csv
+import json
 import os
 import tempfile
 import time
@@ -19,7 +20,7 @@ from typing import Any, Callable, Iterable
 from omnisolve.errors import InputError
 from omnisolve.model import Model
 from omnisolve.problems import Problem
-from omnisolve.processes import Channel, Executor, Handle, LocalExecutor, Task, available_cores
+from omnisolve.processes import Channel, Executor, Handle, LocalExecutor, Task
 from omnisolve.result import Result, Status
 
 KILL_GRACE = 30.0  # seconds past a run's time limit and after-solve allowance before it is killed
@@ -66,8 +67,6 @@ def solve_many(
     `processes.cluster.RayExecutor`. `output_dir`: write each result as `<file stem>.json`
     and `summary.csv`, and reuse the results already there. `on_result(path, result)` is called
     as each arrives."""
-    from omnisolve.processes.cluster import RayExecutor
-
     executor = executor or LocalExecutor()
     with tempfile.TemporaryDirectory(prefix="omnisolve-batch-") as tmp:
         paths = [_as_file(p, Path(tmp), i) for i, p in enumerate(problems)]
@@ -78,9 +77,8 @@ def solve_many(
             out.mkdir(parents=True, exist_ok=True)
             for job in jobs:
                 job.result = _answered(job.output)
-        cores = executor.cores() if isinstance(executor, RayExecutor) else available_cores()
         spec = {"solver": solver, "time_limit": time_limit, "threads": threads, "cross_check": cross_check}
-        _run(jobs, executor, spec, max(1, cores // threads), on_result)
+        _run(jobs, executor, spec, max(1, executor.cores() // threads), on_result)
     if out is not None:
         write_summary(jobs, out / "summary.csv")
     return [job.result or Result(Status.ERROR, message="not run") for job in jobs]
@@ -163,8 +161,6 @@ def _answered(output: Path | None) -> Result | None:
     if output is None or not output.is_file():
         return None
     try:
-        import json
-
         return Result.from_dict(json.loads(output.read_text()))
     except (ValueError, KeyError, TypeError):
         return None  # half written or not ours: solved again

@@ -14,6 +14,7 @@ Ray is imported here only, and only when a `RayExecutor` is made.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -102,16 +103,21 @@ class _Runner:
 
     def cancel(self) -> dict[str, Any]:
         self._handle.cancel()
-        return self._done()
+        return self.wait(0)
 
     def wait(self, timeout: float | None) -> dict[str, Any]:
-        self._handle.wait(timeout)
-        return self._done()
-
-    def _done(self) -> dict[str, Any]:
-        outcome = asdict(self._handle.wait(0))
+        outcome = asdict(self._handle.wait(timeout))
         shutil.rmtree(self._dir, ignore_errors=True)
         return outcome
+
+
+@functools.cache
+def _runner_actor() -> Any:
+    """`_Runner` as a Ray actor class, made once per process; its methods run in threads, so
+    `messages` answers while `wait` blocks (ray.remote's stubs know only tasks' options)."""
+    import ray
+
+    return ray.remote(max_concurrency=4, max_restarts=0)(_Runner)  # type: ignore[call-overload]
 
 
 def _shipped(task: Task) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
@@ -129,13 +135,9 @@ class RayHandle:
     """A task on the cluster, as its parent sees it (`Handle`)."""
 
     def __init__(self, task: Task, retries: int = RETRIES):
-        import ray
-
         self._task, self._files = _shipped(task)
         self._cpus = max(1, task.cpus)
         self._retries = retries
-        # an actor class (ray.remote's stubs know only tasks' options): its methods run in threads
-        self._runner_class = ray.remote(max_concurrency=4, max_restarts=0)(_Runner)  # type: ignore[call-overload]
         self._outcome: Outcome | None = None
         self._final_seen = False
         self.runs = 0  # actors started for this task: 1, or more after lost nodes
@@ -143,7 +145,7 @@ class RayHandle:
 
     def _start(self) -> None:
         self.runs += 1
-        self._actor = self._runner_class.options(num_cpus=self._cpus).remote(self._task, self._files)
+        self._actor = _runner_actor().options(num_cpus=self._cpus).remote(self._task, self._files)
 
     def _call(self, method: str, *args: Any) -> Any:
         """`actor.method(*args)`, starting the task again elsewhere when its node was lost

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from omnisolve.processes.groups import POLL, ending, kill_group, last_line, terminate
+from omnisolve.processes.machine import available_cores
 from omnisolve.processes.messages import FINAL, Kind, decode
 
 READER_JOIN = 1.0  # seconds to wait for a reaped child's last messages
@@ -104,9 +105,12 @@ class Handle(Protocol):
 
 
 class Executor(Protocol):
-    """Runs tasks: `LocalExecutor` in child processes of this one; a Ray executor, later, on a cluster."""
+    """Runs tasks: `LocalExecutor` in child processes of this one; `cluster.RayExecutor` on a
+    Ray cluster. `cores()`: how many cores its tasks share, for how many fit at once."""
 
     def submit(self, task: Task) -> Handle: ...
+
+    def cores(self) -> int: ...
 
 
 class LocalExecutor:
@@ -114,6 +118,9 @@ class LocalExecutor:
 
     def submit(self, task: Task) -> LocalHandle:
         return LocalHandle(task)
+
+    def cores(self) -> int:
+        return available_cores()
 
 
 _EOF = object()  # what the reader queues when the child's pipe closes
