@@ -151,6 +151,9 @@ def test_structured_problem_whose_check_crashes_fails():
         def solution_from_values(self, data, values):
             raise NotImplementedError
 
+        def values_from_solution(self, solution):
+            raise NotImplementedError
+
         def check(self, solution):
             raise IndexError("node 99 does not exist")
 

@@ -30,6 +30,10 @@ class StructuredProblem(ABC):
         """Decode the values of `to_model().compile()`'s variables into a structured solution."""
 
     @abstractmethod
+    def values_from_solution(self, solution: Any) -> np.ndarray:
+        """The `to_model()` variable values of a valid `solution` (for MIP starts and round trips)."""
+
+    @abstractmethod
     def check(self, solution: Any) -> list[str]:
         """Every violated rule of `solution`, one readable line each; empty when valid."""
 

@@ -21,7 +21,7 @@ def solve_via_milp(problem: StructuredProblem, limits: Limits, tracker: Tracker,
     `Result.solution` (a structured start in `limits.start` becomes the MILP's start)."""
     data = problem.to_model().compile()
     result = solve_data(data, dataclasses.replace(limits, start=model_start(problem, limits.start)), tracker)
-    if result.status.has_solution:
+    if result.status.has_solution and result.values is not None:
         result.solution = problem.solution_from_values(data, result.values)
         if not problem.check(result.solution):  # exact, without the MILP's round-off
             result.objective = problem.evaluate(result.solution)
