@@ -234,7 +234,7 @@ def tabu_search(
     time_left: Callable[[], float],
     done: Callable[[int], bool],
     seed: int = 0,
-    on_improve: Callable[[np.ndarray], None] | None = None,
+    on_improve: Callable[[np.ndarray], object] | None = None,  # its return value is ignored
     patience: Callable[[float, float], bool] | None = None,
 ) -> np.ndarray:
     """Improve `starts` until `time_left()` runs out, `done(best makespan)` holds, or

@@ -87,9 +87,9 @@ def race(
     sys_path: tuple[str, ...] = (),
 ) -> Result:
     """Race the solvers (a list of names is one stage) on `problem` and return the best verified result."""
-    if stages and isinstance(stages[0], str):
-        stages = [Stage(list(stages))]
-    if not stages or not all(s.solvers for s in stages):
+    names = [s for s in stages if isinstance(s, str)]
+    plan = [Stage(names)] if names else [s for s in stages if isinstance(s, Stage)]
+    if not plan or not all(s.solvers for s in plan):
         raise ValueError("a race needs at least one solver in every stage")
     state = _RaceState(problem, time_limit, gap, on_incumbent)
     with tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
@@ -97,8 +97,8 @@ def race(
         (work / "problem.pkl").write_bytes(pickle.dumps(problem))
         common = {"problem": str(work / "problem.pkl"), "gap": gap, "seed": seed, "register": dict(extra_solvers or {})}
         race_end = state.start + time_limit
-        for k, stage in enumerate(stages):
-            last = k == len(stages) - 1
+        for k, stage in enumerate(plan):
+            last = k == len(plan) - 1
             stage_end = race_end if last else min(race_end, time.monotonic() + stage.share * time_limit)
             racers = [Racer(s, max(1, threads // len(stage.solvers)), k) for s in stage.solvers]
             state.racers += racers
@@ -144,9 +144,11 @@ class _RaceState:
             elif self.claim is None:
                 self.claim = result  # only a claim: the others race on, and a certified answer wins
             return
-        if not (result.status.has_solution and result.certificate and result.certificate.passed):
+        objective = result.objective  # recomputed by the certificate when it passed
+        if objective is None or not (result.status.has_solution and result.certificate and result.certificate.passed):
             return
-        if self.best is None or self.sign * (result.objective - self.best.objective) < -1e-12:
+        best = None if self.best is None else self.best.objective  # None also after a proof of infeasibility
+        if best is None or self.sign * (objective - best) < -1e-12:
             self.best = result
             self.incumbent(racer, result.objective, result.bound)
         gap = result.gap

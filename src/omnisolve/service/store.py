@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, func, insert, select, text, update
 
 from omnisolve.service.config import Settings
 from omnisolve.service.tables import job_events, jobs, tokens, users
@@ -69,8 +69,8 @@ class Store(Database):
             user_id = conn.execute(select(users.c.id).where(users.c.name == user_name)).scalar()
             if user_id is None:
                 user_id = conn.execute(
-                    insert(users).values(name=user_name, created_at=time.time())
-                ).inserted_primary_key[0]
+                    insert(users).values(name=user_name, created_at=time.time()).returning(users.c.id)
+                ).scalar_one()
             conn.execute(
                 insert(tokens).values(user_id=user_id, token_hash=token_hash, created_at=time.time(), revoked=False)
             )
@@ -255,7 +255,7 @@ class Store(Database):
         now = time.time()
         stale = (jobs.c.status == "running", jobs.c.heartbeat < now - stale_after)
         lost = f"its worker was lost on each of {max_attempts} attempts"
-        changes = {
+        changes: dict[str, tuple[tuple[ColumnElement[bool], ...], dict[str, Any]]] = {
             "cancelled": (
                 stale + (jobs.c.cancel_requested.is_(True),),
                 dict(status="cancelled", error="cancelled by the user", finished_at=now),

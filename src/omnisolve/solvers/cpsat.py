@@ -104,7 +104,7 @@ def _result(solver: Any, status: Any, form: Formulation, problem: Problem) -> Re
         return Result(Status.TIME_LIMIT, message=f"CP-SAT found no solution ({solver.status_name(status)})")
     solved = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
     objective = form.objective(solver.objective_value)
-    bound = form.objective(solver.best_objective_bound)
+    bound: float | None = form.objective(solver.best_objective_bound)
     message = form.note
     if any(solver.value(var) == end for var, end in form.clamped):
         solved, bound = Status.FEASIBLE, None

@@ -136,8 +136,15 @@ def build(problem: Problem) -> Formulation:
     """The CP-SAT formulation of an accepted problem (see `unsupported_reason`)."""
     if isinstance(problem, ProblemData):
         return _build_model(problem)
-    builders = {"TSP": _build_tsp, "CVRP": _build_cvrp, "JobShop": _build_jobshop, "Knapsack": _build_knapsack}
-    return builders[problem.kind](problem)
+    if isinstance(problem, TSP):
+        return _build_tsp(problem)
+    if isinstance(problem, CVRP):
+        return _build_cvrp(problem)
+    if isinstance(problem, JobShop):
+        return _build_jobshop(problem)
+    if isinstance(problem, Knapsack):
+        return _build_knapsack(problem)
+    raise TypeError(f"no CP-SAT formulation for {problem.kind} problems")
 
 
 def _arc_literals(model: Any, distances: np.ndarray, nodes: list[int]) -> dict[tuple[int, int], Any]:
@@ -188,7 +195,8 @@ _ROUTING_PARAMS = {
 def _follow(value: Value, lits: dict[tuple[int, int], Any], start: int) -> list[int]:
     """Positions visited from `start` along chosen arcs until back at 0."""
     succ = {i: j for (i, j), lit in lits.items() if value(lit)}
-    path, node = [], start
+    path: list[int] = []
+    node = start
     while node != 0 and len(path) < len(succ) + 1:
         path.append(node)
         node = succ[node]
@@ -221,7 +229,7 @@ def _build_cvrp(vrp: CVRP) -> Formulation:
     model.add_multiple_circuit([(i, j, lit) for (i, j), lit in lits.items()])
     q = [int(round(vrp.demands[v])) for v in nodes]
     cap = int(math.floor(vrp.capacity + 1e-9))
-    load = [None] + [model.new_int_var(q[i], cap, f"load{nodes[i]}") for i in range(1, len(nodes))]
+    load = {i: model.new_int_var(q[i], cap, f"load{nodes[i]}") for i in range(1, len(nodes))}  # customers only
     for (i, j), lit in lits.items():
         if i and j:
             model.add(load[j] >= load[i] + q[j]).only_enforce_if(lit)
@@ -279,10 +287,11 @@ def build_jobshop(shop: JobShop) -> JobShopFormulation:
 
     horizon = max(shop.horizon, 1)
     model = cp_model.CpModel()
-    starts, on_machine = [], [[] for _ in range(shop.num_machines)]
+    starts: list[list[cp_model.IntVar]] = []
+    on_machine: list[list[cp_model.IntervalVar]] = [[] for _ in range(shop.num_machines)]
     makespan = model.new_int_var(0, horizon, "makespan")
     for j, ops in enumerate(shop.jobs):
-        row = []
+        row: list[cp_model.IntVar] = []
         for k, (machine, duration) in enumerate(ops):
             start = model.new_int_var(0, horizon - duration, f"s{j}_{k}")
             on_machine[machine].append(model.new_fixed_size_interval_var(start, duration, f"op{j}_{k}"))

@@ -39,7 +39,7 @@ def run_highs(
     limits: Limits,
     tracker: Tracker,
     start: np.ndarray | None = None,
-    on_solution: Callable[[np.ndarray], None] | None = None,
+    on_solution: Callable[[np.ndarray], object] | None = None,  # its return value is ignored
     on_progress: Callable[[float | None, float | None], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> HighsRun:

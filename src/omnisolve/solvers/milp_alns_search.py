@@ -152,7 +152,9 @@ class MilpAlns:
             return
         old = self.objective
         run = self.repair(hood, deadline)
-        reward = improvement_reward(old, self.objective, self.sign)
+        new = self.objective
+        assert old is not None and new is not None  # rounds start once there is an incumbent; it stays
+        reward = improvement_reward(old, new, self.sign)
         self.bandit.update(arm, reward)
         self.adapt(name, run, reward > 0, deadline)
 

@@ -35,16 +35,16 @@ class OrToolsRoutingSolver(SolverInterface):
         assert isinstance(problem, (TSP, CVRP))  # unsupported_reason has refused every other problem
         from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-        routes_model = isinstance(problem, CVRP)
-        fleet = fleet_size(problem) if routes_model else 1
-        depot = problem.depot if routes_model else 0
+        cvrp = problem if isinstance(problem, CVRP) else None  # a TSP is one vehicle from node 0
+        fleet = 1 if cvrp is None else fleet_size(cvrp)
+        depot = 0 if cvrp is None else cvrp.depot
         manager = pywrapcp.RoutingIndexManager(problem.n, fleet, depot)
         routing = pywrapcp.RoutingModel(manager)
         arc = routing.RegisterTransitMatrix(np.rint(problem.distances).astype(np.int64).tolist())
         routing.SetArcCostEvaluatorOfAllVehicles(arc)
-        if routes_model:
-            load = routing.RegisterUnaryTransitVector(np.rint(problem.demands).astype(np.int64).tolist())
-            routing.AddDimensionWithVehicleCapacity(load, 0, [int(problem.capacity)] * fleet, True, "load")
+        if cvrp is not None:
+            load = routing.RegisterUnaryTransitVector(np.rint(cvrp.demands).astype(np.int64).tolist())
+            routing.AddDimensionWithVehicleCapacity(load, 0, [int(cvrp.capacity)] * fleet, True, "load")
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
@@ -54,7 +54,7 @@ class OrToolsRoutingSolver(SolverInterface):
         if solution is None:
             return Result(Status.TIME_LIMIT, message=f"OR-Tools routing found no solution (status {routing.status()})")
         paths = [_path(routing, manager, solution, v) for v in range(fleet)]
-        answer = [p for p in paths if p] if routes_model else [depot] + paths[0]
+        answer = [depot] + paths[0] if cvrp is None else [p for p in paths if p]
         return Result(Status.FEASIBLE, objective=problem.evaluate(answer), solution=answer)
 
 

@@ -100,7 +100,7 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) 
 
     constraints = _constraints(data, dense=method == "SLSQP")
     fun, jac, hess = _objective(data, 1.0 if data.sense == Sense.MIN else -1.0)
-    last = {"x": None}
+    last: dict[str, np.ndarray | None] = {"x": None}
 
     def watched(x: np.ndarray) -> float:
         if tracker.should_stop():
@@ -145,15 +145,15 @@ def _result(data: ProblemData, run: _Run) -> Result:
     """OPTIMAL with a bound for a feasible success on a convex problem, FEASIBLE for any other
     feasible success (a local optimum) or stop, TIME_LIMIT or ERROR otherwise."""
     x, method = run.x, run.method
-    if run.feasible and run.success:
+    if run.feasible and x is not None:  # a feasible run always has a point
         objective = data.objective_value(x)
-        if is_convex(data):
+        if run.success and is_convex(data):
             return Result(Status.OPTIMAL, objective=objective, bound=objective, values=x)
-        note = f"local optimum found by {method}; the problem is not known to be convex, so it may not be global"
-        return Result(Status.FEASIBLE, objective=objective, values=x, message=note)
-    if run.feasible:
+        if run.success:
+            note = f"local optimum found by {method}; the problem is not known to be convex, so it may not be global"
+            return Result(Status.FEASIBLE, objective=objective, values=x, message=note)
         stop = "time limit reached" if run.timed_out else run.message
-        return Result(Status.FEASIBLE, objective=data.objective_value(x), values=x, message=f"{method} stopped: {stop}")
+        return Result(Status.FEASIBLE, objective=objective, values=x, message=f"{method} stopped: {stop}")
     if run.timed_out:
         return Result(Status.TIME_LIMIT, message=f"{method} reached the time limit without a feasible point")
     return Result(Status.ERROR, message=f"{method} found no feasible point: {run.message}")
@@ -174,18 +174,19 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
     n = data.num_variables
     H = hessian(data.Q) if data.Q is not None else sp.csr_matrix((n, n))
     nl = data.nl_objective
+    nl_grad = None if nl is None else nl.grad
 
     def fun(x: np.ndarray) -> float:
         return sign * data.objective_value(x)
 
     def jac(x: np.ndarray) -> np.ndarray:
         grad = data.c + H @ x
-        if nl is not None:
-            grad = grad + np.asarray(nl.grad(x), dtype=float)
+        if nl_grad is not None:
+            grad = grad + np.asarray(nl_grad(x), dtype=float)
         return sign * grad
 
     if nl is not None:
-        return fun, (jac if nl.grad is not None else "2-point"), BFGS()
+        return fun, (jac if nl_grad is not None else "2-point"), BFGS()
     return fun, jac, lambda x: sign * H
 
 

@@ -75,8 +75,8 @@ class _Dfj:
         self.edge = np.full((n, n), -1, dtype=np.int64)
         self.edge[self.I, self.J] = self.edge[self.J, self.I] = np.arange(len(self.I))
         self.integral = bool(np.all(self.cost == np.round(self.cost)))
-        self.tour: np.ndarray | None = None
-        self.length = math.inf
+        self.tour = two_opt(self.d, nearest_neighbour(self.d), tracker)  # the best tour so far
+        self.length = problem.evaluate(self.tour.tolist())
         self.bound = -math.inf
         self.log: list[str] = []
         self.cuts: set[bytes] = set()  # the node sets cut off so far (as masks without node 0)
@@ -99,14 +99,14 @@ class _Dfj:
             value = math.ceil(value - 1e-6 * max(1.0, abs(value)))
         if value > self.bound:
             self.bound = value
-            self.tracker.report(self.length if self.tour is not None else None, self.reported_bound())
+            self.tracker.report(self.length, self.reported_bound())
 
     def reported_bound(self) -> float | None:
         return None if not math.isfinite(self.bound) else min(self.bound, self.length)
 
     def closed(self) -> bool:
         """The best tour is optimal (within the gap limit) by the best bound."""
-        if self.tour is None or not math.isfinite(self.bound):
+        if not math.isfinite(self.bound):
             return False
         gap = self.length - self.bound
         return gap <= 1e-9 * max(1.0, abs(self.length)) or gap <= self.limits.gap * max(1.0, abs(self.length))
@@ -116,7 +116,7 @@ class _Dfj:
         import highspy
 
         S = highspy.HighsModelStatus
-        self.offer(two_opt(self.d, nearest_neighbour(self.d), self.tracker))
+        self.tracker.report(self.length)
         h = self.model()
         # LP rounds: exact subtour separation until the subtour (Held-Karp) bound
         rounds = 0
@@ -409,16 +409,16 @@ def patch(d: np.ndarray, cycles: list[list[int]]) -> np.ndarray:
             same = d[A[:, None], Bn[None, :]] + d[An[:, None], B[None, :]] - removed  # a-b', b-a'
             flip = d[A[:, None], B[None, :]] + d[An[:, None], Bn[None, :]] - removed  # a-b, a'-b'
             for cost, flipped in ((same, False), (flip, True)):
-                i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
-                if cost[i, j] < best[0]:
-                    best = (float(cost[i, j]), k, int(i), int(j), flipped)
+                row, col = np.unravel_index(int(np.argmin(cost)), cost.shape)
+                if cost[row, col] < best[0]:
+                    best = (float(cost[row, col]), k, int(row), int(col), flipped)
         _, k, i, j, flipped = best
         a_path = list(A[i + 1 :]) + list(A[: i + 1])  # a' ... a
-        B = list(cycles[k])
-        if flipped:  # a -> b, then B backwards to b', then a'
-            b_path = list(reversed(B[j + 1 :] + B[: j + 1]))  # b ... b'
-        else:  # a -> b', B forwards to b, then a'
-            b_path = B[j + 1 :] + B[: j + 1]  # b' ... b
+        joined = cycles[k]
+        if flipped:  # a -> b, then the joined cycle backwards to b', then a'
+            b_path = list(reversed(joined[j + 1 :] + joined[: j + 1]))  # b ... b'
+        else:  # a -> b', the joined cycle forwards to b, then a'
+            b_path = joined[j + 1 :] + joined[: j + 1]  # b' ... b
         merged = a_path + b_path
         cycles = [c for idx, c in enumerate(cycles) if idx not in (0, k)] + [merged]
     return np.asarray(cycles[0])
