@@ -684,3 +684,128 @@ def test_diagonal_format_count_is_an_integer(tmp_path):
     )
     error = _refusal(_file(tmp_path, "e.tsp", text))
     assert error.reason == "EDGE_WEIGHT_SECTION has 3 values; LOWER_DIAG_ROW for DIMENSION 3 needs 6"
+
+
+# ---- io/mps.py and io/highs_model.py (what an MPS/LP file reads as)
+
+_MIP = (
+    "NAME t\nROWS\n N obj\n L c1\n L c2\nCOLUMNS\n    MARKER 'MARKER' 'INTORG'\n    x obj 1 c1 1\n"
+    "    MARKER 'MARKER' 'INTEND'\n    y obj 1 c1 1\nRHS\n    RHS c1 4 c2 3\nBOUNDS\n UP BND x 1\n{}ENDATA\n"
+)
+
+
+def test_mps_binary_column_and_empty_last_row(tmp_path):
+    """from_highs_model / _vtypes: an integer column in [0, 1] is binary, a row with no entry
+    (the last one) is kept with its name and right-hand side."""
+    from omnisolve.model import VarType
+
+    data = io.read(_file(tmp_path, "m.mps", _MIP.format("")))
+    assert data.vtype.tolist() == [VarType.BINARY, VarType.CONTINUOUS]
+    assert list(data.row_names) == ["c1", "c2"] and data.A.toarray().tolist() == [[1, 1], [0, 0]]
+    assert data.row_ub.tolist() == [4, 3]
+
+
+@pytest.mark.parametrize("kind", ["SC", "SI"])
+def test_mps_semi_variable_with_negative_lower_bound(tmp_path, kind):
+    """_vtypes: a semi-continuous or semi-integer column below 0 is refused by name."""
+    error = _refusal(_file(tmp_path, "m.mps", _MIP.format(f" {kind} BND y 5\n LO BND y -1\n")))
+    assert error.reason == "semi-continuous/semi-integer variable y has a negative lower bound -1"
+
+
+@pytest.mark.parametrize(
+    ("objective", "q"),
+    [("x + [ 2 x^2 ] / 2", [[1]]), ("x + y + [ 2 x^2 ] / 2", [[1, 0], [0, 0]]), ("x + y + [ 0 x^2 ] / 2", None)],
+)
+def test_lp_quadratic_objective(tmp_path, objective, q):
+    """_upper_q: 0.5 [2 x^2] is x^2 (Q = 1), also for one variable or when the last one has no
+    square; a zero square is no quadratic part."""
+    variables = "x" if "y" not in objective else "x + y"
+    data = io.read(_file(tmp_path, "q.lp", f"min\n obj: {objective}\nst\n c: {variables} >= 1\nend\n"))
+    assert (None if data.Q is None else data.Q.toarray().tolist()) == q
+
+
+def test_lp_without_constraints(tmp_path):
+    """from_highs_model: a model with no rows has no row names and a 0 x n matrix."""
+    data = io.read(_file(tmp_path, "q.lp", "min\n obj: x\nbounds\n 1 <= x <= 2\nend\n"))
+    assert list(data.row_names) == [] and data.A.shape == (0, 1)
+    assert (data.lb.tolist(), data.ub.tolist()) == ([1], [2])
+
+
+def test_lp_objective_coefficient_summing_to_infinity(tmp_path):
+    """_check_arrays: eleven terms of 1e19 x sum to 1.1e20, which HiGHS stores as an infinite
+    cost; refused after reading, by the variable's name."""
+    terms = " + ".join(["1e19 x"] * 11)
+    path = _file(tmp_path, "q.lp", f"min\n obj: {terms}\nst\n c: x >= 1\nend\n")
+    error = _refusal(path)
+    assert (error.reason, error.path) == (
+        "after reading, objective coefficient of x is inf: the model is ill-formed",
+        path,
+    )
+
+
+def test_mps_empty_name_written_as_underscore(tmp_path):
+    """safe_names: an empty variable name is written as `_` (HiGHS needs a name)."""
+    model = io.read(_model(tmp_path, variables=[{"name": ""}], objective={"linear": [1]}))
+    io.write(model, tmp_path / "e.mps")
+    assert list(io.read(str(tmp_path / "e.mps")).var_names) == ["_"]
+
+
+def test_mps_content_under_another_extension_named_by_stem(tmp_path):
+    """_read_mathprog: an MPS file named `prob.v2.txt` is read through a link and named `prob`."""
+    text = "NAME t\nROWS\n N obj\n L c\nCOLUMNS\n x obj 1 c 1\nRHS\n rhs c 1\nENDATA\n"
+    assert io.read(_file(tmp_path, "prob.v2.txt", text)).name == "prob"
+
+
+# ---- io/_json_fields.py
+
+
+@pytest.mark.parametrize(
+    ("duration", "shown"), [("3", "'3'"), ([1], "a list"), ({}, "an object"), (None, "null"), (1.5, "1.5")]
+)
+def test_json_integer_field_refusal(tmp_path, duration, shown):
+    """Fields.integer / shown_json: a non-integer is refused and quoted as JSON would spell it,
+    a list or object by its kind."""
+    error = _refusal(_json(tmp_path, omnisolve_format="jobshop", jobs=[[[0, duration]]]))
+    assert error.reason == f"jobs[0][0][1]: expected an integer, got {shown}"
+
+
+def test_json_number_at_its_limit(tmp_path):
+    """Fields.number / vector: |value| must be below 1e15; 1e15 itself is refused, as a constant
+    and as a coefficient."""
+    for objective, where in (({"constant": 1e15}, "constant"), ({"linear": [1e15]}, "linear[0]")):
+        error = _refusal(_model(tmp_path, variables=[{}], objective=objective))
+        assert error.reason == f"objective.{where}: 1000000000000000.0 is out of range (|value| must be below 1e+15)"
+
+
+# ---- io/jobshop_text.py, io/knapsack_text.py, io/vrplib_reader.py
+
+
+def test_taillard_labeled_header_error_names_the_file(tmp_path):
+    """_taillard_labeled: a bad `jobs machines` line is reported against the file and its line."""
+    path = _file(tmp_path, "t.txt", "instance\n0 2\nTimes\n1 2\nMachines\n1 2\n")
+    error = _refusal(path)
+    assert (error.reason, error.path, error.line) == ("header: 0 jobs and 2 machines, both must be at least 1", path, 2)
+
+
+def test_write_jobshop_uneven_jobs(tmp_path):
+    """write_jobshop: a job without one operation per machine cannot be written as text."""
+    shop = JobShop([[(0, 1), (1, 2)], [(0, 3)]])
+    with pytest.raises(UnsupportedError) as caught:
+        io.write(shop, tmp_path / "j.jss")
+    assert str(caught.value) == (
+        "job 1 has 1 operations; the standard job-shop format needs exactly 2 per job (one per machine): "
+        "write it as .json instead"
+    )
+
+
+def test_knapsack_short_file_points_at_last_item(tmp_path):
+    """read_knapsack: a file with fewer items than announced is reported at its last item's line."""
+    error = _refusal(_file(tmp_path, "k.kp", "5 10\n1 2\n3 4\n5 6\n"))
+    assert (error.reason, error.line) == ("file ends after 3 items; line 1 announces 5", 4)
+
+
+def test_cvrp_solution_skips_other_lines(tmp_path):
+    """read_cvrp_solution: lines that are not routes (a header, `Cost`) are skipped, before and
+    between routes."""
+    path = _file(tmp_path, "s.sol", "Solution\nRoute #1: 1 2\nnote\nRoute #2: 3\nCost 10\n")
+    assert io.read_cvrp_solution(path) == [[1, 2], [3]]
