@@ -809,3 +809,94 @@ def test_cvrp_solution_skips_other_lines(tmp_path):
     between routes."""
     path = _file(tmp_path, "s.sol", "Solution\nRoute #1: 1 2\nnote\nRoute #2: 3\nCost 10\n")
     assert io.read_cvrp_solution(path) == [[1, 2], [3]]
+
+
+# ---- io/tsplib.py (the TSPLIB family: lines, sections, sizes)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("TYPE: TSP\nDIMENSION: 3", 2),  # no EOF, no final newline: the last line
+        ("DIMENSION: 3\n", 1),  # one line and its newline: line 1, not the empty string after it
+        ("DIMENSION: 3\nEDGE_WEIGHT_TYPE:\nNODE_COORD_SECTION\n1 0 0\n", 2),  # empty: its own line
+    ],
+)
+def test_tsplib_missing_spec_line(tmp_path, text, line):
+    """parse_tsplib / line_of / required: a missing spec is reported at the end of a file without
+    sections, an empty one at its own line."""
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert (error.reason, error.line) == ("missing EDGE_WEIGHT_TYPE", line)
+
+
+def test_tsplib_keyword_may_start_with_underscore(tmp_path):
+    """parse_tsplib: a line starting with `_` is a keyword line, not data."""
+    text = "_NOTE: by hand\nDIMENSION: 2\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n"
+    assert io.read(_file(tmp_path, "a.tsp", text)).coords.tolist() == [[0, 0], [3, 4]]
+
+
+def test_tsplib_first_node_missing(tmp_path):
+    """node_table: the missing node named is the first one absent, node 1 included."""
+    text = "DIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n2 0 0\n3 1 1\n"
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert (error.reason, error.line) == ("NODE_COORD_SECTION lists 2 nodes but DIMENSION is 3: node 1 is missing", 3)
+
+
+def test_tsplib_extra_weight_on_an_earlier_line(tmp_path):
+    """edge_weights: too many values are reported at the line of the first extra one."""
+    text = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 1 1 0 5\n7\n"
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert (error.reason, error.line) == ("EDGE_WEIGHT_SECTION has 6 values; FULL_MATRIX for DIMENSION 2 needs 4", 5)
+
+
+def test_tsplib_explicit_weight_limit(tmp_path):
+    """edge_weights: an explicit weight of 1e15 is out of range."""
+    text = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 1e15 1 0\n"
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert (error.reason, error.line) == ("EDGE_WEIGHT_SECTION: '1e15' is out of range (|value| must be below 1e+15)", 5)
+
+
+def test_tsplib_explicit_weights_keep_node_coordinates(tmp_path):
+    """edge_weights: with EXPLICIT weights, NODE_COORD_SECTION gives the coordinates (before
+    DISPLAY_DATA_SECTION)."""
+    text = (
+        "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 3 4 0\n"
+        "NODE_COORD_SECTION\n1 0 0\n2 3 0\nDISPLAY_DATA_SECTION\n1 5 5\n2 6 6\n"
+    )
+    assert io.read(_file(tmp_path, "a.tsp", text)).coords.tolist() == [[0, 0], [3, 0]]
+
+
+def test_tour_without_terminator(tmp_path):
+    """node_ids: a TOUR_SECTION may end without -1."""
+    assert io.read_tour(_file(tmp_path, "a.tour", "TYPE: TOUR\nDIMENSION: 3\nTOUR_SECTION\n2\n3\n1\n")) == [1, 2, 0]
+
+
+def test_tour_larger_than_a_dense_matrix(tmp_path):
+    """dimension: a tour holds no distance matrix, so 23,171 nodes (one past the dense limit) read."""
+    n = 23_171
+    text = f"TYPE: TOUR\nDIMENSION: {n}\nTOUR_SECTION\n" + "\n".join(map(str, range(n, 0, -1))) + "\n-1\n"
+    assert io.read_tour(_file(tmp_path, "a.tour", text))[:2] == [n - 1, n - 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "section"),
+    [
+        ("a.tsp", "EDGE_WEIGHT_TYPE: EUC_2D\nDISPLAY_DATA_SECTION\n1 0 0\n", "DISPLAY_DATA_SECTION"),
+        ("a.vrp", "TYPE: CVRP\nCAPACITY: 10\nEDGE_WEIGHT_TYPE: EUC_2D\nDEMAND_SECTION\n1 0\n", "DEMAND_SECTION"),
+    ],
+)
+def test_tsplib_short_section_of_a_large_dimension(tmp_path, name, text, section):
+    """dimension: past 23,170 nodes a short DISPLAY_DATA_SECTION or DEMAND_SECTION is refused
+    before anything is allocated, at the section's line."""
+    path = _file(tmp_path, name, f"DIMENSION: 23171\n{text}")
+    error = _refusal(path)
+    assert error.reason == f"{section} lists 1 nodes but DIMENSION is 23171"
+    assert error.line == text.split("\n").index(section) + 2
+
+
+def test_tsplib_short_section_at_the_dense_limit(tmp_path):
+    """dimension: at exactly 23,170 nodes the short section is left to node_table, which names
+    the missing node."""
+    text = "DIMENSION: 23170\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n"
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert error.reason == "NODE_COORD_SECTION lists 1 nodes but DIMENSION is 23170: node 2 is missing"
