@@ -900,3 +900,240 @@ def test_tsplib_short_section_at_the_dense_limit(tmp_path):
     text = "DIMENSION: 23170\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n"
     error = _refusal(_file(tmp_path, "a.tsp", text))
     assert error.reason == "NODE_COORD_SECTION lists 1 nodes but DIMENSION is 23170: node 2 is missing"
+
+
+# ---- io/mps_scan.py (the MPS and LP pre-checks)
+
+_MPS_HEAD = "NAME t\nROWS\n N obj\n L c\nCOLUMNS\n    x obj 1 c 1\n"
+
+
+def _mps(tmp_path, tail: str) -> str:
+    return _file(tmp_path, "m.mps", _MPS_HEAD + tail + "ENDATA\n")
+
+
+@pytest.mark.parametrize(("sense", "expected"), [("MIN", "min"), ("MAX", "max")])
+def test_mps_objsense_section(tmp_path, sense, expected):
+    """line_objsense: an OBJSENSE section of MIN or MAX sets the sense."""
+    path = _file(tmp_path, "m.mps", f"NAME t\nOBJSENSE\n    {sense}\n" + _MPS_HEAD[7:] + "RHS\n    rhs c 1\nENDATA\n")
+    assert io.read(path).sense == expected
+
+
+def test_mps_objsense_two_words(tmp_path):
+    """line_objsense: the refusal quotes the section's words as written."""
+    path = _file(tmp_path, "m.mps", "NAME t\nOBJSENSE\n    MAX MIN\n" + _MPS_HEAD[7:] + "ENDATA\n")
+    error = _refusal(path)
+    assert (error.reason, error.line) == ("OBJSENSE section: expected MAX or MIN, got 'MAX MIN'", 3)
+
+
+def test_mps_rhs_without_set_name(tmp_path):
+    """line_rhs: a RHS line starting with a row name has no set name (as HiGHS reads it)."""
+    assert io.read(_mps(tmp_path, "RHS\n    c 5\n")).row_ub.tolist() == [5]
+
+
+def test_mps_bounds_without_set_name_and_without_value(tmp_path):
+    """line_bounds: `MI x` (no set name) and `PL BND x` (no value) read as a free column."""
+    data = io.read(_mps(tmp_path, "RHS\n    rhs c 1\nBOUNDS\n MI x\n PL BND x\n"))
+    assert (data.lb.tolist(), data.ub.tolist()) == ([float("-inf")], [float("inf")])
+
+
+@pytest.mark.parametrize(
+    ("bound", "reason"),
+    [
+        ("FX BND x 1e20", "FX bound of 'x' is 1e20; a fixed value must be finite"),
+        ("FX BND x -1e20", "FX bound of 'x' is -1e20; a fixed value must be finite"),
+        ("LO BND x 1e20", "LO bound of 'x' is 1e20: no value is left"),
+        ("LI BND x 1e20", "LI bound of 'x' is 1e20: no value is left"),
+        ("UP BND x -1e20", "UP bound of 'x' is -1e20: no value is left"),
+    ],
+)
+def test_mps_bound_at_infinity(tmp_path, bound, reason):
+    """line_bounds: +-1e20 is HiGHS's infinity, so these bounds leave no value (exactly at it)."""
+    error = _refusal(_mps(tmp_path, f"RHS\n    rhs c 1\nBOUNDS\n {bound}\n"))
+    assert (error.reason, error.line) == (reason, 10)
+
+
+def test_mps_quadobj_unknown_first_column(tmp_path):
+    """line_quadobj: both columns of a QUADOBJ entry must be defined, the first one too."""
+    error = _refusal(_mps(tmp_path, "RHS\n    rhs c 1\nQUADOBJ\n    z x 2\n"))
+    assert (error.reason, error.line) == ("quadratic objective: column 'z' is not defined in COLUMNS", 10)
+
+
+def test_lp_number_before_first_section(tmp_path):
+    """LpScanner: a number before the first section keyword is left to HiGHS, which refuses it."""
+    error = _refusal(_file(tmp_path, "q.lp", "5\nmin\n obj: x\nst\n c: x >= 1\nend\n"))
+    assert error.reason.startswith("cannot parse as LP: expected a section keyword, found `5`")
+
+
+def test_lp_constraint_continued_after_a_name_ending_in_x(tmp_path):
+    """LpScanner.feed: only the line break is stripped (a name `X` at the end of a line stays)."""
+    data = io.read(_file(tmp_path, "q.lp", "min\n obj: x\nst\n c: x + 2 X\n >= 1\nend\n"))
+    assert data.A.toarray().tolist() == [[1, 2]]
+
+
+def test_lp_semicolon_at_line_start(tmp_path):
+    """LpScanner.feed: a ';' is refused also as a line's first character."""
+    error = _refusal(_file(tmp_path, "q.lp", "min\n obj: x\nst\n;c: x >= 1\nend\n"))
+    assert error.line == 4 and error.reason.startswith("';' is not part of HiGHS's LP format")
+
+
+@pytest.mark.parametrize(
+    ("objective", "line"), [(" obj: x\n1e30 y", 3), (" obj: x +1e30 y", 2), (" obj: x +\t1e30 y", 2)]
+)
+def test_lp_infinite_coefficient_anywhere_on_the_line(tmp_path, objective, line):
+    """LpScanner.feed: a line's first character, the one after a sign and after a tab are scanned."""
+    error = _refusal(_file(tmp_path, "q.lp", f"min\n{objective}\nst\n c: x + y >= 1\nend\n"))
+    assert (error.reason, error.line) == (
+        "infinite value '1e30' in the objective, a coefficient or a constraint's left side; it must be finite",
+        line,
+    )
+
+
+def test_lp_tabs_separate_tokens(tmp_path):
+    """LpScanner.feed: tabs separate tokens like spaces; an infinite right side is allowed."""
+    data = io.read(_file(tmp_path, "q.lp", "min\n obj:\tx +\t2\ty\nst\n c: x + y <=\t1e30\n d: x >= 1\nend\n"))
+    assert data.c.tolist() == [1, 2] and data.row_ub.tolist() == [float("inf")] * 2
+
+
+def test_lp_exponent_is_not_a_constant(tmp_path):
+    """LpScanner.value: the 2 of `x ^ 2` in a constraint is no left-side constant; HiGHS then
+    refuses the quadratic constraint itself."""
+    error = _refusal(_file(tmp_path, "q.lp", "min\n obj: x\nst\n c: x + [ x ^ 2 ] <= 1\nend\n"))
+    assert error.reason.startswith("cannot parse as LP: quadratic constraints are not supported by HiGHS")
+
+
+# ---- io/limits.py (JSON checks across chunks, escaped quotes, bytes that are not UTF-8)
+
+
+def test_json_depth_across_the_first_megabyte(tmp_path):
+    """check_json_depth: levels carry from one 1 MiB block to the next (40 before, 25 after)."""
+    path = tmp_path / "p.json"
+    path.write_text("[" * 40 + " " * (1 << 20) + "[" * 25 + "]" * 65)
+    error = _refusal(str(path))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 1)
+
+
+def test_json_depth_after_the_first_megabyte(tmp_path):
+    """check_json_depth: nesting that starts past the first 1 MiB block is counted there."""
+    path = tmp_path / "p.json"
+    path.write_text(" " * (1 << 20) + "\n" + "[" * 65 + "]" * 65)
+    error = _refusal(str(path))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 2)
+
+
+def test_json_depth_64_after_a_string_bracket(tmp_path):
+    """_confirm_depth: a string's bracket makes the fast count trip at the 64th real level, which
+    is allowed; the document is then read (and refused for what it is)."""
+    error = _refusal(_file(tmp_path, "p.json", "[" * 63 + '"[", [' + "]" * 64))
+    assert error.reason == 'expected a JSON object with an "omnisolve_format" field'
+
+
+def test_json_depth_of_bytes_that_are_not_utf8(tmp_path):
+    """_confirm_depth: a deep document is refused for its depth even when it is not UTF-8."""
+    path = tmp_path / "p.json"
+    path.write_bytes(b'\xff"' + b"[" * 65)
+    error = _refusal(str(path))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 1)
+
+
+def test_json_long_number_with_escaped_quote_later(tmp_path):
+    """check_json_numbers: the escaped quotes counted are those before the number on its line."""
+    digits = "1" * 100
+    text = f'{{"version": 1, "omnisolve_format": "model",\n"variables": [{{"lb": {digits}}}],\n"name": "a\\"b"}}'
+    error = _refusal(_file(tmp_path, "p.json", text))
+    assert (error.reason, error.line) == (f"JSON number '{'1' * 20}'... (100 characters) is longer than 64 characters", 2)
+
+
+def test_json_zero_quadratic_objective_is_none(tmp_path):
+    """_model_from_dict: a quadratic objective of zeros is no quadratic part (Q is None)."""
+    data = io.read(_model(tmp_path, variables=[{}], objective={"quadratic": [[0, 0, 0]]}))
+    assert data.Q is None and data.kind == "LP"
+
+
+def test_tsplib_empty_node_section(tmp_path):
+    """numbers: an empty section reads as no rows (node 1 is the first missing)."""
+    error = _refusal(_file(tmp_path, "a.tsp", "DIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n"))
+    assert (error.reason, error.line) == ("NODE_COORD_SECTION lists 0 nodes but DIMENSION is 3: node 1 is missing", 3)
+
+
+@pytest.mark.parametrize("sense", ["MAX", "MIN"])
+def test_mps_objsense_on_its_line(tmp_path, sense):
+    """start_section: `OBJSENSE MAX` / `OBJSENSE MIN` on the keyword's own line sets the sense."""
+    path = _file(tmp_path, "m.mps", f"NAME t\nOBJSENSE {sense}\n" + _MPS_HEAD[7:] + "ENDATA\n")
+    assert io.read(path).sense == sense.lower()
+
+
+def test_mps_name_keeps_inner_dots(tmp_path):
+    """read_mps: the model is named by the file's stem, `prob.v2` for `prob.v2.mps`."""
+    path = _file(tmp_path, "prob.v2.mps", _MPS_HEAD + "RHS\n    rhs c 1\nENDATA\n")
+    assert io.read(path).name == "prob.v2"
+
+
+def test_mps_lines_after_endata_are_not_read(tmp_path):
+    """MpsScanner: nothing after ENDATA is checked (HiGHS stops there too), not even its bytes."""
+    path = tmp_path / "m.mps"
+    path.write_bytes((_MPS_HEAD + "RHS\n    rhs c 1\nENDATA\n").encode() + b"\xff\xfe junk\n   * x\n")
+    assert io.read(str(path)).c.tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "RHS\n    rhs c 1\nBOUNDS\n UP BND x -1\nQUADOBJ\n    z x 2\nENDATA\n",  # before a later section's error
+        "RHS\n    rhs c 1\nBOUNDS\n UP BND x -1\n",  # at the end of a file without ENDATA
+    ],
+)
+def test_mps_negative_upper_bound_reported_when_bounds_end(tmp_path, tail):
+    """end_bounds: a negative UP without a lower bound is refused when BOUNDS ends, at its line."""
+    error = _refusal(_file(tmp_path, "m.mps", _MPS_HEAD + tail))
+    assert error.line == 10 and error.reason.startswith("BOUNDS: negative upper bound on 'x', which has no lower bound")
+
+
+def test_mps_first_negative_upper_bound_by_line(tmp_path):
+    """end_bounds: of two such columns, the one whose bound comes first is named (`y` before `x`)."""
+    text = _MPS_HEAD + "    y obj 1 c 1\nRHS\n    rhs c 1\nBOUNDS\n UP BND y -1\n UP BND x -1\nENDATA\n"
+    error = _refusal(_file(tmp_path, "m.mps", text))
+    assert error.line == 11 and error.reason.startswith("BOUNDS: negative upper bound on 'y'")
+
+
+def test_mps_checked_after_a_section_highs_handles(tmp_path):
+    """start_section: lines after a section the scanner leaves to HiGHS (SOS) are still scanned."""
+    text = _MPS_HEAD + "RHS\n    rhs c 1\nSOS\n S1 SOS s1 1\n    s1 x 1\nBOUNDS\n LO BND x 1e20\nENDATA\n"
+    error = _refusal(_file(tmp_path, "m.mps", text))
+    assert (error.reason, error.line) == ("LO bound of 'x' is 1e20: no value is left", 13)
+
+
+def test_mps_marker_line_left_to_highs(tmp_path):
+    """line_columns: a MARKER line is HiGHS's to check, even with a field missing."""
+    error = _refusal(_file(tmp_path, "m.mps", _MPS_HEAD + "    MARKER 'MARKER'\nRHS\n    rhs c 1\nENDATA\n"))
+    assert error.reason.startswith("cannot parse as MPS: Integrality marker error in COLUMNS section")
+
+
+def test_mps_coefficient_ranges_by_row_kind(tmp_path):
+    """line_columns: the objective may hold 1e16, a free N row may not; +-1e15 is out of range."""
+    head = "NAME t\nROWS\n N obj\n N f\n L c\nCOLUMNS\n"
+    assert io.read(_file(tmp_path, "a.mps", f"{head}    x obj 1e16 c 1\nRHS\n    rhs c 1\nENDATA\n")).c.tolist() == [1e16]
+    error = _refusal(_file(tmp_path, "b.mps", f"{head}    x obj 1 f 1e16\n    x c 1\nRHS\n    rhs c 1\nENDATA\n"))
+    assert error.line == 7 and error.reason.startswith("coefficient of 'x' in row 'f': '1e16' is out of range")
+    for value in ("1e15", "-1e15"):
+        error = _refusal(_file(tmp_path, "c.mps", f"{head}    x obj 1 c {value}\nRHS\n    rhs c 1\nENDATA\n"))
+        assert error.line == 7 and error.reason.startswith(f"coefficient of 'x' in row 'c': '{value}' is out of range")
+
+
+def test_reading_mps_prints_nothing(tmp_path, capfd):
+    """new_highs: reading (HiGHS logs into a list) writes nothing to stdout or stderr."""
+    io.read(_mps(tmp_path, "RHS\n    rhs c 1\n"))
+    assert capfd.readouterr() == ("", "")
+
+
+def test_first_highs_of_a_process_prints_no_banner(tmp_path):
+    """_swallow_banner: in a fresh process, reading an MPS file prints nothing (HiGHS's banner
+    goes to /dev/null) and the process's stdout still works afterwards."""
+    import os
+    import subprocess
+    import sys
+
+    path = _mps(tmp_path, "RHS\n    rhs c 1\n")
+    code = f"from omnisolve import io\nio.read({path!r})\nio.read({path!r})\nprint('after')"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "after\n", "")
