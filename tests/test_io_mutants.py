@@ -1030,7 +1030,7 @@ def test_json_depth_64_after_a_string_bracket(tmp_path):
 def test_json_depth_of_bytes_that_are_not_utf8(tmp_path):
     """_confirm_depth: a deep document is refused for its depth even when it is not UTF-8."""
     path = tmp_path / "p.json"
-    path.write_bytes(b'\xff"' + b"[" * 65)
+    path.write_bytes(b"\xff" + b"[" * 65)
     error = _refusal(str(path))
     assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 1)
 
