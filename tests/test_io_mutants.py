@@ -842,27 +842,27 @@ def test_tsplib_first_node_missing(tmp_path):
     assert (error.reason, error.line) == ("NODE_COORD_SECTION lists 2 nodes but DIMENSION is 3: node 1 is missing", 3)
 
 
+_FULL_2 = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n"
+
+
 def test_tsplib_extra_weight_on_an_earlier_line(tmp_path):
     """edge_weights: too many values are reported at the line of the first extra one."""
-    text = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 1 1 0 5\n7\n"
+    text = _FULL_2 + "0 1 1 0 5\n7\n"
     error = _refusal(_file(tmp_path, "a.tsp", text))
     assert (error.reason, error.line) == ("EDGE_WEIGHT_SECTION has 6 values; FULL_MATRIX for DIMENSION 2 needs 4", 5)
 
 
 def test_tsplib_explicit_weight_limit(tmp_path):
     """edge_weights: an explicit weight of 1e15 is out of range."""
-    text = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 1e15 1 0\n"
-    error = _refusal(_file(tmp_path, "a.tsp", text))
-    assert (error.reason, error.line) == ("EDGE_WEIGHT_SECTION: '1e15' is out of range (|value| must be below 1e+15)", 5)
+    error = _refusal(_file(tmp_path, "a.tsp", _FULL_2 + "0 1e15 1 0\n"))
+    reason = "EDGE_WEIGHT_SECTION: '1e15' is out of range (|value| must be below 1e+15)"
+    assert (error.reason, error.line) == (reason, 5)
 
 
 def test_tsplib_explicit_weights_keep_node_coordinates(tmp_path):
     """edge_weights: with EXPLICIT weights, NODE_COORD_SECTION gives the coordinates (before
     DISPLAY_DATA_SECTION)."""
-    text = (
-        "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 3 4 0\n"
-        "NODE_COORD_SECTION\n1 0 0\n2 3 0\nDISPLAY_DATA_SECTION\n1 5 5\n2 6 6\n"
-    )
+    text = _FULL_2 + "0 3 4 0\nNODE_COORD_SECTION\n1 0 0\n2 3 0\nDISPLAY_DATA_SECTION\n1 5 5\n2 6 6\n"
     assert io.read(_file(tmp_path, "a.tsp", text)).coords.tolist() == [[0, 0], [3, 0]]
 
 
@@ -1040,7 +1040,8 @@ def test_json_long_number_with_escaped_quote_later(tmp_path):
     digits = "1" * 100
     text = f'{{"version": 1, "omnisolve_format": "model",\n"variables": [{{"lb": {digits}}}],\n"name": "a\\"b"}}'
     error = _refusal(_file(tmp_path, "p.json", text))
-    assert (error.reason, error.line) == (f"JSON number '{'1' * 20}'... (100 characters) is longer than 64 characters", 2)
+    reason = f"JSON number '{'1' * 20}'... (100 characters) is longer than 64 characters"
+    assert (error.reason, error.line) == (reason, 2)
 
 
 def test_json_zero_quadratic_objective_is_none(tmp_path):
@@ -1111,7 +1112,8 @@ def test_mps_marker_line_left_to_highs(tmp_path):
 def test_mps_coefficient_ranges_by_row_kind(tmp_path):
     """line_columns: the objective may hold 1e16, a free N row may not; +-1e15 is out of range."""
     head = "NAME t\nROWS\n N obj\n N f\n L c\nCOLUMNS\n"
-    assert io.read(_file(tmp_path, "a.mps", f"{head}    x obj 1e16 c 1\nRHS\n    rhs c 1\nENDATA\n")).c.tolist() == [1e16]
+    data = io.read(_file(tmp_path, "a.mps", f"{head}    x obj 1e16 c 1\nRHS\n    rhs c 1\nENDATA\n"))
+    assert data.c.tolist() == [1e16]
     error = _refusal(_file(tmp_path, "b.mps", f"{head}    x obj 1 f 1e16\n    x c 1\nRHS\n    rhs c 1\nENDATA\n"))
     assert error.line == 7 and error.reason.startswith("coefficient of 'x' in row 'f': '1e16' is out of range")
     for value in ("1e15", "-1e15"):
@@ -1137,3 +1139,36 @@ def test_first_highs_of_a_process_prints_no_banner(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, "after\n", "")
+
+
+def test_write_mps_matrix_value_highs_refuses(tmp_path):
+    """write_mps: a model whose matrix holds 1e16 (HiGHS refuses values from 1e15) is refused
+    with HiGHS's reason, against the output path."""
+    import dataclasses
+
+    import scipy.sparse as sp
+
+    model = io.read(_model(tmp_path, variables=[{}], constraints=[{"coefficients": [1], "ub": 1}]))
+    path = str(tmp_path / "w.mps")
+    with pytest.raises(InputError) as caught:
+        write_mps(dataclasses.replace(model, A=sp.csr_matrix([[1e16]])), path)
+    assert (caught.value.reason, caught.value.path) == (
+        "HiGHS rejected the model: HighsSparseMatrix User matrix matrix contains 1 |value| in [1e+16, 1e+16] "
+        "at/above tolerance of 1e+15",
+        path,
+    )
+
+
+def test_text_comment_runs_from_the_first_hash(tmp_path):
+    """rows_of: a `#` comment starts at the first `#` of a line, even when the comment holds another."""
+    knapsack = io.read(_file(tmp_path, "h.kp", "2 10 # two items # capacity 10\n1 2\n3 4\n"))
+    assert (knapsack.values.tolist(), knapsack.weights.tolist(), knapsack.capacity) == ([1, 3], [2, 4], 10)
+
+
+def test_json_depth_after_many_closed_brackets(tmp_path):
+    """check_json_depth: closing brackets and braces lower the fast count, so forty `{}` and
+    forty `[1]` before real nesting of 65 do not trip it early (and leave the nesting unchecked)."""
+    head = '{"version": 1, "omnisolve_format": "model", "variables": [' + ", ".join(["{}"] * 40) + "],"
+    middle = '"y": [' + ", ".join(["[1]"] * 40) + "],\n"
+    error = _refusal(_file(tmp_path, "p.json", head + middle + '"x": ' + "[" * 65 + "]" * 65 + "}"))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 2)
