@@ -845,17 +845,17 @@ def test_tsplib_first_node_missing(tmp_path):
 _FULL_2 = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n"
 
 
-def test_tsplib_extra_weight_on_an_earlier_line(tmp_path):
-    """edge_weights: too many values are reported at the line of the first extra one."""
-    text = _FULL_2 + "0 1 1 0 5\n7\n"
-    error = _refusal(_file(tmp_path, "a.tsp", text))
-    assert (error.reason, error.line) == ("EDGE_WEIGHT_SECTION has 6 values; FULL_MATRIX for DIMENSION 2 needs 4", 5)
-
-
-def test_tsplib_explicit_weight_limit(tmp_path):
-    """edge_weights: an explicit weight of 1e15 is out of range."""
-    error = _refusal(_file(tmp_path, "a.tsp", _FULL_2 + "0 1e15 1 0\n"))
-    reason = "EDGE_WEIGHT_SECTION: '1e15' is out of range (|value| must be below 1e+15)"
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ("0 1 1 0 5\n7\n", "EDGE_WEIGHT_SECTION has 6 values; FULL_MATRIX for DIMENSION 2 needs 4"),
+        ("0 1e15 1 0\n", "EDGE_WEIGHT_SECTION: '1e15' is out of range (|value| must be below 1e+15)"),
+    ],
+)
+def test_tsplib_explicit_weight_refusals(tmp_path, values, reason):
+    """edge_weights: too many values are reported at the line of the first extra one (not the
+    section's last line); an explicit weight of 1e15 is out of range."""
+    error = _refusal(_file(tmp_path, "a.tsp", _FULL_2 + values))
     assert (error.reason, error.line) == (reason, 5)
 
 
