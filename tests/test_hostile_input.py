@@ -472,6 +472,33 @@ def test_json_limits_are_checked_before_parsing():
     check_json_text("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH, "f")
 
 
+@pytest.mark.parametrize("bracket", ["[", "{"])
+def test_json_brackets_inside_a_string_are_not_nesting(tmp_path, bracket):
+    """A model named with 100 brackets is valid JSON three levels deep: the depth check counted
+    the brackets of the string its fast count stopped inside (docs/mutation-io.md, bug found)."""
+    name = bracket * 100
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"version": 1, "omnisolve_format": "model", "name": name, "variables": [{}]}))
+    assert read(path).name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("\n" + "[" * 65 + "]" * 65, 2),
+        ('{"name": "' + "[" * 100 + '",\n"x":\n' + "[" * 64 + "]" * 64 + "}", 3),  # after a string that trips first
+    ],
+)
+def test_json_real_nesting_of_65_levels_is_refused(tmp_path, text, line):
+    """65 levels outside strings are refused at the line of the 65th, also when a string's
+    brackets made the fast count stop earlier in the same block."""
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert (caught.value.reason, caught.value.line) == (f"JSON nested deeper than {MAX_JSON_DEPTH} levels", line)
+
+
 def test_legitimate_instances_still_parse():
     """The bundled instances and every benchmark instance but the largest TSPs (see
     docs/input-limits.md for their timing) are within the policy."""

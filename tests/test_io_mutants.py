@@ -684,3 +684,491 @@ def test_diagonal_format_count_is_an_integer(tmp_path):
     )
     error = _refusal(_file(tmp_path, "e.tsp", text))
     assert error.reason == "EDGE_WEIGHT_SECTION has 3 values; LOWER_DIAG_ROW for DIMENSION 3 needs 6"
+
+
+# ---- io/mps.py and io/highs_model.py (what an MPS/LP file reads as)
+
+_MIP = (
+    "NAME t\nROWS\n N obj\n L c1\n L c2\nCOLUMNS\n    MARKER 'MARKER' 'INTORG'\n    x obj 1 c1 1\n"
+    "    MARKER 'MARKER' 'INTEND'\n    y obj 1 c1 1\nRHS\n    RHS c1 4 c2 3\nBOUNDS\n UP BND x 1\n{}ENDATA\n"
+)
+
+
+def test_mps_binary_column_and_empty_last_row(tmp_path):
+    """from_highs_model / _vtypes: an integer column in [0, 1] is binary, a row with no entry
+    (the last one) is kept with its name and right-hand side."""
+    from omnisolve.model import VarType
+
+    data = io.read(_file(tmp_path, "m.mps", _MIP.format("")))
+    assert data.vtype.tolist() == [VarType.BINARY, VarType.CONTINUOUS]
+    assert list(data.row_names) == ["c1", "c2"] and data.A.toarray().tolist() == [[1, 1], [0, 0]]
+    assert data.row_ub.tolist() == [4, 3]
+
+
+@pytest.mark.parametrize("kind", ["SC", "SI"])
+def test_mps_semi_variable_with_negative_lower_bound(tmp_path, kind):
+    """_vtypes: a semi-continuous or semi-integer column below 0 is refused by name."""
+    error = _refusal(_file(tmp_path, "m.mps", _MIP.format(f" {kind} BND y 5\n LO BND y -1\n")))
+    assert error.reason == "semi-continuous/semi-integer variable y has a negative lower bound -1"
+
+
+@pytest.mark.parametrize(
+    ("objective", "q"),
+    [("x + [ 2 x^2 ] / 2", [[1]]), ("x + y + [ 2 x^2 ] / 2", [[1, 0], [0, 0]]), ("x + y + [ 0 x^2 ] / 2", None)],
+)
+def test_lp_quadratic_objective(tmp_path, objective, q):
+    """_upper_q: 0.5 [2 x^2] is x^2 (Q = 1), also for one variable or when the last one has no
+    square; a zero square is no quadratic part."""
+    variables = "x" if "y" not in objective else "x + y"
+    data = io.read(_file(tmp_path, "q.lp", f"min\n obj: {objective}\nst\n c: {variables} >= 1\nend\n"))
+    assert (None if data.Q is None else data.Q.toarray().tolist()) == q
+
+
+def test_lp_without_constraints(tmp_path):
+    """from_highs_model: a model with no rows has no row names and a 0 x n matrix."""
+    data = io.read(_file(tmp_path, "q.lp", "min\n obj: x\nbounds\n 1 <= x <= 2\nend\n"))
+    assert list(data.row_names) == [] and data.A.shape == (0, 1)
+    assert (data.lb.tolist(), data.ub.tolist()) == ([1], [2])
+
+
+def test_lp_objective_coefficient_summing_to_infinity(tmp_path):
+    """_check_arrays: eleven terms of 1e19 x sum to 1.1e20, which HiGHS stores as an infinite
+    cost; refused after reading, by the variable's name."""
+    terms = " + ".join(["1e19 x"] * 11)
+    path = _file(tmp_path, "q.lp", f"min\n obj: {terms}\nst\n c: x >= 1\nend\n")
+    error = _refusal(path)
+    assert (error.reason, error.path) == (
+        "after reading, objective coefficient of x is inf: the model is ill-formed",
+        path,
+    )
+
+
+def test_mps_empty_name_written_as_underscore(tmp_path):
+    """safe_names: an empty variable name is written as `_` (HiGHS needs a name)."""
+    model = io.read(_model(tmp_path, variables=[{"name": ""}], objective={"linear": [1]}))
+    io.write(model, tmp_path / "e.mps")
+    assert list(io.read(str(tmp_path / "e.mps")).var_names) == ["_"]
+
+
+def test_mps_content_under_another_extension_named_by_stem(tmp_path):
+    """_read_mathprog: an MPS file named `prob.v2.txt` is read through a link and named `prob`."""
+    text = "NAME t\nROWS\n N obj\n L c\nCOLUMNS\n x obj 1 c 1\nRHS\n rhs c 1\nENDATA\n"
+    assert io.read(_file(tmp_path, "prob.v2.txt", text)).name == "prob"
+
+
+# ---- io/_json_fields.py
+
+
+@pytest.mark.parametrize(
+    ("duration", "shown"), [("3", "'3'"), ([1], "a list"), ({}, "an object"), (None, "null"), (1.5, "1.5")]
+)
+def test_json_integer_field_refusal(tmp_path, duration, shown):
+    """Fields.integer / shown_json: a non-integer is refused and quoted as JSON would spell it,
+    a list or object by its kind."""
+    error = _refusal(_json(tmp_path, omnisolve_format="jobshop", jobs=[[[0, duration]]]))
+    assert error.reason == f"jobs[0][0][1]: expected an integer, got {shown}"
+
+
+def test_json_number_at_its_limit(tmp_path):
+    """Fields.number / vector: |value| must be below 1e15; 1e15 itself is refused, as a constant
+    and as a coefficient."""
+    for objective, where in (({"constant": 1e15}, "constant"), ({"linear": [1e15]}, "linear[0]")):
+        error = _refusal(_model(tmp_path, variables=[{}], objective=objective))
+        assert error.reason == f"objective.{where}: 1000000000000000.0 is out of range (|value| must be below 1e+15)"
+
+
+# ---- io/jobshop_text.py, io/knapsack_text.py, io/vrplib_reader.py
+
+
+def test_taillard_labeled_header_error_names_the_file(tmp_path):
+    """_taillard_labeled: a bad `jobs machines` line is reported against the file and its line."""
+    path = _file(tmp_path, "t.txt", "instance\n0 2\nTimes\n1 2\nMachines\n1 2\n")
+    error = _refusal(path)
+    assert (error.reason, error.path, error.line) == ("header: 0 jobs and 2 machines, both must be at least 1", path, 2)
+
+
+def test_write_jobshop_uneven_jobs(tmp_path):
+    """write_jobshop: a job without one operation per machine cannot be written as text."""
+    shop = JobShop([[(0, 1), (1, 2)], [(0, 3)]])
+    with pytest.raises(UnsupportedError) as caught:
+        io.write(shop, tmp_path / "j.jss")
+    assert str(caught.value) == (
+        "job 1 has 1 operations; the standard job-shop format needs exactly 2 per job (one per machine): "
+        "write it as .json instead"
+    )
+
+
+def test_knapsack_short_file_points_at_last_item(tmp_path):
+    """read_knapsack: a file with fewer items than announced is reported at its last item's line."""
+    error = _refusal(_file(tmp_path, "k.kp", "5 10\n1 2\n3 4\n5 6\n"))
+    assert (error.reason, error.line) == ("file ends after 3 items; line 1 announces 5", 4)
+
+
+def test_cvrp_solution_skips_other_lines(tmp_path):
+    """read_cvrp_solution: lines that are not routes (a header, `Cost`) are skipped, before and
+    between routes."""
+    path = _file(tmp_path, "s.sol", "Solution\nRoute #1: 1 2\nnote\nRoute #2: 3\nCost 10\n")
+    assert io.read_cvrp_solution(path) == [[1, 2], [3]]
+
+
+# ---- io/tsplib.py (the TSPLIB family: lines, sections, sizes)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("TYPE: TSP\nDIMENSION: 3", 2),  # no EOF, no final newline: the last line
+        ("DIMENSION: 3\n", 1),  # one line and its newline: line 1, not the empty string after it
+        ("DIMENSION: 3\nEDGE_WEIGHT_TYPE:\nNODE_COORD_SECTION\n1 0 0\n", 2),  # empty: its own line
+    ],
+)
+def test_tsplib_missing_spec_line(tmp_path, text, line):
+    """parse_tsplib / line_of / required: a missing spec is reported at the end of a file without
+    sections, an empty one at its own line."""
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert (error.reason, error.line) == ("missing EDGE_WEIGHT_TYPE", line)
+
+
+def test_tsplib_keyword_may_start_with_underscore(tmp_path):
+    """parse_tsplib: a line starting with `_` is a keyword line, not data."""
+    text = "_NOTE: by hand\nDIMENSION: 2\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n"
+    assert io.read(_file(tmp_path, "a.tsp", text)).coords.tolist() == [[0, 0], [3, 4]]
+
+
+def test_tsplib_first_node_missing(tmp_path):
+    """node_table: the missing node named is the first one absent, node 1 included."""
+    text = "DIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n2 0 0\n3 1 1\n"
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert (error.reason, error.line) == ("NODE_COORD_SECTION lists 2 nodes but DIMENSION is 3: node 1 is missing", 3)
+
+
+_FULL_2 = "DIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n"
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ("0 1 1 0 5\n7\n", "EDGE_WEIGHT_SECTION has 6 values; FULL_MATRIX for DIMENSION 2 needs 4"),
+        ("0 1e15 1 0\n", "EDGE_WEIGHT_SECTION: '1e15' is out of range (|value| must be below 1e+15)"),
+    ],
+)
+def test_tsplib_explicit_weight_refusals(tmp_path, values, reason):
+    """edge_weights: too many values are reported at the line of the first extra one (not the
+    section's last line); an explicit weight of 1e15 is out of range."""
+    error = _refusal(_file(tmp_path, "a.tsp", _FULL_2 + values))
+    assert (error.reason, error.line) == (reason, 5)
+
+
+def test_tsplib_explicit_weights_keep_node_coordinates(tmp_path):
+    """edge_weights: with EXPLICIT weights, NODE_COORD_SECTION gives the coordinates (before
+    DISPLAY_DATA_SECTION)."""
+    text = _FULL_2 + "0 3 4 0\nNODE_COORD_SECTION\n1 0 0\n2 3 0\nDISPLAY_DATA_SECTION\n1 5 5\n2 6 6\n"
+    assert io.read(_file(tmp_path, "a.tsp", text)).coords.tolist() == [[0, 0], [3, 0]]
+
+
+def test_tour_without_terminator(tmp_path):
+    """node_ids: a TOUR_SECTION may end without -1."""
+    assert io.read_tour(_file(tmp_path, "a.tour", "TYPE: TOUR\nDIMENSION: 3\nTOUR_SECTION\n2\n3\n1\n")) == [1, 2, 0]
+
+
+def test_tour_larger_than_a_dense_matrix(tmp_path):
+    """dimension: a tour holds no distance matrix, so 23,171 nodes (one past the dense limit) read."""
+    n = 23_171
+    text = f"TYPE: TOUR\nDIMENSION: {n}\nTOUR_SECTION\n" + "\n".join(map(str, range(n, 0, -1))) + "\n-1\n"
+    assert io.read_tour(_file(tmp_path, "a.tour", text))[:2] == [n - 1, n - 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "section"),
+    [
+        ("a.tsp", "EDGE_WEIGHT_TYPE: EUC_2D\nDISPLAY_DATA_SECTION\n1 0 0\n", "DISPLAY_DATA_SECTION"),
+        ("a.vrp", "TYPE: CVRP\nCAPACITY: 10\nEDGE_WEIGHT_TYPE: EUC_2D\nDEMAND_SECTION\n1 0\n", "DEMAND_SECTION"),
+    ],
+)
+def test_tsplib_short_section_of_a_large_dimension(tmp_path, name, text, section):
+    """dimension: past 23,170 nodes a short DISPLAY_DATA_SECTION or DEMAND_SECTION is refused
+    before anything is allocated, at the section's line."""
+    path = _file(tmp_path, name, f"DIMENSION: 23171\n{text}")
+    error = _refusal(path)
+    assert error.reason == f"{section} lists 1 nodes but DIMENSION is 23171"
+    assert error.line == text.split("\n").index(section) + 2
+
+
+def test_tsplib_short_section_at_the_dense_limit(tmp_path):
+    """dimension: at exactly 23,170 nodes the short section is left to node_table, which names
+    the missing node."""
+    text = "DIMENSION: 23170\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n"
+    error = _refusal(_file(tmp_path, "a.tsp", text))
+    assert error.reason == "NODE_COORD_SECTION lists 1 nodes but DIMENSION is 23170: node 2 is missing"
+
+
+# ---- io/mps_scan.py (the MPS and LP pre-checks)
+
+_MPS_HEAD = "NAME t\nROWS\n N obj\n L c\nCOLUMNS\n    x obj 1 c 1\n"
+
+
+def _mps(tmp_path, tail: str) -> str:
+    return _file(tmp_path, "m.mps", _MPS_HEAD + tail + "ENDATA\n")
+
+
+@pytest.mark.parametrize(("sense", "expected"), [("MIN", "min"), ("MAX", "max")])
+def test_mps_objsense_section(tmp_path, sense, expected):
+    """line_objsense: an OBJSENSE section of MIN or MAX sets the sense."""
+    path = _file(tmp_path, "m.mps", f"NAME t\nOBJSENSE\n    {sense}\n" + _MPS_HEAD[7:] + "RHS\n    rhs c 1\nENDATA\n")
+    assert io.read(path).sense == expected
+
+
+def test_mps_objsense_two_words(tmp_path):
+    """line_objsense: the refusal quotes the section's words as written."""
+    path = _file(tmp_path, "m.mps", "NAME t\nOBJSENSE\n    MAX MIN\n" + _MPS_HEAD[7:] + "ENDATA\n")
+    error = _refusal(path)
+    assert (error.reason, error.line) == ("OBJSENSE section: expected MAX or MIN, got 'MAX MIN'", 3)
+
+
+def test_mps_rhs_without_set_name(tmp_path):
+    """line_rhs: a RHS line starting with a row name has no set name (as HiGHS reads it)."""
+    assert io.read(_mps(tmp_path, "RHS\n    c 5\n")).row_ub.tolist() == [5]
+
+
+def test_mps_bounds_without_set_name_and_without_value(tmp_path):
+    """line_bounds: `MI x` (no set name) and `PL BND x` (no value) read as a free column."""
+    data = io.read(_mps(tmp_path, "RHS\n    rhs c 1\nBOUNDS\n MI x\n PL BND x\n"))
+    assert (data.lb.tolist(), data.ub.tolist()) == ([float("-inf")], [float("inf")])
+
+
+@pytest.mark.parametrize(
+    ("bound", "reason"),
+    [
+        ("FX BND x 1e20", "FX bound of 'x' is 1e20; a fixed value must be finite"),
+        ("FX BND x -1e20", "FX bound of 'x' is -1e20; a fixed value must be finite"),
+        ("LO BND x 1e20", "LO bound of 'x' is 1e20: no value is left"),
+        ("LI BND x 1e20", "LI bound of 'x' is 1e20: no value is left"),
+        ("UP BND x -1e20", "UP bound of 'x' is -1e20: no value is left"),
+    ],
+)
+def test_mps_bound_at_infinity(tmp_path, bound, reason):
+    """line_bounds: +-1e20 is HiGHS's infinity, so these bounds leave no value (exactly at it)."""
+    error = _refusal(_mps(tmp_path, f"RHS\n    rhs c 1\nBOUNDS\n {bound}\n"))
+    assert (error.reason, error.line) == (reason, 10)
+
+
+def test_mps_quadobj_unknown_first_column(tmp_path):
+    """line_quadobj: both columns of a QUADOBJ entry must be defined, the first one too."""
+    error = _refusal(_mps(tmp_path, "RHS\n    rhs c 1\nQUADOBJ\n    z x 2\n"))
+    assert (error.reason, error.line) == ("quadratic objective: column 'z' is not defined in COLUMNS", 10)
+
+
+def test_lp_number_before_first_section(tmp_path):
+    """LpScanner: a number before the first section keyword is left to HiGHS, which refuses it."""
+    error = _refusal(_file(tmp_path, "q.lp", "5\nmin\n obj: x\nst\n c: x >= 1\nend\n"))
+    assert error.reason.startswith("cannot parse as LP: expected a section keyword, found `5`")
+
+
+def test_lp_constraint_continued_after_a_name_ending_in_x(tmp_path):
+    """LpScanner.feed: only the line break is stripped (a name `X` at the end of a line stays)."""
+    data = io.read(_file(tmp_path, "q.lp", "min\n obj: x\nst\n c: x + 2 X\n >= 1\nend\n"))
+    assert data.A.toarray().tolist() == [[1, 2]]
+
+
+def test_lp_semicolon_at_line_start(tmp_path):
+    """LpScanner.feed: a ';' is refused also as a line's first character."""
+    error = _refusal(_file(tmp_path, "q.lp", "min\n obj: x\nst\n;c: x >= 1\nend\n"))
+    assert error.line == 4 and error.reason.startswith("';' is not part of HiGHS's LP format")
+
+
+@pytest.mark.parametrize(
+    ("objective", "line"), [(" obj: x\n1e30 y", 3), (" obj: x +1e30 y", 2), (" obj: x +\t1e30 y", 2)]
+)
+def test_lp_infinite_coefficient_anywhere_on_the_line(tmp_path, objective, line):
+    """LpScanner.feed: a line's first character, the one after a sign and after a tab are scanned."""
+    error = _refusal(_file(tmp_path, "q.lp", f"min\n{objective}\nst\n c: x + y >= 1\nend\n"))
+    assert (error.reason, error.line) == (
+        "infinite value '1e30' in the objective, a coefficient or a constraint's left side; it must be finite",
+        line,
+    )
+
+
+def test_lp_tabs_separate_tokens(tmp_path):
+    """LpScanner.feed: tabs separate tokens like spaces; an infinite right side is allowed."""
+    data = io.read(_file(tmp_path, "q.lp", "min\n obj:\tx +\t2\ty\nst\n c: x + y <=\t1e30\n d: x >= 1\nend\n"))
+    assert data.c.tolist() == [1, 2] and data.row_ub.tolist() == [float("inf")] * 2
+
+
+def test_lp_exponent_is_not_a_constant(tmp_path):
+    """LpScanner.value: the 2 of `x ^ 2` in a constraint is no left-side constant; HiGHS then
+    refuses the quadratic constraint itself."""
+    error = _refusal(_file(tmp_path, "q.lp", "min\n obj: x\nst\n c: x + [ x ^ 2 ] <= 1\nend\n"))
+    assert error.reason.startswith("cannot parse as LP: quadratic constraints are not supported by HiGHS")
+
+
+# ---- io/limits.py (JSON checks across chunks, escaped quotes, bytes that are not UTF-8)
+
+
+def test_json_depth_across_the_first_megabyte(tmp_path):
+    """check_json_depth: levels carry from one 1 MiB block to the next (40 before, 25 after)."""
+    path = tmp_path / "p.json"
+    path.write_text("[" * 40 + " " * (1 << 20) + "[" * 25 + "]" * 65)
+    error = _refusal(str(path))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 1)
+
+
+def test_json_depth_after_the_first_megabyte(tmp_path):
+    """check_json_depth: nesting that starts past the first 1 MiB block is counted there."""
+    path = tmp_path / "p.json"
+    path.write_text(" " * (1 << 20) + "\n" + "[" * 65 + "]" * 65)
+    error = _refusal(str(path))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 2)
+
+
+def test_json_depth_64_after_a_string_bracket(tmp_path):
+    """_confirm_depth: a string's bracket makes the fast count trip at the 64th real level, which
+    is allowed; the document is then read (and refused for what it is)."""
+    error = _refusal(_file(tmp_path, "p.json", "[" * 63 + '"[", [' + "]" * 64))
+    assert error.reason == 'expected a JSON object with an "omnisolve_format" field'
+
+
+def test_json_depth_of_bytes_that_are_not_utf8(tmp_path):
+    """_confirm_depth: a deep document is refused for its depth even when it is not UTF-8."""
+    path = tmp_path / "p.json"
+    path.write_bytes(b"\xff" + b"[" * 65)
+    error = _refusal(str(path))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 1)
+
+
+def test_json_long_number_with_escaped_quote_later(tmp_path):
+    """check_json_numbers: the escaped quotes counted are those before the number on its line."""
+    digits = "1" * 100
+    text = f'{{"version": 1, "omnisolve_format": "model",\n"variables": [{{"lb": {digits}}}],\n"name": "a\\"b"}}'
+    error = _refusal(_file(tmp_path, "p.json", text))
+    reason = f"JSON number '{'1' * 20}'... (100 characters) is longer than 64 characters"
+    assert (error.reason, error.line) == (reason, 2)
+
+
+def test_json_zero_quadratic_objective_is_none(tmp_path):
+    """_model_from_dict: a quadratic objective of zeros is no quadratic part (Q is None)."""
+    data = io.read(_model(tmp_path, variables=[{}], objective={"quadratic": [[0, 0, 0]]}))
+    assert data.Q is None and data.kind == "LP"
+
+
+def test_tsplib_empty_node_section(tmp_path):
+    """numbers: an empty section reads as no rows (node 1 is the first missing)."""
+    error = _refusal(_file(tmp_path, "a.tsp", "DIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n"))
+    assert (error.reason, error.line) == ("NODE_COORD_SECTION lists 0 nodes but DIMENSION is 3: node 1 is missing", 3)
+
+
+@pytest.mark.parametrize("sense", ["MAX", "MIN"])
+def test_mps_objsense_on_its_line(tmp_path, sense):
+    """start_section: `OBJSENSE MAX` / `OBJSENSE MIN` on the keyword's own line sets the sense."""
+    path = _file(tmp_path, "m.mps", f"NAME t\nOBJSENSE {sense}\n" + _MPS_HEAD[7:] + "ENDATA\n")
+    assert io.read(path).sense == sense.lower()
+
+
+def test_mps_name_keeps_inner_dots(tmp_path):
+    """read_mps: the model is named by the file's stem, `prob.v2` for `prob.v2.mps`."""
+    path = _file(tmp_path, "prob.v2.mps", _MPS_HEAD + "RHS\n    rhs c 1\nENDATA\n")
+    assert io.read(path).name == "prob.v2"
+
+
+def test_mps_lines_after_endata_are_not_read(tmp_path):
+    """MpsScanner: nothing after ENDATA is checked (HiGHS stops there too), not even its bytes."""
+    path = tmp_path / "m.mps"
+    path.write_bytes((_MPS_HEAD + "RHS\n    rhs c 1\nENDATA\n").encode() + b"\xff\xfe junk\n   * x\n")
+    assert io.read(str(path)).c.tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "RHS\n    rhs c 1\nBOUNDS\n UP BND x -1\nQUADOBJ\n    z x 2\nENDATA\n",  # before a later section's error
+        "RHS\n    rhs c 1\nBOUNDS\n UP BND x -1\n",  # at the end of a file without ENDATA
+    ],
+)
+def test_mps_negative_upper_bound_reported_when_bounds_end(tmp_path, tail):
+    """end_bounds: a negative UP without a lower bound is refused when BOUNDS ends, at its line."""
+    error = _refusal(_file(tmp_path, "m.mps", _MPS_HEAD + tail))
+    assert error.line == 10 and error.reason.startswith("BOUNDS: negative upper bound on 'x', which has no lower bound")
+
+
+def test_mps_first_negative_upper_bound_by_line(tmp_path):
+    """end_bounds: of two such columns, the one whose bound comes first is named (`y` before `x`)."""
+    text = _MPS_HEAD + "    y obj 1 c 1\nRHS\n    rhs c 1\nBOUNDS\n UP BND y -1\n UP BND x -1\nENDATA\n"
+    error = _refusal(_file(tmp_path, "m.mps", text))
+    assert error.line == 11 and error.reason.startswith("BOUNDS: negative upper bound on 'y'")
+
+
+def test_mps_checked_after_a_section_highs_handles(tmp_path):
+    """start_section: lines after a section the scanner leaves to HiGHS (SOS) are still scanned."""
+    text = _MPS_HEAD + "RHS\n    rhs c 1\nSOS\n S1 SOS s1 1\n    s1 x 1\nBOUNDS\n LO BND x 1e20\nENDATA\n"
+    error = _refusal(_file(tmp_path, "m.mps", text))
+    assert (error.reason, error.line) == ("LO bound of 'x' is 1e20: no value is left", 13)
+
+
+def test_mps_marker_line_left_to_highs(tmp_path):
+    """line_columns: a MARKER line is HiGHS's to check, even with a field missing."""
+    error = _refusal(_file(tmp_path, "m.mps", _MPS_HEAD + "    MARKER 'MARKER'\nRHS\n    rhs c 1\nENDATA\n"))
+    assert error.reason.startswith("cannot parse as MPS: Integrality marker error in COLUMNS section")
+
+
+def test_mps_coefficient_ranges_by_row_kind(tmp_path):
+    """line_columns: the objective may hold 1e16, a free N row may not; +-1e15 is out of range."""
+    head = "NAME t\nROWS\n N obj\n N f\n L c\nCOLUMNS\n"
+    data = io.read(_file(tmp_path, "a.mps", f"{head}    x obj 1e16 c 1\nRHS\n    rhs c 1\nENDATA\n"))
+    assert data.c.tolist() == [1e16]
+    error = _refusal(_file(tmp_path, "b.mps", f"{head}    x obj 1 f 1e16\n    x c 1\nRHS\n    rhs c 1\nENDATA\n"))
+    assert error.line == 7 and error.reason.startswith("coefficient of 'x' in row 'f': '1e16' is out of range")
+    for value in ("1e15", "-1e15"):
+        error = _refusal(_file(tmp_path, "c.mps", f"{head}    x obj 1 c {value}\nRHS\n    rhs c 1\nENDATA\n"))
+        assert error.line == 7 and error.reason.startswith(f"coefficient of 'x' in row 'c': '{value}' is out of range")
+
+
+def test_reading_mps_prints_nothing(tmp_path, capfd):
+    """new_highs: reading (HiGHS logs into a list) writes nothing to stdout or stderr."""
+    io.read(_mps(tmp_path, "RHS\n    rhs c 1\n"))
+    assert capfd.readouterr() == ("", "")
+
+
+def test_first_highs_of_a_process_prints_no_banner(tmp_path):
+    """_swallow_banner: in a fresh process, reading an MPS file prints nothing (HiGHS's banner
+    goes to /dev/null) and the process's stdout still works afterwards."""
+    import os
+    import subprocess
+    import sys
+
+    path = _mps(tmp_path, "RHS\n    rhs c 1\n")
+    code = f"from omnisolve import io\nio.read({path!r})\nio.read({path!r})\nprint('after')"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "after\n", "")
+
+
+def test_write_mps_matrix_value_highs_refuses(tmp_path):
+    """write_mps: a model whose matrix holds 1e16 (HiGHS refuses values from 1e15) is refused
+    with HiGHS's reason, against the output path."""
+    import dataclasses
+
+    import scipy.sparse as sp
+
+    model = io.read(_model(tmp_path, variables=[{}], constraints=[{"coefficients": [1], "ub": 1}]))
+    path = str(tmp_path / "w.mps")
+    with pytest.raises(InputError) as caught:
+        write_mps(dataclasses.replace(model, A=sp.csr_matrix([[1e16]])), path)
+    assert (caught.value.reason, caught.value.path) == (
+        "HiGHS rejected the model: HighsSparseMatrix User matrix matrix contains 1 |value| in [1e+16, 1e+16] "
+        "at/above tolerance of 1e+15",
+        path,
+    )
+
+
+def test_text_comment_runs_from_the_first_hash(tmp_path):
+    """rows_of: a `#` comment starts at the first `#` of a line, even when the comment holds another."""
+    knapsack = io.read(_file(tmp_path, "h.kp", "2 10 # two items # capacity 10\n1 2\n3 4\n"))
+    assert (knapsack.values.tolist(), knapsack.weights.tolist(), knapsack.capacity) == ([1, 3], [2, 4], 10)
+
+
+def test_json_depth_after_many_closed_brackets(tmp_path):
+    """check_json_depth: closing brackets and braces lower the fast count, so forty `{}` and
+    forty `[1]` before real nesting of 65 do not trip it early (and leave the nesting unchecked)."""
+    head = '{"version": 1, "omnisolve_format": "model", "variables": [' + ", ".join(["{}"] * 40) + "],"
+    middle = '"y": [' + ", ".join(["[1]"] * 40) + "],\n"
+    error = _refusal(_file(tmp_path, "p.json", head + middle + '"x": ' + "[" * 65 + "]" * 65 + "}"))
+    assert (error.reason, error.line) == ("JSON nested deeper than 64 levels", 2)

@@ -217,7 +217,8 @@ def max_dense_nodes() -> int:
 
 
 # ---- JSON ----------------------------------------------------------------------------------
-_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# a JSON string, or the unterminated one at the end of a prefix that stops inside a string
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*(?:"|\\?\Z)')
 _JSON_LONG_NUMBER = re.compile(rf"-?[0-9][0-9.eE+-]{{{MAX_NUMBER_CHARS},}}")
 _CHUNK = 1 << 20
 
@@ -229,7 +230,8 @@ def check_json_text(text: str, path: str) -> None:
 
     Brackets are counted in blocks of 1 MB and the count stops at the first block that goes too
     deep, so a 600 MB document of nested objects is refused in a fraction of a second; only that
-    prefix is then counted again without the brackets inside strings, to confirm."""
+    prefix is then counted again without the brackets inside strings, to confirm. When the
+    brackets counted were inside strings, the whole document is counted again without them."""
     check_json_depth(text.encode("utf-8", "surrogatepass"), path)
     check_json_numbers(text, path)
 
@@ -243,7 +245,9 @@ def check_json_depth(raw: bytes, path: str) -> None:
         level = np.cumsum(step) + depth
         if level.size and level.max() > MAX_JSON_DEPTH:
             at = start + int(np.argmax(level > MAX_JSON_DEPTH))
-            _confirm_depth(raw[: at + 1], path)
+            _confirm_depth(raw[: at + 1], path)  # a nested bomb is refused here, on its prefix only
+            _confirm_depth(raw, path)  # the prefix's extra levels were inside strings: all of it, outside them
+            return
         depth = int(level[-1]) if level.size else depth
 
 
