@@ -81,5 +81,5 @@ def _violated(data: ProblemData, x: np.ndarray | None) -> str:
         worst = most_violated(data, x)
     except Exception:  # the model's callable failing there: the search's message says enough
         return ""
-    listed = ", ".join(f"{name} by {excess:.3g}" for name, excess in worst)
+    listed = ", ".join(f"{name} by {excess:.3g}" for name, excess in worst if excess > FEASIBILITY_TOL)
     return f"; most violated at its last point (relative to max(1, |side|)): {listed}" if listed else ""

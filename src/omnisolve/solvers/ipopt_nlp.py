@@ -57,17 +57,21 @@ class IpoptSolver(SolverInterface):
 
 def local_solver(data: ProblemData) -> LocalSearch:
     """(tracker, x0) -> the `Result` of IPOPT from x0 until converged, the time limit or
-    `tracker.should_stop()`; the NLP is built once for all the starts it is given."""
+    `tracker.should_stop()`. The NLP is built at the first call (calling each nonlinear
+    constraint at its x0) and kept for the later starts."""
     from omnisolve.solvers import casadi_nlp
 
-    nlp = casadi_nlp.build(data)
+    built: list[casadi_nlp.Nlp] = []
 
     def search(tracker: Tracker, x0: np.ndarray) -> Result:
+        x0 = np.asarray(x0, dtype=float)
         try:
-            run = nlp.solve(np.asarray(x0, dtype=float), tracker.search_remaining(), tracker.should_stop)
+            if not built:
+                built.append(casadi_nlp.build(data, x0))
+            run = built[0].solve(x0, tracker.search_remaining(), tracker.should_stop)
         except Exception as exc:  # CasADi refusing the problem, or a failure inside IPOPT
             return Result(Status.ERROR, message=f"IPOPT failed: {type(exc).__name__}: {exc}")
-        return _result(data, run, nlp.errors, tracker)
+        return _result(data, run, built[0].errors, tracker)
 
     return search
 
@@ -96,9 +100,12 @@ def _result(data: ProblemData, run: Run, errors: list[str], tracker: Tracker) ->
 
 
 def _violation(data: ProblemData, x: np.ndarray) -> float:
-    """The largest relative violation at x (infinite when the model's callable fails there)."""
+    """The largest relative violation at x; infinite when the model's callables fail there (a
+    point whose objective cannot be computed is no answer either)."""
     try:
         worst = most_violated(data, x, 1)
+        if not np.isfinite(data.objective_value(x)):
+            return float("inf")
     except Exception:
         return float("inf")
     return worst[0][1] if worst else 0.0

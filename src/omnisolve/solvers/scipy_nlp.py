@@ -77,7 +77,9 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) 
     overrun it)."""
     from scipy.optimize import Bounds, minimize
 
-    constraints = _constraints(data, dense=method == "SLSQP")
+    # trust-constr takes sparse or dense Jacobians, not both: the quadratic and nonlinear rows' are dense
+    dense = method == "SLSQP" or bool(data.quadratic_rows or data.nl_constraints)
+    constraints = _constraints(data, dense=dense)
     fun, jac, hess = _objective(data, 1.0 if data.sense == Sense.MIN else -1.0)
     last = {"x": None}
 
@@ -143,8 +145,9 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
 
 
 def _constraints(data: ProblemData, dense: bool) -> list[Any]:
-    """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway), all quadratic
-    rows as one vector constraint, then the nonlinear ones."""
+    """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway, and beside the
+    dense Jacobians of other rows), all quadratic rows as one vector constraint, then the
+    nonlinear ones."""
     from scipy.optimize import BFGS, LinearConstraint, NonlinearConstraint
 
     out: list[Any] = []
