@@ -1,6 +1,7 @@
-"""Hock–Schittkowski test problems with their known global optima, and the 2-D Schwefel function,
-as omnisolve Models whose nonlinear parts are Python callables without gradients (the case the
-NLP backends approximate by finite differences); linear constraints are linear rows.
+"""Hock–Schittkowski test problems with their known global optima, the 2-D Schwefel function and
+three larger models with optima known by construction, as omnisolve Models. The nonlinear parts
+of the HS problems are Python callables without gradients (the case the NLP backends
+approximate by finite differences); linear constraints are linear rows.
 
 Source: W. Hock and K. Schittkowski, *Test Examples for Nonlinear Programming Codes*, Lecture
 Notes in Economics and Mathematical Systems 187, Springer, 1981 (problem numbers as there; the
@@ -25,7 +26,7 @@ INF = float("inf")
 class NlpCase:
     name: str
     build: Callable[[], om.Model]
-    optimum: float  # the known global minimum
+    optimum: float  # the known global optimum, in the model's sense
 
     def reached(self, objective: float | None, rel: float = 1e-5) -> bool:
         """`objective` is the known optimum, within `rel` relative (absolute near 0)."""
@@ -172,6 +173,48 @@ def hs110() -> om.Model:
     return _model("hs110", [2.001] * 10, [9.999] * 10, f)[0]
 
 
+def rosenbrock200() -> om.Model:
+    """The chained Rosenbrock function in 200 free variables, with its gradient: minimum 0 at 1."""
+
+    def grad(v: np.ndarray) -> np.ndarray:
+        d = np.zeros_like(v)
+        d[:-1] = -400 * v[:-1] * (v[1:] - v[:-1] ** 2) - 2 * (1 - v[:-1])
+        d[1:] += 200 * (v[1:] - v[:-1] ** 2)
+        return d
+
+    m = om.Model("rosenbrock200")
+    m.add_variables(200, "x", lb=-INF)
+    m.minimize(lambda v: float(np.sum(100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2)), grad=grad)
+    return m
+
+
+QCP_BLOCKS = 50
+QCP_C = np.random.default_rng(0).normal(size=(QCP_BLOCKS, 4))
+QCP_R = 1.0 + np.arange(QCP_BLOCKS) % 3
+
+
+def qcp200() -> om.Model:
+    """max c'x with |x_b|^2 <= r_b for 50 blocks b of 4 free variables (quadratic rows): by
+    Cauchy–Schwarz, sum_b sqrt(r_b) |c_b|."""
+    m = om.Model("qcp200")
+    x = m.add_variables(4 * QCP_BLOCKS, "x", lb=-INF)
+    for b in range(QCP_BLOCKS):
+        block = [x[4 * b + i] for i in range(4)]
+        m.add_constraint(sum(v * v for v in block) <= float(QCP_R[b]), name=f"ball{b}")
+    m.maximize(sum(float(QCP_C[b, i]) * x[4 * b + i] for b in range(QCP_BLOCKS) for i in range(4)))
+    return m
+
+
+def exp100() -> om.Model:
+    """min sum(x) with x >= -5 and exp(x_i) + x_(i+1)^2 >= 2 (a callable): every x_i = -5 meets
+    the constraints (e^-5 + 25), so -500."""
+    m = om.Model("exp100")
+    x = m.add_variables(100, "x", lb=-5)
+    m.minimize(sum(x[i] for i in range(100)))
+    m.add_nonlinear_constraint(lambda v: np.exp(v[:-1]) + v[1:] ** 2, lb=2.0, name="c")
+    return m
+
+
 def schwefel() -> om.Model:
     """The 2-D Schwefel function on [-500, 500]^2: global minimum -837.9658 at (420.97, 420.97),
     many local minima (not a Hock–Schittkowski problem; the issue's example)."""
@@ -191,5 +234,8 @@ CASES: dict[str, NlpCase] = {
         NlpCase("hs106", hs106, 7049.2480205),
         NlpCase("hs110", hs110, -45.77846971),
         NlpCase("schwefel", schwefel, -837.9657745),
+        NlpCase("rosenbrock200", rosenbrock200, 0.0),
+        NlpCase("qcp200", qcp200, float(np.sum(np.sqrt(QCP_R) * np.linalg.norm(QCP_C, axis=1)))),
+        NlpCase("exp100", exp100, -500.0),
     ]
 }

@@ -147,3 +147,30 @@ def test_global_nlp_takes_scipy_on_request():
     assert CASES["schwefel"].reached(result.objective) and result.extra["local"] == "scipy"
     with pytest.raises(ValueError, match="local must be 'ipopt' or 'scipy'"):
         GlobalNlpSolver(local="knitro")
+
+
+def test_the_lagrangians_hessian_given_to_ipopt_is_casadis_own():
+    """A model without callables gets its Lagrangian's Hessian from the data (quadratic
+    objective in the solver's sense, each quadratic row by its multiplier after the linear rows)."""
+    import casadi as ca
+
+    from omnisolve.solvers import casadi_nlp
+
+    m = om.Model("hessian")
+    x, y, z = (m.add_variable(name, -3, 3) for name in "xyz")
+    m.add_constraint(x + y <= 3)
+    m.add_constraint(x * y + z * z <= 4)
+    m.add_constraint(x * x - y * z >= -1)
+    m.maximize(x * y - z * z + 2 * x * z + x)
+    nlp = casadi_nlp.build(m.compile(), np.zeros(3))
+    point, lam_f, lam_g = np.array([0.5, -1.0, 2.0]), 0.7, np.array([0.3, -1.2, 2.5])
+    lagrangian = lam_f * nlp.f + ca.dot(ca.DM(lam_g), nlp.g)
+    expected = np.array(ca.Function("h", [nlp.x], [ca.hessian(lagrangian, nlp.x)[0]])(point))
+    given = np.array(ca.densify(nlp.hess_lag(point, ca.DM(0, 1), lam_f, lam_g)))
+    np.testing.assert_allclose(given, np.triu(expected), atol=1e-12)
+
+
+def test_the_qcp_reaches_its_optimum_through_the_given_hessian():
+    case = CASES["qcp200"]
+    result = solve(case.build())
+    assert case.reached(result.objective) and result.certificate.passed

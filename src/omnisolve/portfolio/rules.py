@@ -15,8 +15,8 @@ from omnisolve.verify.convexity import is_convex
 #: LKH-3 reaches near-optimal tours far sooner (proof is left to racing, a later piece).
 TSP_PROOF_NODES = 110
 #: local NLP backends, best first: IPOPT (exact derivatives of the algebraic parts, sparse) was
-#: as good or better than SciPy on every model measured (docs/continuous.md), and far faster on
-#: larger ones (a 200-variable QCP: 0.2 s against 19 s); SciPy when casadi is not installed
+#: as good as SciPy or better on every model of benchmarks/bench_hs.py (docs/continuous.md), and
+#: faster on the larger ones; SciPy when casadi is not installed
 LOCAL_NLP = ["ipopt", "scipy"]
 
 
