@@ -11,7 +11,6 @@ converged search is optimal there)."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
@@ -24,8 +23,8 @@ from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.ipopt_nlp import IpoptSolver, LocalSearch, local_solver
-from omnisolve.solvers.scipy_nlp import local_solve, max_violation
+from omnisolve.solvers.ipopt_nlp import IpoptSolver
+from omnisolve.solvers.scipy_nlp import ScipySolver, max_violation
 
 GLOBAL_SHARE = 0.5  # of the search time, at most, for the global phase
 CALLS_PER_VARIABLE = 500  # the global phase's budget of calls: this many per variable ...
@@ -67,7 +66,7 @@ class GlobalNlpSolver(SolverInterface):
         x, f = box.best
         best = None if x is None or f is None else Result(Status.FEASIBLE, objective=sign * f, values=x)
         logs: list[str] = []
-        search = self._local_search(data)
+        search = (IpoptSolver() if self.local == "ipopt" else ScipySolver()).local_search(data)
         for start in starts(box, STARTS):
             if tracker.should_stop():
                 break
@@ -91,12 +90,6 @@ class GlobalNlpSolver(SolverInterface):
             "local": self.local,
         }
         return result
-
-    def _local_search(self, data: ProblemData) -> LocalSearch:
-        """(tracker, start) -> a local search's `Result`, by `self.local`."""
-        if self.local == "ipopt":
-            return local_solver(data)
-        return functools.partial(local_solve, data)
 
 
 def _global_phase(data: ProblemData, limits: Limits, tracker: Tracker) -> tuple[BlackBox, Evaluator, str]:

@@ -8,17 +8,43 @@ infeasibility: its result is an error naming the most violated constraints at it
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
+from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify.convexity import is_convex
 from omnisolve.verify.model_check import most_violated
 
 FEASIBILITY_TOL = 1e-6  # relative to max(1, |bound|), as the verifier measures it
+
+#: (tracker, x0) -> the `Result` of one local search from x0, until converged or `tracker.should_stop()`
+LocalSearch = Callable[[Tracker, np.ndarray], Result]
+
+
+class LocalNlpSolver(SolverInterface):
+    """A backend that runs one local search (`local_search`) from `default_start`."""
+
+    def unsupported_reason(self, problem: Problem) -> str | None:
+        return unsupported(self.name, problem)
+
+    @abstractmethod
+    def local_search(self, data: ProblemData) -> LocalSearch:
+        """The search on `data`, for one start or several (`global-nlp` refines its points with it)."""
+
+    def _solve(self, data: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(data, ProblemData)  # unsupported_reason has refused every other problem
+        result = self.local_search(data)(tracker, default_start(data))
+        result.problem_name = data.name
+        if result.status.has_solution:
+            tracker.report(result.objective, result.bound)
+        return result
 
 
 def unsupported(name: str, problem: Problem) -> str | None:

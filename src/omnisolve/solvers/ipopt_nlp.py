@@ -13,16 +13,14 @@ The time limit is IPOPT's `max_wall_time`, and every iteration asks `Tracker.sho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from omnisolve.limits import Limits, Tracker
+from omnisolve.limits import Tracker
 from omnisolve.model import ProblemData, Sense
-from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.continuous import FEASIBILITY_TOL, LocalRun, default_start, local_result, unsupported
+from omnisolve.solvers.continuous import FEASIBILITY_TOL, LocalNlpSolver, LocalRun, LocalSearch, local_result
 from omnisolve.verify.model_check import most_violated
 from omnisolve.verify.optimality import farkas_margin
 
@@ -32,10 +30,8 @@ if TYPE_CHECKING:
 STOPPED = {"Maximum_WallTime_Exceeded", "Maximum_CpuTime_Exceeded", "User_Requested_Stop"}
 INFEASIBLE = "Infeasible_Problem_Detected"
 
-LocalSearch = Callable[[Tracker, np.ndarray], Result]
 
-
-class IpoptSolver(SolverInterface):
+class IpoptSolver(LocalNlpSolver):
     """IPOPT via `casadi.nlpsol`, exact derivatives for the algebraic parts, finite differences
     (and an L-BFGS Hessian) for Python callables without a gradient."""
 
@@ -43,37 +39,25 @@ class IpoptSolver(SolverInterface):
     package = "casadi"
     description = "IPOPT through CasADi (interior point): continuous LP, QP, QCP and NLP, local optima"
 
-    def unsupported_reason(self, problem: Problem) -> str | None:
-        return unsupported(self.name, problem)
+    def local_search(self, data: ProblemData) -> LocalSearch:
+        """IPOPT from each x0 it is given until converged, the time limit or
+        `tracker.should_stop()`. The NLP is built at the first call (calling each nonlinear
+        constraint at its x0) and kept for the later starts."""
+        from omnisolve.solvers import casadi_nlp
 
-    def _solve(self, data: Problem, limits: Limits, tracker: Tracker) -> Result:
-        assert isinstance(data, ProblemData)  # unsupported_reason has refused every other problem
-        result = local_solver(data)(tracker, default_start(data))
-        result.problem_name = data.name
-        if result.status.has_solution:
-            tracker.report(result.objective, result.bound)
-        return result
+        built: list[casadi_nlp.Nlp] = []
 
+        def search(tracker: Tracker, x0: np.ndarray) -> Result:
+            x0 = np.asarray(x0, dtype=float)
+            try:
+                if not built:
+                    built.append(casadi_nlp.build(data, x0))
+                run = built[0].solve(x0, tracker.search_remaining(), tracker.should_stop)
+            except Exception as exc:  # CasADi refusing the problem, or a failure inside IPOPT
+                return Result(Status.ERROR, message=f"IPOPT failed: {type(exc).__name__}: {exc}")
+            return _result(data, run, built[0].errors, tracker)
 
-def local_solver(data: ProblemData) -> LocalSearch:
-    """(tracker, x0) -> the `Result` of IPOPT from x0 until converged, the time limit or
-    `tracker.should_stop()`. The NLP is built at the first call (calling each nonlinear
-    constraint at its x0) and kept for the later starts."""
-    from omnisolve.solvers import casadi_nlp
-
-    built: list[casadi_nlp.Nlp] = []
-
-    def search(tracker: Tracker, x0: np.ndarray) -> Result:
-        x0 = np.asarray(x0, dtype=float)
-        try:
-            if not built:
-                built.append(casadi_nlp.build(data, x0))
-            run = built[0].solve(x0, tracker.search_remaining(), tracker.should_stop)
-        except Exception as exc:  # CasADi refusing the problem, or a failure inside IPOPT
-            return Result(Status.ERROR, message=f"IPOPT failed: {type(exc).__name__}: {exc}")
-        return _result(data, run, built[0].errors, tracker)
-
-    return search
+        return search
 
 
 def _result(data: ProblemData, run: Run, errors: list[str], tracker: Tracker) -> Result:

@@ -3,46 +3,37 @@
 
 A success is a local optimum: it is reported optimal, with a bound, only when the problem is
 provably convex (linear, or convex quadratic parts only), and feasible otherwise: a local
-optimum is not an optimum. `local_solve` runs the same search from a given start (the global
-phase of `omnisolve.blackbox.model_solver` refines its best points with it).
+optimum is not an optimum (`solvers.continuous` decides, as for `ipopt`). `local_solve` runs
+the search from a given start (`global-nlp` refines its best points with it without casadi).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
 
-from omnisolve.limits import Limits, Tracker
+from omnisolve.limits import Tracker
 from omnisolve.model import ProblemData, Sense
-from omnisolve.problems import Problem
 from omnisolve.result import Result
-from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.continuous import FEASIBILITY_TOL, LocalRun, default_start, local_result, unsupported
+from omnisolve.solvers.continuous import FEASIBILITY_TOL, LocalNlpSolver, LocalRun, LocalSearch, local_result
 from omnisolve.verify.convexity import hessian
 
 SLSQP_MAX_SIZE = 200  # variables + constraints up to which dense SLSQP is the faster choice
 
 
-class ScipySolver(SolverInterface):
+class ScipySolver(LocalNlpSolver):
     """`scipy.optimize.minimize` with bounds, linear, quadratic and nonlinear constraints."""
 
     name = "scipy"
     package = "scipy"
     description = "SciPy minimize (SLSQP / trust-constr): continuous LP, QP, QCP and NLP, local optima"
 
-    def unsupported_reason(self, problem: Problem) -> str | None:
-        return unsupported(self.name, problem)
-
-    def _solve(self, data: Problem, limits: Limits, tracker: Tracker) -> Result:
-        assert isinstance(data, ProblemData)  # unsupported_reason has refused every other problem
-        result = local_solve(data, tracker, default_start(data))
-        result.problem_name = data.name
-        if result.status.has_solution:
-            tracker.report(result.objective, result.bound)
-        return result
+    def local_search(self, data: ProblemData) -> LocalSearch:
+        return functools.partial(local_solve, data)
 
 
 def local_solve(data: ProblemData, tracker: Tracker, x0: np.ndarray) -> Result:
