@@ -54,7 +54,7 @@ class Nlp:
     ubg: np.ndarray
     hess_lag: Any = None
     callbacks: list[Any] = field(default_factory=list)  # kept alive while CasADi calls them
-    errors: list[str] = field(default_factory=list)  # the callables' failures, last one last
+    errors: list[str] = field(default_factory=list)  # the callables' failures in the last run
     solver: Any = None  # the `casadi.nlpsol`, made at the first solve and kept for the others
     watch: Any = None
 
@@ -64,6 +64,7 @@ class Nlp:
         if self.solver is None:
             self.solver = self._solver(seconds)
         self.watch.stop = stop
+        self.errors.clear()  # this run's failures only
         out = self.solver(x0=x0, lbx=self.data.lb, ubx=self.data.ub, lbg=self.lbg, ubg=self.ubg)
         stats = self.solver.stats()
         return Run(
