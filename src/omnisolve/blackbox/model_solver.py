@@ -3,10 +3,11 @@
 A local method from one start stops in the first basin it meets (on the 2-D Schwefel function
 SLSQP from the centre ends at -403.69; the global minimum is -837.97). This backend runs a
 global phase first, the black-box portfolio (`method="auto"`) on the box for at most half the
-search time or its budget of calls, then refines the best distinct points it found with SciPy's
-local search (`solvers.scipy_nlp.local_solve`) while time remains. The answer is the best point
-found: "feasible", never "optimal": no bound is proven (a model known to be convex goes to the
-`scipy` backend, whose converged local search is optimal there)."""
+search time or its budget of calls, then refines the best distinct points it found by local
+searches while time remains: IPOPT's (`solvers.ipopt_nlp`) when casadi is installed, SciPy's
+(`solvers.scipy_nlp`) otherwise. The answer is the best point found: "feasible", never
+"optimal": no bound is proven (a model known to be convex goes to a local backend, whose
+converged search is optimal there)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.scipy_nlp import local_solve, max_violation
+from omnisolve.solvers.ipopt_nlp import IpoptSolver
+from omnisolve.solvers.scipy_nlp import ScipySolver, max_violation
 
 GLOBAL_SHARE = 0.5  # of the search time, at most, for the global phase
 CALLS_PER_VARIABLE = 500  # the global phase's budget of calls: this many per variable ...
@@ -34,7 +36,13 @@ APART = 0.01  # points closer than this (in the box scaled to the unit cube, max
 class GlobalNlpSolver(SolverInterface):
     name = "global-nlp"
     package = "scipy"
-    description = "continuous models with callables on a bounded box: black-box global phase, then SciPy local searches"
+    description = "models with callables on a box: a black-box global phase, then IPOPT or SciPy local searches"
+
+    def __init__(self, local: str | None = None):
+        """`local`: "ipopt" or "scipy", the local searches; None: ipopt when casadi is installed."""
+        if local not in (None, "ipopt", "scipy"):
+            raise ValueError(f"local must be 'ipopt' or 'scipy', not {local!r}")
+        self.local = local or ("ipopt" if IpoptSolver.available() else "scipy")
 
     def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, ProblemData):
@@ -58,11 +66,12 @@ class GlobalNlpSolver(SolverInterface):
         x, f = box.best
         best = None if x is None or f is None else Result(Status.FEASIBLE, objective=sign * f, values=x)
         logs: list[str] = []
+        search = (IpoptSolver() if self.local == "ipopt" else ScipySolver()).local_search(data)
         for start in starts(box, STARTS):
             if tracker.should_stop():
                 break
             try:
-                run = local_solve(data, tracker, start)
+                run = search(tracker, start)
             except Exception as exc:  # the model's callable failing there leaves the phase's answer standing
                 logs.append(f"local search from a global-phase point failed: {type(exc).__name__}: {exc}")
                 continue
@@ -78,6 +87,7 @@ class GlobalNlpSolver(SolverInterface):
         result.extra = {
             "global_phase": {"method": box.method, "rule": box.rule, "calls": evaluate.calls},
             "local_searches": len(logs),
+            "local": self.local,
         }
         return result
 

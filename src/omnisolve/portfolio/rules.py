@@ -14,6 +14,10 @@ from omnisolve.verify.convexity import is_convex
 #: CP-SAT's circuit model proves TSPLIB instances up to about this size in seconds; beyond,
 #: LKH-3 reaches near-optimal tours far sooner (proof is left to racing, a later piece).
 TSP_PROOF_NODES = 110
+#: local NLP backends, best first: IPOPT (exact derivatives of the algebraic parts, sparse) was
+#: as good as SciPy or better on every model of benchmarks/bench_hs.py (docs/continuous.md), and
+#: faster on the larger ones; SciPy when casadi is not installed
+LOCAL_NLP = ["ipopt", "scipy"]
 
 
 def preferences(problem: Problem) -> list[str]:
@@ -23,10 +27,10 @@ def preferences(problem: Problem) -> list[str]:
     large to hold its distance matrix (`TSP.matrix_reason`) -> tsp-ils, the one backend without it.
     CVRP: pyvrp, OR-Tools routing, then exact models. Job shop: CP-SAT + LNS, then plain CP-SAT.
     Knapsack: dynamic programming when items x capacity is moderate, else cpsat.
-    Nonlinear (callables) on a bounded box -> global-nlp (a black-box global phase, then scipy's
-    local searches), then scipy; other nonlinear or quadratically constrained -> scipy
-    (continuous only); non-convex continuous QP -> scipy (local optimum); LP, convex QP ->
-    highs; MILP -> highs, then SCIP (the second racer of a rule-based race)."""
+    Nonlinear (callables) on a bounded box -> global-nlp (a black-box global phase, then local
+    searches), then ipopt, scipy; other nonlinear or quadratically constrained -> ipopt, scipy
+    (continuous only); non-convex continuous QP -> ipopt, scipy (local optimum); LP, convex QP
+    -> highs; MILP -> highs, then SCIP (the second racer of a rule-based race)."""
     if isinstance(problem, StructuredProblem):
         return _structured_preferences(problem) + ["cpsat", "highs"]
     if not isinstance(problem, ProblemData):
@@ -37,9 +41,9 @@ def preferences(problem: Problem) -> list[str]:
         if problem.is_mip:
             raise UnsupportedError(f"MINLP is not supported yet: this {problem.kind} has integer variables")
         bounded = bool(np.isfinite(problem.lb).all() and np.isfinite(problem.ub).all())
-        return ["global-nlp", "scipy"] if problem.is_nonlinear and bounded else ["scipy"]
+        return ["global-nlp", *LOCAL_NLP] if problem.is_nonlinear and bounded else LOCAL_NLP
     if problem.kind == "QP" and not is_convex(problem):
-        return ["scipy"]
+        return LOCAL_NLP
     return ["highs", "scip"] if problem.is_mip else ["highs"]
 
 

@@ -46,6 +46,7 @@ _PRELOAD = [
         "highs",
         "cpsat",
         "scipy_nlp",
+        "ipopt_nlp",
         "tsp_ils",
         "lkh",
         "ortools_routing",

@@ -14,6 +14,7 @@ _BACKENDS: dict[str, str] = {
     "highs": "omnisolve.solvers.highs:HighsSolver",
     "cpsat": "omnisolve.solvers.cpsat:CpSatSolver",
     "scipy": "omnisolve.solvers.scipy_nlp:ScipySolver",
+    "ipopt": "omnisolve.solvers.ipopt_nlp:IpoptSolver",
     "tsp-ils": "omnisolve.solvers.tsp_ils:TspIlsSolver",
     "lkh": "omnisolve.solvers.lkh:LkhSolver",
     "ortools-routing": "omnisolve.solvers.ortools_routing:OrToolsRoutingSolver",

@@ -3,54 +3,37 @@
 
 A success is a local optimum: it is reported optimal, with a bound, only when the problem is
 provably convex (linear, or convex quadratic parts only), and feasible otherwise: a local
-optimum is not an optimum. `local_solve` runs the same search from a given start (the global
-phase of `omnisolve.blackbox.model_solver` refines its best points with it).
+optimum is not an optimum (`solvers.continuous` decides, as for `ipopt`). `local_solve` runs
+the search from a given start (`global-nlp` refines its best points with it without casadi).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
 
-from omnisolve.limits import Limits, Tracker
+from omnisolve.limits import Tracker
 from omnisolve.model import ProblemData, Sense
-from omnisolve.problems import Problem
-from omnisolve.result import Result, Status
-from omnisolve.solvers.base import SolverInterface
-from omnisolve.verify.convexity import hessian, is_convex
+from omnisolve.result import Result
+from omnisolve.solvers.continuous import FEASIBILITY_TOL, LocalNlpSolver, LocalRun, LocalSearch, local_result
+from omnisolve.verify.convexity import hessian
 
 SLSQP_MAX_SIZE = 200  # variables + constraints up to which dense SLSQP is the faster choice
-FEASIBILITY_TOL = 1e-6  # relative to max(1, |bound|), as the verifier measures it
 
 
-class ScipySolver(SolverInterface):
+class ScipySolver(LocalNlpSolver):
     """`scipy.optimize.minimize` with bounds, linear, quadratic and nonlinear constraints."""
 
     name = "scipy"
     package = "scipy"
     description = "SciPy minimize (SLSQP / trust-constr): continuous LP, QP, QCP and NLP, local optima"
 
-    def unsupported_reason(self, problem: Problem) -> str | None:
-        if not isinstance(problem, ProblemData):
-            return f"scipy takes continuous models (ProblemData), not a {type(problem).__name__}"
-        if problem.is_mip:
-            count = int(problem.integer_mask.sum())
-            semi = int(problem.semi_mask.sum())
-            what = f"{count} integer variables" if count else f"{semi} semi-continuous variables"
-            return f"scipy handles continuous variables only; this {problem.kind} has {what}"
-        return None
-
-    def _solve(self, data: Problem, limits: Limits, tracker: Tracker) -> Result:
-        assert isinstance(data, ProblemData)  # unsupported_reason has refused every other problem
-        result = local_solve(data, tracker, _start(data))
-        result.problem_name = data.name
-        if result.status.has_solution:
-            tracker.report(result.objective, result.bound)
-        return result
+    def local_search(self, data: ProblemData) -> LocalSearch:
+        return functools.partial(local_solve, data)
 
 
 def local_solve(data: ProblemData, tracker: Tracker, x0: np.ndarray) -> Result:
@@ -63,7 +46,7 @@ def local_solve(data: ProblemData, tracker: Tracker, x0: np.ndarray) -> Result:
         logs.append(run.log)
         if (run.success and run.feasible) or run.timed_out:
             break  # otherwise a failed SLSQP gets a second chance with trust-constr
-    result = _result(data, run)
+    result = local_result(data, run)
     result.log = "\n".join(logs)
     return result
 
@@ -79,26 +62,15 @@ class _TimeUp(Exception):
     """Raised from inside scipy's iteration when the time limit has passed."""
 
 
-@dataclass
-class _Run:
-    """The outcome of one `scipy.optimize.minimize` call."""
-
-    method: str
-    x: np.ndarray | None
-    success: bool
-    feasible: bool
-    timed_out: bool
-    message: str
-    log: str
-
-
-def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) -> _Run:
+def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) -> LocalRun:
     """Run `method` from `x0`; `tracker.should_stop()` (the time limit) is asked at every
     iteration and function evaluation (a single long factorization inside scipy can still
     overrun it)."""
     from scipy.optimize import Bounds, minimize
 
-    constraints = _constraints(data, dense=method == "SLSQP")
+    # trust-constr takes sparse or dense Jacobians, not both: the quadratic and nonlinear rows' are dense
+    dense = method == "SLSQP" or bool(data.quadratic_rows or data.nl_constraints)
+    constraints = _constraints(data, dense=dense)
     fun, jac, hess = _objective(data, 1.0 if data.sense == Sense.MIN else -1.0)
     last: dict[str, np.ndarray | None] = {"x": None}
 
@@ -138,33 +110,7 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) 
     x = None if x is None else np.asarray(x, dtype=float)
     feasible = x is not None and bool(np.isfinite(x).all()) and _max_violation(x, data, constraints) <= FEASIBILITY_TOL
     log = f"scipy.optimize.minimize method={method} {counts}: {message}"
-    return _Run(method, x, success, feasible, timed_out, message, log)
-
-
-def _result(data: ProblemData, run: _Run) -> Result:
-    """OPTIMAL with a bound for a feasible success on a convex problem, FEASIBLE for any other
-    feasible success (a local optimum) or stop, TIME_LIMIT or ERROR otherwise."""
-    x, method = run.x, run.method
-    if run.feasible and x is not None:  # a feasible run always has a point
-        objective = data.objective_value(x)
-        if run.success and is_convex(data):
-            return Result(Status.OPTIMAL, objective=objective, bound=objective, values=x)
-        if run.success:
-            note = f"local optimum found by {method}; the problem is not known to be convex, so it may not be global"
-            return Result(Status.FEASIBLE, objective=objective, values=x, message=note)
-        stop = "time limit reached" if run.timed_out else run.message
-        return Result(Status.FEASIBLE, objective=objective, values=x, message=f"{method} stopped: {stop}")
-    if run.timed_out:
-        return Result(Status.TIME_LIMIT, message=f"{method} reached the time limit without a feasible point")
-    return Result(Status.ERROR, message=f"{method} found no feasible point: {run.message}")
-
-
-def _start(data: ProblemData) -> np.ndarray:
-    """0 clipped into the bounds; the midpoint for variables bounded on both sides."""
-    x0 = np.clip(np.zeros(data.num_variables), data.lb, data.ub)
-    both = np.isfinite(data.lb) & np.isfinite(data.ub)
-    x0[both] = (data.lb[both] + data.ub[both]) / 2
-    return x0
+    return LocalRun(method, x, success, feasible, timed_out, message, log)
 
 
 def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
@@ -191,8 +137,9 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
 
 
 def _constraints(data: ProblemData, dense: bool) -> list[Any]:
-    """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway), all quadratic
-    rows as one vector constraint, then the nonlinear ones."""
+    """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway, and beside the
+    dense Jacobians of other rows), all quadratic rows as one vector constraint, then the
+    nonlinear ones."""
     from scipy.optimize import BFGS, LinearConstraint, NonlinearConstraint
 
     out: list[Any] = []
