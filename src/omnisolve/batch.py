@@ -101,7 +101,9 @@ def _run(
         while waiting or running:
             while waiting and len(running) < slots:
                 job = waiting.pop(0)
-                task = Task("omnisolve.batch:run", {**spec, "path": str(job.path)}, cpus=spec["threads"])
+                task = Task(
+                    "omnisolve.batch:run", {**spec, "path": str(job.path)}, cpus=spec["threads"], files=("path",)
+                )
                 running.append((job, executor.submit(task), time.monotonic() + allowed))
             for entry in list(running):
                 job, handle, deadline = entry

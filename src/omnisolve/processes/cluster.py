@@ -4,10 +4,12 @@ Each task gets a Ray actor that reserves the task's cores (`Task.cpus`: HiGHS an
 their own thread pools, so a node never runs more solver threads than it has cores) and runs
 the task as `LocalExecutor` does, in a child process of its own on that node: one solver run
 per process, the memory limit, TERM-then-KILL. The actor relays the child's messages. The task
-is plain data; the files its spec names (a problem's path) travel with it as bytes and are
-written on the node, so a solver object is never pickled. Cancelling stops the child and ends
-the actor; the node and its Ray worker pool live on. When a node is lost, the task starts again
-on another one (at most `retries` times); its final message is reported once.
+is plain data; the files its spec names (`Task.files`: a problem's path) travel with it as
+bytes and are written on the node, so a solver object is never pickled. Cancelling stops the
+child and ends the actor; the node and its Ray worker pool live on. When a node is lost, the
+task starts again on another one (at most `retries` times; then its outcome says `lost`); its
+final message is reported once. A task needing more cores than the largest node has ends at
+once with an error instead of waiting for ever.
 
 Ray is imported here only, and only when a `RayExecutor` is made.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from omnisolve.errors import InputError
-from omnisolve.processes.executor import LocalExecutor, Outcome, Task
+from omnisolve.processes.executor import Executor, LocalExecutor, Outcome, Task
 
 RETRIES = 2  # re-runs of a task whose node was lost
 
@@ -40,14 +42,24 @@ def connect(address: str | None = None) -> None:
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     where = address or os.environ.get("RAY_ADDRESS") or "auto"
-    _probe(where)
+    probe(where)
     try:
         ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise InputError(f"cannot reach the Ray cluster at {where}: {' '.join(str(exc).split())[:200]}") from None
 
 
-def _probe(where: str, timeout: float = 5.0) -> None:
+def executor_for(address: str | None, retries: int = RETRIES) -> Executor:
+    """The executor a command's `--ray` option names: None -> the cluster of `RAY_ADDRESS`
+    when it is set, else this machine (`LocalExecutor`); "auto" -> Ray's own discovery;
+    "host:port" -> that cluster."""
+    address = address or os.environ.get("RAY_ADDRESS")
+    if not address:
+        return LocalExecutor()
+    return RayExecutor(None if address == "auto" else address, retries)
+
+
+def probe(where: str, timeout: float = 5.0) -> None:
     """A "host:port" address must accept a connection within `timeout` seconds (Ray itself
     would retry for minutes): else one line of error at once."""
     host, _, port = where.rpartition(":")
@@ -121,14 +133,17 @@ def _runner_actor() -> Any:
 
 
 def _shipped(task: Task) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
-    """The task as a dict and the files its spec names (top-level string values that are
-    paths of existing files), as (file name, bytes) by spec key."""
-    files = {
-        key: (Path(value).name, Path(value).read_bytes())
-        for key, value in task.spec.items()
-        if isinstance(value, str) and len(value) < 4096 and os.path.isfile(value)
-    }
+    """The task as a dict and the files its spec names (`Task.files`), as (file name, bytes)
+    by spec key."""
+    files = {key: (Path(task.spec[key]).name, Path(task.spec[key]).read_bytes()) for key in task.files}
     return task.to_dict(), files
+
+
+def _largest_node() -> int:
+    """The CPUs of the cluster's largest live node."""
+    import ray
+
+    return max((int(n["Resources"].get("CPU", 0)) for n in ray.nodes() if n["Alive"]), default=0)
 
 
 class RayHandle:
@@ -140,8 +155,13 @@ class RayHandle:
         self._retries = retries
         self._outcome: Outcome | None = None
         self._final_seen = False
+        self._actor: Any = None
         self.runs = 0  # actors started for this task: 1, or more after lost nodes
-        self._start()
+        largest = _largest_node()
+        if self._cpus > largest:
+            self._outcome = Outcome(error=f"needs {self._cpus} cores on one node; the cluster's largest has {largest}")
+        else:
+            self._start()
 
     def _start(self) -> None:
         self.runs += 1
@@ -158,7 +178,8 @@ class RayHandle:
                 return ray.get(getattr(self._actor, method).remote(*args))
             except RayActorError as exc:
                 if self._final_seen or self.runs > self._retries:
-                    self._outcome = Outcome(error=f"lost its Ray node {self.runs} time(s): {_first_line(exc)}")
+                    message = f"lost its Ray node {self.runs} time(s): {_first_line(exc)}"
+                    self._outcome = Outcome(error=message, lost=True)
                     return None
                 self._start()
 
@@ -199,7 +220,8 @@ class RayHandle:
 
         if outcome is not None and self._outcome is None:
             self._outcome = Outcome(**outcome)
-        ray.kill(self._actor, no_restart=True)
+        if self._actor is not None:
+            ray.kill(self._actor, no_restart=True)
 
     def __enter__(self) -> RayHandle:
         return self
