@@ -181,7 +181,9 @@ def _execute(task: Task, settings: Settings, stop: threading.Event) -> tuple[str
     started: dict[str, Any] | None = None
     killed = False
     with settings.executor.submit(task) as worker:
-        worker.poll()  # a cluster's task answers once it runs on its node: the load allowance starts then
+        while not worker.placed(POLL):  # a cluster's task may wait for cores: its allowance starts once it runs
+            if stop.is_set():
+                raise KeyboardInterrupt
         start = time.monotonic()
         deadline = start + settings.load_allowance
         while worker.poll() is None:

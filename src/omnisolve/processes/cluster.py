@@ -22,6 +22,7 @@ import os
 import shutil
 import socket
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -111,16 +112,21 @@ class _Runner:
 
     def poll(self) -> dict[str, Any] | None:
         outcome = self._handle.poll()
-        return None if outcome is None else asdict(outcome)
+        return None if outcome is None else self._told(outcome)
 
     def cancel(self) -> dict[str, Any]:
         self._handle.cancel()
         return self.wait(0)
 
     def wait(self, timeout: float | None) -> dict[str, Any]:
-        outcome = asdict(self._handle.wait(timeout))
-        shutil.rmtree(self._dir, ignore_errors=True)
-        return outcome
+        return self._told(self._handle.wait(timeout))
+
+    def _told(self, outcome: Outcome) -> dict[str, Any]:
+        """The outcome as a dict; the task's files are removed once its process has ended (the
+        parent kills this actor then, which runs no clean-up of its own)."""
+        if outcome.returncode is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+        return asdict(outcome)
 
 
 @functools.cache
@@ -147,7 +153,9 @@ def _largest_node() -> int:
 
 
 class RayHandle:
-    """A task on the cluster, as its parent sees it (`Handle`)."""
+    """A task on the cluster, as its parent sees it (`Handle`). Until its actor is placed (a
+    node has its cores free) it answers as a task that has not begun: no messages, `poll()`
+    None; so a caller polling many tasks is never held up by one that waits for cores."""
 
     def __init__(self, task: Task, retries: int = RETRIES):
         self._task, self._files = _shipped(task)
@@ -156,6 +164,7 @@ class RayHandle:
         self._outcome: Outcome | None = None
         self._final_seen = False
         self._actor: Any = None
+        self._placing: Any = None  # the actor's first call, answered once it runs on its node
         self.runs = 0  # actors started for this task: 1, or more after lost nodes
         largest = _largest_node()
         if self._cpus > largest:
@@ -166,25 +175,47 @@ class RayHandle:
     def _start(self) -> None:
         self.runs += 1
         self._actor = _runner_actor().options(num_cpus=self._cpus).remote(self._task, self._files)
+        self._placing = self._actor.node.remote()
+
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        if self._placing is not None and self._connected():
+            import ray
+
+            if ray.wait([self._placing], timeout=timeout)[0]:
+                self._placing = None  # up (or failed: the next call says so)
+        return self._placing is None
+
+    def _connected(self) -> bool:
+        """Whether this process is still connected to the cluster (else the task is lost to
+        it): any call of Ray's without a connection would start a new local cluster."""
+        import ray
+
+        if ray.is_initialized():
+            return True
+        if self._outcome is None:
+            self._outcome = Outcome(error="the connection to the Ray cluster was shut down", lost=True)
+        return False
 
     def _call(self, method: str, *args: Any) -> Any:
-        """`actor.method(*args)`, starting the task again elsewhere when its node was lost
-        (while retries are left and its final message has not been seen)."""
+        """`actor.method(*args)` of the placed actor; None when its node was lost: then the task
+        starts again elsewhere while retries are left and its final message has not been seen,
+        else its outcome says it was lost."""
         import ray
         from ray.exceptions import RayActorError
 
-        while True:
-            try:
-                return ray.get(getattr(self._actor, method).remote(*args))
-            except RayActorError as exc:
-                if self._final_seen or self.runs > self._retries:
-                    message = f"lost its Ray node {self.runs} time(s): {_first_line(exc)}"
-                    self._outcome = Outcome(error=message, lost=True)
-                    return None
+        if not self._connected():
+            return None
+        try:
+            return ray.get(getattr(self._actor, method).remote(*args))
+        except RayActorError as exc:
+            if self._final_seen or self.runs > self._retries:
+                self._outcome = Outcome(error=f"lost its Ray node {self.runs} time(s): {_first_line(exc)}", lost=True)
+            else:
                 self._start()
+            return None
 
     def messages(self, timeout: float = 0.0) -> list[dict[str, Any]]:
-        if self._outcome is not None:
+        if self._outcome is not None or not self.placed(timeout):
             return []
         out = self._call("messages", timeout) or []
         if any(m.get("kind") in ("result", "error") for m in out):
@@ -194,7 +225,7 @@ class RayHandle:
         return out
 
     def poll(self) -> Outcome | None:
-        if self._outcome is not None:
+        if self._outcome is not None or not self.placed():
             return self._outcome
         found = self._call("poll")
         if found is not None and found.get("returncode") is not None:
@@ -203,11 +234,18 @@ class RayHandle:
 
     def cancel(self) -> None:
         if self._outcome is None:
-            self._end(self._call("cancel"))
+            self._end((self._call("cancel") if self.placed() else None) or asdict(Outcome(cancelled=True)))
 
     def wait(self, timeout: float | None = None) -> Outcome:
-        if self._outcome is None:
-            self._end(self._call("wait", timeout))
+        end = None if timeout is None else time.monotonic() + timeout
+        while self._outcome is None:
+            left = None if end is None else max(0.0, end - time.monotonic())
+            if not self.placed(left):
+                self.cancel()
+            else:
+                found = self._call("wait", left)  # None: its node was lost; it runs again, or is lost
+                if found is not None:
+                    self._end(found)
         assert self._outcome is not None
         return self._outcome
 
@@ -215,12 +253,12 @@ class RayHandle:
         """The Ray node id running the task."""
         return str(self._call("node"))
 
-    def _end(self, outcome: dict[str, Any] | None) -> None:
+    def _end(self, outcome: dict[str, Any]) -> None:
         import ray
 
-        if outcome is not None and self._outcome is None:
+        if self._outcome is None:
             self._outcome = Outcome(**outcome)
-        if self._actor is not None:
+        if self._connected():
             ray.kill(self._actor, no_restart=True)
 
     def __enter__(self) -> RayHandle:

@@ -87,6 +87,12 @@ class Outcome:
 class Handle(Protocol):
     """A running task, as its parent sees it."""
 
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        """Whether the task's process has started, waiting up to `timeout` seconds (None: until
+        it has): a local task's at once; a cluster's once a node has its cores free. Until then
+        it sends nothing and `poll()` is None; deadlines of its run count from here."""
+        ...
+
     def messages(self, timeout: float = 0.0) -> list[dict[str, Any]]:
         """The messages that arrived since the last call (the final one included), waiting up
         to `timeout` seconds for the first."""
@@ -170,6 +176,9 @@ class LocalHandle:
         self._outcome: Outcome | None = None
         self._reader = threading.Thread(target=self._read, args=(read_fd,), daemon=True)
         self._reader.start()
+
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        return True
 
     def _read(self, fd: int) -> None:
         with os.fdopen(fd, encoding="utf-8", errors="replace") as pipe:

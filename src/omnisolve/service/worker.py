@@ -60,16 +60,18 @@ class Worker:
         settings, store, job_id = self.settings, self.store, job["id"]
         with job_process(job, settings, self.executor) as child:  # leaving it stops the child: SIGTERM, then SIGKILL
             after = after_solve_allowance(job["time_limit"], job.get("cross_check", "claims"))
-            deadline = time.monotonic() + job["time_limit"] + after + settings.kill_grace
+            deadline = None  # set once the job's process has started (on a cluster it may wait for cores)
             last_beat, pending = time.monotonic(), []
             while child.poll() is None:
                 pending += incumbent_events(child.messages(settings.poll_interval))
                 now = time.monotonic()
+                if deadline is None and child.placed():
+                    deadline = now + job["time_limit"] + after + settings.kill_grace
                 if stop.is_set():
                     child.cancel()
                     store.release(job_id, self.worker_id)
                     return "queued"
-                if now > deadline:
+                if deadline is not None and now > deadline:
                     child.cancel()
                     store.finish(
                         job_id,
