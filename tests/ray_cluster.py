@@ -52,10 +52,11 @@ main()
 
 class LocalCluster:
     """`ray start --head` with `head_cpus` CPUs; `add_node` starts worker nodes; `stop` (or the
-    `with` block's end) ends every process of every node. Sets `ENV` in this process, so that a
-    driver here (`ray.init`) connects over 127.0.0.1 too."""
+    `with` block's end) ends every process of every node. Sets `ENV` in this process until
+    then, so that a driver here (`ray.init`) connects over 127.0.0.1 too."""
 
     def __init__(self, head_cpus: int = 2):
+        self._saved = {key: os.environ.get(key) for key in ENV}
         os.environ.update(ENV)
         self.temp = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # short: Ray's socket paths have a length limit
         self.address = f"127.0.0.1:{free_port()}"
@@ -72,7 +73,7 @@ class LocalCluster:
         command += ["--disable-usage-stats", f"--temp-dir={self.temp}"]
         started = subprocess.Popen(
             command,
-            env={**os.environ, **ENV},
+            env={**os.environ, **ENV, "TMPDIR": self.temp},  # what its tasks leave on a killed node goes at `stop`
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -84,6 +85,10 @@ class LocalCluster:
             self.stop()
             raise RuntimeError(f"ray start failed:\n{output[-3000:]}")
         return started.pid
+
+    def raylet(self, group: int) -> int:
+        """The pid of the node's raylet, the parent of the Ray workers (actors) on that node."""
+        return next(pid for pid in _members(group) if "raylet/raylet" in command_line(pid))
 
     def kill_node(self, group: int) -> None:
         """The node is lost at once, as a machine that dies: SIGKILL to its processes."""
@@ -104,6 +109,11 @@ class LocalCluster:
             _kill(group, signal.SIGKILL)
         self.groups = []
         shutil.rmtree(self.temp, ignore_errors=True)
+        for key, value in self._saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
     def __enter__(self) -> LocalCluster:
         return self
@@ -143,3 +153,11 @@ def _children(pid: int) -> list[int]:
 def _alive(group: int) -> bool:
     """Whether the group has a process that is not a zombie."""
     return any(fields[0] != "Z" for pid, fields in _stats().items() if int(fields[2]) == group)
+
+
+def command_line(pid: int) -> str:
+    """The process's command line ("ray::_Runner" for a Ray worker running that actor)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""

@@ -20,8 +20,8 @@ import pytest
 
 from conftest import BENCHDATA, grace
 from omnisolve.processes import Task
-from ray_cluster import ENV, LocalCluster, _children, _members
-from service_fixtures import api_for, free_port, sqlite_url, worker_thread  # noqa: F401  (sqlite_url: a fixture)
+from ray_cluster import ENV, LocalCluster, command_line
+from service_fixtures import api_for, children, free_port, sqlite_url, worker_thread  # noqa: F401  (sqlite_url: a fixture)
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 FILES = {"berlin52.tsp": 7542, "ft06.txt": 55, "strongly_100.kp": 31644}
@@ -196,6 +196,8 @@ def test_a_node_killed_in_the_middle_of_a_batch_loses_no_file_and_reports_none_t
     """Three runs of 3 s at once on the head's 2 CPUs and a worker node's 1; the worker node is
     killed while its run is under way: that run starts again on the head, every file ends with
     a certified answer, each reported once."""
+    import ray
+
     from omnisolve.batch import solve_many
     from omnisolve.processes.cluster import RayExecutor
 
@@ -203,10 +205,8 @@ def test_a_node_killed_in_the_middle_of_a_batch_loses_no_file_and_reports_none_t
     for k in range(3):
         files.append(tmp_path / f"berlin52_{k}.tsp")
         shutil.copy(DATA / "berlin52.tsp", files[-1])
-    import ray
-
     node = cluster.add_node(cpus=1)
-    raylet = next(pid for pid in _members(node) if "raylet/raylet" in _command(pid))
+    raylet = cluster.raylet(node)
     stop = time.monotonic() + grace(30)
     while ray.cluster_resources().get("CPU") != CPUS + 1 and time.monotonic() < stop:
         time.sleep(0.2)
@@ -220,7 +220,7 @@ def test_a_node_killed_in_the_middle_of_a_batch_loses_no_file_and_reports_none_t
     )
     batch.start()
     stop = time.monotonic() + grace(60)
-    while not any("_Runner" in _command(pid) for pid in _children(raylet)) and time.monotonic() < stop:
+    while not any("_Runner" in command_line(pid) for pid in children(raylet)) and time.monotonic() < stop:
         time.sleep(0.2)
     time.sleep(1.0)  # its run is under way
     cluster.kill_node(node)
@@ -230,10 +230,3 @@ def test_a_node_killed_in_the_middle_of_a_batch_loses_no_file_and_reports_none_t
     assert all(r.objective is not None and r.certificate.verdict == "pass" for r in results)
     runs = sorted(h.runs for h in executor.handles)
     assert runs[:2] == [1, 1] and runs[2] >= 2  # the lost run again (once more if placed on the node as it died)
-
-
-def _command(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
-    except OSError:
-        return ""
