@@ -1,6 +1,6 @@
 """No job is ever lost: a worker process killed mid-job leaves a stale heartbeat, and the job is
 re-queued and finished by another worker; a stopped worker hands its job back; a job whose
-workers keep dying is failed with the reason."""
+workers (or Ray nodes) keep dying is failed with the reason."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import csv
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from conftest import BENCHDATA
+from omnisolve.processes import Outcome
 from service_fixtures import alive, api_for, children, db_url, parse_sse, postgres_server, service_env, sqlite_url  # noqa: F401
 
 STALE_AFTER = 2.0
@@ -126,3 +128,48 @@ def test_cancel_requested_on_a_lost_job_ends_cancelled(db_url):
         time.sleep(0.05)
         assert store.recover_stale(0.01, 3)["cancelled"] == [job_id]
         assert api.client.get(f"/jobs/{job_id}", headers=api.alice).json()["status"] == "cancelled"
+
+
+class LostNode:
+    """An executor whose every task is lost with its node, as `RayExecutor` reports it."""
+
+    def submit(self, task):
+        return self
+
+    def cores(self) -> int:
+        return 1
+
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        return True
+
+    def messages(self, timeout: float = 0.0) -> list:
+        return []
+
+    def poll(self) -> Outcome:
+        return Outcome(error="lost its Ray node 1 time(s)", lost=True)
+
+    def wait(self, timeout: float | None = None) -> Outcome:
+        return self.poll()
+
+    def cancel(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+def test_a_job_whose_ray_node_is_lost_goes_back_to_the_queue_then_fails_after_its_attempts(sqlite_url):  # noqa: F811
+    from omnisolve.service.worker import Worker
+
+    with api_for(sqlite_url, max_attempts=2) as api:
+        worker = Worker(api.settings, "w", store=api.client.app.state.store)
+        worker.executor = LostNode()
+        job_id = api.submit("ft06.txt")["id"]
+        for expected in ("queued", "failed"):
+            assert worker.execute(worker.store.claim("w"), threading.Event()) == expected
+            assert api.client.get(f"/jobs/{job_id}", headers=api.alice).json()["status"] == expected
+        job = api.client.get(f"/jobs/{job_id}", headers=api.alice).json()
+        assert job["attempts"] == 2 and job["error"] == "its Ray node was lost on each of 2 attempts"

@@ -21,6 +21,7 @@ from omnisolve.verify import verify
 if TYPE_CHECKING:
     from omnisolve.portfolio.crosscheck import Mode
     from omnisolve.portfolio.history import History
+    from omnisolve.processes import Executor
 
 
 def load(problem: Model | Problem | str | os.PathLike) -> Problem:
@@ -80,6 +81,7 @@ def solve(
     utility: Any = None,
     history: bool | str | os.PathLike | History | None = None,
     cross_check: str = "claims",
+    executor: Executor | None = None,
 ) -> Result:
     """Solve `problem` and return a `Result` carrying its verifier's `Certificate`.
 
@@ -96,6 +98,9 @@ def solve(
     `cross_check`: "claims" (default) lets an independent solver confirm or refute an optimal,
     infeasible or unbounded claim the data could not prove, for up to a fifth of the time limit
     (`portfolio.crosscheck`); "always" also checks feasible answers; "off" never does.
+    `executor`: where a race's racers run: None for this machine, or a
+    `processes.cluster.RayExecutor` (each racer an actor on any node of the cluster); a single
+    backend runs in this process either way.
 
     Bad input raises an `OmnisolveError`; a backend that crashes gives `Status.ERROR` with the
     reason in `Result.message`. A result whose certificate fails is reported as an error.
@@ -136,6 +141,7 @@ def solve(
             on_incumbent=on_incumbent,
             extra_solvers=registry.registered(),
             sys_path=tuple(p for p in sys.path if p),
+            executor=executor,
         )
     else:
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)

@@ -45,11 +45,13 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
 
 @dataclass
 class Job:
-    """One problem of the batch: its file, where its answer goes, its result once known."""
+    """One problem of the batch: its file, where its answer goes, its result once known, and
+    when its run is killed (set once the run has started: on a cluster it may wait for cores)."""
 
     path: Path
     output: Path | None
     result: Result | None = None
+    deadline: float | None = None
 
 
 def solve_many(
@@ -95,18 +97,23 @@ def _run(
     from omnisolve.api import after_solve_allowance
 
     waiting = [job for job in jobs if job.result is None]
-    running: list[tuple[Job, Handle, float]] = []
+    running: list[tuple[Job, Handle]] = []
     allowed = spec["time_limit"] + after_solve_allowance(spec["time_limit"], spec["cross_check"]) + KILL_GRACE
     try:
         while waiting or running:
             while waiting and len(running) < slots:
                 job = waiting.pop(0)
-                task = Task("omnisolve.batch:run", {**spec, "path": str(job.path)}, cpus=spec["threads"])
-                running.append((job, executor.submit(task), time.monotonic() + allowed))
+                task = Task(
+                    "omnisolve.batch:run", {**spec, "path": str(job.path)}, cpus=spec["threads"], files=("path",)
+                )
+                running.append((job, executor.submit(task)))
             for entry in list(running):
-                job, handle, deadline = entry
+                job, handle = entry
                 handle.messages()  # incumbents are not shown per file; drained so the pipe never fills
-                outcome = handle.poll() if time.monotonic() < deadline else handle.wait(0)
+                if job.deadline is None and handle.placed():
+                    job.deadline = time.monotonic() + allowed
+                late = job.deadline is not None and time.monotonic() >= job.deadline
+                outcome = handle.wait(0) if late else handle.poll()
                 if outcome is None or (outcome.returncode is None and outcome.result is None):
                     continue
                 handle.cancel()
@@ -118,7 +125,7 @@ def _run(
                     on_result(job.path, job.result)
             time.sleep(0.05)
     finally:
-        for _, handle, _ in running:
+        for _, handle in running:
             handle.cancel()
 
 

@@ -15,7 +15,8 @@ from omnisolve.bench.runner import Run, Settings, plan, run_suite, solver_spec
 from omnisolve.bench.suites import Instance, Suite, load_suite, select
 from omnisolve.bench.worker import PORTFOLIO
 from omnisolve.errors import InputError, UnsupportedError
-from omnisolve.processes import available_cores
+from omnisolve.processes import Executor, LocalExecutor, available_cores
+from omnisolve.processes.cluster import executor_for
 from omnisolve.solvers import registry
 
 
@@ -35,6 +36,17 @@ def choose_solvers(suite: Suite, names: list[str]) -> list[str]:
     if unknown:
         raise UnsupportedError(f"unknown solver {', '.join(unknown)}; known: {', '.join(known)}")
     return chosen
+
+
+def placement(executor: Executor, threads: int | None, jobs: int | None) -> tuple[int, int]:
+    """(threads per run, runs at once), each as given or by default: on this machine one run at
+    a time with all its cores (timings are fairest so); on a cluster one thread per run, as many
+    runs at once as its CPUs hold."""
+    if isinstance(executor, LocalExecutor):
+        jobs = 1 if jobs is None else jobs
+        return (max(1, available_cores() // max(jobs, 1)) if threads is None else threads), jobs
+    threads = 1 if threads is None else threads
+    return threads, (max(1, executor.cores() // max(threads, 1)) if jobs is None else jobs)
 
 
 def run_benchmark(
@@ -76,14 +88,18 @@ def bench_command(
     instances: str | None = None,
     max_size: int | None = None,
     limit: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     data: Path | None = None,
+    ray: str | None = None,
 ) -> Path:
     """The CLI command's body; returns the output folder. The suite `portfolio` is the mixed
     suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection.
-    `threads` per run defaults to the available cores divided among the `jobs` runs at once."""
-    if threads is None:
-        threads = max(1, available_cores() // max(jobs, 1))
+    `ray`: the runs go to that Ray cluster ("auto": Ray's discovery; None: `RAY_ADDRESS`'s, else
+    this machine); `threads` and `jobs` default as `placement` says."""
+    if suite == "portfolio" and ray is not None:
+        raise InputError("bench portfolio runs on this machine; --ray is for the other suites")
+    executor = LocalExecutor() if suite == "portfolio" else executor_for(ray)
+    threads, jobs = placement(executor, threads, jobs)
     if suite == "portfolio":
         return _portfolio(out_console, err_console, time_limit, threads, out, data, split(solvers))
     if (
@@ -98,7 +114,7 @@ def bench_command(
     if not chosen:
         raise InputError(f"no instance of suite {loaded.name} is left after the filters")
     names = choose_solvers(loaded, split(solvers))
-    settings = Settings(time_limit=time_limit, threads=threads, repeats=repeats, jobs=jobs)
+    settings = Settings(time_limit=time_limit, threads=threads, repeats=repeats, jobs=jobs, executor=executor)
     folder = out or Path("out") / "bench" / f"{loaded.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     runs = run_benchmark(loaded, chosen, names, settings, folder, err_console)
     rows = report.solver_summary(runs, names, time_limit)

@@ -18,6 +18,7 @@ from omnisolve.bench import metrics
 from omnisolve.bench.runner import BEST_TOLERANCE, Run, Settings
 from omnisolve.bench.suites import Instance
 from omnisolve.model import Sense
+from omnisolve.processes import LocalExecutor
 from omnisolve.result import Verdict, jsonable
 
 SUMMARY_COLUMNS = [
@@ -136,12 +137,14 @@ def summary_markdown(
     summary = solver_summary(runs, solvers, settings.time_limit)
     per_solver = [[_fmt(row[c]) for c in SUMMARY_COLUMNS] for row in summary]
     per_instance = instance_rows(runs, instances, solvers)
+    where = "" if isinstance(settings.executor, LocalExecutor) else " on a Ray cluster"
     return "\n".join(
         [
             f"# Benchmark: {suite}",
             "",
             f"{len(instances)} instances x {len(solvers)} solvers x {settings.repeats} repeats, "
-            f"time limit {settings.time_limit:g} s, {settings.threads} thread(s), {settings.jobs} run(s) at once.",
+            f"time limit {settings.time_limit:g} s, {settings.threads} thread(s), "
+            f"{settings.jobs} run(s) at once{where}.",
             "",
             _md_table(SUMMARY_COLUMNS, per_solver),
             "",

@@ -2,12 +2,16 @@
 limit, then score the runs against the instances' reference values.
 
 Isolation: each run is a task of `omnisolve.processes` (entry `bench.worker:run`) in a new
-session (its own process group). The hard deadline is `load_allowance` for reading the
-instance, then, from the moment the worker says it has read it (`started`), `time_limit +
-grace`. On overrun the whole process group gets SIGTERM, then SIGKILL (a solver that ignores
-SIGTERM dies too), and is reaped; the run is an error "killed after N s". A worker that crashes
-(segfault, sys.exit, abort) sends no result and becomes an error naming its exit code or
-signal. The group is killed after every run, so a solver's stray children never outlive it.
+session (its own process group), on the settings' executor: this machine's, or a Ray
+cluster's, where the run reserves its threads as CPUs. Timing is the worker's own: a run's
+runtime and load time are measured in its process, never the parent's wall clock (which on a
+cluster includes placing the task). The hard deadline is `load_allowance` for reading the
+instance, counted from when the worker runs (on a cluster: once it is placed on its node),
+then, from the moment the worker says it has read it (`started`), `time_limit + grace`. On
+overrun the whole process group gets SIGTERM, then SIGKILL (a solver that ignores SIGTERM dies
+too), and is reaped; the run is an error "killed after N s". A worker that crashes (segfault,
+sys.exit, abort) sends no result and becomes an error naming its exit code or signal. The
+group is killed after every run, so a solver's stray children never outlive it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from omnisolve.bench import metrics
 from omnisolve.bench.suites import Instance
 from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.model import Sense
-from omnisolve.processes import Kind, LocalExecutor, Outcome, Task
+from omnisolve.processes import Executor, Kind, LocalExecutor, Outcome, Task
 from omnisolve.result import Result, Verdict
 
 TARGETS = {"time_to_1pct": 1e-2, "time_to_01pct": 1e-3}
@@ -35,7 +39,8 @@ POLL = 0.02  # seconds between checks on a running worker
 
 @dataclass(frozen=True)
 class Settings:
-    """How to run: limits per run, repeats, parallel runs, and the hard-kill allowances."""
+    """How to run: limits per run, repeats, parallel runs, the hard-kill allowances, and where
+    (`executor`: this machine by default, or `processes.cluster.RayExecutor`)."""
 
     time_limit: float = 10.0
     threads: int = 1
@@ -48,6 +53,7 @@ class Settings:
     load_allowance: float = 60.0  # seconds to start Python and read the instance
     extra_solvers: Mapping[str, str] = field(default_factory=dict)  # name -> "module:Class" for workers
     sys_path: tuple[str, ...] = ()  # prepended to the workers' sys.path (to import extra solvers)
+    executor: Executor = field(default_factory=LocalExecutor, compare=False)
 
     @property
     def hard_grace(self) -> float:
@@ -153,7 +159,7 @@ def run_one(inst: Instance, solver: str, repeat: int, settings: Settings, stop: 
         "seed": run.seed,
         "register": dict(settings.extra_solvers),
     }
-    task = Task("omnisolve.bench.worker:run", spec, settings.sys_path)
+    task = Task("omnisolve.bench.worker:run", spec, settings.sys_path, cpus=threads, files=("path",))
     killed, started, outcome = _execute(task, settings, stop or threading.Event())
     if killed:
         run.message = killed
@@ -174,8 +180,11 @@ def _execute(task: Task, settings: Settings, stop: threading.Event) -> tuple[str
     the deadline, else "", its `started` message, its outcome)."""
     started: dict[str, Any] | None = None
     killed = False
-    start = time.monotonic()
-    with LocalExecutor().submit(task) as worker:
+    with settings.executor.submit(task) as worker:
+        while not worker.placed(POLL):  # a cluster's task may wait for cores: its allowance starts once it runs
+            if stop.is_set():
+                raise KeyboardInterrupt
+        start = time.monotonic()
         deadline = start + settings.load_allowance
         while worker.poll() is None:
             for message in worker.messages(POLL):

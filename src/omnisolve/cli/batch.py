@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from omnisolve.cli.console import err, fail, out
+from omnisolve.cli.console import err, fail, out, ray_option
 
 
 def batch_command(
@@ -22,32 +22,19 @@ def batch_command(
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds per file"),
     threads: int = typer.Option(1, "--threads", "-j", help="cores per run; runs at once: the cores / this"),
     cross_check: str = typer.Option("claims", "--cross-check", help="off | claims | always"),
-    ray: Optional[str] = typer.Option(
-        None,
-        "--ray",
-        help="a Ray cluster's address (host:port), or auto; default: this machine ($RAY_ADDRESS: that cluster)",
-    ),
+    ray: Optional[str] = ray_option("the files' runs"),
 ) -> None:
     """Solve many files at once, here or on a Ray cluster: DIR/<stem>.json each, DIR/summary.csv."""
-    import os
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from omnisolve.batch import solve_many
-    from omnisolve.processes import Executor, LocalExecutor
+    from omnisolve.processes.cluster import executor_for
 
     if time_limit <= 0 or threads < 1:
         raise fail("--time-limit must be > 0 and --threads >= 1", 2)
     if cross_check not in ("off", "claims", "always"):
         raise fail(f"--cross-check must be off, claims or always, not {cross_check!r}", 2)
-    address = ray or os.environ.get("RAY_ADDRESS")
-    executor: Executor
-    if address is not None:
-        from omnisolve.processes.cluster import RayExecutor
-
-        executor = RayExecutor(None if address == "auto" else address)
-    else:
-        executor = LocalExecutor()
+    executor = executor_for(ray)
     failed = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from omnisolve.cli.console import err, out
+from omnisolve.cli.console import err, out, ray_option
 
 
 def bench(
@@ -25,7 +25,7 @@ def bench(
     ),
     time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per run"),
     threads: Optional[int] = typer.Option(
-        None, "--threads", "-j", help="cores per run (default: the available cores divided by --jobs)"
+        None, "--threads", "-j", help="cores per run (default: the available cores divided by --jobs; on Ray: 1)"
     ),
     repeats: int = typer.Option(1, "--repeats", "-r", help="runs per instance and solver (seeds 0, 1, ...)"),
     out_dir: Optional[Path] = typer.Option(
@@ -34,13 +34,16 @@ def bench(
     instances: Optional[str] = typer.Option(None, "--instances", help="comma-separated instance names"),
     max_size: Optional[int] = typer.Option(None, "--max-size", help="skip instances larger than this"),
     limit: Optional[int] = typer.Option(None, "--limit", help="only the first K instances"),
-    jobs: int = typer.Option(1, "--jobs", help="runs at once (timings are fairest at 1)"),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", help="runs at once (default 1, fairest for timings; on Ray: as many as its CPUs hold)"
+    ),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
     dataset: Optional[str] = typer.Option(None, "--dataset", help="nl: comma-separated answer sets (default all)"),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="nl: OpenAI-compatible endpoint"),
     model: Optional[str] = typer.Option(None, "--model", help="nl: the language model"),
     samples: int = typer.Option(1, "--samples", help="nl: candidates per problem"),
     repairs: int = typer.Option(3, "--repairs", help="nl: repair rounds per candidate"),
+    ray: Optional[str] = ray_option("the runs"),
 ) -> None:
     """Benchmark solvers on a suite: runs.csv, runs.json, summary.md and plots in --out. `bench
     nl`: accuracy of `omnisolve nl` on the NL answer sets, runs.csv and summary.md in --out."""
@@ -52,7 +55,7 @@ def bench(
     from omnisolve.bench.command import bench_command
 
     bench_command(
-        out, err, suite, solvers, time_limit, threads, repeats, out_dir, instances, max_size, limit, jobs, data
+        out, err, suite, solvers, time_limit, threads, repeats, out_dir, instances, max_size, limit, jobs, data, ray
     )
 
 

@@ -1,8 +1,10 @@
-"""The CLI's consoles and its one way to fail: a one-line error on stderr and an exit code."""
+"""The CLI's consoles, its one way to fail (a one-line error on stderr and an exit code), and
+the `--ray` option of the commands that can run on a Ray cluster."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -16,3 +18,14 @@ def fail(message: str, code: int) -> "typer.Exit":
     """Print `message` as the one error line; the exit to raise with `code`."""
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def ray_option(what: str) -> Any:
+    """The `--ray ADDRESS|auto` option of a command that can run `what` on a Ray cluster (its
+    value goes to `processes.cluster.executor_for`)."""
+    return typer.Option(
+        None,
+        "--ray",
+        help=f"run {what} on the Ray cluster at host:port, or auto (Ray's discovery); "
+        "default: this machine ($RAY_ADDRESS: that cluster)",
+    )

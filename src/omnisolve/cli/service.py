@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from omnisolve.cli.console import fail
+from omnisolve.cli.console import fail, ray_option
 
 DB_HELP = (
     "database URL or SQLite file path, e.g. sqlite:///./omnisolve.db, jobs.db or postgresql://user:pw@host/db "
@@ -23,11 +23,13 @@ def serve(
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", help="solver worker processes (default 1)", min=0),
     openapi: Optional[Path] = typer.Option(None, "--openapi", help="write the OpenAPI schema to this file and exit"),
+    ray: Optional[str] = ray_option("the jobs (each worker's jobs as Ray tasks)"),
 ) -> None:
     """Run the REST API, the web UI and the solver workers (no configuration needed)."""
+    from omnisolve.processes.cluster import probe
     from omnisolve.service.config import Settings
 
-    settings = Settings.from_env(host=host, port=port, db_url=db, workers=workers)
+    settings = Settings.from_env(host=host, port=port, db_url=db, workers=workers, ray=ray)
     if openapi is not None:
         from omnisolve.service.openapi_file import write_openapi
 
@@ -35,6 +37,8 @@ def serve(
         return
     from omnisolve.service.server import run_service
 
+    if settings.ray:
+        probe(settings.ray)  # an unreachable cluster is one line now, not workers failing on and on
     run_service(settings)
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from omnisolve.cli.console import err, fail, out
+from omnisolve.cli.console import err, fail, out, ray_option
 from omnisolve.result import Optimality, Result, Status
 
 EXIT_BY_STATUS = {
@@ -54,10 +54,12 @@ def solve(
         "--cross-check",
         help="off | claims (an independent solver checks unproven optimal/infeasible/unbounded claims) | always",
     ),
+    ray: Optional[str] = ray_option("a race's racers (--solver race, race:A,B, or auto when it races)"),
 ) -> None:
     """Solve FILE, print status, objective, bound, gap, time and the certificate."""
     from omnisolve.api import solve as run
     from omnisolve.cli.reporting import Progress, result_table
+    from omnisolve.processes.cluster import executor_for
 
     if time_limit <= 0 or (threads is not None and threads < 1) or not 0 <= gap < 1:
         raise fail("--time-limit must be > 0, --threads >= 1 and --gap in [0, 1)", 2)
@@ -65,7 +67,11 @@ def solve(
         raise fail("give --deadline or --utility, not both", 2)
     if cross_check not in ("off", "claims", "always"):
         raise fail(f"--cross-check must be off, claims or always, not {cross_check!r}", 2)
+    races = solver in ("auto", "race") or solver.startswith("race:")
+    if ray is not None and not races:
+        raise fail(f"--ray runs a race's racers; {solver} alone runs here (give --solver race or race:A,B)", 2)
     value = f"deadline:{deadline}" if deadline is not None else utility
+    executor = executor_for(ray) if races else None
     with Progress(err, enabled=not quiet) as progress:
         result = run(
             file,
@@ -77,6 +83,7 @@ def solve(
             utility=value,
             history=history,
             cross_check=cross_check,
+            executor=executor,
         )
     out.print(result_table(result, title=file.name))
     if output is not None:

@@ -5,6 +5,10 @@ certified answer.
   new session; a crash, a memory blow-up or a hang harms nobody else. On stop, each group gets
   SIGTERM, then SIGKILL after a short grace, and is reaped; the handles' `with` guarantees it
   (also on KeyboardInterrupt).
+- Where: the racers run on an executor, this machine's by default; on a Ray cluster's
+  (`processes.cluster.RayExecutor`) each racer is an actor on any node reserving its threads,
+  the problem travels as a file of plain data, and incumbents, starts and the stop still go
+  through this process.
 - Threads: the budget is split evenly, at least one thread per racer.
 - Stages: a race is a list of stages run one after the other (a schedule); the racers of a
   stage run at once for their share of the time. Each racer of a later stage starts from the
@@ -30,7 +34,7 @@ from typing import Any
 from omnisolve.limits import IncumbentCallback
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
-from omnisolve.processes import Handle, Kind, LocalExecutor, Task
+from omnisolve.processes import Executor, Handle, Kind, LocalExecutor, Task
 from omnisolve.result import Optimality, Result, Status, Verdict
 from omnisolve.verify import verify
 
@@ -85,8 +89,10 @@ def race(
     on_incumbent: IncumbentCallback | None = None,
     extra_solvers: dict[str, str] | None = None,
     sys_path: tuple[str, ...] = (),
+    executor: Executor | None = None,
 ) -> Result:
-    """Race the solvers (a list of names is one stage) on `problem` and return the best verified result."""
+    """Race the solvers (a list of names is one stage) on `problem` and return the best verified
+    result; `executor` runs the racers (None: this machine)."""
     names = [s for s in stages if isinstance(s, str)]
     plan = [Stage(names)] if names else [s for s in stages if isinstance(s, Stage)]
     if not plan or not all(s.solvers for s in plan):
@@ -102,7 +108,7 @@ def race(
             stage_end = race_end if last else min(race_end, time.monotonic() + stage.share * time_limit)
             racers = [Racer(s, max(1, threads // len(stage.solvers)), k) for s in stage.solvers]
             state.racers += racers
-            _run_stage(racers, common, tuple(sys_path), state, stage_end)
+            _run_stage(racers, common, tuple(sys_path), state, stage_end, executor or LocalExecutor())
             if state.done or time.monotonic() >= race_end:
                 break
     return state.outcome()
@@ -189,11 +195,15 @@ class _RaceState:
 
 
 def _run_stage(
-    racers: list[Racer], common: dict[str, Any], sys_path: tuple[str, ...], state: _RaceState, end: float
+    racers: list[Racer],
+    common: dict[str, Any],
+    sys_path: tuple[str, ...],
+    state: _RaceState,
+    end: float,
+    executor: Executor,
 ) -> None:
     """Start the stage's racers, collect their messages until the stage settles, then stop them all."""
     start, start_is_values = state.start_for()
-    executor = LocalExecutor()
     with contextlib.ExitStack() as running:  # its exit stops and reaps every racer
         for racer in racers:
             spec = {
@@ -204,7 +214,8 @@ def _run_stage(
                 "start_is_values": start_is_values,
                 "deadline": time.time() + (end - time.monotonic()),
             }
-            racer.handle = running.enter_context(executor.submit(Task("omnisolve.portfolio.racer:run", spec, sys_path)))
+            task = Task("omnisolve.portfolio.racer:run", spec, sys_path, cpus=racer.threads, files=("problem",))
+            racer.handle = running.enter_context(executor.submit(task))
         grace = 1.0 + 0.1 * state.time_limit  # racers stop themselves at `end`; allow them to report
         while not state.done and any(r.handle.poll() is None for r in racers if r.handle is not None):
             if time.monotonic() > end + grace:

@@ -4,10 +4,12 @@ Each task gets a Ray actor that reserves the task's cores (`Task.cpus`: HiGHS an
 their own thread pools, so a node never runs more solver threads than it has cores) and runs
 the task as `LocalExecutor` does, in a child process of its own on that node: one solver run
 per process, the memory limit, TERM-then-KILL. The actor relays the child's messages. The task
-is plain data; the files its spec names (a problem's path) travel with it as bytes and are
-written on the node, so a solver object is never pickled. Cancelling stops the child and ends
-the actor; the node and its Ray worker pool live on. When a node is lost, the task starts again
-on another one (at most `retries` times); its final message is reported once.
+is plain data; the files its spec names (`Task.files`: a problem's path) travel with it as
+bytes and are written on the node, so a solver object is never pickled. Cancelling stops the
+child and ends the actor; the node and its Ray worker pool live on. When a node is lost, the
+task starts again on another one (at most `retries` times; then its outcome says `lost`); its
+final message is reported once. A task needing more cores than the largest node has ends at
+once with an error instead of waiting for ever.
 
 Ray is imported here only, and only when a `RayExecutor` is made.
 """
@@ -20,12 +22,13 @@ import os
 import shutil
 import socket
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from omnisolve.errors import InputError
-from omnisolve.processes.executor import LocalExecutor, Outcome, Task
+from omnisolve.processes.executor import Executor, LocalExecutor, Outcome, Task
 
 RETRIES = 2  # re-runs of a task whose node was lost
 
@@ -40,14 +43,24 @@ def connect(address: str | None = None) -> None:
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     where = address or os.environ.get("RAY_ADDRESS") or "auto"
-    _probe(where)
+    probe(where)
     try:
         ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise InputError(f"cannot reach the Ray cluster at {where}: {' '.join(str(exc).split())[:200]}") from None
 
 
-def _probe(where: str, timeout: float = 5.0) -> None:
+def executor_for(address: str | None, retries: int = RETRIES) -> Executor:
+    """The executor a command's `--ray` option names: None -> the cluster of `RAY_ADDRESS`
+    when it is set, else this machine (`LocalExecutor`); "auto" -> Ray's own discovery;
+    "host:port" -> that cluster."""
+    address = address or os.environ.get("RAY_ADDRESS")
+    if not address:
+        return LocalExecutor()
+    return RayExecutor(None if address == "auto" else address, retries)
+
+
+def probe(where: str, timeout: float = 5.0) -> None:
     """A "host:port" address must accept a connection within `timeout` seconds (Ray itself
     would retry for minutes): else one line of error at once."""
     host, _, port = where.rpartition(":")
@@ -99,16 +112,21 @@ class _Runner:
 
     def poll(self) -> dict[str, Any] | None:
         outcome = self._handle.poll()
-        return None if outcome is None else asdict(outcome)
+        return None if outcome is None else self._told(outcome)
 
     def cancel(self) -> dict[str, Any]:
         self._handle.cancel()
         return self.wait(0)
 
     def wait(self, timeout: float | None) -> dict[str, Any]:
-        outcome = asdict(self._handle.wait(timeout))
-        shutil.rmtree(self._dir, ignore_errors=True)
-        return outcome
+        return self._told(self._handle.wait(timeout))
+
+    def _told(self, outcome: Outcome) -> dict[str, Any]:
+        """The outcome as a dict; the task's files are removed once its process has ended (the
+        parent kills this actor then, which runs no clean-up of its own)."""
+        if outcome.returncode is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+        return asdict(outcome)
 
 
 @functools.cache
@@ -121,18 +139,23 @@ def _runner_actor() -> Any:
 
 
 def _shipped(task: Task) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
-    """The task as a dict and the files its spec names (top-level string values that are
-    paths of existing files), as (file name, bytes) by spec key."""
-    files = {
-        key: (Path(value).name, Path(value).read_bytes())
-        for key, value in task.spec.items()
-        if isinstance(value, str) and len(value) < 4096 and os.path.isfile(value)
-    }
+    """The task as a dict and the files its spec names (`Task.files`), as (file name, bytes)
+    by spec key."""
+    files = {key: (Path(task.spec[key]).name, Path(task.spec[key]).read_bytes()) for key in task.files}
     return task.to_dict(), files
 
 
+def _largest_node() -> int:
+    """The CPUs of the cluster's largest live node."""
+    import ray
+
+    return max((int(n["Resources"].get("CPU", 0)) for n in ray.nodes() if n["Alive"]), default=0)
+
+
 class RayHandle:
-    """A task on the cluster, as its parent sees it (`Handle`)."""
+    """A task on the cluster, as its parent sees it (`Handle`). Until its actor is placed (a
+    node has its cores free) it answers as a task that has not begun: no messages, `poll()`
+    None; so a caller polling many tasks is never held up by one that waits for cores."""
 
     def __init__(self, task: Task, retries: int = RETRIES):
         self._task, self._files = _shipped(task)
@@ -140,30 +163,59 @@ class RayHandle:
         self._retries = retries
         self._outcome: Outcome | None = None
         self._final_seen = False
+        self._actor: Any = None
+        self._placing: Any = None  # the actor's first call, answered once it runs on its node
         self.runs = 0  # actors started for this task: 1, or more after lost nodes
-        self._start()
+        largest = _largest_node()
+        if self._cpus > largest:
+            self._outcome = Outcome(error=f"needs {self._cpus} cores on one node; the cluster's largest has {largest}")
+        else:
+            self._start()
 
     def _start(self) -> None:
         self.runs += 1
         self._actor = _runner_actor().options(num_cpus=self._cpus).remote(self._task, self._files)
+        self._placing = self._actor.node.remote()
+
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        if self._placing is not None and self._connected():
+            import ray
+
+            if ray.wait([self._placing], timeout=timeout)[0]:
+                self._placing = None  # up (or failed: the next call says so)
+        return self._placing is None
+
+    def _connected(self) -> bool:
+        """Whether this process is still connected to the cluster (else the task is lost to
+        it): any call of Ray's without a connection would start a new local cluster."""
+        import ray
+
+        if ray.is_initialized():
+            return True
+        if self._outcome is None:
+            self._outcome = Outcome(error="the connection to the Ray cluster was shut down", lost=True)
+        return False
 
     def _call(self, method: str, *args: Any) -> Any:
-        """`actor.method(*args)`, starting the task again elsewhere when its node was lost
-        (while retries are left and its final message has not been seen)."""
+        """`actor.method(*args)` of the placed actor; None when its node was lost: then the task
+        starts again elsewhere while retries are left and its final message has not been seen,
+        else its outcome says it was lost."""
         import ray
         from ray.exceptions import RayActorError
 
-        while True:
-            try:
-                return ray.get(getattr(self._actor, method).remote(*args))
-            except RayActorError as exc:
-                if self._final_seen or self.runs > self._retries:
-                    self._outcome = Outcome(error=f"lost its Ray node {self.runs} time(s): {_first_line(exc)}")
-                    return None
+        if not self._connected():
+            return None
+        try:
+            return ray.get(getattr(self._actor, method).remote(*args))
+        except RayActorError as exc:
+            if self._final_seen or self.runs > self._retries:
+                self._outcome = Outcome(error=f"lost its Ray node {self.runs} time(s): {_first_line(exc)}", lost=True)
+            else:
                 self._start()
+            return None
 
     def messages(self, timeout: float = 0.0) -> list[dict[str, Any]]:
-        if self._outcome is not None:
+        if self._outcome is not None or not self.placed(timeout):
             return []
         out = self._call("messages", timeout) or []
         if any(m.get("kind") in ("result", "error") for m in out):
@@ -173,7 +225,7 @@ class RayHandle:
         return out
 
     def poll(self) -> Outcome | None:
-        if self._outcome is not None:
+        if self._outcome is not None or not self.placed():
             return self._outcome
         found = self._call("poll")
         if found is not None and found.get("returncode") is not None:
@@ -182,11 +234,18 @@ class RayHandle:
 
     def cancel(self) -> None:
         if self._outcome is None:
-            self._end(self._call("cancel"))
+            self._end((self._call("cancel") if self.placed() else None) or asdict(Outcome(cancelled=True)))
 
     def wait(self, timeout: float | None = None) -> Outcome:
-        if self._outcome is None:
-            self._end(self._call("wait", timeout))
+        end = None if timeout is None else time.monotonic() + timeout
+        while self._outcome is None:
+            left = None if end is None else max(0.0, end - time.monotonic())
+            if not self.placed(left):
+                self.cancel()
+            else:
+                found = self._call("wait", left)  # None: its node was lost; it runs again, or is lost
+                if found is not None:
+                    self._end(found)
         assert self._outcome is not None
         return self._outcome
 
@@ -194,12 +253,13 @@ class RayHandle:
         """The Ray node id running the task."""
         return str(self._call("node"))
 
-    def _end(self, outcome: dict[str, Any] | None) -> None:
+    def _end(self, outcome: dict[str, Any]) -> None:
         import ray
 
-        if outcome is not None and self._outcome is None:
+        if self._outcome is None:
             self._outcome = Outcome(**outcome)
-        ray.kill(self._actor, no_restart=True)
+        if self._connected():
+            ray.kill(self._actor, no_restart=True)
 
     def __enter__(self) -> RayHandle:
         return self

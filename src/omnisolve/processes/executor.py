@@ -38,20 +38,25 @@ class Task:
     `function(spec, channel)`; `spec` is JSON (a problem's path or content, the solver's name,
     limits); `sys_path` is prepended to the child's before the entry is imported; `memory_mb`
     limits the child's address space (0: no limit); `cpus`: the cores it uses (its solver's
-    threads), which an executor that places tasks reserves for it."""
+    threads), which an executor that places tasks reserves for it; `files`: the keys of `spec`
+    whose values are paths of files the child reads, which an executor running it on another
+    machine sends along (and points the keys at its copies)."""
 
     entry: str
     spec: dict[str, Any] = field(default_factory=dict)
     sys_path: tuple[str, ...] = ()
     memory_mb: int = 0
     cpus: int = 1
+    files: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Task:
-        return cls(d["entry"], d["spec"], tuple(d["sys_path"]), d["memory_mb"], d.get("cpus", 1))
+        return cls(
+            d["entry"], d["spec"], tuple(d["sys_path"]), d["memory_mb"], d.get("cpus", 1), tuple(d.get("files", ()))
+        )
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,8 @@ class Outcome:
     """How a task ended: the `result` payload (`Result.to_dict()`), or the child's `error`
     message and its exit `code`, or neither when the process ended without saying (then
     `returncode` and `last_output` say why). `cancelled`: it was still running when cancelled;
-    `unreadable`: lines on its message pipe that were not messages of the schema."""
+    `unreadable`: lines on its message pipe that were not messages of the schema; `lost`: the
+    machine running it was lost (a Ray node), which is no fault of the task's."""
 
     result: dict[str, Any] | None = None
     error: str | None = None
@@ -68,6 +74,7 @@ class Outcome:
     cancelled: bool = False
     unreadable: int = 0
     last_output: str = ""  # the last line the child printed
+    lost: bool = False
 
     def ended(self, width: int = 300) -> str:
         """How the process ended, in words, with its last line of output cut to `width`:
@@ -79,6 +86,12 @@ class Outcome:
 
 class Handle(Protocol):
     """A running task, as its parent sees it."""
+
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        """Whether the task's process has started, waiting up to `timeout` seconds (None: until
+        it has): a local task's at once; a cluster's once a node has its cores free. Until then
+        it sends nothing and `poll()` is None; deadlines of its run count from here."""
+        ...
 
     def messages(self, timeout: float = 0.0) -> list[dict[str, Any]]:
         """The messages that arrived since the last call (the final one included), waiting up
@@ -163,6 +176,9 @@ class LocalHandle:
         self._outcome: Outcome | None = None
         self._reader = threading.Thread(target=self._read, args=(read_fd,), daemon=True)
         self._reader.start()
+
+    def placed(self, timeout: float | None = 0.0) -> bool:
+        return True
 
     def _read(self, fd: int) -> None:
         with os.fdopen(fd, encoding="utf-8", errors="replace") as pipe:

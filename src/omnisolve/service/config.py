@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from omnisolve.processes import available_cores
+from omnisolve.processes import Executor, available_cores
 
 DEFAULT_DB = "sqlite:///./omnisolve.db"
 
@@ -29,17 +29,26 @@ class Settings:
     kill_grace: float = 30.0  # a job is killed at time_limit + kill_grace seconds
     heartbeat_interval: float = 0.5  # seconds between a running job's heartbeats
     stale_after: float = 15.0  # a running job without a heartbeat for this long lost its worker
-    max_attempts: int = 3  # runs of one job (lost workers included) before it is failed
+    max_attempts: int = 3  # runs of one job (lost workers and lost Ray nodes included) before it is failed
     poll_interval: float = 0.2  # how often workers look for jobs and SSE looks for events
     extra_solvers: dict[str, str] = field(default_factory=dict)  # name -> "module:Class" plug-ins
     # POST /nl's language model (docs/nl.md), never the request's: none configured, no /nl. Its
     # key is OPENAI_API_KEY in the server's environment, never a setting (settings go to children).
     nl_base_url: str = ""
     nl_model: str = ""
+    ray: str = ""  # jobs run on this Ray cluster (host:port, or auto); "": here ($RAY_ADDRESS: that cluster)
 
     def job_threads(self) -> int:
         """A job's threads when it names none: this machine's cores divided among the workers."""
         return max(1, available_cores() // max(1, self.workers))
+
+    def executor(self) -> Executor:
+        """Where a worker runs its jobs: in child processes of its own, or as tasks on the Ray
+        cluster `ray` names. Ray re-runs no lost task itself: the worker puts its job back in
+        the queue, counted in `max_attempts`, as the store does for a lost worker."""
+        from omnisolve.processes.cluster import executor_for
+
+        return executor_for(self.ray or None, retries=0)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":

@@ -1,6 +1,7 @@
 """Run one job in a child process, so a solver crash, segfault or memory blow-up kills only the child.
 
-The job is a task of `omnisolve.processes` (entry `service.jobs:run`): its own process group
+The job is a task of `omnisolve.processes` (entry `service.jobs:run`) on the worker's executor
+(this machine, or a Ray cluster's node, reserving the job's threads): its own process group
 (cancelling it ends the whole group), the job's address-space limit, an end of its own when its
 worker is gone. It reports JSON messages, never pickles: an `incumbent` on every improvement,
 then a `result` or an `error`; `job_outcome` turns that, or how the process died, into the job's
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from omnisolve.processes import Channel, Handle, Kind, LocalExecutor, Outcome, Task, ending
+from omnisolve.processes import Channel, Executor, Handle, Kind, Outcome, Task, ending
 from omnisolve.service.config import Settings
 
 _FIELDS = ("filename", "solver", "time_limit", "threads", "gap", "cross_check")  # what the child needs of a job
@@ -29,8 +30,9 @@ def memory_limit(job: dict[str, Any], settings: Settings) -> int:
 
 
 @contextlib.contextmanager
-def job_process(job: dict[str, Any], settings: Settings) -> Iterator[Handle]:
-    """The job solving in a child process; leaving the block stops the child if it still runs."""
+def job_process(job: dict[str, Any], settings: Settings, executor: Executor) -> Iterator[Handle]:
+    """The job solving in a child process on `executor`; leaving the block stops the child if it
+    still runs."""
     # the content goes through a file, which the child removes once read (a worker that dies
     # leaves nothing behind); the file is removed here too if the child never read it
     fd, content_path = tempfile.mkstemp(prefix="omnisolve-job-")
@@ -40,8 +42,15 @@ def job_process(job: dict[str, Any], settings: Settings) -> Iterator[Handle]:
         spec = {**{k: job[k] for k in _FIELDS}, "content_path": content_path, "register": settings.extra_solvers}
         # the worker's sys.path too, as a child of multiprocessing had it: plug-ins import as here
         sys_path = tuple(p for p in sys.path if p)
-        task = Task("omnisolve.service.jobs:run", spec, sys_path, memory_limit(job, settings))
-        with LocalExecutor().submit(task) as child:
+        task = Task(
+            "omnisolve.service.jobs:run",
+            spec,
+            sys_path,
+            memory_limit(job, settings),
+            cpus=job["threads"],
+            files=("content_path",),
+        )
+        with executor.submit(task) as child:
             yield child
     finally:
         with contextlib.suppress(OSError):

@@ -252,23 +252,37 @@ class Store(Database):
     def recover_stale(self, stale_after: float, max_attempts: int) -> dict[str, list[str]]:
         """Jobs whose worker vanished (no heartbeat for `stale_after` s): cancelled if a cancel was
         requested, failed after `max_attempts` runs, else re-queued. Returns ids by new status."""
+        stale = (jobs.c.status == "running", jobs.c.heartbeat < time.time() - stale_after)
+        return self._requeue(stale, max_attempts, "worker")
+
+    def requeue_lost(self, job_id: str, worker_id: str, max_attempts: int) -> str | None:
+        """This worker's job whose task was lost with its machine (a Ray node), treated as a job
+        of a lost worker: cancelled if a cancel was requested, failed after `max_attempts` runs,
+        else re-queued. Its new status, or None when the job was no longer this worker's."""
+        changed = self._requeue(self._running(job_id, worker_id), max_attempts, "Ray node")
+        return next((status for status, ids in changed.items() if ids), None)
+
+    def _requeue(self, running: tuple[ColumnElement[bool], ...], max_attempts: int, what: str) -> dict[str, list[str]]:
+        """The running jobs that `running` selects, whose `what` was lost, re-queued or ended."""
         now = time.time()
-        stale = (jobs.c.status == "running", jobs.c.heartbeat < now - stale_after)
-        lost = f"its worker was lost on each of {max_attempts} attempts"
+        lost = f"its {what} was lost on each of {max_attempts} attempts"
         changes: dict[str, tuple[tuple[ColumnElement[bool], ...], dict[str, Any]]] = {
             "cancelled": (
-                stale + (jobs.c.cancel_requested.is_(True),),
+                running + (jobs.c.cancel_requested.is_(True),),
                 dict(status="cancelled", error="cancelled by the user", finished_at=now),
             ),
-            "failed": (stale + (jobs.c.attempts >= max_attempts,), dict(status="failed", error=lost, finished_at=now)),
-            "queued": (stale, dict(status="queued", worker_id=None, heartbeat=None)),
+            "failed": (
+                running + (jobs.c.attempts >= max_attempts,),
+                dict(status="failed", error=lost, finished_at=now),
+            ),
+            "queued": (running, dict(status="queued", worker_id=None, heartbeat=None)),
         }
         out: dict[str, list[str]] = {}
         with self.engine.begin() as conn:
             for status, (where, values) in changes.items():
                 ids = list(conn.execute(update(jobs).where(*where).values(**values).returning(jobs.c.id)).scalars())
                 for job_id in ids:
-                    self._event(conn, job_id, "status", {"status": status, "reason": "worker lost"}, now)
+                    self._event(conn, job_id, "status", {"status": status, "reason": f"{what} lost"}, now)
                 out[status] = ids
         return out
 

@@ -1,4 +1,6 @@
-"""A worker: a plain process that pulls jobs from the store and runs each in a child process.
+"""A worker: a plain process that pulls jobs from the store and runs each in a child process,
+here or, with `Settings.ray`, as a task on a Ray cluster (a job whose node is lost goes back to
+the queue, as one of a lost worker does).
 
 Run as `python -m omnisolve.service.worker --db URL` (`omnisolve serve` starts N of them); any
 number of workers on any number of machines may share one PostgreSQL database.
@@ -32,6 +34,7 @@ class Worker:
         self.settings = settings
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.store = store or Store(settings.db_url)
+        self.executor = settings.executor()
 
     def run(self, stop: threading.Event) -> None:
         """Serve jobs until `stop` is set; a running job is then killed and re-queued."""
@@ -55,18 +58,20 @@ class Worker:
     def execute(self, job: dict, stop: threading.Event) -> str:
         """Run one claimed job to its end; returns the status it ended with."""
         settings, store, job_id = self.settings, self.store, job["id"]
-        with job_process(job, settings) as child:  # leaving it stops the child: SIGTERM, then SIGKILL
+        with job_process(job, settings, self.executor) as child:  # leaving it stops the child: SIGTERM, then SIGKILL
             after = after_solve_allowance(job["time_limit"], job.get("cross_check", "claims"))
-            deadline = time.monotonic() + job["time_limit"] + after + settings.kill_grace
+            deadline = None  # set once the job's process has started (on a cluster it may wait for cores)
             last_beat, pending = time.monotonic(), []
             while child.poll() is None:
                 pending += incumbent_events(child.messages(settings.poll_interval))
                 now = time.monotonic()
+                if deadline is None and child.placed():
+                    deadline = now + job["time_limit"] + after + settings.kill_grace
                 if stop.is_set():
                     child.cancel()
                     store.release(job_id, self.worker_id)
                     return "queued"
-                if now > deadline:
+                if deadline is not None and now > deadline:
                     child.cancel()
                     store.finish(
                         job_id,
@@ -88,6 +93,10 @@ class Worker:
                         return "cancelled"
             pending += incumbent_events(child.messages())
             outcome = child.wait(EXIT_WAIT)
+        if outcome.lost:  # its Ray node died: no fault of the job's
+            lost = store.requeue_lost(job_id, self.worker_id, settings.max_attempts) or "lost"
+            log.warning("worker %s: job %s lost its node (%s): now %s", self.worker_id, job_id, outcome.error, lost)
+            return lost
         status, error, result = job_outcome(outcome, memory_limit(job, settings))
         summary, detail = split_result(result) if result is not None else (None, None)
         store.finish(job_id, self.worker_id, status, result=summary, detail=detail, error=error, events=pending)

@@ -1,0 +1,154 @@
+"""Throughput of `omnisolve bench` on this machine's executor and on a Ray cluster of 1 and 2
+worker nodes: runs per minute and the per-run overhead, for BENCHMARKS.md.
+
+Each configuration runs the same suite (every instance x solver x repeat, one thread per run)
+with the bench harness (`bench.runner.run_suite`), in a process of its own:
+
+- `local`: `LocalExecutor`, `--node-cpus` runs at once;
+- `N` (1, 2, ...): a Ray cluster on this machine (tests/ray_cluster.py, all on 127.0.0.1): a
+  head with no CPUs, so that only worker nodes run tasks, and N worker nodes of `--node-cpus`
+  CPUs each; N x `--node-cpus` runs at once.
+
+Per run, the parent's seconds from submitting the task to its outcome are set against the
+worker's own measured work (load time + solve time + cross-check): the difference is the run's
+overhead (starting its process, importing, and on Ray placing the actor on a node and starting
+its worker). Runs per minute = runs / wall time x 60. The work's distribution (mean, median,
+90th percentile) is printed too, for a scaling estimate: with W the mean work, O the mean
+overhead and C runs at once, throughput ~= 60 x C / (W + O) runs per minute while the parent
+keeps up (a 32-node estimate puts C = 32 x cores per node).
+
+On one machine the worker nodes share its cores, so 2 nodes measure Ray's scheduling and
+overhead, not a second machine's speed; run it on a quiet machine (`uptime` is printed).
+
+    .venv/bin/python benchmarks/bench_ray_throughput.py [--suite DIR] [--solvers cpsat,highs]
+        [--time-limit 10] [--repeats 3] [--node-cpus 2] [--configs local,1,2] [--out FILE.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # ray_cluster.py: a local cluster, all on 127.0.0.1
+
+
+class Timed:
+    """An executor that notes, per task, the seconds from its submission until its outcome was
+    complete (its process ended), by the task's (path, solver, seed)."""
+
+    def __init__(self, executor: Any):
+        self.executor = executor
+        self.seconds: dict[tuple[str, str, int], float] = {}
+
+    def cores(self) -> int:
+        return self.executor.cores()
+
+    def submit(self, task: Any) -> Any:
+        handle, start = self.executor.submit(task), time.monotonic()
+        key = (task.spec["path"], task.spec["solver"], task.spec["seed"])
+        poll, wait = handle.poll, handle.wait
+
+        def ended(outcome: Any) -> Any:
+            if outcome is not None and outcome.returncode is not None:
+                self.seconds.setdefault(key, time.monotonic() - start)
+            return outcome
+
+        handle.poll = lambda: ended(poll())
+        handle.wait = lambda timeout=None: ended(wait(timeout))
+        return handle
+
+
+def one(config: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Run the suite on `config` ("local" or a number of worker nodes); its measurements."""
+    from omnisolve.processes import Executor, LocalExecutor
+
+    with contextlib.ExitStack() as stack:
+        executor: Executor = LocalExecutor()
+        if config != "local":
+            from omnisolve.processes.cluster import RayExecutor
+            from ray_cluster import LocalCluster
+
+            cluster = stack.enter_context(LocalCluster(head_cpus=0))
+            for _ in range(int(config)):
+                cluster.add_node(cpus=args.node_cpus)
+            executor = RayExecutor(cluster.address)
+        return measure(config, executor, args)
+
+
+def measure(config: str, executor: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Wall time, runs per minute, per-run overhead and the work's distribution of one suite run."""
+    from omnisolve.bench.runner import Settings, run_suite, solver_spec
+    from omnisolve.bench.suites import load_suite
+
+    suite = load_suite(str(args.suite))
+    paths = {inst.name: str(inst.path) for inst in suite.instances}
+    timed = Timed(executor)
+    jobs = args.node_cpus * (1 if config == "local" else int(config))
+    settings = Settings(time_limit=args.time_limit, threads=1, repeats=args.repeats, jobs=jobs, executor=timed)
+    start = time.monotonic()
+    runs = run_suite(suite.instances, args.solvers.split(","), settings)
+    wall = time.monotonic() - start
+    work = {
+        (paths[r.instance], solver_spec(r.solver, 1)[0], r.seed): (r.load_time or 0.0) + r.runtime + r.check_time
+        for r in runs
+    }
+    overhead = [timed.seconds[key] - seconds for key, seconds in work.items() if key in timed.seconds]
+    done = sorted(work.values())
+    return {
+        "config": config,
+        "runs": len(runs),
+        "errors": sum(r.status == "error" for r in runs),
+        "runs_at_once": jobs,
+        "wall_s": round(wall, 2),
+        "runs_per_minute": round(60 * len(runs) / wall, 1),
+        "overhead_ms_mean": round(1000 * statistics.mean(overhead), 1),
+        "overhead_ms_median": round(1000 * statistics.median(overhead), 1),
+        "work_s_mean": round(statistics.mean(done), 3),
+        "work_s_median": round(statistics.median(done), 3),
+        "work_s_p90": round(done[math.ceil(0.9 * len(done)) - 1], 3),  # nearest rank
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--suite", type=Path, default=ROOT / "src" / "omnisolve" / "data", help="a folder with optima.csv"
+    )
+    parser.add_argument("--solvers", default="cpsat,highs")
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--node-cpus", type=int, default=2, help="CPUs of each Ray worker node, and local runs at once")
+    parser.add_argument("--configs", default="local,1,2", help="local and/or numbers of Ray worker nodes")
+    parser.add_argument("--out", type=Path, help="write the measurements as JSON here too")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # run one configuration in this process
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args)))
+        return
+    print(f"load: {os.getloadavg()}, cores: {os.cpu_count()}", file=sys.stderr)
+    results = []
+    for config in args.configs.split(","):
+        command = [sys.executable, __file__, *sys.argv[1:], "--one", config]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(results[-1]), file=sys.stderr)
+    columns = list(results[0])
+    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
+    for row in results:
+        print("| " + " | ".join(str(row[c]) for c in columns) + " |")
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
