@@ -58,9 +58,9 @@ def minimize(
     box = BlackBox(
         bounds,
         budget=budget,
-        constraints=constraints is not None,
         integer=integer,
         method=method,
+        constraints=constraints is not None,
         seed=seed,
         x0=x0,
         workers=workers,

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from omnisolve.cli.console import err, fail, out, ray_option
+from omnisolve.cli.console import err, fail, out, ray_option, threads_option, time_limit_option
 
 
 def batch_command(
@@ -19,8 +19,8 @@ def batch_command(
         ..., "--output-dir", "-o", help="DIR/<file stem>.json per file and DIR/summary.csv"
     ),
     solver: str = typer.Option("auto", "--solver", "-s", help="backend name, auto or race"),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds per file"),
-    threads: int = typer.Option(1, "--threads", "-j", help="cores per run; runs at once: the cores / this"),
+    time_limit: float = time_limit_option(60.0, "seconds per file"),
+    threads: int = threads_option(1, "cores per run; runs at once: the cores / this"),
     cross_check: str = typer.Option("claims", "--cross-check", help="off | claims | always"),
     ray: Optional[str] = ray_option("the files' runs"),
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from omnisolve.cli.console import err, out, ray_option
+from omnisolve.cli.console import err, out, ray_option, threads_option, time_limit_option
 
 
 def bench(
@@ -23,10 +23,8 @@ def bench(
         "-s",
         help="comma-separated backends, NAME@THREADS to fix one's threads (default: the suite's)",
     ),
-    time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per run"),
-    threads: Optional[int] = typer.Option(
-        None, "--threads", "-j", help="cores per run (default: the available cores divided by --jobs; on Ray: 1)"
-    ),
+    time_limit: float = time_limit_option(10.0, "seconds per run"),
+    threads: Optional[int] = threads_option(None, "cores per run (default: the cores divided by --jobs; on Ray: 1)"),
     repeats: int = typer.Option(1, "--repeats", "-r", help="runs per instance and solver (seeds 0, 1, ...)"),
     out_dir: Optional[Path] = typer.Option(
         None, "--out", "-o", help="output folder (default out/bench/SUITE-TIMESTAMP)"

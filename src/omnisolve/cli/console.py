@@ -1,5 +1,5 @@
 """The CLI's consoles, its one way to fail (a one-line error on stderr and an exit code), and
-the `--ray` option of the commands that can run on a Ray cluster."""
+the options several commands share (`--time-limit`, `--threads`, `--ray`)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,13 @@ def ray_option(what: str) -> Any:
         help=f"run {what} on the Ray cluster at host:port, or auto (Ray's discovery); "
         "default: this machine ($RAY_ADDRESS: that cluster)",
     )
+
+
+def time_limit_option(default: float | None, what: str | None = "seconds") -> Any:
+    """The `--time-limit/-t` option, `what` its help."""
+    return typer.Option(default, "--time-limit", "-t", help=what)
+
+
+def threads_option(default: int | None, what: str) -> Any:
+    """The `--threads/-j` option, `what` its help."""
+    return typer.Option(default, "--threads", "-j", help=what)

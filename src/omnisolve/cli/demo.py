@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from omnisolve.cli.console import out
+from omnisolve.cli.console import out, time_limit_option
 from omnisolve.cli.reporting import fmt, fmt_gap, status_text, verdict_text
 from omnisolve.result import Optimality, Status
 
@@ -80,7 +80,7 @@ def run_demo(console: Console, time_limit: float = 60.0) -> bool:
     return all_good
 
 
-def demo_command(time_limit: float = typer.Option(60.0, "--time-limit", "-t")) -> None:
+def demo_command(time_limit: float = time_limit_option(60.0, None)) -> None:
     """Solve the bundled LP, MILP, knapsack, TSP berlin52 and job-shop ft06 instances."""
     if not run_demo(out, time_limit):
         raise typer.Exit(1)

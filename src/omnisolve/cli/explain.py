@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from omnisolve.cli.console import fail, out
+from omnisolve.cli.console import fail, out, time_limit_option
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
@@ -21,7 +21,7 @@ EXIT_BY_STATUS = {"infeasible": 5, "feasible": 0, "unknown": 1}
 
 def explain_command(
     file: Path = typer.Argument(..., help="MPS/LP, JSON, TSPLIB .tsp, VRPLIB .vrp, job-shop or .kp file"),
-    time_limit: float = typer.Option(30.0, "--time-limit", "-t", help="seconds"),
+    time_limit: float = time_limit_option(30.0),
 ) -> None:
     """Why is FILE infeasible: an irreducible infeasible subset of its constraints and bounds, by name."""
     from omnisolve.explain import explain

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from omnisolve.cli.console import err, fail, out
+from omnisolve.cli.console import err, fail, out, time_limit_option
 from omnisolve.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def nl_command(
     ),
     samples: int = typer.Option(1, "--samples", "-k", help="candidates to formulate; the answer most agree on wins"),
     repairs: int = typer.Option(3, "--repairs", help="rounds of repair from omnisolve's messages, per candidate"),
-    time_limit: float = typer.Option(10.0, "--time-limit", "-t", help="seconds per solve of a candidate model"),
+    time_limit: float = time_limit_option(10.0, "seconds per solve of a candidate model"),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="write the result as JSON (formulation and model in extra.nl)"
     ),

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from omnisolve.cli.console import fail, out
+from omnisolve.cli.console import fail, out, time_limit_option
 
 portfolio = typer.Typer(no_args_is_help=True, help="Train, inspect and evaluate the solver selector.")
 
@@ -17,9 +17,7 @@ def train(
     runs: List[Path] = typer.Argument(..., help="runs.csv of `omnisolve bench` (one or more)"),
     output: Path = typer.Option(Path("selector.json"), "--output", "-o", help="where to write the selector (JSON)"),
     suite: Optional[str] = typer.Option(None, "--suite", help="suite of runs.csv files without a suite column"),
-    time_limit: Optional[float] = typer.Option(
-        None, "--time-limit", "-t", help="the runs' time limit, if not in the CSV"
-    ),
+    time_limit: Optional[float] = time_limit_option(None, "the runs' time limit, if not in the CSV"),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
     trees: int = typer.Option(40, "--trees", help="trees per solver forest"),
 ) -> None:
@@ -80,7 +78,7 @@ def evaluate(
     ),
     folds: int = typer.Option(5, "--folds", help="folds over instances with --split random"),
     suite: Optional[str] = typer.Option(None, "--suite"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t"),
+    time_limit: Optional[float] = time_limit_option(None, None),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
     races: int = typer.Option(0, "--real-races", help="also race for real on this many instances per class"),
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from omnisolve.cli.console import err, fail, out, ray_option
+from omnisolve.cli.console import err, fail, out, ray_option, threads_option, time_limit_option
 from omnisolve.result import Optimality, Result, Status
 
 EXIT_BY_STATUS = {
@@ -30,10 +30,8 @@ def solve(
         "-s",
         help="backend name; auto (learned selector); race (top solvers at once); race:A,B (these at once)",
     ),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", help="seconds"),
-    threads: Optional[int] = typer.Option(
-        None, "--threads", "-j", help="cores for the solver, split among racers (default: all available)"
-    ),
+    time_limit: float = time_limit_option(60.0),
+    threads: Optional[int] = threads_option(None, "cores for the solver, split among racers (default: all available)"),
     gap: float = typer.Option(1e-6, "--gap", help="relative gap at which to stop"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the result as JSON"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no live progress line"),

@@ -339,60 +339,34 @@ def infeasible(
 def data_check(data: ProblemData, budget: Budget) -> Explanation | None:
     """Conflicts visible in the data alone, each irreducible by inspection."""
     lb, ub = np.asarray(data.lb), np.asarray(data.ub)
-    method = "data check"
+
+    def conflict(members: list[Member], text: str) -> Explanation:
+        return infeasible(data, members, "data check", True, budget, 0, text)
+
     bad = np.flatnonzero(lb > ub + _TOL)
     if bad.size:
         j = int(bad[0])
-        return infeasible(
-            data,
-            [(COL_LO, j), (COL_UP, j)],
-            method,
-            True,
-            budget,
-            0,
-            f"Variable {data.var_names[j]} has lower bound {fmt(lb[j])} above its upper bound {fmt(ub[j])}.",
-        )
+        text = f"Variable {data.var_names[j]} has lower bound {fmt(lb[j])} above its upper bound {fmt(ub[j])}."
+        return conflict([(COL_LO, j), (COL_UP, j)], text)
     integer = np.flatnonzero(data.integer_mask & np.isfinite(lb) & np.isfinite(ub))
     if integer.size:
         empty = integer[np.ceil(lb[integer] - 1e-6) > np.floor(ub[integer] + 1e-6)]
         if empty.size:
             j = int(empty[0])
-            return infeasible(
-                data,
-                [(COL_LO, j), (COL_UP, j), (INTEGER, j)],
-                method,
-                True,
-                budget,
-                0,
-                f"Integer variable {data.var_names[j]} has no integer value in [{fmt(lb[j])}, {fmt(ub[j])}].",
-            )
+            text = f"Integer variable {data.var_names[j]} has no integer value in [{fmt(lb[j])}, {fmt(ub[j])}]."
+            return conflict([(COL_LO, j), (COL_UP, j), (INTEGER, j)], text)
     rl, ru = np.asarray(data.row_lb), np.asarray(data.row_ub)
     bad = np.flatnonzero(rl > ru + _TOL)
     if bad.size:
         i = int(bad[0])
-        return infeasible(
-            data,
-            [(ROW_LO, i), (ROW_UP, i)],
-            method,
-            True,
-            budget,
-            0,
-            f"Constraint {data.row_names[i]} has lower side {fmt(rl[i])} above its upper side {fmt(ru[i])}.",
-        )
+        text = f"Constraint {data.row_names[i]} has lower side {fmt(rl[i])} above its upper side {fmt(ru[i])}."
+        return conflict([(ROW_LO, i), (ROW_UP, i)], text)
     counts = np.diff(data.A.indptr)
     empty_rows = np.flatnonzero(counts == 0)
     for i in empty_rows[(rl[empty_rows] > _TOL) | (ru[empty_rows] < -_TOL)][:1]:
         i = int(i)
         member = (ROW_LO, i) if rl[i] > _TOL else (ROW_UP, i)
-        return infeasible(
-            data,
-            [member],
-            method,
-            True,
-            budget,
-            0,
-            f"Constraint {data.row_names[i]} has no variables, so its activity is 0.",
-        )
+        return conflict([member], f"Constraint {data.row_names[i]} has no variables, so its activity is 0.")
     return None
 
 

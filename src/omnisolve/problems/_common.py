@@ -4,6 +4,7 @@ solutions without raising, and summary statistics for features."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from numbers import Real
 from typing import Any, Iterable
 
@@ -81,6 +82,23 @@ def int_list(obj: Any, what: str) -> tuple[list[int] | None, str | None]:
             return None, f"{what}[{k}] is {item!r}, not an integer"
         out.append(v)
     return out, None
+
+
+def index_list(obj: Any, what: str, size: int, refusal: str) -> tuple[list[int] | None, str | None]:
+    """`int_list(obj, what)` whose every entry is an index in 0..size-1: `(ints, None)`, or
+    `(None, problem)` where an out-of-range problem is `refusal` formatted with `bad` (the
+    offending entries) and `last` (size - 1)."""
+    values, problem = int_list(obj, what)
+    if values is not None:
+        bad = [v for v in values if not 0 <= v < size]
+        if bad:
+            return None, refusal.format(bad=listing(bad), last=size - 1)
+    return values, problem
+
+
+def repeated(values: Iterable[int]) -> list[int]:
+    """The values that occur more than once, sorted."""
+    return sorted(v for v, k in Counter(values).items() if k > 1)
 
 
 def listing(items: Iterable[Any], limit: int = 10) -> str:

@@ -16,12 +16,14 @@ from omnisolve.problems._common import (
     as_int,
     exceeds,
     finite_number,
+    index_list,
     int_list,
     label,
     listing,
     nonnegative,
     readonly,
     real_array,
+    repeated,
     stats,
     value_vector,
 )
@@ -169,14 +171,12 @@ class CVRP(StructuredProblem):
         out: list[list[int]] = []
         problems: list[str] = []
         for r, route in enumerate(routes):
-            nodes, problem = int_list(route, f"route {r}")
+            refusal = f"route {r} visits {{bad}}, not nodes (0..{{last}})"
+            nodes, problem = index_list(route, f"route {r}", self.n, refusal)
             if nodes is None:
-                problems.append(cast(str, problem))  # int_list gives a problem whenever it gives no list
-                continue
-            bad = [v for v in nodes if not 0 <= v < self.n]
-            if bad:
-                problems.append(f"route {r} visits {listing(bad)}, not nodes (0..{self.n - 1})")
-            out.append(nodes)
+                problems.append(cast(str, problem))  # index_list gives a problem whenever it gives no list
+            else:
+                out.append(nodes)
         return (None if problems else out), problems
 
     def check(self, routes: Any) -> list[str]:
@@ -190,7 +190,7 @@ class CVRP(StructuredProblem):
             if exceeds(load, self.capacity):
                 problems.append(f"route {r} carries {load:g}, more than the capacity {self.capacity:g}")
         counts = Counter(v for route in read for v in route if v != self.depot)
-        twice = sorted(v for v, k in counts.items() if k > 1)
+        twice = repeated(counts.elements())
         if twice:
             problems.append(f"customers visited more than once: {listing(twice)}")
         missing = sorted(set(self.customers.tolist()) - set(counts))

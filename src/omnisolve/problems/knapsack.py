@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, cast
 
 import numpy as np
@@ -71,19 +70,14 @@ class Knapsack(StructuredProblem):
         return x
 
     def _read(self, items: Any) -> tuple[list[int] | None, str | None]:
-        chosen, problem = common.int_list(items, "items")
-        if chosen is not None:
-            bad = [i for i in chosen if not 0 <= i < self.size]
-            if bad:
-                return None, f"items {common.listing(bad)} are not item indices (0..{self.size - 1})"
-        return chosen, problem
+        return common.index_list(items, "items", self.size, "items {bad} are not item indices (0..{last})")
 
     def check(self, items: Any) -> list[str]:
         chosen, problem = self._read(items)
         if chosen is None:
             return [cast(str, problem)]  # int_list gives a problem whenever it gives no list
         problems = []
-        twice = sorted(i for i, k in Counter(chosen).items() if k > 1)
+        twice = common.repeated(chosen)
         if twice:
             problems.append(f"items chosen more than once: {common.listing(twice)}")
         weight = float(self.weights[chosen].sum())

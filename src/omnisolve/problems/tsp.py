@@ -4,7 +4,6 @@ and asymmetric distances, given as a matrix or computed from coordinates by a TS
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from typing import Any, cast
 
 import numpy as np
@@ -13,7 +12,16 @@ from omnisolve.errors import ModelError, UnsupportedError
 from omnisolve.model import Model, ProblemData, Sense
 from omnisolve.problems import _routing as routing
 from omnisolve.problems import coordinate_metric as metric
-from omnisolve.problems._common import int_list, label, listing, readonly, real_array, value_vector
+from omnisolve.problems._common import (
+    index_list,
+    int_list,
+    label,
+    listing,
+    readonly,
+    real_array,
+    repeated,
+    value_vector,
+)
 from omnisolve.problems.base import StructuredProblem
 
 #: the most nodes of a TSP with computed distances whose full matrix is built (on first use, and
@@ -149,12 +157,7 @@ class TSP(StructuredProblem):
 
     # ---- solutions -----------------------------------------------------------------------------
     def _read(self, tour: Any) -> tuple[list[int] | None, str | None]:
-        nodes, problem = int_list(tour, "tour")
-        if nodes is not None:
-            bad = [v for v in nodes if not 0 <= v < self.n]
-            if bad:
-                return None, f"tour contains {listing(bad)}, not nodes (0..{self.n - 1})"
-        return nodes, problem
+        return index_list(tour, "tour", self.n, "tour contains {bad}, not nodes (0..{last})")
 
     def check(self, tour: Any) -> list[str]:
         nodes, problem = self._read(tour)
@@ -163,7 +166,7 @@ class TSP(StructuredProblem):
         problems = []
         if len(nodes) != self.n:
             problems.append(f"tour has {len(nodes)} nodes, expected {self.n}")
-        twice = sorted(v for v, k in Counter(nodes).items() if k > 1)
+        twice = repeated(nodes)
         if twice:
             problems.append(f"nodes visited more than once: {listing(twice)}")
         missing = sorted(set(range(self.n)) - set(nodes))

@@ -24,6 +24,12 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="job id (32 h
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 404)}
 
 
+def json_object(description: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a job route answering 200 with a free-form JSON object."""
+    content = {"application/json": {"schema": {"type": "object"}}}
+    return {**ERRORS, 200: {"content": content, "description": description}}
+
+
 def get_store(request: Request) -> Store:
     return request.app.state.store
 
@@ -184,13 +190,7 @@ async def job_events(
 @router.get(
     "/jobs/{job_id}/solution",
     tags=["jobs"],
-    responses={
-        **ERRORS,
-        200: {
-            "content": {"application/json": {"schema": {"type": "object"}}},
-            "description": "the full Result JSON, with variable values and solver log",
-        },
-    },
+    responses=json_object("the full Result JSON, with variable values and solver log"),
 )
 def job_solution(job: OwnedJob, store: StoreDep) -> Response:
     """Download the full result (with `values` and `log`); 404 while there is none."""
@@ -207,13 +207,7 @@ def job_solution(job: OwnedJob, store: StoreDep) -> Response:
 @router.get(
     "/jobs/{job_id}/figures/{kind}",
     tags=["jobs"],
-    responses={
-        **ERRORS,
-        200: {
-            "content": {"application/json": {"schema": {"type": "object"}}},
-            "description": "a plotly figure: {data, layout}",
-        },
-    },
+    responses=json_object("a plotly figure: {data, layout}"),
 )
 async def job_figure(job: OwnedJob, kind: Literal["solution", "progress"], request: Request, store: StoreDep) -> dict:
     """A plotly figure of the solution, or of incumbent and bound over time."""
