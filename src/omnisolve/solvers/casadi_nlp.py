@@ -9,10 +9,17 @@ which keeps IPOPT's dual infeasibility above its tolerance, so it never converge
 approximates the Hessian by L-BFGS, as second derivatives of a callable are not known. A
 callable that raises, or returns the wrong number of values, is told to IPOPT as NaN (which
 backtracks from it) and the error is kept for the message.
+
+IPOPT's MUMPS is sequential, but the OpenBLAS bundled with CasADi starts a thread per core when
+the IPOPT plugin loads and keeps them spinning: the plugin is loaded with
+OPENBLAS_NUM_THREADS=1, so a run uses the one core it reserved.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -94,7 +101,23 @@ class Nlp:
         if self.hess_lag is not None:
             options["hess_lag"] = self.hess_lag
         problem = {"x": self.x, "f": self.f} | ({"g": self.g} if len(self.lbg) else {})
-        return ca.nlpsol(self.data.name or "nlp", "ipopt", problem, options)
+        with _one_blas_thread():
+            return ca.nlpsol(self.data.name or "nlp", "ipopt", problem, options)
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """OPENBLAS_NUM_THREADS=1 while CasADi loads its IPOPT plugin and OpenBLAS (read once, at
+    load; numpy's own OpenBLAS is loaded already and keeps its setting), then as it was."""
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["OPENBLAS_NUM_THREADS"]
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = before
 
 
 def build(data: ProblemData, x0: np.ndarray) -> Nlp:
