@@ -26,8 +26,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
+# tests in parallel (pytest-xdist), one file per worker at a time, so a file's module fixtures (a
+# Ray cluster, a browser, a service) start once: a worker per core, at most 4
+TEST_WORKERS ?= $(shell n=$$(nproc); echo $$(( n < 4 ? n : 4 )))
+
 test: lint
-	$(PY) -m pytest -q --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow

@@ -8,7 +8,8 @@ process or in worker and racer processes (`extra_solvers`/`register` with `sys_p
   objective or bound). omnisolve must catch every one of them: a failed certificate becomes an
   error, a false claim is refuted and the true answer returned.
 - Honest helpers: `slow-highs`, a HiGHS that starts late, so a liar deterministically answers
-  first; `greedy-knapsack`, a quick unproven answer; `start-echo`, which returns its start.
+  first; `cpsat-after-deaths`, a CP-SAT that starts once the racers that die on purpose are dead;
+  `greedy-knapsack`, a quick unproven answer; `start-echo`, which returns its start.
 
 Also `alive(pid)`, shared by the tests that check no process outlives a run.
 """
@@ -55,12 +56,21 @@ class _Fake(SolverInterface):
         return None
 
 
+def _dying() -> None:
+    """A fake about to die on purpose leaves its pid in $OMNISOLVE_TEST_DYING (a folder), when
+    set, for `AfterDeathsSolver`."""
+    folder = os.environ.get("OMNISOLVE_TEST_DYING")
+    if folder:
+        Path(folder, str(os.getpid())).touch()
+
+
 class CrashSolver(_Fake):
     """Segfaults the process."""
 
     name = "crash"
 
     def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        _dying()
         ctypes.string_at(0)
         raise AssertionError("unreachable")
 
@@ -71,6 +81,7 @@ class ExitSolver(_Fake):
     name = "exit"
 
     def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        _dying()
         sys.exit(3)
 
 
@@ -255,6 +266,34 @@ class SlowHighsSolver(_Liar):
         return result
 
 
+class AfterDeathsSolver(SolverInterface):
+    """CP-SAT once $OMNISOLVE_TEST_DEATHS fakes have left their pid in $OMNISOLVE_TEST_DYING and
+    died, and the hanging fake has written $OMNISOLVE_TEST_PIDFILE (when set): in a race it wins
+    after the crashes and the hang have started, however loaded the machine."""
+
+    name = "cpsat-after-deaths"
+    description = "test fake: CP-SAT, after the crashes"
+
+    def unsupported_reason(self, problem: Any) -> str | None:
+        return None
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        from omnisolve.solvers.cpsat import CpSatSolver
+
+        folder, deaths = Path(os.environ["OMNISOLVE_TEST_DYING"]), int(os.environ["OMNISOLVE_TEST_DEATHS"])
+        hang = os.environ.get("OMNISOLVE_TEST_PIDFILE")
+        while True:
+            pids = [int(p.name) for p in folder.iterdir()]
+            if len(pids) >= deaths and not any(alive(pid) for pid in pids) and (not hang or Path(hang).exists()):
+                break
+            if tracker.should_stop():
+                return Result(Status.TIME_LIMIT, message="the fakes did not die in time")
+            time.sleep(0.05)
+        result = CpSatSolver().solve(problem, dataclasses.replace(limits, time=tracker.search_remaining()))
+        result.solver = self.name
+        return result
+
+
 class GreedyKnapsackSolver(SolverInterface):
     """Honest and quick: the greedy knapsack selection by value density, reported FEASIBLE (it
     proves nothing), with no bound of its own."""
@@ -299,4 +338,4 @@ FAKES = table(CrashSolver, ExitSolver, OutOfMemorySolver, HangSolver, RefuseSolv
 FAILING = table(ViolatedRowSolver, WrongObjectiveSolver, WrongBoundSolver, OverfullKnapsackSolver)
 #: every backend that lies, and the honest late one used against them
 LIARS = table(SuboptimalSolver, WrongDualsSolver, InfeasibleSolver, UnboundedSolver, EmptyKnapsackSolver) | FAILING
-ALL = FAKES | LIARS | table(SlowHighsSolver, GreedyKnapsackSolver, StartEchoSolver)
+ALL = FAKES | LIARS | table(SlowHighsSolver, AfterDeathsSolver, GreedyKnapsackSolver, StartEchoSolver)

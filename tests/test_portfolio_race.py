@@ -38,11 +38,14 @@ def test_race_returns_the_certified_optimum_and_every_trace():
 def test_crashing_and_hanging_racers_harm_nobody_and_leave_no_process(tmp_path, monkeypatch):
     pidfile = tmp_path / "pids"
     monkeypatch.setenv("OMNISOLVE_TEST_PIDFILE", str(pidfile))
+    # the winner starts once crash and exit are dead and hang runs, so the race sees all three
+    (tmp_path / "dying").mkdir()
+    monkeypatch.setenv("OMNISOLVE_TEST_DYING", str(tmp_path / "dying"))
+    monkeypatch.setenv("OMNISOLVE_TEST_DEATHS", "2")
     shop = read(DATA / "ft06.txt")
     start = time.monotonic()
-    result = race(
-        shop, ["crash", "hang", "exit", "cpsat"], time_limit=60, threads=4, extra_solvers=FAKES, sys_path=(TESTS,)
-    )
+    names = ["crash", "hang", "exit", "cpsat-after-deaths"]
+    result = race(shop, names, time_limit=60, threads=4, extra_solvers=ALL, sys_path=(TESTS,))
     assert result.status == Status.OPTIMAL and result.objective == 55 and result.certificate.passed
     assert time.monotonic() - start < 60 / 2  # the hanging racer did not hold the race up to its limit
     racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
