@@ -71,6 +71,9 @@ class LocalCluster:
     def _start(self, command: list[str], cpus: int) -> int:
         command += ["--node-ip-address=127.0.0.1", f"--num-cpus={cpus}", f"--object-store-memory={OBJECT_STORE}"]
         command += ["--disable-usage-stats", f"--temp-dir={self.temp}"]
+        # a free port where Ray would take the fixed 52365, so that two clusters on one machine
+        # (two test runs side by side) never meet
+        command += [f"--dashboard-agent-listen-port={free_port()}"]
         started = subprocess.Popen(
             command,
             env={**os.environ, **ENV, "TMPDIR": self.temp},  # what its tasks leave on a killed node goes at `stop`

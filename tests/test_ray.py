@@ -178,6 +178,11 @@ def test_service_jobs_on_ray_complete_certified_and_a_cancelled_one_frees_its_cp
         assert free_cpus(CPUS, grace(10)) == CPUS
 
 
+def running_a_solve(raylet: int) -> bool:
+    """Whether a `_Runner` actor on the node of `raylet` has started its run's solver process."""
+    return any(children(pid) for pid in children(raylet) if "_Runner" in command_line(pid))
+
+
 class Recording:
     """An executor that keeps every handle it gave out (to see which tasks ran again)."""
 
@@ -220,10 +225,9 @@ def test_a_node_killed_in_the_middle_of_a_batch_loses_no_file_and_reports_none_t
     )
     batch.start()
     stop = time.monotonic() + grace(60)
-    while not any("_Runner" in command_line(pid) for pid in children(raylet)) and time.monotonic() < stop:
-        time.sleep(0.2)
-    time.sleep(1.0)  # its run is under way
-    cluster.kill_node(node)
+    while not running_a_solve(raylet) and time.monotonic() < stop:
+        time.sleep(0.05)
+    cluster.kill_node(node)  # its run has begun (its solver process is starting) and cannot have ended
     batch.join(grace(120))
     assert not batch.is_alive()
     assert sorted(reported) == sorted(files)
