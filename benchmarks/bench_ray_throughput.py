@@ -11,11 +11,16 @@ with the bench harness (`bench.runner.run_suite`), in a process of its own:
 
 Per run, the parent's seconds from submitting the task to its outcome are set against the
 worker's own measured work (load time + solve time + cross-check): the difference is the run's
-overhead (starting its process, importing, and on Ray placing the actor on a node and starting
-its worker). Runs per minute = runs / wall time x 60. The work's distribution (mean, median,
-90th percentile) is printed too, for a scaling estimate: with W the mean work, O the mean
-overhead and C runs at once, throughput ~= 60 x C / (W + O) runs per minute while the parent
-keeps up (a 32-node estimate puts C = 32 x cores per node).
+overhead (submitting it, starting its process, importing, and on Ray placing the actor on a node
+and starting its worker). Runs per minute = runs / wall time x 60. The work's distribution (mean,
+median, 90th percentile, and the median per instance/solver in the JSON) is printed too, for a
+scaling estimate: with W the mean work, O the mean overhead and C runs at once, throughput ~=
+60 x C / (W + O) runs per minute while the parent keeps up (a 32-node estimate puts C = 32 x
+cores per node). Whether it keeps up: the parent's CPU seconds (all its threads, Ray's own
+included) per run and per second of a run in flight; and, fitted over the runs, the CPU of the
+thread driving a run = `dispatch_ms` per run + `poll_cpu_per_run_second` x its seconds (it polls
+each running task). The parent saturates a core at about 1 / `parent_cpu_per_run_second` runs
+at once.
 
 On one machine the worker nodes share its cores, so 2 nodes measure Ray's scheduling and
 overhead, not a second machine's speed; run it on a quiet machine (`uptime` is printed).
@@ -44,22 +49,28 @@ sys.path.insert(0, str(ROOT / "tests"))  # ray_cluster.py: a local cluster, all 
 
 class Timed:
     """An executor that notes, per task, the seconds from its submission until its outcome was
-    complete (its process ended), by the task's (path, solver, seed)."""
+    complete (its process ended), and the CPU seconds the parent's thread driving it spent in
+    that time (submitting, polling), by the task's (path, solver, seed)."""
 
     def __init__(self, executor: Any):
         self.executor = executor
         self.seconds: dict[tuple[str, str, int], float] = {}
+        self.cpu: dict[tuple[str, str, int], float] = {}
 
     def cores(self) -> int:
         return self.executor.cores()
 
     def submit(self, task: Any) -> Any:
-        handle, start = self.executor.submit(task), time.monotonic()
+        # before `submit`: its own cost (on Ray: shipping the files) is overhead too; the
+        # bench's thread that submits the task polls it until it ends
+        start, cpu = time.monotonic(), time.thread_time()
+        handle = self.executor.submit(task)
         key = (task.spec["path"], task.spec["solver"], task.spec["seed"])
         poll, wait = handle.poll, handle.wait
 
         def ended(outcome: Any) -> Any:
             if outcome is not None and outcome.returncode is not None:
+                self.cpu.setdefault(key, time.thread_time() - cpu)
                 self.seconds.setdefault(key, time.monotonic() - start)
             return outcome
 
@@ -95,15 +106,20 @@ def measure(config: str, executor: Any, args: argparse.Namespace) -> dict[str, A
     timed = Timed(executor)
     jobs = args.node_cpus * (1 if config == "local" else int(config))
     settings = Settings(time_limit=args.time_limit, threads=1, repeats=args.repeats, jobs=jobs, executor=timed)
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     runs = run_suite(suite.instances, args.solvers.split(","), settings)
-    wall = time.monotonic() - start
-    work = {
-        (paths[r.instance], solver_spec(r.solver, 1)[0], r.seed): (r.load_time or 0.0) + r.runtime + r.check_time
-        for r in runs
-    }
+    wall, cpu = time.monotonic() - start, time.process_time() - cpu
+    work: dict[tuple[str, str, int], float] = {}  # by the key `Timed` notes
+    labels: dict[str, list[float]] = {}  # by instance/solver
+    for r in runs:
+        seconds = (r.load_time or 0.0) + r.runtime + r.check_time
+        work[paths[r.instance], solver_spec(r.solver, 1)[0], r.seed] = seconds
+        labels.setdefault(f"{r.instance}/{r.solver}", []).append(seconds)
+    by_run = {label: round(statistics.median(seconds), 3) for label, seconds in labels.items()}
     overhead = [timed.seconds[key] - seconds for key, seconds in work.items() if key in timed.seconds]
     done = sorted(work.values())
+    keys = list(timed.cpu)  # per run, the driving thread's CPU = dispatch + polling x its seconds
+    fit = statistics.linear_regression([timed.seconds[k] for k in keys], [timed.cpu[k] for k in keys])
     return {
         "config": config,
         "runs": len(runs),
@@ -116,6 +132,11 @@ def measure(config: str, executor: Any, args: argparse.Namespace) -> dict[str, A
         "work_s_mean": round(statistics.mean(done), 3),
         "work_s_median": round(statistics.median(done), 3),
         "work_s_p90": round(done[math.ceil(0.9 * len(done)) - 1], 3),  # nearest rank
+        "parent_cpu_ms_per_run": round(1000 * cpu / len(runs), 1),
+        "parent_cpu_per_run_second": round(cpu / sum(timed.seconds.values()), 4),
+        "dispatch_ms": round(1000 * fit.intercept, 1),
+        "poll_cpu_per_run_second": round(fit.slope, 4),
+        "work_s_median_by_run": by_run,
     }
 
 
@@ -142,7 +163,7 @@ def main() -> None:
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), file=sys.stderr)
-    columns = list(results[0])
+    columns = [key for key, value in results[0].items() if not isinstance(value, dict)]
     print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
     for row in results:
         print("| " + " | ".join(str(row[c]) for c in columns) + " |")
