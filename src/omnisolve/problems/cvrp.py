@@ -23,7 +23,6 @@ from omnisolve.problems._common import (
     nonnegative,
     readonly,
     real_array,
-    repeated,
     stats,
     value_vector,
 )
@@ -190,7 +189,7 @@ class CVRP(StructuredProblem):
             if exceeds(load, self.capacity):
                 problems.append(f"route {r} carries {load:g}, more than the capacity {self.capacity:g}")
         counts = Counter(v for route in read for v in route if v != self.depot)
-        twice = repeated(counts.elements())
+        twice = sorted(v for v, k in counts.items() if k > 1)  # counts is a Counter already
         if twice:
             problems.append(f"customers visited more than once: {listing(twice)}")
         missing = sorted(set(self.customers.tolist()) - set(counts))

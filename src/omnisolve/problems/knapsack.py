@@ -75,7 +75,7 @@ class Knapsack(StructuredProblem):
     def check(self, items: Any) -> list[str]:
         chosen, problem = self._read(items)
         if chosen is None:
-            return [cast(str, problem)]  # int_list gives a problem whenever it gives no list
+            return [cast(str, problem)]  # _read gives a problem whenever it gives no list
         problems = []
         twice = common.repeated(chosen)
         if twice:
