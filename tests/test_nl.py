@@ -354,12 +354,17 @@ def test_the_describe_page_shows_formulation_model_answer_and_certificate(browse
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto("/ui")
-        page.click("text=Describe your problem in words")
         page.fill("#token", token)
-        page.press("#token", "Enter")
+        page.press("#token", "Enter")  # stored for every page
+        page.click("text=Describe your problem in words")
+        page.wait_for_url("**/ui/nl")  # loaded: its script has read the token and holds the form
         page.fill("#text", QUESTION)
         page.click("#solve")
-        page.wait_for_selector("#outcome:not([hidden])", timeout=grace(60) * 1000)  # two model rounds, two solves
+        page.wait_for_function(  # two model rounds, two solves; or the error the page shows
+            "() => !document.getElementById('outcome').hidden || document.getElementById('nl-error').textContent",
+            timeout=grace(60) * 1000,
+        )
+        assert not page.inner_text("#nl-error"), page.inner_text("#nl-error")
         assert page.inner_text("#objective") == "1160" and page.inner_text("#verdict") == "pass"
         assert page.inner_text("#optimality") == "proven" and page.inner_text("#status") == "optimal"
         assert "canoe_share" in page.inner_text("#model") and "boat_ducks" in page.inner_text("#formulation")
