@@ -83,6 +83,10 @@ class HighsSolver(SolverInterface):
             progress = interruptible(_progress(tracker), interrupted)
             h.cbMipImprovingSolution.subscribe(progress)
             h.cbMipInterrupt.subscribe(progress)
+        elif tracker.extra is not None:  # no Python in an LP's iterations unless the caller has criteria
+            asked = interruptible(_interrupt_when_requested(tracker), interrupted)
+            h.cbSimplexInterrupt.subscribe(asked)
+            h.cbIpmInterrupt.subscribe(asked)
         h.run()
         if interrupted or interrupt_requested() or "KeyboardInterrupt" in "".join(log):
             raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
@@ -134,6 +138,17 @@ def _progress(tracker: Tracker) -> Callable[[Any], None]:
         objective, bound = _finite(out.objective_function_value), _finite(out.mip_dual_bound)
         if objective is not None or bound is not None:
             tracker.report(objective, bound)
+        if tracker.stop_requested():
+            event.interrupt()
+
+    return handle
+
+
+def _interrupt_when_requested(tracker: Tracker) -> Callable[[Any], None]:
+    """An LP callback (simplex or interior point) interrupting HiGHS once the caller's own
+    criteria hold; it reports nothing, since an LP's iterate is no feasible incumbent."""
+
+    def handle(event: Any) -> None:
         if tracker.stop_requested():
             event.interrupt()
 
