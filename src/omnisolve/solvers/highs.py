@@ -83,10 +83,8 @@ class HighsSolver(SolverInterface):
             progress = interruptible(_progress(tracker), interrupted)
             h.cbMipImprovingSolution.subscribe(progress)
             h.cbMipInterrupt.subscribe(progress)
-        elif tracker.extra is not None:  # no Python in an LP's iterations unless the caller has criteria
-            asked = interruptible(_interrupt_when_requested(tracker), interrupted)
-            h.cbSimplexInterrupt.subscribe(asked)
-            h.cbIpmInterrupt.subscribe(asked)
+        else:
+            stop_lp_when_requested(h, tracker, lambda handler: interruptible(handler, interrupted))
         h.run()
         if interrupted or interrupt_requested() or "KeyboardInterrupt" in "".join(log):
             raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
@@ -144,15 +142,22 @@ def _progress(tracker: Tracker) -> Callable[[Any], None]:
     return handle
 
 
-def _interrupt_when_requested(tracker: Tracker) -> Callable[[Any], None]:
-    """An LP callback (simplex or interior point) interrupting HiGHS once the caller's own
-    criteria hold; it reports nothing, since an LP's iterate is no feasible incumbent."""
+def stop_lp_when_requested(
+    h: Any, tracker: Tracker, wrap: Callable[[Callable[[Any], None]], Callable[[Any], None]] = lambda handler: handler
+) -> None:
+    """Interrupt `h`'s LP iterations (simplex and interior point) once the caller's own criteria
+    (`Limits.stop`) hold; the callback, passed through `wrap`, reports nothing, since an LP's
+    iterate is no incumbent. Without such criteria nothing is subscribed: no Python runs in an
+    LP's iterations."""
+    if tracker.extra is None:
+        return
 
     def handle(event: Any) -> None:
         if tracker.stop_requested():
             event.interrupt()
 
-    return handle
+    h.cbSimplexInterrupt.subscribe(wrap(handle))
+    h.cbIpmInterrupt.subscribe(wrap(handle))
 
 
 def _feasibility(data: ProblemData, limits: Limits, tracker: Tracker, status: Any) -> tuple[Any, np.ndarray | None]:
