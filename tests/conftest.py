@@ -13,6 +13,7 @@ BENCHDATA = Path(__file__).resolve().parents[2] / "shared" / "benchdata"
 TIME_FACTOR = float(os.environ.get("OMNISOLVE_TEST_TIME_FACTOR", "1"))
 OVERRUN = 1.5  # s an in-process solve may run past its time limit (model building, result, teardown)
 RACE_OVERRUN = 6.0  # s a race of solver processes may run past its limit (spawning, imports, kills)
+STOPPED = 15.0  # s a solve may take in all when a criterion of Limits.stop fires within its first seconds
 
 
 def grace(seconds: float) -> float:

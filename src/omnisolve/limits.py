@@ -46,8 +46,8 @@ class Limits:
     # a known solution to start from (values for a ProblemData, the structured solution otherwise);
     # backends that accept one (highs, cpsat) use it as a start/hint, the others ignore it
     start: Any = field(default=None, compare=False)
-    # more reasons to stop early (e.g. `Cancelled(event)`, `TargetObjective(v)`), honoured by the
-    # backends that poll `Tracker.should_stop()` and by HiGHS's MIP callbacks
+    # more reasons to stop early (e.g. `Cancelled(event)`, `TargetObjective(v)`): loops ask them
+    # through `Tracker.should_stop()`, hooks into native solvers through `Tracker.stop_requested()`
     stop: StoppingCriterion | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,7 +67,8 @@ class Limits:
 class Tracker:
     """One run's clock, incumbent trace and stopping criteria. Backends report every incumbent
     and bound (improvements go to the user's callback), take their time budgets from
-    `remaining()` / `search_remaining()` and ask `should_stop()` in their loops."""
+    `remaining()` / `search_remaining()` and ask `should_stop()` in their loops (a hook inside a
+    native solver asks `stop_requested()`)."""
 
     def __init__(
         self,
@@ -82,6 +83,7 @@ class Tracker:
         self.deadline = limits.time  # the answer is due
         self.stop_at = limits.time - stop_margin(limits.time)  # searching ends
         self.criteria = limits.criteria()
+        self.extra = limits.stop  # the caller's own criteria, beside the time limit and the gap
         self.sign = 1.0 if sense == "min" else -1.0  # "min" or "max" (`model.Sense` is a str)
         self.objective: float | None = None  # the best reported so far
         self.bound: float | None = None
@@ -103,6 +105,12 @@ class Tracker:
     def should_stop(self) -> bool:
         """Whether any stopping criterion holds now."""
         return self.criteria.should_stop(self)
+
+    def stop_requested(self) -> bool:
+        """Whether one of the caller's own criteria (`Limits.stop`) holds: what a hook inside a
+        native solver asks, the solver enforcing the time limit and the gap itself (so that
+        reaching the gap still ends as the solver's own optimality claim)."""
+        return self.extra is not None and self.extra.should_stop(self)
 
     def report(self, objective: float | None, bound: float | None = None) -> None:
         """A new incumbent and/or bound: kept in the trace and passed on if either improves."""

@@ -1,5 +1,7 @@
 """OR-Tools CP-SAT backend: job shop, TSP, small CVRP, knapsack and pure-integer linear models
-(formulations in `cpsat_models`). `ortools` is imported inside the methods only."""
+(formulations in `cpsat_models`). The caller's own stopping criteria (`Limits.stop`) are asked on
+every solution and, by a watcher thread (`solvers.stopping`), between solutions; a stopped search
+returns its best solution as feasible. `ortools` is imported inside the methods only."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from omnisolve.problems import TSP, Knapsack, Problem
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.cpsat_models import Formulation, JobShopFormulation, build, unsupported_reason
+from omnisolve.solvers.stopping import stop_when
 
 
 class CpSatSolver(SolverInterface):
@@ -47,7 +50,8 @@ class CpSatSolver(SolverInterface):
         log: list[str] = []
         solver.log_callback = log.append
         solver.best_bound_callback = lambda bound: tracker.report(None, form.objective(bound))
-        status = solver.solve(form.model, _incumbent_callback(form, tracker))
+        with stop_when(tracker.stop_requested, solver.stop_search):  # a cancel acts between solutions too
+            status = solver.solve(form.model, _incumbent_callback(form, tracker))
         result = _result(solver, status, form, problem)
         result.log = "\n".join(log)
         result.problem_name = problem.name
@@ -81,12 +85,16 @@ def _hint(form: Formulation, problem: Problem, start: Any) -> None:
 
 
 def _incumbent_callback(form: Formulation, tracker: Tracker) -> Any:
-    """A solution callback that reports each incumbent and the bound at that moment."""
+    """A solution callback that reports each incumbent and the bound at that moment, and stops
+    the search at once when the caller's own criteria (`Limits.stop`, e.g. a target objective)
+    then hold; CP-SAT enforces the time limit and the gap itself."""
     from ortools.sat.python import cp_model
 
     class Incumbents(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             tracker.report(form.objective(self.objective_value), form.objective(self.best_objective_bound))
+            if tracker.stop_requested():
+                self.stop_search()
 
     return Incumbents()
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from omnisolve.io.highs_model import log_errors, new_highs, to_highs_model
-from omnisolve.limits import Limits, StoppingCriterion, Tracker
+from omnisolve.limits import Limits, Tracker
 from omnisolve.model import ProblemData
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.processes import interrupt_requested
@@ -80,9 +80,11 @@ class HighsSolver(SolverInterface):
             h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
         interrupted: list[bool] = []
         if data.is_mip:
-            progress = interruptible(_progress(tracker, limits.stop), interrupted)
+            progress = interruptible(_progress(tracker), interrupted)
             h.cbMipImprovingSolution.subscribe(progress)
             h.cbMipInterrupt.subscribe(progress)
+        else:
+            stop_lp_when_requested(h, tracker, lambda handler: interruptible(handler, interrupted))
         h.run()
         if interrupted or interrupt_requested() or "KeyboardInterrupt" in "".join(log):
             raise KeyboardInterrupt  # Ctrl-C reached a callback: stop like any other Python code
@@ -124,20 +126,38 @@ def interruptible(handler: Callable[[Any], None], interrupted: list[bool]) -> Ca
     return call
 
 
-def _progress(tracker: Tracker, stop: StoppingCriterion | None) -> Callable[[Any], None]:
+def _progress(tracker: Tracker) -> Callable[[Any], None]:
     """A MIP callback forwarding its incumbent and dual bound (user's sense) to the tracker and
-    interrupting HiGHS once `stop` (the caller's extra criteria) holds; HiGHS enforces the time
-    limit and the gap itself."""
+    interrupting HiGHS once the caller's own criteria (`Limits.stop`) hold; HiGHS enforces the
+    time limit and the gap itself."""
 
     def handle(event: Any) -> None:
         out = event.data_out
         objective, bound = _finite(out.objective_function_value), _finite(out.mip_dual_bound)
         if objective is not None or bound is not None:
             tracker.report(objective, bound)
-        if stop is not None and stop.should_stop(tracker):
+        if tracker.stop_requested():
             event.interrupt()
 
     return handle
+
+
+def stop_lp_when_requested(
+    h: Any, tracker: Tracker, wrap: Callable[[Callable[[Any], None]], Callable[[Any], None]] = lambda handler: handler
+) -> None:
+    """Interrupt `h`'s LP iterations (simplex and interior point) once the caller's own criteria
+    (`Limits.stop`) hold; the callback, passed through `wrap`, reports nothing, since an LP's
+    iterate is no incumbent. Without such criteria nothing is subscribed: no Python runs in an
+    LP's iterations."""
+    if tracker.extra is None:
+        return
+
+    def handle(event: Any) -> None:
+        if tracker.stop_requested():
+            event.interrupt()
+
+    h.cbSimplexInterrupt.subscribe(wrap(handle))
+    h.cbIpmInterrupt.subscribe(wrap(handle))
 
 
 def _feasibility(data: ProblemData, limits: Limits, tracker: Tracker, status: Any) -> tuple[Any, np.ndarray | None]:

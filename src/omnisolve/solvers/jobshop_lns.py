@@ -2,15 +2,17 @@
 the lower bound) beside improvers that share one best schedule with it: each runs tabu search
 (`algorithms.jobshop_tabu`, N5 moves) until it stalls, then large-neighbourhood search with
 short CP-SAT sub-solves (`algorithms.jobshop_lns`) from the best schedule. With one thread they
-take turns: CP-SAT first for a share of the time, then one improver. `ortools` is imported
-inside the methods."""
+take turns: CP-SAT first for a share of the time, then one improver. The caller's own stopping
+criteria (`Limits.stop`) end all of them: CP-SAT through its solution callback and a watcher
+thread (`solvers.stopping`), the improvers through their time left (at most one `SLICE`
+sub-solve later). `ortools` is imported inside the methods."""
 
 from __future__ import annotations
 
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -20,6 +22,7 @@ from omnisolve.problems.jobshop import JobShop
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import EXACT_INT, horizon, kind_reason, too_large_reason
+from omnisolve.solvers.stopping import stop_when
 
 # With one thread, the share of the time for plain CP-SAT before LNS: enough to prove small
 # instances and get a bound (single noisy runs at 20 s: ta21 5.7 % gap with 15 %, 13.7 % with 35 %).
@@ -55,8 +58,11 @@ class JobShopLnsSolver(SolverInterface):
         tracker.report(first, shop.lower_bound)
         form = build_jobshop(shop)
         form.hint(starts)
-        time_left = tracker.search_remaining
         seeds = itertools.count(limits.seed + 1)
+
+        def time_left() -> float:
+            """Seconds the searches may still run: none once the caller's own criteria hold."""
+            return 0.0 if tracker.stop_requested() else tracker.search_remaining()
 
         def solve_sub(before, after, incumbent, cap, seconds):
             return _sub_solve(form, limits, next(seeds), before, after, incumbent, cap, seconds)
@@ -76,10 +82,14 @@ class JobShopLnsSolver(SolverInterface):
 
         full_workers = limits.threads // 2
         if full_workers == 0:  # one thread: CP-SAT, then one improver
-            _cpsat(form, limits, max(EXACT_SHARE * time_left(), 0.01), 1, shared)
+            _cpsat(form, limits, max(EXACT_SHARE * time_left(), 0.01), 1, shared, tracker.stop_requested)
             improve(limits.seed)
         else:
-            stop = threading.Event()
+            done = threading.Event()  # set once the improvers have finished
+
+            def stop() -> bool:
+                return done.is_set() or tracker.stop_requested()
+
             with ThreadPoolExecutor(limits.threads) as pool:
                 full = pool.submit(_cpsat, form, limits, time_left(), full_workers, shared, stop)
                 improvers = [pool.submit(improve, limits.seed + i) for i in range(limits.threads - full_workers)]
@@ -87,7 +97,7 @@ class JobShopLnsSolver(SolverInterface):
                     for improver in improvers:
                         improver.result()  # re-raises an improver's error
                 finally:
-                    stop.set()
+                    done.set()
                 full.result()
         status = Status.OPTIMAL if shared.closed else Status.FEASIBLE
         message = f"first schedule by {rule} ({first})"
@@ -111,11 +121,10 @@ def _parameters(solver: Any, limits: Limits, seconds: float, seed: int, workers:
         params.max_memory_in_mb = limits.memory_mb
 
 
-def _cpsat(
-    form: Any, limits: Limits, seconds: float, workers: int, shared: Any, stop: threading.Event | None = None
-) -> None:
+def _cpsat(form: Any, limits: Limits, seconds: float, workers: int, shared: Any, stop: Callable[[], bool]) -> None:
     """Plain CP-SAT on the whole model with `workers` threads, offering every schedule it finds
-    to `shared` and raising its bound; it stops early once `shared` is closed or `stop` is set."""
+    to `shared` and raising its bound; it stops early once `shared` is closed or `stop()` holds
+    (asked on every solution and every `stopping.POLL` seconds)."""
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
@@ -125,27 +134,14 @@ def _cpsat(
         def on_solution_callback(self) -> None:
             shared.offer(np.array([self.value(v) for v in form.starts], dtype=np.int64))
             shared.raise_bound(int(np.ceil(self.best_objective_bound - 1e-9)))
-            if shared.closed:  # a stop request is the watcher's to handle
+            if shared.closed or stop():
                 self.stop_search()
 
-    watcher = threading.Thread(target=_stop_when, args=(solver, shared, stop), daemon=True) if stop else None
-    if watcher is not None:
-        watcher.start()
-    status = solver.solve(form.model, Incumbents())
+    with stop_when(lambda: shared.closed or stop(), solver.stop_search):
+        status = solver.solve(form.model, Incumbents())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shared.raise_bound(int(np.ceil(solver.best_objective_bound - 1e-9)))
         shared.proven = shared.proven or status == cp_model.OPTIMAL
-    if stop is not None:
-        stop.set()  # also ends the watcher
-
-
-def _stop_when(solver: Any, shared: Any, stop: threading.Event) -> None:
-    """Stop `solver` once the LNS beside it closes the gap or the caller is done."""
-    while not stop.wait(0.05):
-        if shared.closed:
-            solver.stop_search()
-            return
-    solver.stop_search()
 
 
 def _sub_solve(

@@ -8,7 +8,9 @@ TIME_LIMIT CPU seconds each, TOTAL_TIME_LIMIT checked between runs. The limits c
 and the ascent cannot be interrupted, so we convert wall to CPU time with the ratio measured
 from the load average (then after each call), estimate the ascent (shortened with
 INITIAL_PERIOD when it would take a large share), and call again with a new seed while the
-wall clock leaves room.
+wall clock leaves room. LKH cannot be stopped inside a call, so the caller's own stopping
+criteria (`Limits.stop`) are asked between calls only: a cancel acts once the current call
+ends (the first may take `FIRST_SHARE` of the time limit).
 
 An instance with TSPLIB coordinates (EUC_2D, CEIL_2D, ATT, GEO) goes to LKH as coordinates,
 never as a matrix: LKH computes those distances itself, exactly as TSPLIB defines them. From
@@ -68,7 +70,7 @@ class LkhSolver(SolverInterface):
             ascent /= 3
         best: list[int] | None = None
         calls = 0
-        while best is None or tracker.search_remaining() > 2 * ascent + 0.1:
+        while best is None or (tracker.search_remaining() > 2 * ascent + 0.1 and not tracker.should_stop()):
             share = 1.0 if calls else FIRST_SHARE
             search = max(share * (tracker.search_remaining() - ascent) / ratio, 0.01)  # CPU seconds
             params.update(SEED=(limits.seed + calls) % 999_983 + 1, TIME_LIMIT=search / RUNS, TOTAL_TIME_LIMIT=search)

@@ -1,6 +1,9 @@
 """OR-Tools routing backend for TSP and CVRP: cheapest-arc first solution, then guided local
 search until the time limit. The routing library needs integer arc costs and demands, so other
-data is refused. `ortools` is imported inside the functions only."""
+data is refused. The caller's own stopping criteria (`Limits.stop`) are asked on every solution
+and, by a watcher thread (`solvers.stopping`), between solutions; both cancel the search with the
+library's thread-safe `RoutingModel.CancelSearch`, and the best solution comes back as feasible.
+`ortools` is imported inside the functions only."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import kind_reason, routing_data_reason
+from omnisolve.solvers.stopping import stop_when
 
 _LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
 
@@ -49,13 +53,22 @@ class OrToolsRoutingSolver(SolverInterface):
         params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         params.time_limit.FromMilliseconds(max(1, int(1000 * tracker.search_remaining())))
-        routing.AddAtSolutionCallback(lambda: tracker.report(float(routing.CostVar().Max())))
-        solution = routing.SolveWithParameters(params)
+        routing.AddAtSolutionCallback(lambda: _at_solution(routing, tracker))
+        with stop_when(tracker.stop_requested, routing.CancelSearch):  # a cancel acts between solutions too
+            solution = routing.SolveWithParameters(params)
         if solution is None:
             return Result(Status.TIME_LIMIT, message=f"OR-Tools routing found no solution (status {routing.status()})")
         paths = [_path(routing, manager, solution, v) for v in range(fleet)]
         answer = [depot] + paths[0] if cvrp is None else [p for p in paths if p]
         return Result(Status.FEASIBLE, objective=problem.evaluate(answer), solution=answer)
+
+
+def _at_solution(routing: Any, tracker: Tracker) -> None:
+    """Report the new solution's cost; cancel the search at once when the caller's own criteria
+    (`Limits.stop`, e.g. a target objective) then hold."""
+    tracker.report(float(routing.CostVar().Max()))
+    if tracker.stop_requested():
+        routing.CancelSearch()
 
 
 def fleet_size(problem: CVRP) -> int:

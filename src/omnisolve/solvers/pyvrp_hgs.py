@@ -3,12 +3,14 @@ genetic search). With `threads` >= 2 it runs one search per thread with consecut
 extra ones in helper processes (PyVRP is single-threaded), and keeps the best answer: on two
 cores the best of two runs beats one run of the same wall time. Helpers are tasks of
 `omnisolve.processes` (entry `run_seed`), fresh interpreters rather than multiprocessing, which
-would re-run an unguarded user script in every child. `pyvrp` is imported inside the functions
-only."""
+would re-run an unguarded user script in every child. The caller's own stopping criteria
+(`Limits.stop`) are asked on every iteration of the first search, which then ends the helpers
+through a stop file they look for on theirs. `pyvrp` is imported inside the functions only."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import tempfile
 import time
@@ -54,11 +56,15 @@ class PyVrpSolver(SolverInterface):
         outcomes: list[Outcome] = []
         with tempfile.TemporaryDirectory(prefix="omnisolve-pyvrp-") as tmp, contextlib.ExitStack() as running:
             problem_file = Path(tmp) / "problem.pkl"  # the helpers' input
+            stop_file = Path(tmp) / "stop"  # the helpers end once it exists
             if len(seeds) > 1:
                 problem_file.write_bytes(pickle.dumps(problem))
-            helpers = [running.enter_context(_start_helper(problem_file, seed, deadline)) for seed in seeds[1:]]
+            helpers = [
+                running.enter_context(_start_helper(problem_file, stop_file, seed, deadline)) for seed in seeds[1:]
+            ]
             drain = _drainer(helpers, tracker, outcomes)
-            outcomes.append(run(problem, seeds[0], deadline, tracker.report, drain))
+            outcomes.append(run(problem, seeds[0], deadline, tracker.report, drain, tracker.stop_requested))
+            stop_file.touch()  # the helpers end with this search (at the deadline or by the caller's criteria)
             while len(outcomes) < len(seeds) and time.time() < deadline + _GRACE:
                 drain(True)
             for helper in helpers:
@@ -78,10 +84,12 @@ def run(
     deadline: float,
     on_best: Callable[[float], None],
     on_iteration: Callable[[bool], None] = lambda wait: None,
+    asked: Callable[[], bool] = lambda: False,
 ) -> Outcome:
-    """One PyVRP search until the wall-clock `deadline` (time.time()). The stopping criterion,
-    called every iteration with the best feasible cost, streams improvements to `on_best` and
-    calls `on_iteration(False)` (so hooks there must be cheap)."""
+    """One PyVRP search until the wall-clock `deadline` (time.time()) or until `asked()` holds
+    (the caller's own criteria). The stopping criterion, called every iteration with the best
+    feasible cost, streams improvements to `on_best`, calls `on_iteration(False)` and asks
+    `asked()` (so both must be cheap)."""
     import pyvrp
 
     best_seen = [_MAX_VALUE]
@@ -91,7 +99,7 @@ def run(
             best_seen[0] = best_cost
             on_best(float(best_cost))
         on_iteration(False)
-        return time.time() >= deadline
+        return time.time() >= deadline or asked()
 
     best = pyvrp.solve(problem_data(problem), stop=stop, seed=seed, collect_stats=False).best
     return int(best.distance()), routes_of(problem, best), bool(best.is_feasible())
@@ -123,9 +131,10 @@ def routes_of(problem: CVRP, solution: Any) -> Routes:
 
 
 # ---- helper processes ------------------------------------------------------------------------
-def _start_helper(problem_file: Path, seed: int, deadline: float) -> Handle:
-    """Start `run` with `seed` on the pickled problem in a helper process."""
-    spec = {"problem": str(problem_file), "seed": seed, "deadline": deadline}
+def _start_helper(problem_file: Path, stop_file: Path, seed: int, deadline: float) -> Handle:
+    """Start `run` with `seed` on the pickled problem in a helper process, until `deadline` or
+    until `stop_file` exists."""
+    spec = {"problem": str(problem_file), "stop": str(stop_file), "seed": seed, "deadline": deadline}
     return LocalExecutor().submit(Task(f"{__name__}:run_seed", spec))
 
 
@@ -133,10 +142,15 @@ def run_seed(spec: dict[str, Any], channel: Channel) -> None:
     """The helper's side: one search with the spec's seed, its improvements as incumbents, its
     best as the result (feasible, or time_limit without a feasible one)."""
     problem = pickle.loads(Path(spec["problem"]).read_bytes())
+    stop_file = spec["stop"]
     channel.started()
     start = time.perf_counter()
     cost, routes, feasible = run(
-        problem, spec["seed"], spec["deadline"], lambda best: channel.incumbent(time.perf_counter() - start, best)
+        problem,
+        spec["seed"],
+        spec["deadline"],
+        lambda best: channel.incumbent(time.perf_counter() - start, best),
+        asked=lambda: os.path.exists(stop_file),
     )
     status = Status.FEASIBLE if feasible else Status.TIME_LIMIT
     channel.result(Result(status, objective=float(cost), solution=routes))

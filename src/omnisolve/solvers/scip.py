@@ -3,7 +3,9 @@ plus structured problems through their MILP. An independent second solver beside
 cross-check witness and a MILP racer): the SCIP model is built from `ProblemData`'s arrays here,
 nothing is shared with the HiGHS translation.
 
-SCIP's branch-and-bound is single-threaded, so `Limits.threads` is not used. A quadratic
+SCIP's branch-and-bound is single-threaded, so `Limits.threads` is not used. The caller's own
+stopping criteria (`Limits.stop`) are asked by an event handler after every node and LP, which
+interrupts the solve (`_progress`). A quadratic
 objective becomes an epigraph variable t with a quadratic row (t >= x'Qx for min, t <= x'Qx for
 max). `pyscipopt` is imported inside the functions only, so `import omnisolve` works without it.
 """
@@ -83,10 +85,7 @@ class ScipSolver(SolverInterface):
         os.close(fd)
         try:
             model, xs = build(data, limits, tracker, logfile)
-            model.attachEventHandlerCallback(
-                lambda m, _: _report(tracker, m),
-                [_events().BESTSOLFOUND, _events().DUALBOUNDIMPROVED],
-            )
+            model.attachEventHandlerCallback(lambda m, _: _progress(tracker, m), _progress_events(tracker))
             model.optimize()
             status = model.getStatus()
             point = None
@@ -202,12 +201,24 @@ def _finite(m: Any, value: float) -> float | None:
     return None if m.isInfinity(abs(value)) or not math.isfinite(value) else float(value)
 
 
-def _report(tracker: Tracker, m: Any) -> None:
-    """Forward SCIP's incumbent and dual bound (original problem, user's sense) to the tracker."""
+def _progress_events(tracker: Tracker) -> list[Any]:
+    """When `_progress` runs: on a new incumbent or bound; with criteria of the caller's own
+    (`Limits.stop`) also after every node and LP, so a cancel acts between solutions too."""
+    events = _events()
+    asked = [events.NODESOLVED, events.LPSOLVED] if tracker.extra is not None else []
+    return [events.BESTSOLFOUND, events.DUALBOUNDIMPROVED, *asked]
+
+
+def _progress(tracker: Tracker, m: Any) -> None:
+    """Forward SCIP's incumbent and dual bound (original problem, user's sense) to the tracker,
+    then interrupt SCIP once the caller's own criteria hold (SCIP enforces the time limit and
+    the gap itself; its best solution comes back as feasible)."""
     objective = _finite(m, m.getPrimalbound()) if m.getNSols() else None
     bound = _finite(m, m.getDualbound())
     if objective is not None or bound is not None:
         tracker.report(objective, bound)
+    if tracker.stop_requested():
+        m.interruptSolve()
 
 
 def _values(m: Any, xs: list, n: int) -> np.ndarray:

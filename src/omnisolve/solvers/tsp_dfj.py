@@ -115,9 +115,12 @@ class _Dfj:
     def run(self) -> Result:
         import highspy
 
+        from omnisolve.solvers.highs import stop_lp_when_requested
+
         S = highspy.HighsModelStatus
         self.tracker.report(self.length)
         h = self.model()
+        stop_lp_when_requested(h, self.tracker)
         # LP rounds: exact subtour separation until the subtour (Held-Karp) bound
         rounds = 0
         while not self.closed() and not self.tracker.should_stop():
@@ -173,7 +176,7 @@ class _Dfj:
     def on_interrupt(self, event: Any) -> None:
         self.raise_bound(event.data_out.mip_dual_bound)
         # set every time: HiGHS keeps the flag from one run to the next
-        event.data_in.user_interrupt = bool(self.pending)
+        event.data_in.user_interrupt = bool(self.pending) or self.tracker.stop_requested()
 
     def hear(self, values: Any) -> None:
         """An improving solution of the running MILP: a tour is offered as incumbent, the
@@ -202,7 +205,9 @@ class _Dfj:
             bound=bound,
             solution=tour,
             log=log,
-            message="stopped by the time limit",
+            message="stopped by a criterion of Limits.stop"
+            if self.tracker.stop_requested()
+            else "stopped by the time limit",
         )
 
     def run_highs(self, h: Any) -> Any:
