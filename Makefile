@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	# compile the numba kernels once, so no first solve pays for it
-	$(PY) -c "from omnisolve.algorithms import jobshop_tabu, tsp_local_search; tsp_local_search.warm_up(); jobshop_tabu.warm_up()"
+	$(PY) -c "from omnisolve.algorithms import jobshop_tabu, tsp_kernels; tsp_kernels.warm_up(); jobshop_tabu.warm_up()"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -16,7 +16,7 @@ import pytest
 
 import omnisolve as om
 from conftest import BENCHDATA, OVERRUN, grace
-from omnisolve.algorithms import tsp_construction, tsp_metric
+from omnisolve.algorithms import tsp_construction, tsp_kernels, tsp_metric
 from omnisolve.algorithms import tsp_local_search as ls
 from omnisolve.errors import UnsupportedError
 from omnisolve.io import read, write
@@ -34,7 +34,7 @@ MATRIX_BACKENDS = ["cpsat", "tsp-dfj", "highs", "scip", "ortools-routing", "lkh"
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_numba() -> None:
-    ls.warm_up()
+    tsp_kernels.warm_up()
 
 
 @pytest.fixture

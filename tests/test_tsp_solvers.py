@@ -2,17 +2,24 @@
 tours within the time limit, known optima as bounds, 2-opt optimality, refusals."""
 
 import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import omnisolve as om
 from conftest import BENCHDATA, OVERRUN, grace
+from omnisolve.algorithms import tsp_kernels
 from omnisolve.algorithms import tsp_local_search as ls
 from omnisolve.algorithms import tsp_metric as tm
 from omnisolve.errors import UnsupportedError
 from omnisolve.io.vrplib_reader import read_cvrp
 from omnisolve.problems import TSP
+from omnisolve.solvers.tsp_ils import COMPILING
 
 OPTIMA = {"berlin52": 7542, "eil51": 426}
 
@@ -20,7 +27,7 @@ OPTIMA = {"berlin52": 7542, "eil51": 426}
 @pytest.fixture(scope="module", autouse=True)
 def warm_numba() -> None:
     """Load (or compile, on a fresh checkout) the numba kernels before timing any solve."""
-    ls.warm_up()
+    tsp_kernels.warm_up()
 
 
 def random_tsp(n: int, seed: int = 0) -> TSP:
@@ -146,3 +153,73 @@ def test_tiny_tours() -> None:
         for n in (2, 3, 4, 5):
             result = om.solve(random_tsp(n), solver=solver, time_limit=0.5)
             assert result.certificate.passed
+
+
+def tsp_kinds() -> dict[str, TSP]:
+    """A TSP of each kind tsp-ils searches: a matrix (given as int32 in Fortran order, too), each
+    coordinate rule (GEO, int32 coordinates), tiny ones, one beyond `LARGE_NODES` (greedy first
+    tour, Or-3opt)."""
+    xy = np.random.default_rng(7).integers(1, 3000, size=(40, 2)).astype(np.int32)
+    rules = {rule: TSP(None, xy, edge_weight_type=rule) for rule in ("EUC_2D", "ATT", "CEIL_2D", "MAN_2D", "MAX_2D")}
+    return {
+        "matrix": random_tsp(40),
+        "int32 Fortran matrix": TSP(np.asfortranarray(np.rint(random_tsp(30).distances).astype(np.int32))),
+        **rules,
+        "GEO": TSP(None, xy / 60.0, edge_weight_type="GEO"),
+        "3 nodes": random_tsp(3),
+        "5 nodes": random_tsp(5),
+        "1600 nodes": TSP(None, np.random.default_rng(8).uniform(0, 1e4, size=(1600, 2)), edge_weight_type="EUC_2D"),
+    }
+
+
+def solve_every_kind(limit: float) -> list[dict]:
+    """tsp-ils on each of `tsp_kinds`, `limit` seconds each, in this process."""
+    out = []
+    for kind, problem in tsp_kinds().items():
+        result = om.solve(problem, solver="tsp-ils", time_limit=limit, threads=1, cross_check="off")
+        passed = result.certificate is not None and result.certificate.passed
+        out.append({"kind": kind, "runtime": result.runtime, "passed": passed, "message": result.message})
+    return out
+
+
+def kernel_signatures() -> dict[str, list]:
+    """The argument types each TSP kernel is compiled for in this process."""
+    from numba.core.dispatcher import Dispatcher
+
+    from omnisolve.algorithms import tsp_construction
+
+    return {
+        f"{module.__name__}.{name}": list(kernel.signatures)
+        for module in (tm, tsp_construction, ls)
+        for name, kernel in vars(module).items()
+        if isinstance(kernel, Dispatcher)
+    }
+
+
+def test_tsp_ils_runs_compile_nothing_beyond_the_warm_up() -> None:
+    """Every TSP reaches each kernel with one set of argument types (float64 and int64 C arrays,
+    the metric's read-only), the warm-up's: no run compiles."""
+    warm = kernel_signatures()
+    solve_every_kind(0.2)
+    assert kernel_signatures() == warm
+    assert all(len(signatures) <= 1 for signatures in warm.values()), warm
+
+
+def test_tsp_ils_stops_on_time_while_numba_compiles(tmp_path: Path) -> None:
+    """With numba's cache empty, compiling the kernels took 30 s (18 s now), once 14 s of it
+    inside a 1.5 s run; now each run of a fresh process stops on time, answering a numpy tour
+    until the kernels, compiled in a thread, are ready."""
+    limit = 1.0
+    tests = str(Path(__file__).parent)
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(tmp_path),
+        "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]),
+    }
+    code = f"import json, test_tsp_solvers as t; print(json.dumps(t.solve_every_kind({limit})))"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    runs = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert runs[0]["message"] == COMPILING  # the cache was cold
+    for run in runs:
+        assert run["passed"] and run["runtime"] <= limit + grace(OVERRUN), run

@@ -3,7 +3,8 @@ instances), or in O(n k log(n k)) from candidate lists the greedy edge matching 
 shortest first, each taken unless it gives a node a third edge or closes a cycle), its paths then
 joined end to nearest free end. Greedy tours are about 15-20 % above the optimum on random
 uniform instances, a better start for 2-opt than nearest neighbour (Johnson and McGeoch 1997),
-and take well under a second at 100,000 nodes."""
+and take well under a second at 100,000 nodes. Without numba, for a run whose kernels are still
+compiling (`tsp_kernels`): the same nearest neighbour tour in numpy, or the strips tour."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from omnisolve.algorithms.tsp_metric import Metric, dist, pair_lengths
+from omnisolve.problems.tsp import TSP
 
 
 def greedy_tour(m: Metric, neigh: np.ndarray) -> np.ndarray:
@@ -22,6 +24,32 @@ def greedy_tour(m: Metric, neigh: np.ndarray) -> np.ndarray:
     adj = _match(n, tails[order], heads[order])
     _join_paths(m, adj)
     return _walk(adj)
+
+
+def nearest_neighbor_numpy(problem: TSP, start: int) -> np.ndarray:
+    """`nearest_neighbor_tour` without numba, from the problem's own distances: n numpy passes
+    of O(n) each."""
+    n = problem.n
+    nodes = np.arange(n)
+    tour = np.empty(n, np.int64)
+    seen = np.zeros(n, np.bool_)
+    tour[0] = start
+    seen[start] = True
+    for i in range(1, n):
+        row = problem.pair_distances(np.full(n, tour[i - 1]), nodes)
+        tour[i] = np.argmin(np.where(seen, np.inf, row))
+        seen[tour[i]] = True
+    return tour
+
+
+def strip_tour(coords: np.ndarray) -> np.ndarray:
+    """A tour without numba in O(n log n): the nodes in about sqrt(n / 3) vertical strips, up one
+    strip and down the next: on uniform random points about 30 % above the optimum."""
+    x, y = coords[:, 0], coords[:, 1]
+    strips = max(1, round(np.sqrt(len(x) / 3)))
+    width = (x.max() - x.min()) / strips or 1.0
+    strip = np.minimum((x - x.min()) // width, strips - 1).astype(np.int64)
+    return np.lexsort((np.where(strip % 2 == 0, y, -y), strip)).astype(np.int64)
 
 
 @njit(cache=True)
@@ -99,7 +127,7 @@ def _join_paths(m, adj: np.ndarray) -> None:
     done[first] = done[other[first]] = True
     cur = other[first]
     for _ in range(count):
-        best, best_d = -1, np.inf
+        best, best_d = int(-1), np.inf  # int(): a literal -1 would compile _link once more
         for e in range(count):
             v = ends[e]
             if not done[v]:

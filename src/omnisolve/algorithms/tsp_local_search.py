@@ -229,7 +229,8 @@ def _try_or3(m, neigh, tour, pos, queue, queued, state, journal, t1: int) -> flo
                 t6 = _next(tour, pos, t5, step)
                 gain = g2 + dist(m, t5, t6) - dist(m, t6, t1)
                 if gain > EPS:
-                    _insert_segment(tour, pos, state, journal, t1, t2, t5, t6, t3, t4, False)
+                    reversed_ = bool(False)  # bool(): a literal would compile _insert_segment once more
+                    _insert_segment(tour, pos, state, journal, t1, t2, t5, t6, t3, t4, reversed_)
                     for v in (t1, t2, t3, t4, t5, t6):
                         _push(queue, queued, state, v)
                     return gain
@@ -306,7 +307,9 @@ def ils(m, neigh, s, length: np.ndarray, rounds: int, max_len: int, or3: bool, s
         for v in (a, b0, b1, c0, c1, f):
             _push(queue, queued, state, v)
         state[LOGGED] = 0
-        new = length[0] + delta - local_search(m, neigh, s, -1, or3)
+        # int(-1), not the literal -1, which numba types as Literal[int](-1) and would compile
+        # local_search for a second time (12 s cold), as any literal argument of a kernel would
+        new = length[0] + delta - local_search(m, neigh, s, int(-1), or3)
         if new <= length[0] + EPS:
             if new < length[0] - EPS:
                 improved += 1
@@ -317,18 +320,3 @@ def ils(m, neigh, s, length: np.ndarray, rounds: int, max_len: int, or3: bool, s
             _swap_paths(tour, pos, start, l2, l1, buf)
     state[LOGGING] = 0
     return improved
-
-
-def warm_up() -> None:
-    """Compile every kernel (or load it from numba's cache) on a tiny instance, so that the
-    first real solve does not pay for it: about 40 s cold, under a second from the cache."""
-    from omnisolve.algorithms.tsp_construction import greedy_tour, nearest_neighbor_tour
-    from omnisolve.algorithms.tsp_metric import matrix_metric, neighbor_lists, tour_length
-
-    xy = np.random.default_rng(0).uniform(0, 1, size=(8, 2))
-    m = matrix_metric(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)))
-    neigh = neighbor_lists(m[0], 4)
-    s = new_search(greedy_tour(m, neigh))
-    local_search(m, neigh, s, -1, True)
-    ils(m, neigh, s, np.array([tour_length(m, s[0])]), 2, 2, True, 0)
-    nearest_neighbor_tour(m, 8, 0)

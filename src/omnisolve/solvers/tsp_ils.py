@@ -5,7 +5,8 @@ with local double-bridge kicks until the time limit. A TSP that computes
 its distances from coordinates is searched on the coordinates (candidates from a k-d tree,
 distances on demand), so no n x n matrix is ever built; an explicit matrix is searched as it is.
 Kernels in `omnisolve.algorithms.tsp_metric`, `tsp_construction` and `tsp_local_search`,
-numba-jitted and imported lazily."""
+numba-jitted and imported lazily. A run never waits for numba beyond its time: until the kernels
+are compiled (`tsp_kernels`, in a thread) the answer is a tour built with numpy alone."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ REPORT_SECONDS = 0.1  # an improved tour is measured and reported at most this o
 #: (u1432, u1817, pcb3038, fnl4461, random 10,000) but longer ones at 442-1,002 (the extra move
 #: costs more time than it gains when the search has time to converge)
 LARGE_NODES = 1500
+#: the message of a run that ended before numba had compiled its kernels
+COMPILING = (
+    "numba was still compiling the search kernels (a cold cache, once; tsp_kernels.warm_up() does it ahead): "
+    "answered with a first tour built with numpy"
+)
 
 
 class TspIlsSolver(SolverInterface):
@@ -47,32 +53,55 @@ class TspIlsSolver(SolverInterface):
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
-        from omnisolve.algorithms import tsp_construction, tsp_metric
+        from omnisolve.algorithms import tsp_construction, tsp_kernels, tsp_metric
         from omnisolve.algorithms import tsp_local_search as ls
 
+        tsp_kernels.ready(0)  # starts compiling them (or loading them from the cache) at once
         m = tsp_metric.metric_of(problem)
         neigh = tsp_metric.candidates(problem, m, NEIGHBORS)
-        large = problem.n >= LARGE_NODES
-        if large:
-            first = tsp_construction.greedy_tour(m, neigh)
-        else:
-            first = tsp_construction.nearest_neighbor_tour(m, problem.n, limits.seed % problem.n)
-        search = ls.new_search(first)
-        tour, state = search[0], search[4]
+        large, start = problem.n >= LARGE_NODES, int(limits.seed) % problem.n
         report = _Reports(problem, tracker)
+        starts: list[np.ndarray] = []
+        if not tsp_kernels.ready(0):
+            starts.append(_plain_tour(problem, large, start))
+            report(starts[0], True)
+            if not tsp_kernels.ready(tracker.search_remaining()) or tracker.should_stop():
+                return _answer(problem, tracker, starts[0], COMPILING)
+        if large:
+            starts.append(tsp_construction.greedy_tour(m, neigh))
+        else:
+            starts.append(tsp_construction.nearest_neighbor_tour(m, problem.n, start))
+        search = ls.new_search(min(starts, key=problem.tour_length))  # the search never lengthens it
+        tour, state = search[0], search[4]
         report(tour, True)
         for steps in _chunks(tracker, 1000):  # the first descent, interruptible
             report(tour, ls.local_search(m, neigh, search, steps, large) > 0)
             if state[ls.COUNT] == 0:
                 break
-        length, seed = np.array([tsp_metric.tour_length(m, tour)]), limits.seed
+        length, seed = np.array([tsp_metric.tour_length(m, tour)]), int(limits.seed)
         for rounds in _chunks(tracker, 16) if problem.n >= 5 else ():
             report(tour, ls.ils(m, neigh, search, length, rounds, KICK_LENGTH, large, seed) > 0)
             seed = -1  # seed the generator once, then keep its stream
-        solution = tour.tolist()
-        objective = problem.evaluate(solution)
-        tracker.report(objective)
-        return Result(Status.FEASIBLE, objective=objective, solution=solution)
+        return _answer(problem, tracker, tour)
+
+
+def _plain_tour(problem: TSP, large: bool, start: int) -> np.ndarray:
+    """The first tour without numba: nearest neighbour (as the kernels make it) on a matrix or
+    below `LARGE_NODES`, where its n passes of O(n) are no more than the matrix costs to read,
+    else the strips tour of the coordinates."""
+    from omnisolve.algorithms import tsp_construction
+
+    if large and problem.computed:
+        return tsp_construction.strip_tour(np.asarray(problem.coords, dtype=float))
+    return tsp_construction.nearest_neighbor_numpy(problem, start)
+
+
+def _answer(problem: TSP, tracker: Tracker, tour: np.ndarray, message: str = "") -> Result:
+    """The result of `tour`, its exact length reported to the tracker."""
+    solution = tour.tolist()
+    objective = problem.evaluate(solution)
+    tracker.report(objective)
+    return Result(Status.FEASIBLE, objective=objective, solution=solution, message=message)
 
 
 def _chunks(tracker: Tracker, size: int) -> Iterator[int]:
