@@ -76,6 +76,20 @@ def test_time_to_target():
     assert metrics.time_to_target([(2.0, 99.0, None)], 100.0, "max", 0.01) == 2.0
 
 
+def test_coco_ecdf_of_targets_reached():
+    assert len(metrics.COCO_TARGETS) == 51
+    assert metrics.COCO_TARGETS[0] == pytest.approx(100.0) and metrics.COCO_TARGETS[-1] == pytest.approx(1e-8)
+    # precision 50 after call 1 (reaches 10^2 .. 10^1.8), 1e-9 after call 40 (all the rest)
+    hits = metrics.first_hits([(1, 50.0), (40, 1e-9)])
+    assert hits[:2] == [1, 1] and hits[2:] == [40] * 49
+    assert metrics.first_hits([(3, 200.0)]) == [None] * 51
+    runs = [(2, [1, 20]), (2, [None, 200])]  # two runs in 2-D, two targets each
+    assert metrics.ecdf(runs, [0.5, 1.0, 10.0, 100.0]) == [0.25, 0.25, 0.5, 0.75]
+    # per pair 1 - log10(max(calls/dim, 1)) / log10(budget/dim): 0.5 -> 1, 10 -> 0.5, never -> 0, 100 -> 0
+    assert metrics.ecdf_area(runs, 100.0) == pytest.approx((1.0 + 0.5 + 0.0 + 0.0) / 4)
+    assert metrics.ecdf_area(runs, 10.0) == pytest.approx((1.0 + 0.0 + 0.0 + 0.0) / 4)
+
+
 def test_shifted_geomean_profiles_and_par10():
     assert metrics.shifted_geomean([10.0, 30.0]) == pytest.approx(math.sqrt(20 * 40) - 10)
     assert metrics.shifted_geomean([0.0, 0.0]) == pytest.approx(0.0)

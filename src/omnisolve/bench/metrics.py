@@ -1,5 +1,5 @@
 """Benchmark measures: gap, time to target, primal integral, shifted geometric mean, performance
-profiles and PAR-10.
+profiles, PAR-10, and COCO's ECDF of targets reached by black-box runs.
 
 Convention: every gap here is a FRACTION (0.01 = 1 %); reports multiply by 100 for display.
 A trace is the solver's incumbent trace `[(t, objective, bound), ...]` (seconds since the solve
@@ -116,3 +116,40 @@ def performance_profile(ratios: Sequence[float], taus: Iterable[float]) -> list[
 def par10(runtime: float, solved: bool, time_limit: float) -> float:
     """Penalized average runtime term: the runtime if solved, else 10 x the time limit."""
     return runtime if solved else 10.0 * time_limit
+
+
+#: COCO's standard precision targets f - f_opt: 10^2 down to 10^-8, five per decade (51)
+COCO_TARGETS = tuple(10.0 ** (2.0 - k / 5.0) for k in range(51))
+
+
+def first_hits(improvements: Iterable[tuple[int, float]], targets: Sequence[float] = COCO_TARGETS) -> list[int | None]:
+    """Per target, the number of calls after which the precision (f - f_opt of the best point
+    so far) was first at most the target, or None if never; `improvements` are (calls,
+    precision) pairs in calling order."""
+    hits: list[int | None] = [None] * len(targets)
+    for calls, precision in improvements:
+        for i, target in enumerate(targets):
+            if hits[i] is None and precision <= target:
+                hits[i] = calls
+    return hits
+
+
+def ecdf(runs: Iterable[tuple[int, Sequence[int | None]]], per_dimension: Iterable[float]) -> list[float]:
+    """COCO's aggregated ECDF: for each budget of calls per dimension, the fraction of (run,
+    target) pairs reached within it; a run is (dimension, its `first_hits`)."""
+    pairs = [(calls / dim if calls is not None else math.inf) for dim, hits in runs for calls in hits]
+    return [sum(p <= b for p in pairs) / len(pairs) if pairs else 0.0 for b in per_dimension]
+
+
+def ecdf_area(runs: Iterable[tuple[int, Sequence[int | None]]], max_per_dimension: float) -> float:
+    """The area under the ECDF over log10(calls / dimension) from 0 to log10(`max_per_dimension`),
+    divided by that width: 1 when every target is reached with the first call per dimension,
+    0 when none is reached within the budget (a pair reached at c calls per dimension adds
+    1 - log10(max(c, 1)) / log10(max), averaged over all pairs)."""
+    width = math.log10(max_per_dimension)
+    terms = [
+        0.0 if calls is None or calls / dim > max_per_dimension else 1.0 - math.log10(max(calls / dim, 1.0)) / width
+        for dim, hits in runs
+        for calls in hits
+    ]
+    return sum(terms) / len(terms) if terms else 0.0

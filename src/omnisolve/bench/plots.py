@@ -1,7 +1,9 @@
-"""Benchmark plots (matplotlib, Agg backend, PNG): primal gap over time, and performance profiles."""
+"""Benchmark plots (matplotlib, Agg backend, PNG): primal gap over time, performance profiles, and
+ECDFs of targets reached (black-box runs)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from types import ModuleType
@@ -79,6 +81,27 @@ def profiles(runs: list[Run], solvers: list[str], path: Path) -> None:
         ax.set_title(f"performance profile: {label}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def ecdf_panels(panels: dict[str, dict[str, tuple[list[float], list[float]]]], path: Path) -> None:
+    """One panel per title in `panels`, each a step curve per label: (calls per dimension,
+    fraction of (run, target) pairs reached) on a log x axis, as COCO draws them."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for ax, (title, curves) in zip(axes[0], panels.items()):
+        colors = itertools.cycle(plt.get_cmap("tab20").colors)  # more methods than the default cycle's 10
+        for color, (label, (x, y)) in zip(colors, curves.items()):
+            ax.step(x, y, where="post", label=label, color=color)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("calls / dimension")
+        ax.set_ylabel("fraction of (function, target) pairs")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -1,0 +1,272 @@
+"""COCO's BBOB suites (bbob: the 24 noiseless functions; bbob-constrained: 54 constrained ones)
+solved side by side in one run, at the same budget of calls: omnisolve `minimize(method="auto")`,
+NGOpt called through nevergrad directly, Optuna's default sampler (TPE) called directly, and
+`minimize` with each single omnisolve method. The measure is COCO's: per run, the calls after
+which each of the 51 standard precision targets f - f_opt = 10^2 .. 10^-8 was first reached (the
+best FEASIBLE point so far, on bbob-constrained); the aggregated ECDF of (function, target) pairs
+over calls / dimension, and its area (`bench.metrics.ecdf_area`), per suite and dimension.
+
+Needs the `bench` extra (COCO's `coco-experiment`): `pip install -e '.[bench]'`. Writes
+bbob.json (every run's first hits), bbob.csv (area per suite, dimension and method) and
+bbob_ecdf.png into --out. The full configuration is the defaults:
+
+    .venv/bin/python benchmarks/bench_bbob.py
+    .venv/bin/python benchmarks/bench_bbob.py --dims 2,5 --instances 1 --budget-per-dim 50  # small
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import math
+import re
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+import omnisolve as om
+from omnisolve.bench import metrics, plots
+from omnisolve.blackbox.methods import METHODS
+from omnisolve.blackbox.ng_backend import _numpy_24_compatible
+from omnisolve.errors import UnsupportedError
+
+RESULTS = Path(__file__).resolve().parent / "results"
+NGOPT, OPTUNA = "NGOpt (nevergrad)", "Optuna default (optuna)"
+
+
+class Recorder:
+    """A COCO problem as the function to minimize: counts the calls, keeps the (calls,
+    precision) pairs where the best feasible precision improved, and answers nothing beyond
+    `budget` calls (raises, so no method can use more)."""
+
+    def __init__(self, problem: Any, f_opt: float, budget: int):
+        self.problem, self.f_opt, self.budget = problem, f_opt, budget
+        self.calls, self.best, self.improvements = 0, math.inf, []
+
+    def __call__(self, x: np.ndarray) -> float:
+        if self.calls >= self.budget:
+            raise RuntimeError(f"budget of {self.budget} calls spent")
+        self.calls += 1
+        x = np.asarray(x, dtype=float)
+        f = float(self.problem(x))
+        feasible = self.problem.number_of_constraints == 0 or bool(np.all(self.constraints(x) <= 0))
+        if feasible and f - self.f_opt < self.best:
+            self.best = f - self.f_opt
+            self.improvements.append((self.calls, self.best))
+        return f
+
+    def constraints(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.problem.constraint(np.asarray(x, dtype=float)), dtype=float)
+
+
+def omnisolve_method(method: str) -> Callable[[Recorder, list, int], None]:
+    def run(rec: Recorder, bounds: list, seed: int) -> None:
+        constraints = rec.constraints if rec.problem.number_of_constraints else None
+        om.minimize(rec, bounds, budget=rec.budget, constraints=constraints, method=method, seed=seed)
+
+    return run
+
+
+def ngopt_direct(rec: Recorder, bounds: list, seed: int) -> None:
+    """Nevergrad's NGOpt on its own ask/tell, constraints told as `constraint_violation`."""
+    import nevergrad as ng
+
+    _numpy_24_compatible()  # nevergrad 1.0.12 on numpy 2.4 (see ng_backend)
+    lower, upper = np.array(bounds).T
+    parametrization = ng.p.Array(shape=(len(bounds),), lower=lower, upper=upper)
+    parametrization.random_state = np.random.RandomState(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer = ng.optimizers.NGOpt(parametrization=parametrization, budget=rec.budget)
+        for _ in range(rec.budget):
+            candidate = optimizer.ask()
+            f = rec(candidate.value)
+            if rec.problem.number_of_constraints:
+                optimizer.tell(candidate, f, np.maximum(rec.constraints(candidate.value), 0.0))
+            else:
+                optimizer.tell(candidate, f)
+
+
+def optuna_direct(rec: Recorder, bounds: list, seed: int) -> None:
+    """Optuna's default sampler (TPE), with `constraints_func` on constrained problems."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    constrained = rec.problem.number_of_constraints > 0
+    constraints_func = (lambda trial: trial.user_attrs["g"]) if constrained else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # constraints_func is experimental
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed, constraints_func=constraints_func))
+
+    def objective(trial: Any) -> float:
+        x = np.array([trial.suggest_float(f"x{i}", lo, hi) for i, (lo, hi) in enumerate(bounds)])
+        f = rec(x)
+        if constrained:
+            trial.set_user_attr("g", [float(v) for v in rec.constraints(x)])
+        return f
+
+    study.optimize(objective, n_trials=rec.budget)
+
+
+COLUMNS: dict[str, Callable[[Recorder, list, int], None]] = {
+    "auto": omnisolve_method("auto"),
+    NGOPT: ngopt_direct,
+    OPTUNA: optuna_direct,
+    **{name: omnisolve_method(name) for name in METHODS},
+}
+
+
+def f_opt(suite: str, function: int, instance: int, dimension: int) -> float:
+    """The problem's optimal value, which cocoex 2.8 does not expose on its problems: read from
+    the header COCO's own observer writes (one call, in a throw-away directory)."""
+    import cocoex
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
+        one = _suite(suite, [function], instance, dimension)  # kept: its problems die with it
+        problem = one[0]
+        problem.observe_with(cocoex.Observer(suite, "result_folder: fopt"))
+        problem(problem.initial_solution)
+        problem.free()
+        header = next(Path(tmp).rglob("*.dat")).read_text()
+    found = re.search(r"Fopt \(([^)]+)\)", header)
+    assert found, f"no Fopt in COCO's log header: {header[:200]}"
+    return float(found.group(1))
+
+
+def _suite(suite: str, functions: list[int] | None, instance: int, dimension: int) -> Any:
+    import cocoex
+
+    indices = f" function_indices: {','.join(map(str, functions))}" if functions else ""
+    return cocoex.Suite(suite, f"instances: {instance}", f"dimensions: {dimension}{indices}")
+
+
+@dataclass
+class RunRow:
+    suite: str
+    function: int
+    instance: int
+    dimension: int
+    method: str
+    calls: int
+    best: float | None  # the best feasible f - f_opt, None when no call was feasible
+    seconds: float
+    hits: list[int | None] | None  # None: the method refused the problem
+    error: str = ""
+
+
+def run_one(suite: str, problem: Any, fopt: float, method: str, budget: int, seed: int) -> RunRow:
+    """One method on one problem; a method that raises keeps the targets it reached before."""
+    rec = Recorder(problem, fopt, budget)
+    bounds = list(zip(problem.lower_bounds, problem.upper_bounds))
+    began = time.perf_counter()
+    error, hits = "", None
+    try:
+        COLUMNS[method](rec, bounds, seed)
+    except UnsupportedError as exc:
+        error = f"unsupported: {exc}"
+    except Exception as exc:  # e.g. the recorder's budget guard
+        error = f"{type(exc).__name__}: {exc}"
+    if not error.startswith("unsupported"):
+        hits = metrics.first_hits(rec.improvements)
+    best = rec.best if math.isfinite(rec.best) else None
+    fn, dim, inst = problem.id_triple  # COCO orders it (function, dimension, instance)
+    return RunRow(suite, fn, inst, dim, method, rec.calls, best, time.perf_counter() - began, hits, error)
+
+
+def area_table(rows: list[RunRow], budget_per_dim: float) -> list[dict[str, Any]]:
+    """Per (suite, dimension, method), and per (suite, "all", method): the ECDF area, the
+    fraction of pairs reached at the budget, the runs and their seconds."""
+    groups: dict[tuple[str, str, str], list[RunRow]] = {}
+    for r in rows:
+        if r.hits is not None:
+            groups.setdefault((r.suite, str(r.dimension), r.method), []).append(r)
+            groups.setdefault((r.suite, "all", r.method), []).append(r)
+    table = []
+    for (suite, dims, method), mine in groups.items():
+        runs = [(r.dimension, r.hits or []) for r in mine]
+        table.append(
+            {
+                "suite": suite,
+                "dimension": dims,
+                "method": method,
+                "area": round(metrics.ecdf_area(runs, budget_per_dim), 4),
+                "reached": round(metrics.ecdf(runs, [budget_per_dim])[0], 4),
+                "runs": len(mine),
+                "seconds": round(sum(r.seconds for r in mine), 1),
+            }
+        )
+    return table
+
+
+def markdown(table: list[dict[str, Any]], methods: list[str]) -> str:
+    """Area (reached) per method, one row per (suite, dimension)."""
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for t in table:
+        cells.setdefault((t["suite"], t["dimension"]), {})[t["method"]] = f"{t['area']:.3f} ({t['reached']:.2f})"
+    lines = ["| suite | dim | " + " | ".join(methods) + " |", "|---|---|" + "---|" * len(methods)]
+    for (suite, dims), row in cells.items():
+        lines.append(f"| {suite} | {dims} | " + " | ".join(row.get(m, "-") for m in methods) + " |")
+    return "\n".join(lines)
+
+
+def plot(rows: list[RunRow], methods: list[str], budget_per_dim: float, path: Path) -> None:
+    """One ECDF panel per suite and dimension, a curve per method that ran there."""
+    grid = list(np.logspace(0.0, math.log10(budget_per_dim), 200))
+    runs: dict[str, dict[str, list[tuple[int, list[int | None]]]]] = {}
+    for r in rows:
+        if r.hits is not None:
+            runs.setdefault(f"{r.suite}, {r.dimension}-D", {}).setdefault(r.method, []).append((r.dimension, r.hits))
+    panels = {
+        title: {m: (grid, metrics.ecdf(mine[m], grid)) for m in methods if m in mine} for title, mine in runs.items()
+    }
+    plots.ecdf_panels(panels, path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suites", default="bbob,bbob-constrained")
+    parser.add_argument("--dims", default="2,5,10,20")
+    parser.add_argument("--instances", default="1,2,3")
+    parser.add_argument("--functions", default="", help="comma-separated function numbers (default: all)")
+    parser.add_argument("--budget-per-dim", type=int, default=100)
+    parser.add_argument("--methods", default=",".join(COLUMNS), help=f"from {', '.join(COLUMNS)}")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    import cocoex  # the bench extra: pip install -e '.[bench]'
+
+    cocoex.log_level("warning")
+    methods = args.methods.split(",")
+    functions = [int(f) for f in args.functions.split(",")] if args.functions else None
+    rows: list[RunRow] = []
+    for suite in args.suites.split(","):
+        for dim in map(int, args.dims.split(",")):
+            for instance in map(int, args.instances.split(",")):
+                for problem in _suite(suite, functions, instance, dim):
+                    fopt = f_opt(suite, problem.id_function, instance, dim)
+                    for method in methods:
+                        rows.append(run_one(suite, problem, fopt, method, args.budget_per_dim * dim, args.seed))
+                        r = rows[-1]
+                        print(f"{problem.id} {method}: best {r.best} in {r.seconds:.1f} s {r.error}", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = area_table(rows, args.budget_per_dim)
+    settings = vars(args) | {"out": str(args.out)}
+    (args.out / "bbob.json").write_text(json.dumps({"args": settings, "runs": [asdict(r) for r in rows]}))
+    with open(args.out / "bbob.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    plot(rows, methods, args.budget_per_dim, args.out / "bbob_ecdf.png")
+    print(f"\nECDF area (fraction of (function, target) pairs reached at {args.budget_per_dim} x dim calls)\n")
+    print(markdown(table, methods))
+
+
+if __name__ == "__main__":
+    main()
