@@ -68,7 +68,7 @@ def write_lp(path: Path, text: str) -> Path:
 # ---- omnisolve demo --------------------------------------------------------------------------
 
 
-def test_demo_solves_every_bundled_instance_to_its_known_optimum():
+def test_demo_solves_every_bundled_instance_and_the_continuous_ones_to_their_known_optima():
     from omnisolve.cli.demo import bundled_instances
 
     proc = run_process("demo", "-t", "20")
@@ -84,6 +84,15 @@ def test_demo_solves_every_bundled_instance_to_its_known_optimum():
     assert "all answers optimal and certified" in proc.stdout
     assert f"optimality proven for {len(rows)} of {len(rows)}" in proc.stdout
     assert len(rows) == 5
+    # then the black box (2-D Schwefel, -837.9657745) and the NLP (HS71, 17.0140173): feasible,
+    # never optimal, certified, at the known global optimum
+    for name, kind, optimum in (("schwefel-2d", "black box", -837.9657745), ("hs71", "NLP", 17.0140173)):
+        mine = [line for line in lines if f"│ {name}" in line and f"│ {kind} " in line]
+        assert len(mine) == 1, (name, proc.stdout)
+        cells = [cell.strip() for cell in mine[0].split("│")]
+        assert cells[4] == "feasible" and cells[9] == "pass", mine[0]
+        assert float(cells[5]) == pytest.approx(optimum, rel=1e-6) and float(cells[6]) == optimum, mine[0]
+    assert "both at their known global optimum, certified feasible" in proc.stdout
 
 
 # ---- race -j N -------------------------------------------------------------------------------
