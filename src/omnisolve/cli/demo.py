@@ -63,14 +63,15 @@ def run_continuous(console: Console, time_limit: float) -> bool:
     """The 2-D Schwefel function through `minimize` and Hock-Schittkowski 71 through `solve`;
     True when both are feasible, certified and at the known global optimum. Neither can be
     `optimal`: a black-box search proves no bound, and a local NLP solution is only feasible."""
-    import omnisolve as om
+    from omnisolve.api import solve
+    from omnisolve.blackbox import minimize
 
     table = Table(*COLUMNS, "certificate", title="omnisolve demo: black box and nonlinear (docs/continuous.md)")
     with console.status("minimizing the Schwefel function ..."):
-        bb = om.minimize(schwefel, [(-500, 500)] * 2, budget=SCHWEFEL_BUDGET, seed=0)
+        bb = minimize(schwefel, [(-500, 500)] * 2, budget=SCHWEFEL_BUDGET, seed=0)
     good = _add_row(table, f"schwefel-2d ({SCHWEFEL_BUDGET} calls)", "black box", bb, SCHWEFEL_OPTIMUM, Status.FEASIBLE)
     with console.status("solving hs71 ..."):
-        nlp = om.solve(hs71(), time_limit=time_limit, seed=0)
+        nlp = solve(hs71(), time_limit=time_limit, seed=0)
     good &= _add_row(table, "hs71", "NLP", nlp, HS71_OPTIMUM, Status.FEASIBLE)
     console.print(table)
     console.print(
