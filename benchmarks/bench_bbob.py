@@ -202,6 +202,9 @@ def area_table(rows: list[RunRow], budget_per_dim: float) -> list[dict[str, Any]
                 "seconds": round(sum(r.seconds for r in mine), 1),
             }
         )
+    table.sort(
+        key=lambda t: (t["suite"], t["dimension"] == "all", 0 if t["dimension"] == "all" else int(t["dimension"]))
+    )
     return table
 
 
@@ -210,6 +213,7 @@ def markdown(table: list[dict[str, Any]], methods: list[str]) -> str:
     cells: dict[tuple[str, str], dict[str, str]] = {}
     for t in table:
         cells.setdefault((t["suite"], t["dimension"]), {})[t["method"]] = f"{t['area']:.3f} ({t['reached']:.2f})"
+    methods = [m for m in methods if any(t["method"] == m for t in table)]  # a refused method has no column
     lines = ["| suite | dim | " + " | ".join(methods) + " |", "|---|---|" + "---|" * len(methods)]
     for (suite, dims), row in cells.items():
         lines.append(f"| {suite} | {dims} | " + " | ".join(row.get(m, "-") for m in methods) + " |")
@@ -226,7 +230,27 @@ def plot(rows: list[RunRow], methods: list[str], budget_per_dim: float, path: Pa
     panels = {
         title: {m: (grid, metrics.ecdf(mine[m], grid)) for m in methods if m in mine} for title, mine in runs.items()
     }
-    plots.ecdf_panels(panels, path)
+    dims = {r.dimension for r in rows}
+    plots.ecdf_panels(panels, path, columns=len(dims), highlight="auto")
+
+
+def solve_all(args: argparse.Namespace, methods: list[str]) -> list[RunRow]:
+    """Every method on every problem of the chosen suites, dimensions, instances and functions."""
+    import cocoex  # the bench extra: pip install -e '.[bench]'
+
+    cocoex.log_level("warning")
+    functions = [int(f) for f in args.functions.split(",")] if args.functions else None
+    rows: list[RunRow] = []
+    for suite in args.suites.split(","):
+        for dim in map(int, args.dims.split(",")):
+            for instance in map(int, args.instances.split(",")):
+                for problem in _suite(suite, functions, instance, dim):
+                    fopt = f_opt(suite, problem.id_function, instance, dim)
+                    for method in methods:
+                        rows.append(run_one(suite, problem, fopt, method, args.budget_per_dim * dim, args.seed))
+                        r = rows[-1]
+                        print(f"{problem.id} {method}: best {r.best} in {r.seconds:.1f} s {r.error}", flush=True)
+    return rows
 
 
 def main() -> None:
@@ -239,32 +263,26 @@ def main() -> None:
     parser.add_argument("--methods", default=",".join(COLUMNS), help=f"from {', '.join(COLUMNS)}")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--from-json", type=Path, help="a bbob.json: its table, CSV and plot again, solving nothing")
     args = parser.parse_args()
-    import cocoex  # the bench extra: pip install -e '.[bench]'
-
-    cocoex.log_level("warning")
-    methods = args.methods.split(",")
-    functions = [int(f) for f in args.functions.split(",")] if args.functions else None
-    rows: list[RunRow] = []
-    for suite in args.suites.split(","):
-        for dim in map(int, args.dims.split(",")):
-            for instance in map(int, args.instances.split(",")):
-                for problem in _suite(suite, functions, instance, dim):
-                    fopt = f_opt(suite, problem.id_function, instance, dim)
-                    for method in methods:
-                        rows.append(run_one(suite, problem, fopt, method, args.budget_per_dim * dim, args.seed))
-                        r = rows[-1]
-                        print(f"{problem.id} {method}: best {r.best} in {r.seconds:.1f} s {r.error}", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    table = area_table(rows, args.budget_per_dim)
-    settings = vars(args) | {"out": str(args.out)}
-    (args.out / "bbob.json").write_text(json.dumps({"args": settings, "runs": [asdict(r) for r in rows]}))
+    if args.from_json:
+        data = json.loads(args.from_json.read_text())
+        rows = [RunRow(**r) for r in data["runs"]]
+        budget, methods = data["args"]["budget_per_dim"], data["args"]["methods"].split(",")
+    else:
+        budget, methods = args.budget_per_dim, args.methods.split(",")
+        rows = solve_all(args, methods)
+        settings = vars(args) | {"out": str(args.out), "from_json": None}
+        runs = [asdict(r) for r in rows]
+        (args.out / "bbob.json").write_text(json.dumps({"args": settings, "runs": runs}, separators=(",", ":")))
+    table = area_table(rows, budget)
     with open(args.out / "bbob.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(table[0]))
         writer.writeheader()
         writer.writerows(table)
-    plot(rows, methods, args.budget_per_dim, args.out / "bbob_ecdf.png")
-    print(f"\nECDF area (fraction of (function, target) pairs reached at {args.budget_per_dim} x dim calls)\n")
+    plot(rows, methods, budget, args.out / "bbob_ecdf.png")
+    print(f"\nECDF area (fraction of (function, target) pairs reached at {budget} x dim calls)\n")
     print(markdown(table, methods))
 
 

@@ -86,15 +86,20 @@ def profiles(runs: list[Run], solvers: list[str], path: Path) -> None:
     plt.close(fig)
 
 
-def ecdf_panels(panels: dict[str, dict[str, tuple[list[float], list[float]]]], path: Path) -> None:
-    """One panel per title in `panels`, each a step curve per label: (calls per dimension,
-    fraction of (run, target) pairs reached) on a log x axis, as COCO draws them."""
+def ecdf_panels(
+    panels: dict[str, dict[str, tuple[list[float], list[float]]]], path: Path, columns: int, highlight: str = ""
+) -> None:
+    """One panel per title in `panels` (`columns` per row), each a step curve per label: (calls
+    per dimension, fraction of (run, target) pairs reached) on a log x axis, as COCO draws
+    them; the `highlight` label's curve is drawn thick and black, above the others."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
-    for ax, (title, curves) in zip(axes[0], panels.items()):
+    rows = math.ceil(len(panels) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5.5 * columns, 4.5 * rows), squeeze=False)
+    for ax, (title, curves) in zip(axes.flat, panels.items()):
         colors = itertools.cycle(plt.get_cmap("tab20").colors)  # more methods than the default cycle's 10
         for color, (label, (x, y)) in zip(colors, curves.items()):
-            ax.step(x, y, where="post", label=label, color=color)
+            style = {"color": "black", "linewidth": 2.5, "zorder": 3} if label == highlight else {"color": color}
+            ax.step(x, y, where="post", label=label, **style)
         ax.set_xscale("log")
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("calls / dimension")
