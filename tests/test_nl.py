@@ -129,6 +129,18 @@ def test_a_broken_first_answer_is_repaired_from_the_exact_message(broken, expect
         assert "ducks (>= 300)" in sent_back and "c <= 5" in sent_back
 
 
+def test_a_streamed_answer_is_put_together_piece_by_piece_and_repaired_the_same():
+    pieces: list[str] = []
+    with replay(UNDECLARED, MODEL) as server:
+        found = solve(server, stream=True, on_text=pieces.append)
+    assert found.result.status == Status.OPTIMAL and found.result.objective == pytest.approx(ANSWER)
+    assert found.model == MODEL and found.repairs == 1 and found.result.certificate.passed
+    assert all(r["body"]["stream"] is True for r in server.requests) and len(server.requests) == 3
+    assert "".join(pieces) == fenced(FORMULATION) + fenced(UNDECLARED) + fenced(MODEL)  # every piece, in order
+    assert max(map(len, pieces)) <= 16 < len(pieces)  # as it arrived, not whole
+    assert found.result.extra["nl"]["tokens"] == 3 * 150  # from the usage chunk of each stream
+
+
 def test_a_broken_formulation_is_repaired_too():
     with ReplayServer([fenced({"variables": {}}), fenced(FORMULATION), fenced(MODEL)]) as server:
         found = solve(server)
@@ -243,6 +255,15 @@ def test_cli_prints_formulation_model_answer_and_certificate(capsys, tmp_path):
     saved = json.loads(output.read_text())
     assert saved["objective"] == ANSWER and saved["extra"]["nl"]["model"] == MODEL
     assert QUESTION in server.requests[0]["body"]["messages"][1]["content"]
+
+
+def test_cli_stream_echoes_the_answers_to_stderr_and_reports_on_stdout(capsys):
+    with replay(MODEL) as server:
+        code, out, err = run_cli(capsys, "nl", QUESTION, "--base-url", server.base_url, "-m", "replay", "--stream")
+    assert code == 0, err
+    assert '"omnisolve_format": "model"' in err and "canoe_share" in err  # the model as it was written
+    assert "1160" in out and "certificate  pass" in out
+    assert all(r["body"]["stream"] is True for r in server.requests)
 
 
 def test_service_answers_with_formulation_model_answer_and_certificate(sqlite_url):  # noqa: F811

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from omnisolve.errors import InputError, OmnisolveError
 from omnisolve.model import ProblemData
@@ -79,6 +79,8 @@ def formulate(
     temperature: float | None = None,
     timeout: float = 120.0,
     max_retries: int = 2,
+    stream: bool = False,
+    on_text: Callable[[str], None] | None = None,
 ) -> Formulation:
     """Turn the word problem `text` into a model, solve and certify it, repairing it from
     omnisolve's messages up to `repairs` rounds; with `samples` K > 1, K candidates (sampled at
@@ -86,7 +88,9 @@ def formulate(
 
     The language model is any OpenAI-compatible endpoint: `base_url` (else $OPENAI_BASE_URL,
     else OpenAI), `model` (else $OMNISOLVE_NL_MODEL, else DEFAULT_MODEL), the key from
-    $OPENAI_API_KEY; `timeout` seconds per request and `max_retries` go to the client.
+    $OPENAI_API_KEY; `timeout` seconds per request and `max_retries` go to the client. With
+    `stream` the answers arrive piece by piece (then `timeout` bounds the wait between two
+    pieces, so a slow local model may write for longer); `on_text` sees each piece as it comes.
     `time_limit`, `threads` and `cross_check` are `omnisolve.solve`'s, per candidate model.
     Raises `EndpointError` (exit 4) when the endpoint fails and `FormulationError` (exit 1)
     when no candidate gave a usable model."""
@@ -94,8 +98,8 @@ def formulate(
         raise InputError("the problem text is empty")
     if samples < 1 or repairs < 0:
         raise InputError("samples must be >= 1 and repairs >= 0")
-    endpoint = Endpoint.resolve(base_url, model, timeout, max_retries)
-    chat = Chat(endpoint)
+    endpoint = Endpoint.resolve(base_url, model, timeout, max_retries, stream)
+    chat = Chat(endpoint, on_text)
     temp = temperature if temperature is not None else (0.0 if samples == 1 else SAMPLING_TEMPERATURE)
     options = SolveOptions(time_limit, threads, cross_check)
     found = []
