@@ -202,6 +202,19 @@ def test_a_tie_goes_to_the_candidate_with_fewer_repairs():
     assert found.chosen == 1 and found.result.objective == pytest.approx(1140) and found.summary["agreeing"] == 1
 
 
+def test_between_equal_answers_the_model_most_candidates_share_is_chosen():
+    # all three certify 1160; 2 has a redundant row. 2 and 3 needed no repair: by repairs alone 2
+    # would be chosen, but 3 has the shape 1 shares too
+    redundant = variant(lambda m: m["constraints"].append({"name": "spare", "ub": 1000, "coefficients": {"b": 1}}))
+    with candidates([UNDECLARED, MODEL], [redundant], [MODEL]) as server:
+        found = solve(server, samples=3)
+    shapes = [c["structure"] for c in found.candidates]
+    assert shapes == ["min, 2 variables (2 integer), 2 constraints", "min, 2 variables (2 integer), 3 constraints"] + [
+        shapes[0]
+    ]
+    assert found.summary["agreeing"] == 3 and found.chosen == 2 and found.model == MODEL
+
+
 # ---- the endpoint ----------------------------------------------------------------------------------
 def test_the_api_key_is_sent_but_never_shown_logged_or_kept(monkeypatch, capsys, caplog, tmp_path):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)

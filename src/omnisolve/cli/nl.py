@@ -143,10 +143,11 @@ def _candidates(found: Formulation) -> Table:
 
     summary = found.summary
     agree = f"{summary['agreeing']} of {summary['samples']} candidates agree"
-    table = Table("#", "status", "objective", "repairs", "tokens", "", title=agree, title_justify="left")
+    table = Table("#", "status", "objective", "model", "repairs", "tokens", "", title=agree, title_justify="left")
     for k, c in enumerate(found.candidates):
         chosen = Text("chosen" if k == found.chosen else c["error"][:60])
-        table.add_row(str(k + 1), c["status"], fmt(c["objective"]), str(c["repairs"]), str(c["tokens"]), chosen)
+        row = (str(k + 1), c["status"], fmt(c["objective"]), c["structure"], str(c["repairs"]), str(c["tokens"]))
+        table.add_row(*row, chosen)
     return table
 
 

@@ -169,12 +169,26 @@ def _agree(a: float | str | None, b: float | str | None) -> bool:
     return a == b
 
 
+def structure(problem: Problem | None) -> str:
+    """A model's shape, compared beside its answer: "min, 2 variables (2 integer), 2
+    constraints", or a structured problem's kind and size ("TSP of 12"); "" for no model."""
+    if problem is None:
+        return ""
+    if isinstance(problem, ProblemData):
+        rows = problem.A.shape[0] + len(problem.quadratic_rows) + len(problem.nl_constraints)
+        integer = int(problem.integer_mask.sum())
+        return f"{problem.sense.value}, {len(problem.var_names)} variables ({integer} integer), {rows} constraints"
+    return f"{problem.kind} of {problem.size}"
+
+
 def choose(candidates: list[Candidate]) -> tuple[int, int]:
     """(index of the chosen candidate, how many agree with it): the largest group of equal
-    certified answers, ties broken by fewer repairs; within it the candidate with the fewest
-    repairs. Without any certified answer, the candidate with a result and the fewest repairs
-    (or the first one, whose error is then reported)."""
+    certified answers; between groups of one size, the one whose models agree most in
+    `structure`, then fewer repairs. Within the group, a candidate of its most common structure
+    with the fewest repairs. Without any certified answer, the candidate with a result and the
+    fewest repairs (or the first one, whose error is then reported)."""
     answers = [answer_of(c.result) for c in candidates]
+    shapes = [structure(c.problem) for c in candidates]
     groups: list[list[int]] = []
     for k, answer in enumerate(answers):
         if answer is None:
@@ -184,9 +198,16 @@ def choose(candidates: list[Candidate]) -> tuple[int, int]:
             groups.append([k])
         else:
             group.append(k)
+
+    def alike(k: int, group: list[int]) -> int:
+        return sum(shapes[j] == shapes[k] for j in group)
+
     if groups:
-        best = min(groups, key=lambda g: (-len(g), min(candidates[k].repairs for k in g), g[0]))
-        return min(best, key=lambda k: (candidates[k].repairs, k)), len(best)
+        best = min(
+            groups,
+            key=lambda g: (-len(g), -max(alike(k, g) for k in g), min(candidates[k].repairs for k in g), g[0]),
+        )
+        return min(best, key=lambda k: (-alike(k, best), candidates[k].repairs, k)), len(best)
     with_result = [k for k, c in enumerate(candidates) if c.result is not None]
     return (min(with_result, key=lambda k: (candidates[k].repairs, k)) if with_result else 0), 0
 
@@ -196,6 +217,7 @@ def _outcome(candidate: Candidate) -> dict[str, Any]:
     return {
         "status": result.status.value if result is not None else "no model",
         "objective": answer if isinstance(answer, float) else None,
+        "structure": structure(candidate.problem),
         "repairs": candidate.repairs,
         "tokens": candidate.tokens,
         "error": candidate.error,
