@@ -33,11 +33,13 @@ MIN_PATIENCE, PATIENCE_SHARE = 5.0, 0.5
 
 
 class JobShopLnsSolver(SolverInterface):
-    """CP-SAT interval model beside tabu search and LNS over machine orders."""
+    """Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT
+    large-neighbourhood search
+
+    CP-SAT interval model beside tabu search and LNS over machine orders."""
 
     name = "jobshop-lns"
     package = "ortools"
-    description = "Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT large-neighbourhood search"
     accepts = (JobShop,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:

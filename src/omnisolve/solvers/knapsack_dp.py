@@ -14,11 +14,12 @@ from omnisolve.solvers.base import SolverInterface
 
 
 class KnapsackDpSolver(SolverInterface):
-    """Dynamic programming over the capacity, O(items x capacity) time, bit-packed table."""
+    """Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact
+
+    Dynamic programming over the capacity, O(items x capacity) time, bit-packed table."""
 
     name = "knapsack-dp"
     package = ""  # numpy only, a core dependency: always available
-    description = "Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact"
     accepts = (Knapsack,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:

@@ -41,11 +41,12 @@ LARGE = 5000  # nodes from which LKH uses Delaunay candidates and no ascent
 
 
 class LkhSolver(SolverInterface):
-    """LKH-3 via elkai: the strongest TSP heuristic here; FEASIBLE answers, no bound."""
+    """LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP
+
+    LKH-3 via elkai: the strongest TSP heuristic here; FEASIBLE answers, no bound."""
 
     name = "lkh"
     package = "elkai"
-    description = "LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP"
     accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:

@@ -24,11 +24,12 @@ _LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
 
 
 class OrToolsRoutingSolver(SolverInterface):
-    """OR-Tools vehicle routing library (constraint solver based local search with GLS)."""
+    """OR-Tools routing: guided local search for TSP and CVRP with integer data
+
+    OR-Tools vehicle routing library (constraint solver based local search with GLS)."""
 
     name = "ortools-routing"
     package = "ortools"
-    description = "OR-Tools routing: guided local search for TSP and CVRP with integer data"
     accepts = (TSP, CVRP)
 
     def unsupported_reason(self, problem: Problem) -> str | None:

@@ -38,11 +38,12 @@ Outcome = tuple[int, Routes, bool]  # (cost, routes as node indices, feasible)
 
 
 class PyVrpSolver(SolverInterface):
-    """PyVRP (Wouda, Lan and Kool): CVRP with integer distances, demands and capacity."""
+    """PyVRP iterated local search: CVRP with integer data; one seed per thread, best kept
+
+    PyVRP (Wouda, Lan and Kool): CVRP with integer distances, demands and capacity."""
 
     name = "pyvrp"
     package = "pyvrp"
-    description = "PyVRP iterated local search: CVRP with integer data; one seed per thread, best kept"
     accepts = (CVRP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:

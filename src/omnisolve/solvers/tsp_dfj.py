@@ -38,11 +38,10 @@ VIOLATION = 1e-6  # a subtour cut x(delta(S)) < 2 - VIOLATION is added
 
 
 class TspDfjSolver(SolverInterface):
-    """DFJ branch-and-cut-and-resolve for the symmetric TSP on HiGHS."""
+    """Exact symmetric TSP: DFJ formulation on HiGHS with subtour cuts in rounds (LP, then MILP)"""
 
     name = "tsp-dfj"
     package = "highspy"
-    description = "Exact symmetric TSP: DFJ formulation on HiGHS with subtour cuts in rounds (LP, then MILP)"
     accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:

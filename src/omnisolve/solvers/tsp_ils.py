@@ -38,11 +38,11 @@ COMPILING = (
 
 
 class TspIlsSolver(SolverInterface):
-    """Iterated 2-opt / Or-opt / Or-3opt local search for the symmetric TSP, at any size."""
+    """Iterated local search (2-opt, Or-opt, Or-3opt, double bridge; numba): symmetric TSP, any
+    size"""
 
     name = "tsp-ils"
     package = "numba"
-    description = "Iterated local search (2-opt, Or-opt, Or-3opt, double bridge; numba): symmetric TSP, any size"
     accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
