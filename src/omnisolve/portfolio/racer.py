@@ -3,7 +3,8 @@ process by `omnisolve.processes`).
 
 The spec (written by `race`) names the pickled problem, the solver, its limits as an absolute
 wall-clock deadline (so start-up time counts against the race's limit), threads, gap, seed, a
-start solution and extra backends to register (test fakes). The racer reports an `incumbent`
+start solution, the pickled stopping criteria sent to racers (`stop`, optional) and extra
+backends to register (test fakes). The racer reports an `incumbent`
 on every improvement, then the (unverified) `result` once; a crash leaves no result, and the
 parent records how the process ended.
 """
@@ -40,6 +41,7 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
         gap=spec["gap"],
         seed=spec["seed"],
         start=start,
+        stop=pickle.loads(Path(spec["stop"]).read_bytes()) if "stop" in spec else None,
     )
     try:
         result = backend.solve(problem, limits, channel.incumbent)
