@@ -33,6 +33,7 @@ import contextlib
 import dataclasses
 import pickle
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ from omnisolve.result import Optimality, Result, Status, Verdict
 from omnisolve.verify import verify
 
 POLL = 0.05
+STOP_GRACE = 2.0  # s a racer has to report its best once a stopping criterion ended the race
 DEFINITE = (Status.INFEASIBLE, Status.UNBOUNDED)
 
 
@@ -276,6 +278,8 @@ def _run_stage(
                 break
             _drain(racers, state, timeout=POLL)
             state.ask_kept()
+        if state.criterion:  # asked to stop (SIGTERM), each racer reports what it has (racer.py)
+            _stop_all([r.handle for r in racers if r.handle is not None and r.handle.poll() is None])
     _drain(racers, state, timeout=0)
     for racer in racers:
         assert racer.handle is not None
@@ -283,6 +287,15 @@ def _run_stage(
         racer.stopped = outcome.cancelled
         if racer.result is None:
             racer.message = "stopped by the race" if racer.stopped else f"racer {outcome.ended(200)}"
+
+
+def _stop_all(handles: list[Handle]) -> None:
+    """Ask every handle's racer to stop at once, each given `STOP_GRACE` to report before SIGKILL."""
+    stopping = [threading.Thread(target=handle.cancel, args=(STOP_GRACE,)) for handle in handles]
+    for thread in stopping:
+        thread.start()
+    for thread in stopping:
+        thread.join()
 
 
 def _drain(racers: list[Racer], state: _RaceState, timeout: float) -> None:
