@@ -29,7 +29,7 @@ from omnisolve.processes import Channel
 
 def run(spec: dict[str, Any], channel: Channel) -> None:
     """Solve the spec's problem with its solver, sending incumbents and the (unverified) result."""
-    from omnisolve.limits import Cancelled, Limits, combined
+    from omnisolve.limits import Cancelled, Limits, StoppingCriterion
     from omnisolve.result import Result, Status
     from omnisolve.solvers import registry
 
@@ -42,14 +42,16 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
 
         start = np.asarray(start, dtype=float)
     channel.started()
-    sent = pickle.loads(Path(spec["stop"]).read_bytes()) if "stop" in spec else None
+    stop: StoppingCriterion = Cancelled(asked_to_stop())
+    if "stop" in spec:  # the caller's criteria that the race sent
+        stop = pickle.loads(Path(spec["stop"]).read_bytes()) | stop
     limits = Limits(
         time=max(spec["deadline"] - time.time(), 1e-3),
         threads=spec["threads"],
         gap=spec["gap"],
         seed=spec["seed"],
         start=start,
-        stop=combined([*([sent] if sent is not None else []), Cancelled(asked_to_stop())]),
+        stop=stop,
     )
     try:
         result = backend.solve(problem, limits, channel.incumbent)
