@@ -3,7 +3,7 @@ for the `openai` client), replaying scripted answers: the NL front end's tests r
 with no language model anywhere and nothing from the network.
 
     with ReplayServer(["```json {...formulation...}```", "```json {...model...}```"]) as server:
-        om.solve_text("...", base_url=server.base_url, model="replay")
+        om.solve_text("...", base_url=server.base_url, model="replay")   # stream=True: as events
         server.requests   # every request: its path, JSON body and headers (lower-case names)
 """
 
@@ -38,12 +38,24 @@ class ReplayServer:
                         {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
                     )
                     status, answer = server._answer(self.path, body, self.headers.get("Authorization", ""))
+                if status == 200 and body.get("stream"):
+                    self._events(chunks(answer, bool(body.get("stream_options", {}).get("include_usage"))))
+                    return
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _events(self, events: list[dict[str, Any]]) -> None:
+                """A streamed answer: server-sent events, one chunk each, then [DONE]."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for event in [*map(json.dumps, events), "[DONE]"]:
+                    self.wfile.write(f"data: {event}\n\n".encode())
+                    self.wfile.flush()
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass
@@ -98,6 +110,26 @@ def completion(content: str, model: str) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
     }
+
+
+def chunks(answer: dict[str, Any], usage: bool, size: int = 16) -> list[dict[str, Any]]:
+    """A chat.completion as the chat.completion.chunk objects of a stream: its text in pieces
+    of `size` characters, the finish reason, then the usage when it was asked for."""
+    text = answer["choices"][0]["message"]["content"]
+    head = {
+        "id": answer["id"],
+        "object": "chat.completion.chunk",
+        "created": answer["created"],
+        "model": answer["model"],
+    }
+
+    def chunk(delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
+        return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+
+    pieces = [text[k : k + size] for k in range(0, len(text), size)]
+    events = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": p}) for p in pieces]
+    events.append(chunk({}, "stop"))
+    return events + ([{**head, "choices": [], "usage": answer["usage"]}] if usage else [])
 
 
 def fenced(doc: dict | str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from conftest import BENCHDATA
+from conftest import BENCHDATA, RACE_OVERRUN, grace
 from fake_solvers import FAKES, LIARS, alive
 from omnisolve.bench import metrics
 from omnisolve.bench.command import run_benchmark
@@ -182,7 +182,7 @@ def test_crashing_hanging_and_missing_solvers_become_error_rows(tiny_suite, tmp_
     suite = load_suite(str(tiny_suite))
     settings = Settings(
         time_limit=1.0,
-        grace=0.5,
+        grace=grace(RACE_OVERRUN),  # a loaded machine: the exit fake took over 1.5 s to exit after it started
         jobs=2,
         sys_path=(str(TESTS),),
         extra_solvers={**FAKES, "ghost": "no_such_module:Ghost"},

@@ -129,6 +129,18 @@ def test_a_broken_first_answer_is_repaired_from_the_exact_message(broken, expect
         assert "ducks (>= 300)" in sent_back and "c <= 5" in sent_back
 
 
+def test_a_streamed_answer_is_put_together_piece_by_piece_and_repaired_the_same():
+    pieces: list[str] = []
+    with replay(UNDECLARED, MODEL) as server:
+        found = solve(server, stream=True, on_text=pieces.append)
+    assert found.result.status == Status.OPTIMAL and found.result.objective == pytest.approx(ANSWER)
+    assert found.model == MODEL and found.repairs == 1 and found.result.certificate.passed
+    assert all(r["body"]["stream"] is True for r in server.requests) and len(server.requests) == 3
+    assert "".join(pieces) == fenced(FORMULATION) + fenced(UNDECLARED) + fenced(MODEL)  # every piece, in order
+    assert max(map(len, pieces)) <= 16 < len(pieces)  # as it arrived, not whole
+    assert found.result.extra["nl"]["tokens"] == 3 * 150  # from the usage chunk of each stream
+
+
 def test_a_broken_formulation_is_repaired_too():
     with ReplayServer([fenced({"variables": {}}), fenced(FORMULATION), fenced(MODEL)]) as server:
         found = solve(server)
@@ -190,6 +202,19 @@ def test_a_tie_goes_to_the_candidate_with_fewer_repairs():
     assert found.chosen == 1 and found.result.objective == pytest.approx(1140) and found.summary["agreeing"] == 1
 
 
+def test_between_equal_answers_the_model_most_candidates_share_is_chosen():
+    # all three certify 1160; 2 has a redundant row. 2 and 3 needed no repair: by repairs alone 2
+    # would be chosen, but 3 has the shape 1 shares too
+    redundant = variant(lambda m: m["constraints"].append({"name": "spare", "ub": 1000, "coefficients": {"b": 1}}))
+    with candidates([UNDECLARED, MODEL], [redundant], [MODEL]) as server:
+        found = solve(server, samples=3)
+    shapes = [c["structure"] for c in found.candidates]
+    assert shapes == ["min, 2 variables (2 integer), 2 constraints", "min, 2 variables (2 integer), 3 constraints"] + [
+        shapes[0]
+    ]
+    assert found.summary["agreeing"] == 3 and found.chosen == 2 and found.model == MODEL
+
+
 # ---- the endpoint ----------------------------------------------------------------------------------
 def test_the_api_key_is_sent_but_never_shown_logged_or_kept(monkeypatch, capsys, caplog, tmp_path):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
@@ -243,6 +268,15 @@ def test_cli_prints_formulation_model_answer_and_certificate(capsys, tmp_path):
     saved = json.loads(output.read_text())
     assert saved["objective"] == ANSWER and saved["extra"]["nl"]["model"] == MODEL
     assert QUESTION in server.requests[0]["body"]["messages"][1]["content"]
+
+
+def test_cli_stream_echoes_the_answers_to_stderr_and_reports_on_stdout(capsys):
+    with replay(MODEL) as server:
+        code, out, err = run_cli(capsys, "nl", QUESTION, "--base-url", server.base_url, "-m", "replay", "--stream")
+    assert code == 0, err
+    assert '"omnisolve_format": "model"' in err and "canoe_share" in err  # the model as it was written
+    assert "1160" in out and "certificate  pass" in out
+    assert all(r["body"]["stream"] is True for r in server.requests)
 
 
 def test_service_answers_with_formulation_model_answer_and_certificate(sqlite_url):  # noqa: F811

@@ -86,12 +86,13 @@ def test_serve_runs_api_and_workers_and_stops_on_sigterm(sqlite_url, tmp_path):
                 time.sleep(0.2)
         assert health.json()["status"] == "ok"
         files = {"file": ("ft06.txt", (DATA / "ft06.txt").read_bytes())}
-        job = httpx.post(f"{base}/jobs", headers=headers, files=files, data={"time_limit": "10"}).json()
+        wait = grace(30)  # s for an answer (httpx's default 5 s is short on a loaded machine)
+        job = httpx.post(f"{base}/jobs", headers=headers, files=files, data={"time_limit": "10"}, timeout=wait).json()
         while job["status"] not in ("succeeded", "failed") and time.monotonic() < deadline + 30:
             time.sleep(0.2)
-            job = httpx.get(f"{base}/jobs/{job['id']}", headers=headers).json()
+            job = httpx.get(f"{base}/jobs/{job['id']}", headers=headers, timeout=wait).json()
         assert job["status"] == "succeeded" and job["result"]["objective"] == 55.0
-        with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers=headers) as stream:
+        with httpx.stream("GET", f"{base}/jobs/{job['id']}/events", headers=headers, timeout=wait) as stream:
             text = "".join(stream.iter_text())
         assert text.rstrip().endswith('data: {"status": "succeeded"}') and "event: incumbent" in text
         workers = [

@@ -9,7 +9,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from omnisolve.errors import OmnisolveError
-from omnisolve.limits import IncumbentCallback, Limits
+from omnisolve.limits import Criteria, IncumbentCallback, Limits, combined
 from omnisolve.model import Model, ProblemData
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.processes import available_cores
@@ -82,6 +82,7 @@ def solve(
     history: bool | str | os.PathLike | History | None = None,
     cross_check: str = "claims",
     executor: Executor | None = None,
+    stop: Criteria = None,
 ) -> Result:
     """Solve `problem` and return a `Result` carrying its verifier's `Certificate`.
 
@@ -101,6 +102,11 @@ def solve(
     `executor`: where a race's racers run: None for this machine, or a
     `processes.cluster.RayExecutor` (each racer an actor on any node of the cluster); a single
     backend runs in this process either way.
+    `stop`: stopping criteria of the caller's own beside the time limit and the gap, one or
+    several (`omnisolve.limits`: `TargetObjective(v)`, `TargetGap(rel)`, `Stall(s)`,
+    `Cancelled(event)`; the run stops when any holds), honoured by the backend `solver` or `auto`
+    picks, and by a race as `portfolio.race.race` says. A stopped run answers its best
+    incumbent as feasible, as at the time limit.
 
     Bad input raises an `OmnisolveError`; a backend that crashes gives `Status.ERROR` with the
     reason in `Result.message`. A result whose certificate fails is reported as an error.
@@ -112,7 +118,7 @@ def solve(
     data = load(problem)
     runs = _history(history)
     named = named_racers(solver)
-    limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed)
+    limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed, stop=combined(stop))
     if solver not in ("auto", "race") and named is None:
         result = _solve_with(data, registry.get(solver), limits, on_incumbent)
         result = _after_solve(data, result, mode, time_limit, threads, seed)
@@ -142,6 +148,7 @@ def solve(
             extra_solvers=registry.registered(),
             sys_path=tuple(p for p in sys.path if p),
             executor=executor,
+            stop=limits.stop,
         )
     else:
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)

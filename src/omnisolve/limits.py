@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
@@ -214,3 +215,15 @@ class AnyOf(StoppingCriterion):
 
     def should_stop(self, tracker: Tracker) -> bool:
         return any(c.should_stop(tracker) for c in self.criteria)
+
+
+#: what `omnisolve.solve` takes as `stop`: one criterion, several (the run stops when any does), or none
+Criteria = StoppingCriterion | Iterable[StoppingCriterion] | None
+
+
+def combined(stop: Criteria) -> StoppingCriterion | None:
+    """`stop` as the one criterion `Limits.stop` holds: several are combined as `AnyOf`."""
+    if stop is None or isinstance(stop, StoppingCriterion):
+        return stop
+    given = tuple(stop)
+    return AnyOf(*given) if given else None

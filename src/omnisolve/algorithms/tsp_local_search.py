@@ -210,8 +210,7 @@ def _try_or3(m, neigh, tour, pos, queue, queued, state, journal, t1: int) -> flo
     for step in (1, -1):
         t2 = _next(tour, pos, t1, step)
         d12 = dist(m, t1, t2)
-        for k3 in range(neigh.shape[1]):
-            t3 = neigh[t2, k3]
+        for t3 in neigh[t2]:
             g1 = d12 - dist(m, t2, t3)
             if g1 <= EPS:
                 break
@@ -219,8 +218,7 @@ def _try_or3(m, neigh, tour, pos, queue, queued, state, journal, t1: int) -> flo
                 continue
             t4 = _next(tour, pos, t3, step)
             g1 += dist(m, t3, t4)
-            for k5 in range(neigh.shape[1]):
-                t5 = neigh[t4, k5]
+            for t5 in neigh[t4]:
                 g2 = g1 - dist(m, t4, t5)
                 if g2 <= EPS:
                     break

@@ -34,9 +34,11 @@ APART = 0.01  # points closer than this (in the box scaled to the unit cube, max
 
 
 class GlobalNlpSolver(SolverInterface):
+    """models with callables on a box: a black-box global phase, then IPOPT or SciPy local
+    searches"""
+
     name = "global-nlp"
     package = "scipy"
-    description = "models with callables on a box: a black-box global phase, then IPOPT or SciPy local searches"
 
     def __init__(self, local: str | None = None):
         """`local`: "ipopt" or "scipy", the local searches; None: ipopt when casadi is installed."""

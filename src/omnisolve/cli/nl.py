@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -40,6 +41,7 @@ def nl_command(
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="write the result as JSON (formulation and model in extra.nl)"
     ),
+    stream: bool = typer.Option(False, "--stream", help="show the language model's answers as they are written"),
 ) -> None:
     """Solve a problem stated in words: formulate, model, solve, certify, repair. The key comes
     from $OPENAI_API_KEY; no generated code is ever run."""
@@ -50,8 +52,15 @@ def nl_command(
     if samples < 1 or repairs < 0 or time_limit <= 0:
         raise fail("--samples must be >= 1, --repairs >= 0 and --time-limit > 0", 2)
     text = problem_text(problem)
-    with err.status("formulating...") if err.is_terminal else contextlib.nullcontext():
-        found = formulate(text, base_url=base_url, model=model, samples=samples, repairs=repairs, time_limit=time_limit)
+    work = partial(
+        formulate, text, base_url=base_url, model=model, samples=samples, repairs=repairs, time_limit=time_limit
+    )
+    if stream:  # the answers echoed to stderr as they arrive; stdout keeps the report
+        found = work(stream=True, on_text=echo)
+        err.print()
+    else:
+        with err.status("formulating...") if err.is_terminal else contextlib.nullcontext():
+            found = work()
     show(found)
     out.print(result_table(found.result, title="certified answer"))
     if output is not None:
@@ -60,6 +69,11 @@ def nl_command(
         except OSError as exc:
             raise fail(f"{output}: cannot write result: {exc.strerror}", 2) from None
     exit_for(found.result)
+
+
+def echo(piece: str) -> None:
+    """A piece of the language model's answer, written to stderr as it is."""
+    err.print(piece, end="", markup=False, highlight=False, style="dim")
 
 
 def problem_text(argument: str) -> str:
@@ -129,10 +143,11 @@ def _candidates(found: Formulation) -> Table:
 
     summary = found.summary
     agree = f"{summary['agreeing']} of {summary['samples']} candidates agree"
-    table = Table("#", "status", "objective", "repairs", "tokens", "", title=agree, title_justify="left")
+    table = Table("#", "status", "objective", "model", "repairs", "tokens", "", title=agree, title_justify="left")
     for k, c in enumerate(found.candidates):
         chosen = Text("chosen" if k == found.chosen else c["error"][:60])
-        table.add_row(str(k + 1), c["status"], fmt(c["objective"]), str(c["repairs"]), str(c["tokens"]), chosen)
+        row = (str(k + 1), c["status"], fmt(c["objective"]), c["structure"], str(c["repairs"]), str(c["tokens"]))
+        table.add_row(*row, chosen)
     return table
 
 

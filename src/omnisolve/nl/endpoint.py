@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Callable, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from omnisolve.errors import OmnisolveError
@@ -39,12 +39,18 @@ class Endpoint:
 
     base_url: str
     model: str
-    timeout: float = 120.0  # seconds per request
+    timeout: float = 120.0  # seconds per request; streamed: seconds between two pieces of it
     max_retries: int = 2  # the client's own retries of failed connections, 408, 429 and 5xx
+    stream: bool = False  # answers arrive piece by piece (server-sent events) as they are written
 
     @classmethod
     def resolve(
-        cls, base_url: str | None = None, model: str | None = None, timeout: float = 120.0, max_retries: int = 2
+        cls,
+        base_url: str | None = None,
+        model: str | None = None,
+        timeout: float = 120.0,
+        max_retries: int = 2,
+        stream: bool = False,
     ) -> "Endpoint":
         """The arguments, else `OPENAI_BASE_URL` / `OMNISOLVE_NL_MODEL`, else OpenAI's API and
         DEFAULT_MODEL."""
@@ -53,6 +59,7 @@ class Endpoint:
             model or os.environ.get("OMNISOLVE_NL_MODEL") or DEFAULT_MODEL,
             timeout,
             max_retries,
+            stream,
         )
 
     @property
@@ -75,12 +82,14 @@ class Reply:
 
 
 class Chat:
-    """Chat completions at one endpoint."""
+    """Chat completions at one endpoint. `on_text` sees each answer as it arrives: piece by
+    piece when the endpoint streams, whole otherwise (a progress display, a live echo)."""
 
-    def __init__(self, endpoint: Endpoint):
+    def __init__(self, endpoint: Endpoint, on_text: Callable[[str], None] | None = None):
         from openai import OpenAI
 
         self.endpoint = endpoint
+        self.on_text = on_text
         self._key = os.environ.get("OPENAI_API_KEY", "")
         self._client = OpenAI(
             api_key=self._key or NO_KEY,
@@ -97,8 +106,8 @@ class Chat:
         import openai
 
         try:
-            completion: Any = self._client.chat.completions.create(
-                model=self.endpoint.model, messages=cast(Any, messages), temperature=temperature
+            reply = (
+                self._streamed(messages, temperature) if self.endpoint.stream else self._whole(messages, temperature)
             )
         except openai.APIStatusError as exc:
             raise self._error(self._status_reason(exc)) from None
@@ -108,11 +117,43 @@ class Chat:
             raise self._error(f"cannot connect ({self._clean(_cause(exc))})") from None
         except openai.OpenAIError as exc:
             raise self._error(self._clean(str(exc))) from None
+        if reply is None:
+            raise self._error("the answer holds no choices (is this a chat-completions endpoint?)")
+        return reply
+
+    def _whole(self, messages: list[dict[str, str]], temperature: float) -> Reply | None:
+        completion: Any = self._client.chat.completions.create(
+            model=self.endpoint.model, messages=cast(Any, messages), temperature=temperature
+        )
         choices = getattr(completion, "choices", None) or []
         if not choices:
-            raise self._error("the answer holds no choices (is this a chat-completions endpoint?)")
-        usage = getattr(completion, "usage", None)
-        return Reply(choices[0].message.content or "", int(getattr(usage, "total_tokens", 0) or 0))
+            return None
+        text = choices[0].message.content or ""
+        if self.on_text is not None:
+            self.on_text(text)
+        return Reply(text, _total_tokens(completion))
+
+    def _streamed(self, messages: list[dict[str, str]], temperature: float) -> Reply | None:
+        """The answer from its chunks; the token count from the last one (`include_usage`)."""
+        stream: Any = self._client.chat.completions.create(
+            model=self.endpoint.model,
+            messages=cast(Any, messages),
+            temperature=temperature,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        pieces: list[str] = []
+        tokens, chosen = 0, False
+        for chunk in stream:
+            tokens = _total_tokens(chunk) or tokens
+            for choice in getattr(chunk, "choices", None) or []:
+                chosen = True
+                piece = getattr(choice.delta, "content", None) or ""
+                if piece and choice.index == 0:
+                    pieces.append(piece)
+                    if self.on_text is not None:
+                        self.on_text(piece)
+        return Reply("".join(pieces), tokens) if chosen else None
 
     def _status_reason(self, exc: Any) -> str:
         status = exc.status_code
@@ -130,6 +171,12 @@ class Chat:
     def _clean(self, text: str) -> str:
         """`text` with the key blanked out (an endpoint may quote what it was sent)."""
         return text.replace(self._key, "***") if self._key else text
+
+
+def _total_tokens(answer: Any) -> int:
+    """Prompt + completion tokens as the endpoint counts them; 0 when it does not say."""
+    usage = getattr(answer, "usage", None)
+    return int(getattr(usage, "total_tokens", 0) or 0)
 
 
 def _cause(exc: BaseException) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from omnisolve.errors import InputError, OmnisolveError
 from omnisolve.model import ProblemData
@@ -79,6 +79,8 @@ def formulate(
     temperature: float | None = None,
     timeout: float = 120.0,
     max_retries: int = 2,
+    stream: bool = False,
+    on_text: Callable[[str], None] | None = None,
 ) -> Formulation:
     """Turn the word problem `text` into a model, solve and certify it, repairing it from
     omnisolve's messages up to `repairs` rounds; with `samples` K > 1, K candidates (sampled at
@@ -86,7 +88,9 @@ def formulate(
 
     The language model is any OpenAI-compatible endpoint: `base_url` (else $OPENAI_BASE_URL,
     else OpenAI), `model` (else $OMNISOLVE_NL_MODEL, else DEFAULT_MODEL), the key from
-    $OPENAI_API_KEY; `timeout` seconds per request and `max_retries` go to the client.
+    $OPENAI_API_KEY; `timeout` seconds per request and `max_retries` go to the client. With
+    `stream` the answers arrive piece by piece (then `timeout` bounds the wait between two
+    pieces, so a slow local model may write for longer); `on_text` sees each piece as it comes.
     `time_limit`, `threads` and `cross_check` are `omnisolve.solve`'s, per candidate model.
     Raises `EndpointError` (exit 4) when the endpoint fails and `FormulationError` (exit 1)
     when no candidate gave a usable model."""
@@ -94,8 +98,8 @@ def formulate(
         raise InputError("the problem text is empty")
     if samples < 1 or repairs < 0:
         raise InputError("samples must be >= 1 and repairs >= 0")
-    endpoint = Endpoint.resolve(base_url, model, timeout, max_retries)
-    chat = Chat(endpoint)
+    endpoint = Endpoint.resolve(base_url, model, timeout, max_retries, stream)
+    chat = Chat(endpoint, on_text)
     temp = temperature if temperature is not None else (0.0 if samples == 1 else SAMPLING_TEMPERATURE)
     options = SolveOptions(time_limit, threads, cross_check)
     found = []
@@ -165,12 +169,26 @@ def _agree(a: float | str | None, b: float | str | None) -> bool:
     return a == b
 
 
+def structure(problem: Problem | None) -> str:
+    """A model's shape, compared beside its answer: "min, 2 variables (2 integer), 2
+    constraints", or a structured problem's kind and size ("TSP of 12"); "" for no model."""
+    if problem is None:
+        return ""
+    if isinstance(problem, ProblemData):
+        rows = problem.A.shape[0] + len(problem.quadratic_rows) + len(problem.nl_constraints)
+        integer = int(problem.integer_mask.sum())
+        return f"{problem.sense.value}, {len(problem.var_names)} variables ({integer} integer), {rows} constraints"
+    return f"{problem.kind} of {problem.size}"
+
+
 def choose(candidates: list[Candidate]) -> tuple[int, int]:
     """(index of the chosen candidate, how many agree with it): the largest group of equal
-    certified answers, ties broken by fewer repairs; within it the candidate with the fewest
-    repairs. Without any certified answer, the candidate with a result and the fewest repairs
-    (or the first one, whose error is then reported)."""
+    certified answers; between groups of one size, the one whose models agree most in
+    `structure`, then fewer repairs. Within the group, a candidate of its most common structure
+    with the fewest repairs. Without any certified answer, the candidate with a result and the
+    fewest repairs (or the first one, whose error is then reported)."""
     answers = [answer_of(c.result) for c in candidates]
+    shapes = [structure(c.problem) for c in candidates]
     groups: list[list[int]] = []
     for k, answer in enumerate(answers):
         if answer is None:
@@ -180,9 +198,16 @@ def choose(candidates: list[Candidate]) -> tuple[int, int]:
             groups.append([k])
         else:
             group.append(k)
+
+    def alike(k: int, group: list[int]) -> int:
+        return sum(shapes[j] == shapes[k] for j in group)
+
     if groups:
-        best = min(groups, key=lambda g: (-len(g), min(candidates[k].repairs for k in g), g[0]))
-        return min(best, key=lambda k: (candidates[k].repairs, k)), len(best)
+        best = min(
+            groups,
+            key=lambda g: (-len(g), -max(alike(k, g) for k in g), min(candidates[k].repairs for k in g), g[0]),
+        )
+        return min(best, key=lambda k: (-alike(k, best), candidates[k].repairs, k)), len(best)
     with_result = [k for k, c in enumerate(candidates) if c.result is not None]
     return (min(with_result, key=lambda k: (candidates[k].repairs, k)) if with_result else 0), 0
 
@@ -192,6 +217,7 @@ def _outcome(candidate: Candidate) -> dict[str, Any]:
     return {
         "status": result.status.value if result is not None else "no model",
         "objective": answer if isinstance(answer, float) else None,
+        "structure": structure(candidate.problem),
         "repairs": candidate.repairs,
         "tokens": candidate.tokens,
         "error": candidate.error,

@@ -16,6 +16,13 @@ certified answer.
 - Stop: as soon as a certified result proves optimality (or reaches the gap), proves
   infeasibility/unboundedness, or the time limit passes. An unproven infeasible/unbounded
   claim lets the others race on: it is the answer only if none finds a certified solution.
+- Stopping criteria (`stop`, the caller's own): the criteria that pickle (a target objective
+  or gap, a stall, ...) go to every racer, which stops by them and answers its best incumbent;
+  the race itself asks the whole of `stop` of its best certified answer each time one arrives
+  (so one racer reaching a `TargetObjective` ends them all), and asks the criteria that cannot
+  cross a process boundary (a `Cancelled` on a `threading.Event`) every poll. When a criterion
+  ends the race, the racers still running are stopped, the best certified answer so far wins
+  (a `TIME_LIMIT` result without one), and `Result.extra["race"]["criterion"]` is true.
 - Result: the winner's verified result, `solver` = "race(a,b)->winner", and every racer's
   status, objective, runtime and trace in `Result.extra["race"]`.
 """
@@ -26,12 +33,13 @@ import contextlib
 import dataclasses
 import pickle
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omnisolve.limits import IncumbentCallback
+from omnisolve.limits import AnyOf, IncumbentCallback, Limits, StoppingCriterion, Tracker
 from omnisolve.model import ProblemData, Sense
 from omnisolve.problems import Problem
 from omnisolve.processes import Executor, Handle, Kind, LocalExecutor, Task
@@ -39,6 +47,7 @@ from omnisolve.result import Optimality, Result, Status, Verdict
 from omnisolve.verify import verify
 
 POLL = 0.05
+STOP_GRACE = 2.0  # s a racer has to report its best once a stopping criterion ended the race
 DEFINITE = (Status.INFEASIBLE, Status.UNBOUNDED)
 
 
@@ -90,18 +99,23 @@ def race(
     extra_solvers: dict[str, str] | None = None,
     sys_path: tuple[str, ...] = (),
     executor: Executor | None = None,
+    stop: StoppingCriterion | None = None,
 ) -> Result:
     """Race the solvers (a list of names is one stage) on `problem` and return the best verified
-    result; `executor` runs the racers (None: this machine)."""
+    result; `executor` runs the racers (None: this machine); `stop`: the caller's own stopping
+    criteria, honoured as the module's docstring says."""
     names = [s for s in stages if isinstance(s, str)]
     plan = [Stage(names)] if names else [s for s in stages if isinstance(s, Stage)]
     if not plan or not all(s.solvers for s in plan):
         raise ValueError("a race needs at least one solver in every stage")
-    state = _RaceState(problem, time_limit, gap, on_incumbent)
+    state = _RaceState(problem, time_limit, gap, on_incumbent, stop)
     with tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
         work = Path(tmp)
         (work / "problem.pkl").write_bytes(pickle.dumps(problem))
         common = {"problem": str(work / "problem.pkl"), "gap": gap, "seed": seed, "register": dict(extra_solvers or {})}
+        if state.sent is not None:
+            (work / "stop.pkl").write_bytes(pickle.dumps(state.sent))
+            common["stop"] = str(work / "stop.pkl")
         race_end = state.start + time_limit
         for k, stage in enumerate(plan):
             last = k == len(plan) - 1
@@ -114,14 +128,43 @@ def race(
     return state.outcome()
 
 
-class _RaceState:
-    """The race's clock, racers, best verified result and combined trace."""
+def _split(stop: StoppingCriterion | None) -> tuple[StoppingCriterion | None, StoppingCriterion | None]:
+    """`stop`'s criteria that pickle (sent to the racers) and those that do not (kept here)."""
+    parts = stop.criteria if isinstance(stop, AnyOf) else () if stop is None else (stop,)
+    pickles = [_pickles(c) for c in parts]
+    sent = [c for c, p in zip(parts, pickles) if p]
+    kept = [c for c, p in zip(parts, pickles) if not p]
+    return (AnyOf(*sent) if sent else None), (AnyOf(*kept) if kept else None)
 
-    def __init__(self, problem: Problem, time_limit: float, gap: float, on_incumbent: IncumbentCallback | None):
+
+def _pickles(criterion: StoppingCriterion) -> bool:
+    try:
+        pickle.dumps(criterion)
+    except Exception:  # a lock, an open file, a multiprocessing.Event outside a spawn: TypeError, RuntimeError, ...
+        return False
+    return True
+
+
+class _RaceState:
+    """The race's clock, racers, best verified result, combined trace, and the `tracker` that
+    asks the caller's criteria of the best certified answer."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        time_limit: float,
+        gap: float,
+        on_incumbent: IncumbentCallback | None,
+        stop: StoppingCriterion | None,
+    ):
         self.problem, self.time_limit, self.gap = problem, time_limit, gap
-        self.sign = 1.0 if getattr(problem, "sense", Sense.MIN) == Sense.MIN else -1.0
+        sense = getattr(problem, "sense", Sense.MIN)
+        self.sign = 1.0 if sense == Sense.MIN else -1.0
         self.on_incumbent = on_incumbent
         self.start = time.monotonic()
+        self.tracker = Tracker(sense=sense, limits=Limits(time=time_limit, stop=stop), clock=time.monotonic)
+        self.sent, self.kept = _split(stop)  # the criteria sent to the racers, those asked here
+        self.criterion = False  # whether a criterion of `stop` ended the race
         self.racers: list[Racer] = []
         self.best: Result | None = None
         self.claim: Result | None = None  # the first unproven infeasible/unbounded claim
@@ -130,6 +173,11 @@ class _RaceState:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
+
+    def ask_kept(self) -> None:
+        """End the race if a criterion kept here (not sent to the racers) holds."""
+        if self.kept is not None and self.kept.should_stop(self.tracker):
+            self.done = self.criterion = True
 
     def incumbent(self, racer: Racer, objective: float | None, bound: float | None) -> None:
         t = self.elapsed()
@@ -160,6 +208,10 @@ class _RaceState:
         gap = result.gap
         if result.status == Status.OPTIMAL or (gap is not None and gap <= self.gap):
             self.best, self.done = result, True
+            return
+        self.tracker.report(objective, result.bound)
+        if self.tracker.stop_requested():
+            self.done = self.criterion = True
 
     def start_for(self) -> tuple[Any, bool]:
         """The best certified solution so far as a start, and whether it is a values array."""
@@ -185,7 +237,10 @@ class _RaceState:
         winner.solver = f"race({names})->{inner}"
         winner.runtime = self.elapsed()
         winner.trace = self.trace or winner.trace
-        winner.extra = {**winner.extra, "race": {"winner": inner, "racers": [r.summary() for r in self.racers]}}
+        racers = [r.summary() for r in self.racers]
+        winner.extra = {**winner.extra, "race": {"winner": inner, "racers": racers, "criterion": self.criterion}}
+        if self.criterion:
+            winner.message = "stopped by a stopping criterion" + (f"; {winner.message}" if winner.message else "")
         lines = [
             f"{r.solver}: {s['status']} obj={s['objective']} t={s['runtime']}"
             for r, s in ((r, r.summary()) for r in self.racers)
@@ -214,13 +269,17 @@ def _run_stage(
                 "start_is_values": start_is_values,
                 "deadline": time.time() + (end - time.monotonic()),
             }
-            task = Task("omnisolve.portfolio.racer:run", spec, sys_path, cpus=racer.threads, files=("problem",))
+            files = ("problem", "stop") if "stop" in spec else ("problem",)
+            task = Task("omnisolve.portfolio.racer:run", spec, sys_path, cpus=racer.threads, files=files)
             racer.handle = running.enter_context(executor.submit(task))
         grace = 1.0 + 0.1 * state.time_limit  # racers stop themselves at `end`; allow them to report
         while not state.done and any(r.handle.poll() is None for r in racers if r.handle is not None):
             if time.monotonic() > end + grace:
                 break
             _drain(racers, state, timeout=POLL)
+            state.ask_kept()
+        if state.criterion:  # asked to stop (SIGTERM), each racer reports what it has (racer.py)
+            _stop_all([r.handle for r in racers if r.handle is not None and r.handle.poll() is None])
     _drain(racers, state, timeout=0)
     for racer in racers:
         assert racer.handle is not None
@@ -228,6 +287,15 @@ def _run_stage(
         racer.stopped = outcome.cancelled
         if racer.result is None:
             racer.message = "stopped by the race" if racer.stopped else f"racer {outcome.ended(200)}"
+
+
+def _stop_all(handles: list[Handle]) -> None:
+    """Ask every handle's racer to stop at once, each given `STOP_GRACE` to report before SIGKILL."""
+    stopping = [threading.Thread(target=handle.cancel, args=(STOP_GRACE,)) for handle in handles]
+    for thread in stopping:
+        thread.start()
+    for thread in stopping:
+        thread.join()
 
 
 def _drain(racers: list[Racer], state: _RaceState, timeout: float) -> None:

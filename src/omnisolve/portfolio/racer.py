@@ -3,14 +3,22 @@ process by `omnisolve.processes`).
 
 The spec (written by `race`) names the pickled problem, the solver, its limits as an absolute
 wall-clock deadline (so start-up time counts against the race's limit), threads, gap, seed, a
-start solution and extra backends to register (test fakes). The racer reports an `incumbent`
+start solution, the pickled stopping criteria sent to racers (`stop`, optional) and extra
+backends to register (test fakes). The racer reports an `incumbent`
 on every improvement, then the (unverified) `result` once; a crash leaves no result, and the
 parent records how the process ended.
+
+SIGTERM (the race ending, before its SIGKILL) is a stopping criterion here: the backend stops
+its search and the racer reports what it found, so a race cancelled or settled early still
+hears its racers' answers. A backend that does not stop in time is killed as before.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -21,7 +29,7 @@ from omnisolve.processes import Channel
 
 def run(spec: dict[str, Any], channel: Channel) -> None:
     """Solve the spec's problem with its solver, sending incumbents and the (unverified) result."""
-    from omnisolve.limits import Limits
+    from omnisolve.limits import Cancelled, Limits, StoppingCriterion
     from omnisolve.result import Result, Status
     from omnisolve.solvers import registry
 
@@ -34,12 +42,16 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
 
         start = np.asarray(start, dtype=float)
     channel.started()
+    stop: StoppingCriterion = Cancelled(asked_to_stop())
+    if "stop" in spec:  # the caller's criteria that the race sent
+        stop = pickle.loads(Path(spec["stop"]).read_bytes()) | stop
     limits = Limits(
         time=max(spec["deadline"] - time.time(), 1e-3),
         threads=spec["threads"],
         gap=spec["gap"],
         seed=spec["seed"],
         start=start,
+        stop=stop,
     )
     try:
         result = backend.solve(problem, limits, channel.incumbent)
@@ -48,3 +60,21 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
             Status.ERROR, solver=spec["solver"], message=f"{type(exc).__name__}: {exc}", log=traceback.format_exc()
         )
     channel.result(result)
+
+
+def asked_to_stop() -> threading.Event:
+    """An event SIGTERM sets at once, whatever the main thread is doing: the signal's byte on a
+    wake-up pipe is read by a thread of its own (a Python handler alone would wait until a native
+    solve gave the main thread back). Call from the main thread."""
+    asked = threading.Event()
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.signal(signal.SIGTERM, lambda *_: asked.set())
+    signal.set_wakeup_fd(write)
+
+    def wait() -> None:
+        os.read(read, 1)
+        asked.set()
+
+    threading.Thread(target=wait, daemon=True, name="sigterm").start()
+    return asked

@@ -29,6 +29,7 @@ from typing import Any
 
 from omnisolve.errors import InputError
 from omnisolve.processes.executor import Executor, LocalExecutor, Outcome, Task
+from omnisolve.processes.groups import TERM_GRACE
 
 RETRIES = 2  # re-runs of a task whose node was lost
 
@@ -114,8 +115,8 @@ class _Runner:
         outcome = self._handle.poll()
         return None if outcome is None else self._told(outcome)
 
-    def cancel(self) -> dict[str, Any]:
-        self._handle.cancel()
+    def cancel(self, grace: float) -> dict[str, Any]:
+        self._handle.cancel(grace)
         return self.wait(0)
 
     def wait(self, timeout: float | None) -> dict[str, Any]:
@@ -232,9 +233,9 @@ class RayHandle:
             self._end(found)
         return self._outcome if self._outcome is not None else (Outcome(**found) if found else None)
 
-    def cancel(self) -> None:
+    def cancel(self, grace: float = TERM_GRACE) -> None:
         if self._outcome is None:
-            self._end((self._call("cancel") if self.placed() else None) or asdict(Outcome(cancelled=True)))
+            self._end((self._call("cancel", grace) if self.placed() else None) or asdict(Outcome(cancelled=True)))
 
     def wait(self, timeout: float | None = None) -> Outcome:
         end = None if timeout is None else time.monotonic() + timeout

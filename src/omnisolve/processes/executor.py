@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from omnisolve.processes.groups import POLL, ending, kill_group, last_line, terminate
+from omnisolve.processes.groups import POLL, TERM_GRACE, ending, kill_group, last_line, terminate
 from omnisolve.processes.machine import available_cores
 from omnisolve.processes.messages import FINAL, Kind, decode
 
@@ -103,8 +103,8 @@ class Handle(Protocol):
         the process reaped, once the process has ended)."""
         ...
 
-    def cancel(self) -> None:
-        """End the task: SIGTERM, then SIGKILL after `TERM_GRACE`; reaped when it returns."""
+    def cancel(self, grace: float = TERM_GRACE) -> None:
+        """End the task: SIGTERM, then SIGKILL after `grace` seconds; reaped when it returns."""
         ...
 
     def wait(self, timeout: float | None = None) -> Outcome:
@@ -208,12 +208,12 @@ class LocalHandle:
             return self._finish()
         return self._current(None) if self._final is not None else None
 
-    def cancel(self) -> None:
+    def cancel(self, grace: float = TERM_GRACE) -> None:
         if self._outcome is not None:
             return
         if not self._ended():
             self._cancelled = True
-            terminate(self.pid, self._ended)
+            terminate(self.pid, self._ended, grace)
         self._finish()
 
     def wait(self, timeout: float | None = None) -> Outcome:

@@ -145,6 +145,7 @@ class NLRequest(BaseModel):
 class NLCandidate(BaseModel):
     status: str = Field(description="the candidate model's result, or 'no model' when the repairs ran out")
     objective: float | None = Field(None, description="its certified objective")
+    structure: str = Field("", description="its model's shape: sense, variables (integer ones), constraints")
     repairs: int
     tokens: int
     error: str = ""

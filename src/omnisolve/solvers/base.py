@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 import numpy as np
 
 from omnisolve.errors import UnsupportedError
 from omnisolve.limits import IncumbentCallback, Limits, Tracker
 from omnisolve.model import ProblemData, Sense
-from omnisolve.problems import Problem
+from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.result import Result, Status
+from omnisolve.solvers.requirements import kind_reason
 
 
 class SolverInterface(ABC):
-    """A backend. Subclasses set `name`, `package` (the import it needs) and implement
-    `unsupported_reason` and `_solve`; see docs/adding-a-solver.md for the template."""
+    """A backend. Subclasses set `name`, `package` (the import it needs), `accepts` (or
+    override `unsupported_reason`) and implement `_solve`; the first paragraph of their
+    docstring is their `description`. See docs/adding-a-solver.md for the template."""
 
     name: str = ""
     package: str = ""  # module imported lazily; missing -> the solver is listed as not installed
-    description: str = ""
+    description: str = ""  # one line for `omnisolve solvers`: by default the docstring's first paragraph
     # True for a backend whose "optimal" on a nonconvex model is a global claim (spatial
     # branch-and-bound); the verifier turns any other backend's "optimal" on such a model into
     # "feasible", since a local optimum is not an optimum
     global_search: bool = False
+    # the structured problem classes it solves, asked by the default `unsupported_reason`; a
+    # backend of models (`ProblemData`) overrides `unsupported_reason` instead
+    accepts: tuple[type[StructuredProblem], ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A backend's `description` is the first paragraph of its docstring (as click takes a
+        command's help), unless it sets one."""
+        super().__init_subclass__(**kwargs)
+        if "description" not in vars(cls) and cls.__doc__:
+            cls.description = " ".join(cls.__doc__.split("\n\n")[0].split())
 
     @classmethod
     def available(cls) -> bool:
@@ -39,9 +52,12 @@ class SolverInterface(ABC):
         except PackageNotFoundError:
             return ""
 
-    @abstractmethod
     def unsupported_reason(self, problem: Problem) -> str | None:
-        """None if this backend can solve `problem`, else a one-line reason why not."""
+        """None if this backend can solve `problem`, else a one-line reason why not: here, unless
+        `problem` is one of `accepts`; a backend with more to check overrides it and calls this."""
+        if not self.accepts:
+            raise NotImplementedError(f"solver {self.name}: set `accepts` or override `unsupported_reason`")
+        return kind_reason(problem, *self.accepts)
 
     def supports(self, problem: Problem) -> bool:
         return self.unsupported_reason(problem) is None

@@ -17,11 +17,12 @@ from omnisolve.solvers.stopping import stop_when
 
 
 class CpSatSolver(SolverInterface):
-    """Google OR-Tools CP-SAT (lazy clause generation with LP relaxations, many workers)."""
+    """OR-Tools CP-SAT: job shop, TSP, small CVRP, knapsack, pure-integer linear models
+
+    Google OR-Tools CP-SAT (lazy clause generation with LP relaxations, many workers)."""
 
     name = "cpsat"
     package = "ortools"
-    description = "OR-Tools CP-SAT: job shop, TSP, small CVRP, knapsack, pure-integer linear models"
 
     def unsupported_reason(self, problem: Problem) -> str | None:
         return unsupported_reason(problem)

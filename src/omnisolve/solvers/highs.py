@@ -42,13 +42,14 @@ def unsupported_model_reason(data: ProblemData) -> str | None:
 
 
 class HighsSolver(SolverInterface):
-    """HiGHS (simplex / IPM / branch-and-cut / active-set QP) through `highspy`. Optimal LPs and
+    """HiGHS: LP, MILP and convex continuous QP; structured problems via their MILP
+
+    HiGHS (simplex / IPM / branch-and-cut / active-set QP) through `highspy`. Optimal LPs and
     QPs carry their row duals, infeasible and unbounded LPs their rays, for the verifier to check.
     `presolve=False` makes a second, independent path through HiGHS (a cross-check witness)."""
 
     name = "highs"
     package = "highspy"
-    description = "HiGHS: LP, MILP and convex continuous QP; structured problems via their MILP"
 
     def __init__(self, presolve: bool = True):
         self.presolve = presolve

@@ -32,12 +32,13 @@ INFEASIBLE = "Infeasible_Problem_Detected"
 
 
 class IpoptSolver(LocalNlpSolver):
-    """IPOPT via `casadi.nlpsol`, exact derivatives for the algebraic parts, finite differences
+    """IPOPT through CasADi (interior point): continuous LP, QP, QCP and NLP, local optima
+
+    IPOPT via `casadi.nlpsol`, exact derivatives for the algebraic parts, finite differences
     (and an L-BFGS Hessian) for Python callables without a gradient."""
 
     name = "ipopt"
     package = "casadi"
-    description = "IPOPT through CasADi (interior point): continuous LP, QP, QCP and NLP, local optima"
 
     def local_search(self, data: ProblemData) -> LocalSearch:
         """IPOPT from each x0 it is given until converged, the time limit or

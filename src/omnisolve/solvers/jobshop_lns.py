@@ -21,7 +21,7 @@ from omnisolve.problems import Problem
 from omnisolve.problems.jobshop import JobShop
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import EXACT_INT, horizon, kind_reason, too_large_reason
+from omnisolve.solvers.requirements import EXACT_INT, structured_totals, too_large_reason
 from omnisolve.solvers.stopping import stop_when
 
 # With one thread, the share of the time for plain CP-SAT before LNS: enough to prove small
@@ -33,17 +33,19 @@ MIN_PATIENCE, PATIENCE_SHARE = 5.0, 0.5
 
 
 class JobShopLnsSolver(SolverInterface):
-    """CP-SAT interval model beside tabu search and LNS over machine orders."""
+    """Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT
+    large-neighbourhood search
+
+    CP-SAT interval model beside tabu search and LNS over machine orders."""
 
     name = "jobshop-lns"
     package = "ortools"
-    description = "Job shop: dispatching rules, then CP-SAT beside tabu search and CP-SAT large-neighbourhood search"
+    accepts = (JobShop,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        if not isinstance(problem, JobShop):
-            return kind_reason(problem, JobShop)
-        return too_large_reason(
-            "jobshop-lns", [("sum of durations", [horizon(problem)])], EXACT_INT, "scale the durations down"
+        # a job shop's totals: its sum of durations
+        return super().unsupported_reason(problem) or too_large_reason(
+            "jobshop-lns", structured_totals(problem), EXACT_INT, "scale the durations down"
         )
 
     def _solve(self, shop: Problem, limits: Limits, tracker: Tracker) -> Result:

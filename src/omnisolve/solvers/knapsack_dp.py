@@ -11,19 +11,20 @@ from omnisolve.problems import Problem
 from omnisolve.problems.knapsack import Knapsack
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason
 
 
 class KnapsackDpSolver(SolverInterface):
-    """Dynamic programming over the capacity, O(items x capacity) time, bit-packed table."""
+    """Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact
+
+    Dynamic programming over the capacity, O(items x capacity) time, bit-packed table."""
 
     name = "knapsack-dp"
     package = ""  # numpy only, a core dependency: always available
-    description = "Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact"
+    accepts = (Knapsack,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, Knapsack):
-            return kind_reason(problem, Knapsack)
+            return super().unsupported_reason(problem)
         top = float(np.max(problem.values)) * problem.size  # Python float: inf, never an overflow warning
         if not top < 1e300:
             return f"values up to {float(np.max(problem.values)):g} overflow the DP's float64 sums; scale them down"

@@ -30,7 +30,7 @@ from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason, matrix_reason
+from omnisolve.solvers.requirements import matrix_reason
 
 RUNS = 10  # independent LKH runs sharing the time limit
 FIRST_SHARE = 0.6  # of the time the first call may use, before the wall/CPU ratio is measured
@@ -41,14 +41,16 @@ LARGE = 5000  # nodes from which LKH uses Delaunay candidates and no ascent
 
 
 class LkhSolver(SolverInterface):
-    """LKH-3 via elkai: the strongest TSP heuristic here; FEASIBLE answers, no bound."""
+    """LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP
+
+    LKH-3 via elkai: the strongest TSP heuristic here; FEASIBLE answers, no bound."""
 
     name = "lkh"
     package = "elkai"
-    description = "LKH-3 (Lin-Kernighan-Helsgaun) via elkai: symmetric and asymmetric TSP"
+    accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        return kind_reason(problem, TSP) or matrix_reason(problem)
+        return super().unsupported_reason(problem) or matrix_reason(problem)
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem

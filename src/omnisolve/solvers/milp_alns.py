@@ -11,11 +11,12 @@ from omnisolve.solvers.base import SolverInterface
 
 
 class MilpAlnsSolver(SolverInterface):
-    """Balans-style ALNS: a bandit picks destroy operators, HiGHS repairs the sub-MIPs."""
+    """Adaptive LNS for MILP: bandit-chosen destroy operators, HiGHS sub-MIP repair
+
+    Balans-style ALNS: a bandit picks destroy operators, HiGHS repairs the sub-MIPs."""
 
     name = "milp-alns"
     package = "highspy"
-    description = "Adaptive LNS for MILP: bandit-chosen destroy operators, HiGHS sub-MIP repair"
 
     def unsupported_reason(self, problem: Problem) -> str | None:
         if not isinstance(problem, ProblemData):

@@ -17,23 +17,25 @@ from omnisolve.problems.cvrp import CVRP
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason, routing_data_reason
+from omnisolve.solvers.requirements import routing_data_reason
 from omnisolve.solvers.stopping import stop_when
 
 _LARGEST = 2**62  # summed arc costs must fit OR-Tools' int64
 
 
 class OrToolsRoutingSolver(SolverInterface):
-    """OR-Tools vehicle routing library (constraint solver based local search with GLS)."""
+    """OR-Tools routing: guided local search for TSP and CVRP with integer data
+
+    OR-Tools vehicle routing library (constraint solver based local search with GLS)."""
 
     name = "ortools-routing"
     package = "ortools"
-    description = "OR-Tools routing: guided local search for TSP and CVRP with integer data"
+    accepts = (TSP, CVRP)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        if not isinstance(problem, (TSP, CVRP)):
-            return kind_reason(problem, TSP, CVRP)
-        return routing_data_reason(problem, "OR-Tools routing", _LARGEST, "tsp-ils or lkh")
+        return super().unsupported_reason(problem) or routing_data_reason(
+            problem, "OR-Tools routing", _LARGEST, "tsp-ils or lkh"
+        )
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, (TSP, CVRP))  # unsupported_reason has refused every other problem

@@ -25,7 +25,7 @@ from omnisolve.problems.cvrp import CVRP
 from omnisolve.processes import Channel, Handle, Kind, LocalExecutor, Task
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason, routing_data_reason
+from omnisolve.solvers.requirements import routing_data_reason
 
 # PyVRP's largest distance (pyvrp.constants.MAX_VALUE); costs at or above it mean "no solution".
 _MAX_VALUE = 1 << 44
@@ -38,16 +38,16 @@ Outcome = tuple[int, Routes, bool]  # (cost, routes as node indices, feasible)
 
 
 class PyVrpSolver(SolverInterface):
-    """PyVRP (Wouda, Lan and Kool): CVRP with integer distances, demands and capacity."""
+    """PyVRP iterated local search: CVRP with integer data; one seed per thread, best kept
+
+    PyVRP (Wouda, Lan and Kool): CVRP with integer distances, demands and capacity."""
 
     name = "pyvrp"
     package = "pyvrp"
-    description = "PyVRP iterated local search: CVRP with integer data; one seed per thread, best kept"
+    accepts = (CVRP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        if not isinstance(problem, CVRP):
-            return kind_reason(problem, CVRP)
-        return routing_data_reason(problem, "PyVRP", _MAX_VALUE, "highs")
+        return super().unsupported_reason(problem) or routing_data_reason(problem, "PyVRP", _MAX_VALUE, "highs")
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, CVRP)  # unsupported_reason has refused every other problem

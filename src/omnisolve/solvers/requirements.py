@@ -30,15 +30,25 @@ def kind_reason(problem: Problem, *classes: type[StructuredProblem]) -> str | No
     return f"solves {' and '.join(c.kind for c in classes)} only, not {what}"
 
 
+def asymmetric_reason(problem: Problem, fallback: str) -> str | None:
+    """Why a backend for the symmetric TSP refuses an asymmetric one; None for every other problem."""
+    if isinstance(problem, TSP) and not problem.symmetric:
+        return f"needs symmetric distances (this TSP is asymmetric); use {fallback}"
+    return None
+
+
 def matrix_reason(problem: Problem) -> str | None:
     """Why a backend that needs the full distance matrix refuses `problem`: a TSP too large to
     hold one (`TSP.matrix_reason`); None for every other problem."""
     return problem.matrix_reason() if isinstance(problem, TSP) else None
 
 
-def routing_data_reason(problem: TSP | CVRP, solver: str, largest: float, fallback: str) -> str | None:
+def routing_data_reason(problem: Problem, solver: str, largest: float, fallback: str) -> str | None:
     """Routing engines with integer arc costs: the distance matrix, integral distances (and
-    demands, capacity for a CVRP), and no tour length that could overflow `largest`."""
+    demands, capacity for a CVRP), and no tour length that could overflow `largest`; None for
+    a problem that is neither a TSP nor a CVRP."""
+    if not isinstance(problem, (TSP, CVRP)):
+        return None
     reason = matrix_reason(problem)
     if reason is not None:
         return reason
@@ -80,9 +90,10 @@ def horizon(shop: JobShop) -> float:
     return float(sum(float(d) for job in shop.jobs for _, d in job))
 
 
-def structured_totals(problem: StructuredProblem) -> list[tuple[str, float]]:
+def structured_totals(problem: Problem) -> list[tuple[str, float]]:
     """The largest totals a structured problem's integer model reaches: a tour or all routes
-    (n x the longest distance), the capacity, a schedule's horizon, a knapsack's summed weights and values."""
+    (n x the longest distance), the capacity, a schedule's horizon, a knapsack's summed weights
+    and values; none for a model."""
     if isinstance(problem, (TSP, CVRP)):
         totals = [("tour length (nodes x longest distance)", problem.n * _largest(problem.distances))]
         if isinstance(problem, CVRP):

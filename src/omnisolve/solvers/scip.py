@@ -48,13 +48,13 @@ _STOPPED = {
 
 
 class ScipSolver(SolverInterface):
-    """SCIP (branch-and-cut with SoPlex; spatial branching for quadratic parts) via `pyscipopt`."""
+    """SCIP: LP, MILP, (MI)QP and (MI)QCP to global optimality (single-threaded); structured
+    problems via their MILP
+
+    SCIP (branch-and-cut with SoPlex; spatial branching for quadratic parts) via `pyscipopt`."""
 
     name = "scip"
     package = "pyscipopt"
-    description = (
-        "SCIP: LP, MILP, (MI)QP and (MI)QCP to global optimality (single-threaded); structured problems via their MILP"
-    )
     global_search = True
 
     def unsupported_reason(self, problem: Problem) -> str | None:

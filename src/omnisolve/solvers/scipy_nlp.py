@@ -26,11 +26,12 @@ SLSQP_MAX_SIZE = 200  # variables + constraints up to which dense SLSQP is the f
 
 
 class ScipySolver(LocalNlpSolver):
-    """`scipy.optimize.minimize` with bounds, linear, quadratic and nonlinear constraints."""
+    """SciPy minimize (SLSQP / trust-constr): continuous LP, QP, QCP and NLP, local optima
+
+    `scipy.optimize.minimize` with bounds, linear, quadratic and nonlinear constraints."""
 
     name = "scipy"
     package = "scipy"
-    description = "SciPy minimize (SLSQP / trust-constr): continuous LP, QP, QCP and NLP, local optima"
 
     def local_search(self, data: ProblemData) -> LocalSearch:
         return functools.partial(local_solve, data)

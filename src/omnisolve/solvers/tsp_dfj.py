@@ -30,7 +30,7 @@ from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason, matrix_reason
+from omnisolve.solvers.requirements import asymmetric_reason, matrix_reason
 
 MAX_NODES = 1500  # one column per edge: beyond this the model alone is millions of columns
 SUPPORT = 1e-6  # an edge with x above this is in the support graph
@@ -38,20 +38,17 @@ VIOLATION = 1e-6  # a subtour cut x(delta(S)) < 2 - VIOLATION is added
 
 
 class TspDfjSolver(SolverInterface):
-    """DFJ branch-and-cut-and-resolve for the symmetric TSP on HiGHS."""
+    """Exact symmetric TSP: DFJ formulation on HiGHS with subtour cuts in rounds (LP, then MILP)"""
 
     name = "tsp-dfj"
     package = "highspy"
-    description = "Exact symmetric TSP: DFJ formulation on HiGHS with subtour cuts in rounds (LP, then MILP)"
+    accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        if not isinstance(problem, TSP):
-            return kind_reason(problem, TSP)
-        if not problem.symmetric:
-            return "needs symmetric distances (this TSP is asymmetric); use cpsat or lkh"
-        if problem.n > MAX_NODES:
+        reason = super().unsupported_reason(problem) or asymmetric_reason(problem, "cpsat or lkh")
+        if reason is None and isinstance(problem, TSP) and problem.n > MAX_NODES:
             return f"one column per edge is too large beyond {MAX_NODES} nodes ({problem.n} here); use lkh"
-        return matrix_reason(problem)
+        return reason or matrix_reason(problem)
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem

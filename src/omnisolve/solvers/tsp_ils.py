@@ -19,7 +19,7 @@ from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import kind_reason
+from omnisolve.solvers.requirements import asymmetric_reason
 
 NEIGHBORS = 10  # candidate list length per node
 KICK_LENGTH = 50  # the double bridge swaps two adjacent paths of at most this many nodes
@@ -38,18 +38,15 @@ COMPILING = (
 
 
 class TspIlsSolver(SolverInterface):
-    """Iterated 2-opt / Or-opt / Or-3opt local search for the symmetric TSP, at any size."""
+    """Iterated local search (2-opt, Or-opt, Or-3opt, double bridge; numba): symmetric TSP, any
+    size"""
 
     name = "tsp-ils"
     package = "numba"
-    description = "Iterated local search (2-opt, Or-opt, Or-3opt, double bridge; numba): symmetric TSP, any size"
+    accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        if not isinstance(problem, TSP):
-            return kind_reason(problem, TSP)
-        if not problem.symmetric:
-            return "needs symmetric distances (this TSP is asymmetric); use lkh or cpsat"
-        return None
+        return super().unsupported_reason(problem) or asymmetric_reason(problem, "lkh or cpsat")
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
