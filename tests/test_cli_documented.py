@@ -398,7 +398,7 @@ def test_exit_130_when_a_single_solver_is_interrupted(solver):
     )
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and "interrupted" in done.stderr
-    assert took < grace(10)
+    assert took < grace(25)  # far below the limit of 60 s (10.8 s seen beside another suite)
 
 
 def test_a_swallowed_interrupt_still_stops_highs(monkeypatch):
