@@ -271,8 +271,11 @@ def test_bad_input_is_refused(kwargs, error, match):
         (Features(4, 2000, 1, True, 0.5), "cma"),
         (Features(4, 2000, 1, False, 0.25), "cma"),
         (Features(5, 100, 1, True, 0.0), "cobyla"),
-        (Features(5, 1000, 1, True, 0.0), "scipy-da"),
-        (Features(10, 100, 1, False, 0.0), "scipy-da"),
+        (Features(5, 500, 1, True, 0.0), "cobyla"),  # 100 per dimension: still few
+        (Features(5, 505, 1, True, 0.0), "scipy-da"),
+        (Features(10, 100, 1, False, 0.0), "cobyqa"),
+        (Features(10, 1000, 1, False, 0.0), "cobyqa"),
+        (Features(10, 1010, 1, False, 0.0), "scipy-da"),
     ],
 )
 def test_auto_rules(features, method):
