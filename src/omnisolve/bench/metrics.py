@@ -137,7 +137,7 @@ def first_hits(improvements: Iterable[tuple[int, float]], targets: Sequence[floa
 def ecdf(runs: Iterable[tuple[int, Sequence[int | None]]], per_dimension: Iterable[float]) -> list[float]:
     """COCO's aggregated ECDF: for each budget of calls per dimension, the fraction of (run,
     target) pairs reached within it; a run is (dimension, its `first_hits`)."""
-    pairs = [(calls / dim if calls is not None else math.inf) for dim, hits in runs for calls in hits]
+    pairs = _per_dimension(runs)
     return [sum(p <= b for p in pairs) / len(pairs) if pairs else 0.0 for b in per_dimension]
 
 
@@ -147,9 +147,10 @@ def ecdf_area(runs: Iterable[tuple[int, Sequence[int | None]]], max_per_dimensio
     0 when none is reached within the budget (a pair reached at c calls per dimension adds
     1 - log10(max(c, 1)) / log10(max), averaged over all pairs)."""
     width = math.log10(max_per_dimension)
-    terms = [
-        0.0 if calls is None or calls / dim > max_per_dimension else 1.0 - math.log10(max(calls / dim, 1.0)) / width
-        for dim, hits in runs
-        for calls in hits
-    ]
+    terms = [0.0 if p > max_per_dimension else 1.0 - math.log10(max(p, 1.0)) / width for p in _per_dimension(runs)]
     return sum(terms) / len(terms) if terms else 0.0
+
+
+def _per_dimension(runs: Iterable[tuple[int, Sequence[int | None]]]) -> list[float]:
+    """Every (run, target) pair's calls per dimension when first reached, infinity if never."""
+    return [calls / dim if calls is not None else math.inf for dim, hits in runs for calls in hits]
