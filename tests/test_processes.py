@@ -286,6 +286,38 @@ def test_what_a_child_leaves_in_its_group_dies_with_it(tmp_path):
     assert gone(handle.pid, [int((tmp_path / "pid").read_text())])
 
 
+def test_kill_group_returns_once_no_member_of_the_group_runs():
+    """SIGKILL is delivered asynchronously; kill_group waits until every member has stopped, so a
+    caller that looks at once sees none running (zombies awaiting their reaper count as ended)."""
+    from omnisolve.processes.groups import kill_group
+
+    leader = subprocess.Popen(
+        ["sh", "-c", "trap '' TERM; for i in 1 2 3 4 5 6 7 8; do sleep 600 & done; wait"],
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + START
+    while len(_group(leader.pid)) < 9 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    members = _group(leader.pid)
+    assert len(members) == 9
+    kill_group(leader.pid)
+    assert not [pid for pid in members if alive(pid)]
+    leader.wait(timeout=5)
+
+
+def _group(pgid: int) -> list[int]:
+    """The pids of group `pgid`'s members, from /proc."""
+    pids = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:
+            pids.append(int(entry))
+    return pids
+
+
 def test_garbage_on_the_pipe_is_skipped_and_counted():
     with submit("garbage") as handle:
         outcome = handle.wait(START)

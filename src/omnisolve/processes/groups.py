@@ -11,14 +11,40 @@ from pathlib import Path
 
 TERM_GRACE = 0.5  # seconds a group has between SIGTERM and SIGKILL
 POLL = 0.02  # seconds between looks at a child that is ending
+KILL_WAIT = 2.0  # seconds at most that kill_group waits for the killed members to stop running
 
 
-def kill_group(pgid: int) -> None:
-    """SIGKILL every process of the group; a group already gone is fine."""
+def kill_group(pgid: int, wait: float = KILL_WAIT) -> None:
+    """SIGKILL every process of the group (a group already gone is fine), then wait, at most
+    `wait` seconds, until none of them is still running: SIGKILL is delivered asynchronously, so a
+    grandchild may show as running just after killpg returns. Zombies count as ended (their reaper
+    may be far away, or absent: `killpg(pgid, 0)` succeeds on them forever)."""
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        pass
+        return
+    end = time.monotonic() + wait
+    while _running_members(pgid) and time.monotonic() < end:
+        time.sleep(POLL / 4)
+
+
+def _running_members(pgid: int) -> bool:
+    """Whether any process of group `pgid` is running (not a zombie), read from /proc; False
+    where there is no /proc (there, SIGKILL's delivery is not waited for)."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 def terminate(pgid: int, ended: Callable[[], bool], grace: float = TERM_GRACE) -> None:
