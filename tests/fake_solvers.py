@@ -10,6 +10,9 @@ process or in worker and racer processes (`extra_solvers`/`register` with `sys_p
 - Honest helpers: `slow-highs`, a HiGHS that starts late, so a liar deterministically answers
   first; `cpsat-after-deaths`, a CP-SAT that starts once the racers that die on purpose are dead;
   `greedy-knapsack`, a quick unproven answer; `start-echo`, which returns its start.
+- Board users (`BOARD`), for a race's board of certified solutions: `board-poster` offers its
+  selection, `board-liar` offers it with a false objective, `board-adopter` answers the board's
+  solution, `tour-poster` offers a known TSP tour.
 
 Also `alive(pid)`, shared by the tests that check no process outlives a run.
 """
@@ -327,6 +330,66 @@ class StartEchoSolver(GreedyKnapsackSolver):
         return Result(Status.FEASIBLE, objective=float(problem.values[chosen].sum()), solution=chosen)
 
 
+class BoardPosterSolver(GreedyKnapsackSolver):
+    """In a race: offers its greedy selection to the race's board until the race ends, then
+    answers it. `lie` is added to the objective it claims for it (0: honest)."""
+
+    name = "board-poster"
+    description = "test fake: offers the greedy selection to the board"
+    lie = 0.0
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        greedy = super()._solve(problem, limits, tracker)
+        assert greedy.objective is not None and limits.exchange is not None
+        claimed = greedy.objective + self.lie
+        while not tracker.should_stop():
+            limits.exchange.swap(claimed, lambda: greedy.solution)
+            time.sleep(0.02)
+        return greedy
+
+
+class BoardLiarSolver(BoardPosterSolver):
+    """Offers its greedy selection claiming it is worth 1000 more (its final answer is honest)."""
+
+    name = "board-liar"
+    description = "test fake: offers a false objective to the board"
+    lie = 1000.0
+
+
+class BoardAdopterSolver(GreedyKnapsackSolver):
+    """In a race: waits for the board's first solution and answers it (TIME_LIMIT without one)."""
+
+    name = "board-adopter"
+    description = "test fake: answers the board's solution"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        assert limits.exchange is not None
+        while not tracker.should_stop():
+            board = limits.exchange.swap(None, list)
+            if board is not None:
+                return Result(Status.FEASIBLE, objective=board[0], solution=board[1])
+            time.sleep(0.02)
+        return Result(Status.TIME_LIMIT, message="the board stayed empty")
+
+
+class TourPosterSolver(_Fake):
+    """In a race on a TSP: offers the tour of the TSPLIB tour file $OMNISOLVE_TEST_TOUR to the
+    board until the race ends, then answers it."""
+
+    name = "tour-poster"
+    description = "test fake: offers a known tour to the board"
+
+    def _solve(self, problem: Any, limits: Limits, tracker: Tracker) -> Result:
+        lines = Path(os.environ["OMNISOLVE_TEST_TOUR"]).read_text().split("TOUR_SECTION")[1].split()
+        tour = [int(v) - 1 for v in lines[: lines.index("-1")]]
+        length = problem.evaluate(tour)
+        assert limits.exchange is not None
+        while not tracker.should_stop():
+            limits.exchange.swap(length, lambda: tour)
+            time.sleep(0.02)
+        return Result(Status.FEASIBLE, objective=length, solution=tour)
+
+
 def table(*classes: type) -> dict[str, str]:
     """name -> "fake_solvers:Class", as `registry.register` and extra_solvers take them."""
     return {cls.name: f"fake_solvers:{cls.__name__}" for cls in classes}
@@ -338,4 +401,6 @@ FAKES = table(CrashSolver, ExitSolver, OutOfMemorySolver, HangSolver, RefuseSolv
 FAILING = table(ViolatedRowSolver, WrongObjectiveSolver, WrongBoundSolver, OverfullKnapsackSolver)
 #: every backend that lies, and the honest late one used against them
 LIARS = table(SuboptimalSolver, WrongDualsSolver, InfeasibleSolver, UnboundedSolver, EmptyKnapsackSolver) | FAILING
-ALL = FAKES | LIARS | table(SlowHighsSolver, AfterDeathsSolver, GreedyKnapsackSolver, StartEchoSolver)
+#: backends that use a race's board of certified solutions
+BOARD = table(BoardPosterSolver, BoardLiarSolver, BoardAdopterSolver, TourPosterSolver)
+ALL = FAKES | LIARS | BOARD | table(SlowHighsSolver, AfterDeathsSolver, GreedyKnapsackSolver, StartEchoSolver)

@@ -27,6 +27,7 @@ DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 FILES = {"berlin52.tsp": 7542, "ft06.txt": 55, "strongly_100.kp": 31644}
 HARD = BENCHDATA / "mip_hard" / "setcover_3.mps"  # takes far longer than any test waits
 CPUS = 2  # the head's
+TESTS = str(Path(__file__).resolve().parent)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +150,39 @@ def test_a_race_on_ray_returns_a_certified_result_and_stops_the_loser(cluster, t
     result = json.loads(out.read_text())
     assert result["objective"] == 7542 and result["certificate"]["verdict"] == "pass"
     assert result["solver"] == "race(tsp-dfj,tsp-ils)->tsp-dfj"
-    assert {r["solver"]: r["status"] for r in result["extra"]["race"]["racers"]}["tsp-ils"] == "stopped"
+    ils = {r["solver"]: r for r in result["extra"]["race"]["racers"]}["tsp-ils"]
+    assert ils["stopped"] and ils["status"] in ("stopped", "feasible")  # it may answer its best as it stops
+    assert free_cpus(CPUS, grace(10)) == CPUS
+
+
+def test_a_race_on_ray_shares_its_board_through_one_actor(cluster):
+    """board-adopter, on a node's actor, answers the solution board-poster offered: it went
+    through the race's verification and the broadcast's actor to the adopter's node. The
+    poster, which runs to the limit, still answers (its result was once lost with its actor).
+    The broadcast's actor is gone after the race."""
+    import ray
+
+    from fake_solvers import ALL
+    from omnisolve.io import read
+    from omnisolve.portfolio.race import race
+    from omnisolve.processes.cluster import RayExecutor
+    from omnisolve.result import Status
+
+    sack = read(BENCHDATA / "knapsack" / "uncorrelated_100.kp")
+    executor = RayExecutor(cluster.address)
+    result = race(
+        sack, ["board-poster", "board-adopter"], time_limit=10, executor=executor, extra_solvers=ALL, sys_path=(TESTS,)
+    )
+    racers = {r["solver"]: r for r in result.extra["race"]["racers"]}
+    assert racers["board-adopter"]["adopted"] == 1 and racers["board-adopter"]["verdict"] == "pass"
+    first = result.extra["race"]["board"][0]
+    assert first["solver"] == "board-poster" and first["published"]
+    assert racers["board-adopter"]["objective"] == first["objective"] == racers["board-poster"]["objective"]
+    assert racers["board-poster"]["status"] == "feasible" and result.status == Status.FEASIBLE
+    stop = time.monotonic() + grace(10)
+    while any(name.startswith("omnisolve-broadcast") for name in ray.util.list_named_actors()):
+        assert time.monotonic() < stop, "the broadcast's actor outlived its race"
+        time.sleep(0.2)
     assert free_cpus(CPUS, grace(10)) == CPUS
 
 

@@ -50,6 +50,10 @@ class Limits:
     # more reasons to stop early (e.g. `Cancelled(event)`, `TargetObjective(v)`): loops ask them
     # through `Tracker.should_stop()`, hooks into native solvers through `Tracker.stop_requested()`
     stop: StoppingCriterion | None = field(default=None, compare=False)
+    # in a race, the racer's exchange with the race's board of certified solutions
+    # (`portfolio.board.Exchange`): backends that can continue from another's solution call
+    # `exchange.swap(objective, solution)` in their loops; None outside a race
+    exchange: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.time > 0:

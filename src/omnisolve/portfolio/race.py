@@ -10,6 +10,10 @@ certified answer.
   the problem travels as a file of plain data, and incumbents, starts and the stop still go
   through this process.
 - Threads: the budget is split evenly, at least one thread per racer.
+- Board: every racer's backend that can continue from another's solution (`Limits.exchange`)
+  offers its best while it runs and takes the race's best certified one when it is better;
+  offers are verified here before they go on the board (`board.py`), which reaches the racers
+  through the executor's broadcast (on Ray: one actor). Certified results go on it too.
 - Stages: a race is a list of stages run one after the other (a schedule); the racers of a
   stage run at once for their share of the time. Each racer of a later stage starts from the
   best certified solution found so far (HiGHS `setSolution`, CP-SAT hints).
@@ -41,8 +45,9 @@ from typing import Any
 
 from omnisolve.limits import AnyOf, IncumbentCallback, Limits, StoppingCriterion, Tracker
 from omnisolve.model import ProblemData, Sense
+from omnisolve.portfolio.board import Board
 from omnisolve.problems import Problem
-from omnisolve.processes import Executor, Handle, Kind, LocalExecutor, Task
+from omnisolve.processes import BROADCAST, Broadcast, Executor, Handle, Kind, LocalExecutor, Task
 from omnisolve.result import Optimality, Result, Status, Verdict
 from omnisolve.verify import verify
 
@@ -83,6 +88,8 @@ class Racer:
             "bound": r.bound if r else None,
             "runtime": r.runtime if r else None,
             "verdict": r.certificate.verdict if r and r.certificate else Verdict.NONE,
+            "adopted": r.extra.get("adopted", 0) if r else 0,  # board solutions it continued from
+            "stopped": self.stopped,  # still running when the race stopped it (it may have answered then)
             "message": (r.message if r else self.message)[:300],
             "trace": [list(t) for t in self.trace],
         }
@@ -108,11 +115,14 @@ def race(
     plan = [Stage(names)] if names else [s for s in stages if isinstance(s, Stage)]
     if not plan or not all(s.solvers for s in plan):
         raise ValueError("a race needs at least one solver in every stage")
-    state = _RaceState(problem, time_limit, gap, on_incumbent, stop)
-    with tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
+    executor = executor or LocalExecutor()
+    broadcast = executor.broadcast()
+    state = _RaceState(problem, time_limit, gap, on_incumbent, stop, broadcast)
+    with contextlib.closing(broadcast), tempfile.TemporaryDirectory(prefix="omnisolve-race-") as tmp:
         work = Path(tmp)
         (work / "problem.pkl").write_bytes(pickle.dumps(problem))
         common = {"problem": str(work / "problem.pkl"), "gap": gap, "seed": seed, "register": dict(extra_solvers or {})}
+        common[BROADCAST] = broadcast.spec()
         if state.sent is not None:
             (work / "stop.pkl").write_bytes(pickle.dumps(state.sent))
             common["stop"] = str(work / "stop.pkl")
@@ -122,7 +132,7 @@ def race(
             stage_end = race_end if last else min(race_end, time.monotonic() + stage.share * time_limit)
             racers = [Racer(s, max(1, threads // len(stage.solvers)), k) for s in stage.solvers]
             state.racers += racers
-            _run_stage(racers, common, tuple(sys_path), state, stage_end, executor or LocalExecutor())
+            _run_stage(racers, common, tuple(sys_path), state, stage_end, executor)
             if state.done or time.monotonic() >= race_end:
                 break
     return state.outcome()
@@ -156,10 +166,12 @@ class _RaceState:
         gap: float,
         on_incumbent: IncumbentCallback | None,
         stop: StoppingCriterion | None,
+        broadcast: Broadcast,
     ):
         self.problem, self.time_limit, self.gap = problem, time_limit, gap
         sense = getattr(problem, "sense", Sense.MIN)
         self.sign = 1.0 if sense == Sense.MIN else -1.0
+        self.board = Board(problem, self.sign, broadcast)
         self.on_incumbent = on_incumbent
         self.start = time.monotonic()
         self.tracker = Tracker(sense=sense, limits=Limits(time=time_limit, stop=stop), clock=time.monotonic)
@@ -205,6 +217,9 @@ class _RaceState:
         if best is None or self.sign * (objective - best) < -1e-12:
             self.best = result
             self.incumbent(racer, result.objective, result.bound)
+            start, _ = self.start_for()
+            if start is not None:
+                self.board.certified(racer.solver, objective, start)
         gap = result.gap
         if result.status == Status.OPTIMAL or (gap is not None and gap <= self.gap):
             self.best, self.done = result, True
@@ -238,7 +253,10 @@ class _RaceState:
         winner.runtime = self.elapsed()
         winner.trace = self.trace or winner.trace
         racers = [r.summary() for r in self.racers]
-        winner.extra = {**winner.extra, "race": {"winner": inner, "racers": racers, "criterion": self.criterion}}
+        winner.extra = {
+            **winner.extra,
+            "race": {"winner": inner, "racers": racers, "criterion": self.criterion, "board": self.board.posts},
+        }
         if self.criterion:
             winner.message = "stopped by a stopping criterion" + (f"; {winner.message}" if winner.message else "")
         lines = [
@@ -307,6 +325,8 @@ def _drain(racers: list[Racer], state: _RaceState, timeout: float) -> None:
             heard = True
             if msg["kind"] == Kind.INCUMBENT:
                 state.incumbent(racer, msg["objective"], msg["bound"])
+                if msg.get("solution") is not None and msg["objective"] is not None:
+                    state.board.offer(racer.solver, msg["objective"], msg["solution"])
             elif msg["kind"] == Kind.RESULT and racer.result is None:
                 state.finished(racer, Result.from_dict(msg["result"]))
     if not heard and timeout:

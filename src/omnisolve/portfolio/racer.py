@@ -3,10 +3,12 @@ process by `omnisolve.processes`).
 
 The spec (written by `race`) names the pickled problem, the solver, its limits as an absolute
 wall-clock deadline (so start-up time counts against the race's limit), threads, gap, seed, a
-start solution, the pickled stopping criteria sent to racers (`stop`, optional) and extra
+start solution, the pickled stopping criteria sent to racers (`stop`, optional), the race's
+board (`broadcast`, optional: the backend gets a `board.Exchange` as `Limits.exchange`) and extra
 backends to register (test fakes). The racer reports an `incumbent`
-on every improvement, then the (unverified) `result` once; a crash leaves no result, and the
-parent records how the process ended.
+on every improvement (with its `solution` when the backend offers it to the board), then the
+(unverified) `result` once, with `extra["adopted"]`: the board solutions its backend took; a
+crash leaves no result, and the parent records how the process ended.
 
 SIGTERM (the race ending, before its SIGKILL) is a stopping criterion here: the backend stops
 its search and the racer reports what it found, so a race cancelled or settled early still
@@ -45,6 +47,7 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
     stop: StoppingCriterion = Cancelled(asked_to_stop())
     if "stop" in spec:  # the caller's criteria that the race sent
         stop = pickle.loads(Path(spec["stop"]).read_bytes()) | stop
+    exchange = _exchange(spec, problem, channel)
     limits = Limits(
         time=max(spec["deadline"] - time.time(), 1e-3),
         threads=spec["threads"],
@@ -52,14 +55,34 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
         seed=spec["seed"],
         start=start,
         stop=stop,
+        exchange=exchange,
     )
     try:
         result = backend.solve(problem, limits, channel.incumbent)
+        if exchange is not None and exchange.adopted:
+            result.extra = {**result.extra, "adopted": exchange.adopted}
     except Exception as exc:  # the parent must hear why, not just see an exit code
         result = Result(
             Status.ERROR, solver=spec["solver"], message=f"{type(exc).__name__}: {exc}", log=traceback.format_exc()
         )
     channel.result(result)
+
+
+def _exchange(spec: dict[str, Any], problem: Any, channel: Channel) -> Any:
+    """The racer's exchange with the race's board, when the race has one."""
+    from omnisolve.model import Sense
+    from omnisolve.portfolio.board import Exchange
+    from omnisolve.processes import BROADCAST, Kind, Listener
+
+    if BROADCAST not in spec:
+        return None
+    started = time.monotonic()
+
+    def send(objective: float, solution: Any) -> None:
+        channel.send(Kind.INCUMBENT, t=time.monotonic() - started, objective=objective, bound=None, solution=solution)
+
+    sign = -1.0 if getattr(problem, "sense", Sense.MIN) == Sense.MAX else 1.0
+    return Exchange(Listener(spec[BROADCAST]["path"]), send, sign)
 
 
 def asked_to_stop() -> threading.Event:

@@ -6,11 +6,14 @@ always, its ending said in words.
 - `groups.py`: the parent's side of a process group: `kill_group`, `terminate`, `ending`.
 - `messages.py`: the schema (`started`, `incumbent`, `log`, `result`, `error`), `Channel`
   (the child's writer), `decode` (the parent's reader).
+- `broadcast.py`: a value the parent publishes to its running tasks (`Listener` reads it).
 - `executor.py`: `Task`, `Outcome`, the `Executor` and `Handle` interfaces, `LocalExecutor`.
 - `child.py`, `__main__.py`: the child's side: its limits and the call of the task's entry.
 - `machine.py`: this process itself: the cores it may use, its own Ctrl-C remembered.
 """
 
+from omnisolve.processes.broadcast import KEY as BROADCAST
+from omnisolve.processes.broadcast import Broadcast, Listener
 from omnisolve.processes.child import confine
 from omnisolve.processes.executor import Executor, Handle, LocalExecutor, Outcome, Task
 from omnisolve.processes.groups import TERM_GRACE, ending, kill_group
@@ -18,6 +21,9 @@ from omnisolve.processes.machine import available_cores, catch_interrupts, inter
 from omnisolve.processes.messages import Channel, Kind, decode, encode
 
 __all__ = [
+    "BROADCAST",
+    "Broadcast",
+    "Listener",
     "TERM_GRACE",
     "Channel",
     "Executor",

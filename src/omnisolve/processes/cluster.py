@@ -22,16 +22,19 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from omnisolve.errors import InputError
+from omnisolve.processes.broadcast import KEY, write_atomic
 from omnisolve.processes.executor import Executor, LocalExecutor, Outcome, Task
 from omnisolve.processes.groups import TERM_GRACE
 
 RETRIES = 2  # re-runs of a task whose node was lost
+MIRROR = 0.2  # seconds between a task's actor's looks at its broadcast's actor
 
 
 def connect(address: str | None = None) -> None:
@@ -89,6 +92,51 @@ class RayExecutor:
 
         return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
+    def broadcast(self) -> RayBroadcast:
+        return RayBroadcast()
+
+
+class _Latest:
+    """The broadcast's actor: the latest value and its number (0: none yet)."""
+
+    def __init__(self) -> None:
+        self.version, self.data = 0, b""
+
+    def publish(self, data: bytes) -> None:
+        self.version, self.data = self.version + 1, data
+
+    def since(self, version: int) -> tuple[int, bytes] | None:
+        """The latest value when it is newer than `version`."""
+        return (self.version, self.data) if self.version > version else None
+
+
+class RayBroadcast:
+    """A broadcast through one actor, on the parent's node (it outlives any worker node, and
+    reserves no CPU, so it is placed even when the racers hold them all); each task's actor
+    mirrors it into a file on its own node (`_Runner`)."""
+
+    def __init__(self) -> None:
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
+        self.name = f"omnisolve-broadcast-{os.getpid()}-{time.time_ns()}"
+        latest = ray.remote(max_restarts=0)(_Latest)  # type: ignore[call-overload]
+        self._actor: Any = latest.options(name=self.name, num_cpus=0, scheduling_strategy=here).remote()
+        ray.get(self._actor.since.remote(0))  # type: ignore[attr-defined]  # placed before any task looks for it
+
+    def spec(self) -> dict[str, Any]:
+        return {"actor": self.name}
+
+    def publish(self, data: bytes) -> None:
+        self._actor.publish.remote(data)  # one caller's calls run in order
+
+    def close(self) -> None:
+        import ray
+
+        if ray.is_initialized():
+            ray.kill(self._actor, no_restart=True)
+
 
 class _Runner:
     """The actor's side: the task's files written on this node, the task run by `LocalExecutor`."""
@@ -101,7 +149,27 @@ class _Runner:
             path.parent.mkdir(parents=True)
             path.write_bytes(data)
             spec[key] = str(path)
+        self._ended = threading.Event()
+        if "actor" in spec.get(KEY, {}):  # the task reads a broadcast: mirrored into a file here
+            mirror = Path(self._dir) / KEY
+            threading.Thread(target=self._mirror, args=(spec[KEY]["actor"], mirror), daemon=True).start()
+            spec[KEY] = {"path": str(mirror)}
         self._handle = LocalExecutor().submit(Task.from_dict({**task, "spec": spec}))
+
+    def _mirror(self, name: str, path: Path) -> None:
+        """Copy the broadcast's actor's latest value into `path` until the task ends."""
+        import ray
+
+        version = 0
+        try:
+            latest = ray.get_actor(name)
+            while not self._ended.wait(MIRROR):
+                found: Any = ray.get(latest.since.remote(version))
+                if found is not None:
+                    version = found[0]
+                    write_atomic(path, found[1])
+        except Exception:  # the broadcast ended (its race is over) or its actor is gone: stop mirroring
+            return
 
     def node(self) -> str:
         import ray
@@ -126,6 +194,7 @@ class _Runner:
         """The outcome as a dict; the task's files are removed once its process has ended (the
         parent kills this actor then, which runs no clean-up of its own)."""
         if outcome.returncode is not None:
+            self._ended.set()
             shutil.rmtree(self._dir, ignore_errors=True)
         return asdict(outcome)
 
@@ -164,6 +233,7 @@ class RayHandle:
         self._retries = retries
         self._outcome: Outcome | None = None
         self._final_seen = False
+        self._left: list[dict[str, Any]] = []  # messages taken from the actor as the task ended
         self._actor: Any = None
         self._placing: Any = None  # the actor's first call, answered once it runs on its node
         self.runs = 0  # actors started for this task: 1, or more after lost nodes
@@ -216,11 +286,18 @@ class RayHandle:
             return None
 
     def messages(self, timeout: float = 0.0) -> list[dict[str, Any]]:
-        if self._outcome is not None or not self.placed(timeout):
+        if self._outcome is not None:  # what the actor still held when the task ended, once
+            left, self._left = self._left, []
+            return left
+        if not self.placed(timeout):
             return []
-        out = self._call("messages", timeout) or []
+        return self._once(self._call("messages", timeout) or [])
+
+    def _once(self, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`out` with its final message only when none was reported before (a re-run after a
+        lost node may send one again)."""
         if any(m.get("kind") in ("result", "error") for m in out):
-            if self._final_seen:  # a re-run's final message after the first one: reported once
+            if self._final_seen:
                 out = [m for m in out if m.get("kind") not in ("result", "error")]
             self._final_seen = True
         return out
@@ -255,10 +332,18 @@ class RayHandle:
         return str(self._call("node"))
 
     def _end(self, outcome: dict[str, Any]) -> None:
+        """Record the outcome, take the messages the actor still holds (a caller reads them
+        after cancelling, as from a local task), and end the actor."""
         import ray
+        from ray.exceptions import RayError
 
         if self._outcome is None:
             self._outcome = Outcome(**outcome)
+            if self._connected():
+                try:
+                    self._left = self._once(ray.get(self._actor.messages.remote(0.0)))
+                except RayError:  # its node is gone, and its messages with it
+                    pass
         if self._connected():
             ray.kill(self._actor, no_restart=True)
 

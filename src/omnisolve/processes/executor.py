@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from omnisolve.processes.broadcast import Broadcast, FileBroadcast
 from omnisolve.processes.groups import POLL, TERM_GRACE, ending, kill_group, last_line, terminate
 from omnisolve.processes.machine import available_cores
 from omnisolve.processes.messages import FINAL, Kind, decode
@@ -119,11 +120,14 @@ class Handle(Protocol):
 
 class Executor(Protocol):
     """Runs tasks: `LocalExecutor` in child processes of this one; `cluster.RayExecutor` on a
-    Ray cluster. `cores()`: how many cores its tasks share, for how many fit at once."""
+    Ray cluster. `cores()`: how many cores its tasks share, for how many fit at once;
+    `broadcast()`: a value to publish to running tasks (broadcast.py)."""
 
     def submit(self, task: Task) -> Handle: ...
 
     def cores(self) -> int: ...
+
+    def broadcast(self) -> Broadcast: ...
 
 
 class LocalExecutor:
@@ -134,6 +138,9 @@ class LocalExecutor:
 
     def cores(self) -> int:
         return available_cores()
+
+    def broadcast(self) -> FileBroadcast:
+        return FileBroadcast()
 
 
 _EOF = object()  # what the reader queues when the child's pipe closes

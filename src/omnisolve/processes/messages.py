@@ -4,7 +4,7 @@ with a `kind` field.
 | kind | fields | when |
 |---|---|---|
 | `started` | anything the child learned while starting (e.g. `load_time`) | its input is read; the timed work begins |
-| `incumbent` | `t`, `objective`, `bound`, optionally `values` | on every improvement |
+| `incumbent` | `t`, `objective`, `bound`, optionally `values` or `solution` (for a board) | on an improvement |
 | `log` | `text` | a line for the parent's log |
 | `result` | `result`: a `Result.to_dict()` | once, at the end |
 | `error` | `message` (one line), `code` (an exit code of the README) | once, instead of a result |

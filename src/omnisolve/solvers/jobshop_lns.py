@@ -63,7 +63,12 @@ class JobShopLnsSolver(SolverInterface):
         seeds = itertools.count(limits.seed + 1)
 
         def time_left() -> float:
-            """Seconds the searches may still run: none once the caller's own criteria hold."""
+            """Seconds the searches may still run: none once the caller's own criteria hold. In
+            a race, asked this often, it also swaps schedules with the race's board."""
+            if limits.exchange is not None:
+                better = limits.exchange.swap(shared.value, lambda: shop._nested(shared.starts))
+                if better is not None:
+                    shared.offer(np.array([s for row in better[1] for s in row], dtype=np.int64))
             return 0.0 if tracker.stop_requested() else tracker.search_remaining()
 
         def solve_sub(before, after, incumbent, cap, seconds):

@@ -79,6 +79,13 @@ class TspIlsSolver(SolverInterface):
         for rounds in _chunks(tracker, 16) if problem.n >= 5 else ():
             report(tour, ls.ils(m, neigh, search, length, rounds, KICK_LENGTH, large, seed) > 0)
             seed = -1  # seed the generator once, then keep its stream
+            if limits.exchange is not None:  # in a race: offer the tour, continue from a better one
+                better = limits.exchange.swap(problem.tour_length(tour), tour.tolist)
+                if better is not None:
+                    search = ls.new_search(np.asarray(better[1], dtype=np.int64))
+                    tour, state = search[0], search[4]
+                    length[0] = tsp_metric.tour_length(m, tour)
+                    report(tour, True)
         return _answer(problem, tracker, tour)
 
 

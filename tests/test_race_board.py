@@ -1,0 +1,79 @@
+"""A race's board of certified solutions: racers offer their best while they run, the race
+verifies each offer before it goes on the board, and a racer that can continue from another's
+solution takes the board's best (portfolio/board.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from conftest import BENCHDATA
+from fake_solvers import ALL
+from omnisolve.io import read
+from omnisolve.portfolio.board import INTERVAL, Exchange
+from omnisolve.portfolio.race import race
+from omnisolve.processes import Listener
+from omnisolve.processes.broadcast import FileBroadcast
+from omnisolve.result import Status
+
+TESTS = str(Path(__file__).resolve().parent)
+KNAPSACK = BENCHDATA / "knapsack" / "uncorrelated_100.kp"  # optimum 38095
+
+
+def racers_of(result):
+    return {r["solver"]: r for r in result.extra["race"]["racers"]}
+
+
+def test_a_racer_answers_the_solution_another_racer_offered_to_the_board():
+    """board-adopter has no solution of its own: the one it answers came from board-poster
+    through the board, verified by the race on the way."""
+    sack = read(KNAPSACK)
+    result = race(sack, ["board-poster", "board-adopter"], time_limit=4, extra_solvers=ALL, sys_path=(TESTS,))
+    racers = racers_of(result)
+    poster, adopter = racers["board-poster"], racers["board-adopter"]
+    assert adopter["status"] == "feasible" and adopter["verdict"] == "pass" and adopter["adopted"] == 1
+    assert adopter["objective"] == poster["objective"] < 38095
+    posts = result.extra["race"]["board"]
+    assert posts[0]["solver"] == "board-poster" and posts[0]["verified"] and posts[0]["published"]
+    assert posts[0]["objective"] == poster["objective"]
+    assert result.status == Status.FEASIBLE and result.certificate.passed
+
+
+def test_an_offer_whose_objective_is_false_is_refused_and_reaches_no_racer():
+    sack = read(KNAPSACK)
+    result = race(sack, ["board-liar", "board-adopter"], time_limit=3, extra_solvers=ALL, sys_path=(TESTS,))
+    racers = racers_of(result)
+    assert racers["board-adopter"]["status"] == "time_limit" and racers["board-adopter"]["adopted"] == 0
+    refused = [p for p in result.extra["race"]["board"] if p["solver"] == "board-liar" and not p["verified"]]
+    assert refused and not refused[0]["published"] and "objective" in refused[0]["why"]
+    # the liar's final answer is honest: it wins, at its true worth
+    assert result.extra["race"]["winner"] == "board-liar" and result.certificate.passed
+    assert result.objective == racers["board-liar"]["objective"]
+
+
+def test_tsp_ils_continues_from_a_better_tour_offered_by_another_racer(monkeypatch):
+    """pr1002's optimal tour (259045) is offered by tour-poster; tsp-ils, some per cent above it
+    after seconds on its own, takes it from the board and ends there (it cannot do better)."""
+    monkeypatch.setenv("OMNISOLVE_TEST_TOUR", str(BENCHDATA / "tsp" / "pr1002.opt.tour"))
+    tsp = read(BENCHDATA / "tsp" / "pr1002.tsp")
+    result = race(tsp, ["tour-poster", "tsp-ils"], time_limit=8, threads=2, extra_solvers=ALL, sys_path=(TESTS,))
+    ils = racers_of(result)["tsp-ils"]
+    assert ils["adopted"] >= 1 and ils["verdict"] == "pass" and ils["objective"] == 259045
+    assert result.objective == 259045 and tsp.evaluate(result.solution) == 259045
+
+
+def test_an_exchange_sends_only_improvements_and_returns_only_a_better_board(tmp_path):
+    with FileBroadcast() as broadcast:
+        sent: list[tuple[float, object]] = []
+        exchange = Exchange(Listener(broadcast.path), lambda o, s: sent.append((o, s)), sign=1.0)
+        assert exchange.swap(100.0, lambda: "a") is None and sent == [(100.0, "a")]
+        assert exchange.swap(90.0, lambda: "b") is None and sent == [(100.0, "a")]  # too soon
+        time.sleep(INTERVAL)
+        broadcast.publish(json.dumps([95.0, "board"]).encode())
+        assert exchange.swap(100.0, lambda: "c") == (95.0, "board") and sent == [(100.0, "a")]
+        time.sleep(INTERVAL)
+        assert exchange.swap(95.0, lambda: "d") is None and sent == [(100.0, "a")]  # no better than the board
+        time.sleep(INTERVAL)
+        assert exchange.swap(80.0, lambda: "e") is None and sent[-1] == (80.0, "e")
+        assert exchange.adopted == 1
