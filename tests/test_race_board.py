@@ -5,19 +5,25 @@ solution takes the board's best (portfolio/board.py)."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
 from conftest import BENCHDATA
 from fake_solvers import ALL
+from omnisolve.api import solve
 from omnisolve.io import read
-from omnisolve.portfolio.board import INTERVAL, Exchange
+from omnisolve.limits import Cancelled, Limits
+from omnisolve.portfolio.board import INTERVAL, PER_INTERVAL, Exchange
 from omnisolve.portfolio.race import race
 from omnisolve.processes import Listener
 from omnisolve.processes.broadcast import FileBroadcast
 from omnisolve.result import Status
+from omnisolve.solvers import registry
+from omnisolve.verify import verify
 
 TESTS = str(Path(__file__).resolve().parent)
+DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 KNAPSACK = BENCHDATA / "knapsack" / "uncorrelated_100.kp"  # optimum 38095
 
 
@@ -77,3 +83,46 @@ def test_an_exchange_sends_only_improvements_and_returns_only_a_better_board(tmp
         time.sleep(INTERVAL)
         assert exchange.swap(80.0, lambda: "e") is None and sent[-1] == (80.0, "e")
         assert exchange.adopted == 1
+
+
+class HandOver:
+    """A racer's exchange as jobshop-lns sees it: hands `board` over at the first swap, then
+    asks the run to stop (so nothing but the handed schedule can explain the answer)."""
+
+    def __init__(self, board: tuple[float, object], stop: threading.Event):
+        self.board, self.stop, self.asked = board, stop, 0
+
+    def swap(self, objective, solution):
+        self.asked += 1
+        if self.stop.is_set():
+            return None
+        self.stop.set()
+        return self.board
+
+
+def test_jobshop_lns_continues_from_the_schedule_the_board_hands_it():
+    """ft06's optimal schedule (55, from CP-SAT) is handed over at jobshop-lns's first look at
+    the board, and the run is stopped at once: it answers that schedule, not its first one
+    (the best dispatching rule's, longer)."""
+    shop = read(DATA / "ft06.txt")
+    optimum = solve(shop, solver="cpsat", time_limit=60)
+    assert optimum.objective == 55
+    stop = threading.Event()
+    exchange = HandOver((55.0, optimum.solution), stop)
+    limits = Limits(time=60, threads=1, stop=Cancelled(stop), exchange=exchange)
+    result = verify(shop, registry.get("jobshop-lns").solve(shop, limits))
+    first = int(result.message.rsplit("(", 1)[1].rstrip(")"))  # "first schedule by RULE (MAKESPAN)"
+    assert exchange.asked >= 1 and first > 55
+    assert result.objective == 55 and result.certificate.passed
+
+
+def test_a_large_solution_is_offered_less_often():
+    """After a solution of 20 x PER_INTERVAL entries the next offer waits 20 x INTERVAL (4 s)."""
+    with FileBroadcast() as broadcast:
+        sent: list[float] = []
+        exchange = Exchange(Listener(broadcast.path), lambda o, s: sent.append(o), sign=1.0)
+        big = list(range(20 * PER_INTERVAL))
+        exchange.swap(100.0, lambda: big)
+        time.sleep(2 * INTERVAL)
+        exchange.swap(90.0, lambda: big)
+        assert sent == [100.0]
