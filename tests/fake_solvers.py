@@ -356,8 +356,9 @@ class BoardLiarSolver(BoardPosterSolver):
     lie = 1000.0
 
 
-class BoardAdopterSolver(GreedyKnapsackSolver):
-    """In a race: waits for the board's first solution and answers it (TIME_LIMIT without one)."""
+class BoardAdopterSolver(_Fake):
+    """In a race: waits for the board's first solution and answers it (TIME_LIMIT without one):
+    values for a model, the structured solution otherwise."""
 
     name = "board-adopter"
     description = "test fake: answers the board's solution"
@@ -366,6 +367,8 @@ class BoardAdopterSolver(GreedyKnapsackSolver):
         assert limits.exchange is not None
         while not tracker.should_stop():
             board = limits.exchange.swap(None, list)
+            if board is not None and isinstance(problem, ProblemData):
+                return Result(Status.FEASIBLE, objective=board[0], values=np.asarray(board[1], dtype=float))
             if board is not None:
                 return Result(Status.FEASIBLE, objective=board[0], solution=board[1])
             time.sleep(0.02)

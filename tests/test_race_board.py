@@ -9,6 +9,9 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from conftest import BENCHDATA
 from fake_solvers import ALL
 from omnisolve.api import solve
@@ -126,3 +129,40 @@ def test_a_large_solution_is_offered_less_often():
         time.sleep(2 * INTERVAL)
         exchange.swap(90.0, lambda: big)
         assert sent == [100.0]
+
+
+SETCOVER = BENCHDATA / "mip_hard" / "setcover_3.mps"  # HiGHS proves nothing on it within seconds
+
+
+@pytest.mark.skipif(not SETCOVER.is_file(), reason="needs ../shared/benchdata/mip_hard")
+def test_highs_offers_its_incumbents_to_the_board_while_it_runs():
+    """board-adopter answers the first incumbent HiGHS offered mid-run (HiGHS itself answers
+    only at the limit): the values in the original space, verified by the race."""
+    model = read(SETCOVER)
+    result = race(model, ["highs", "board-adopter"], time_limit=6, threads=2, extra_solvers=ALL, sys_path=(TESTS,))
+    racers = racers_of(result)
+    adopter = racers["board-adopter"]
+    first = result.extra["race"]["board"][0]
+    assert first["solver"] == "highs" and first["verified"] and first["published"]
+    assert adopter["adopted"] == 1 and adopter["verdict"] == "pass" and adopter["objective"] == first["objective"]
+    assert adopter["runtime"] < racers["highs"]["runtime"]  # it had HiGHS's solution before HiGHS answered
+
+
+@pytest.mark.skipif(not SETCOVER.is_file(), reason="needs ../shared/benchdata/mip_hard")
+def test_milp_alns_takes_a_better_incumbent_from_the_board():
+    """milp-alns holding the all-ones cover takes HiGHS's better cover from the board (checked
+    feasible for the full model, as any incumbent it keeps)."""
+    from omnisolve.limits import Tracker
+    from omnisolve.solvers.milp_alns_search import MilpAlns
+
+    model = read(SETCOVER)
+    better = solve(model, solver="highs", time_limit=3)
+    assert better.certificate.passed
+    exchange = HandOver((better.objective, better.values.tolist()), threading.Event())
+    search = MilpAlns(model, Limits(time=10, exchange=exchange), Tracker())
+    assert search.offer(np.ones(model.num_variables))
+    worse = search.objective
+    assert worse > better.objective
+    search.swap()
+    assert exchange.asked == 1 and search.objective == better.objective
+    assert np.array_equal(search.state.incumbents[0][1], better.values)

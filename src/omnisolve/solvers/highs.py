@@ -84,6 +84,10 @@ class HighsSolver(SolverInterface):
             progress = interruptible(_progress(tracker), interrupted)
             h.cbMipImprovingSolution.subscribe(progress)
             h.cbMipInterrupt.subscribe(progress)
+            if limits.exchange is not None:  # in a race: offer each improving solution to the board
+                improving, interrupt = _offers(limits.exchange)
+                h.cbMipImprovingSolution.subscribe(interruptible(improving, interrupted))
+                h.cbMipInterrupt.subscribe(interruptible(interrupt, interrupted))
         else:
             stop_lp_when_requested(h, tracker, lambda handler: interruptible(handler, interrupted))
         h.run()
@@ -141,6 +145,26 @@ def _progress(tracker: Tracker) -> Callable[[Any], None]:
             event.interrupt()
 
     return handle
+
+
+def _offers(exchange: Any) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
+    """MIP callbacks offering HiGHS's incumbents to a race's board (`Limits.exchange`): the
+    improving-solution one keeps a copy of each incumbent and offers it, the interrupt one (run
+    often) offers the last copy again, so an incumbent found between two of the exchange's
+    looks still reaches the board. HiGHS takes nothing back mid-run."""
+    latest: list[Any] = []
+
+    def offer() -> None:
+        if latest:
+            exchange.swap(latest[0], latest[1].tolist)
+
+    def improving(event: Any) -> None:
+        objective = _finite(event.data_out.objective_function_value)
+        if objective is not None:
+            latest[:] = [objective, np.array(event.data_out.mip_solution, dtype=float)]
+            offer()
+
+    return improving, lambda event: offer()
 
 
 def stop_lp_when_requested(

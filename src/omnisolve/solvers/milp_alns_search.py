@@ -93,6 +93,16 @@ class MilpAlns:
         self.tracker.report(objective, self.bound)
         return True
 
+    def swap(self) -> None:
+        """In a race: offer the incumbent to the race's board, and take the board's when it is
+        better (kept only if feasible for the full model, like any other)."""
+        if self.limits.exchange is None:
+            return
+        incumbents = self.state.incumbents
+        better = self.limits.exchange.swap(self.objective, lambda: incumbents[0][1].tolist())
+        if better is not None:
+            self.offer(np.asarray(better[1], dtype=float))
+
     def offer_bound(self, bound: float | None) -> None:
         """Keep `bound` if it is a valid full-model bound tighter than the current one."""
         if bound is not None and (self.bound is None or self.sign * (bound - self.bound) > 0):
@@ -190,6 +200,7 @@ class MilpAlns:
             return self.outcome(first.status)
         final_at = end - s.final_share * T
         while tracker.elapsed() < final_at - 0.1 and not self.proven() and not tracker.should_stop():
+            self.swap()
             self.lns_round(min(final_at, tracker.elapsed() + self.time_slice()))
         if tracker.elapsed() < end - 0.1 and not self.proven() and not tracker.should_stop():
             self.full_run(end)
