@@ -6,10 +6,11 @@ Beardwood-Halton-Hammersley estimate 0.7124 sqrt(n A) of the optimum (asymptotic
 instances are a little longer: optimal tours of the DIMACS E10k.0 and E100k.0 instances are 0.7187
 and 0.7140 sqrt(n A)), and the load average around the runs. With `--lkh-seconds S`, instances
 of at most `--lkh-nodes` nodes also get a reference tour from LKH-3 (elkai) on the coordinates,
-S CPU seconds with settings for large instances (`LKH_PARAMETERS`), and the ratio to it.
+S CPU seconds with settings for large instances (`LKH_PARAMETERS`), and the ratio to it. With
+`--solvers auto,lkh`, each instance is solved once per solver (`--solver S`), side by side.
 
     .venv/bin/python benchmarks/bench_tsp_scale.py [--runs 1000:10,10000:30,100000:60] [--seed 1]
-        [--lkh-seconds 0] [--lkh-nodes 20000]
+        [--lkh-seconds 0] [--lkh-nodes 20000] [--solvers auto]
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def write_instance(path: Path, n: int, seed: int) -> None:
     path.write_text(head + rows + "EOF\n")
 
 
-def solve(path: Path, seconds: float, out: Path) -> tuple[float, float, int]:
+def solve(path: Path, seconds: float, out: Path, solver: str = "auto") -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit code) of `omnisolve solve` on `path` in a child."""
-    cmd = [sys.executable, "-m", "omnisolve.cli", "solve", str(path), "--time-limit", str(seconds)]
+    cmd = [sys.executable, "-m", "omnisolve.cli", "solve", str(path), "--time-limit", str(seconds), "-s", solver]
     cmd += ["-q", "--no-history", "-o", str(out)]
     began = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--lkh-seconds", type=float, default=0.0, help="LKH-3 reference tour, CPU seconds (0: none)")
     parser.add_argument("--lkh-nodes", type=int, default=20000, help="the largest instance given an LKH-3 reference")
+    parser.add_argument("--solvers", default="auto", help="comma-separated --solver values, each run per instance")
     args = parser.parse_args()
     runs = [(int(n), float(s)) for n, s in (item.split(":") for item in args.runs.split(","))]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -81,21 +83,25 @@ def main() -> None:
         for n, seconds in runs:
             path, out = Path(tmp) / f"uniform{n}.tsp", Path(tmp) / f"uniform{n}.json"
             write_instance(path, n, args.seed)
-            wall, rss, code = solve(path, seconds, out)
-            result = json.loads(out.read_text()) if code == 0 else {}
-            length = result.get("objective")
-            estimate = BHH * math.sqrt(n * float(SIDE) ** 2)
-            ratio = f"{length / estimate:.4f}" if length else "-"
-            verdict = (result.get("certificate") or {}).get("verdict", f"exit {code}")
-            reference = "- | -"
+            reference_length = None
             if args.lkh_seconds > 0 and n <= args.lkh_nodes:
-                lkh, lkh_wall = lkh_length(path, args.lkh_seconds)
-                reference = f"{lkh:.0f} ({lkh_wall:.0f} s) | " + (f"{length / lkh:.4f}" if length else "-")
-            print(
-                f"| {n} | {seconds:g} | {wall:.1f} | {rss:.0f} | {length or '-'} | {estimate:.0f} | {ratio} "
-                f"| {result.get('solver', '-')} | {verdict} | {reference} |",
-                flush=True,
-            )
+                reference_length, lkh_wall = lkh_length(path, args.lkh_seconds)
+            for solver in args.solvers.split(","):
+                wall, rss, code = solve(path, seconds, out, solver)
+                result = json.loads(out.read_text()) if code == 0 else {}
+                length = result.get("objective")
+                estimate = BHH * math.sqrt(n * float(SIDE) ** 2)
+                ratio = f"{length / estimate:.4f}" if length else "-"
+                verdict = (result.get("certificate") or {}).get("verdict", f"exit {code}")
+                reference = "- | -"
+                if reference_length is not None:
+                    share = f"{length / reference_length:.4f}" if length else "-"
+                    reference = f"{reference_length:.0f} ({lkh_wall:.0f} s) | {share}"
+                print(
+                    f"| {n} | {seconds:g} | {wall:.1f} | {rss:.0f} | {length or '-'} | {estimate:.0f} | {ratio} "
+                    f"| {result.get('solver', '-')} | {verdict} | {reference} |",
+                    flush=True,
+                )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -24,12 +24,13 @@ from omnisolve.io.tsplib import read_tsp
 from omnisolve.portfolio import choice, rules
 from omnisolve.problems import TSP, tsp
 from omnisolve.problems.coordinate_metric import coordinate_distances, pair_distances
+from omnisolve.result import Status
 from omnisolve.service.pictures import solution_figure
 from omnisolve.solvers import registry
 
 DATA = Path(om.__file__).parent / "data"
 TSPLIB = [*sorted((BENCHDATA / "tsp").glob("*.tsp")), DATA / "berlin52.tsp"]
-MATRIX_BACKENDS = ["cpsat", "tsp-dfj", "highs", "scip", "ortools-routing", "lkh"]
+MATRIX_BACKENDS = ["cpsat", "tsp-dfj", "highs", "scip", "ortools-routing"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -87,7 +88,29 @@ def test_backends_needing_the_matrix_refuse_in_one_line_and_auto_picks_tsp_ils(s
     assert choice.choose(big).ranked == ["tsp-ils"]
     assert choice.choose(big, selector=None).ranked == ["tsp-ils"]
     with pytest.raises(UnsupportedError, match="distance matrix"):
-        om.solve(big, solver="lkh", time_limit=1)
+        om.solve(big, solver="tsp-dfj", time_limit=1)
+
+
+def test_lkh_takes_coordinates_at_any_size_and_refuses_a_large_matrix(
+    small_matrix_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `lkh.LARGE` nodes (lowered to 40 here) LKH reads the coordinates itself (Delaunay
+    candidates, no ascent): a certified tour within the limit; an explicit matrix that large is
+    refused in one line."""
+    from omnisolve.solvers import lkh
+
+    monkeypatch.setattr(lkh, "LARGE", 40)
+    big = random_tsp(60)
+    assert registry.get("lkh").unsupported_reason(big) is None
+    result = om.solve(big, solver="lkh", time_limit=5)
+    assert result.status == Status.FEASIBLE and result.certificate.passed
+    assert sorted(result.solution) == list(range(60))
+    matrix = TSP(coordinate_distances(big.coords, "EUC_2D"))
+    reason = registry.get("lkh").unsupported_reason(matrix)
+    assert (
+        reason
+        == "takes a TSP of 40 nodes or more only as EUC_2D, CEIL_2D, ATT, GEO coordinates, not as EXPLICIT distances (60 nodes)"
+    )
 
 
 def test_features_past_matrix_nodes_come_from_coordinates(monkeypatch: pytest.MonkeyPatch) -> None:

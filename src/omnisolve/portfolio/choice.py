@@ -59,12 +59,14 @@ def choose(
     run `history` (a `History`, a path or a URL; None: none) reordering them;
     UnsupportedError when none accepts it."""
     from omnisolve.portfolio.features import features, problem_class
+    from omnisolve.portfolio.rules import beyond_selector, preferences
     from omnisolve.portfolio.rules import choose as rule_choice
-    from omnisolve.portfolio.rules import preferences
     from omnisolve.portfolio.selector import default_selector
 
     cls, feats = problem_class(problem), features(problem)
     model = default_selector() if selector == "default" else selector
+    if beyond_selector(problem):
+        model = None
     ranked, method, priors, contenders = [], "rules", [], []
     rules = supported(problem, preferences(problem))
     if model is not None:

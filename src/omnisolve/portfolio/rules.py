@@ -47,6 +47,14 @@ def preferences(problem: Problem) -> list[str]:
     return ["highs", "scip"] if problem.is_mip else ["highs"]
 
 
+def beyond_selector(problem: Problem) -> bool:
+    """Whether the rules, not the learned selector, choose for `problem`: a TSP too large to
+    hold its distance matrix is far outside the sizes the selector was trained on, and there
+    the rules' tsp-ils is measured ahead of LKH (random uniform, 100,000 nodes at 60 s: LKH's
+    tour 14 % longer; at 10,000 nodes at 30 s LKH's is 0.15 % shorter; BENCHMARKS.md)."""
+    return isinstance(problem, TSP) and problem.matrix_reason() is not None
+
+
 def _structured_preferences(problem: StructuredProblem) -> list[str]:
     if isinstance(problem, TSP):
         if problem.matrix_reason() is not None:

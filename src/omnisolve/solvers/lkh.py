@@ -15,13 +15,16 @@ ends (the first may take `FIRST_SHARE` of the time limit).
 An instance with TSPLIB coordinates (EUC_2D, CEIL_2D, ATT, GEO) goes to LKH as coordinates,
 never as a matrix: LKH computes those distances itself, exactly as TSPLIB defines them. From
 `LARGE` nodes on, LKH takes Delaunay candidate edges and skips the subgradient ascent, whose
-O(n^2) work would eat the time limit: a random 100,000-node instance gets a tour within 1 % of
-the Beardwood-Halton-Hammersley estimate in 60 s and about 120 MB (BENCHMARKS.md)."""
+O(n^2) work would eat the time limit; it takes such coordinates at any size, and refuses an
+explicit matrix that large (`size_reason`). Measured end to end (BENCHMARKS.md, TSP at scale):
+random uniform 10,000 nodes at 30 s, 0.15 % shorter than tsp-ils; 100,000 nodes at 60 s, within
+the limit and 184 MB but 14 % longer than tsp-ils, so auto keeps tsp-ils there."""
 
 from __future__ import annotations
 
 import os
 import time
+from typing import cast
 
 import numpy as np
 
@@ -30,7 +33,6 @@ from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import matrix_reason
 
 RUNS = 10  # independent LKH runs sharing the time limit
 FIRST_SHARE = 0.6  # of the time the first call may use, before the wall/CPU ratio is measured
@@ -50,7 +52,7 @@ class LkhSolver(SolverInterface):
     accepts = (TSP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        return super().unsupported_reason(problem) or matrix_reason(problem)
+        return super().unsupported_reason(problem) or size_reason(cast(TSP, problem))
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
@@ -113,6 +115,22 @@ class _Clock:
         return max(1.0, self.wall() / self.cpu()) if self.cpu() > 0.02 else default
 
 
+def as_coordinates(problem: TSP) -> bool:
+    """Whether LKH gets `problem` as coordinates (a TSPLIB metric it computes itself)."""
+    return problem.coords is not None and problem.edge_weight_type in COORDINATE_TYPES
+
+
+def size_reason(problem: TSP) -> str | None:
+    """Why LKH refuses `problem`: from `LARGE` nodes on it needs coordinates (a matrix of that
+    size is hundreds of MB of text and an O(n^2) ascent that outlasts any sensible limit)."""
+    if problem.n < LARGE or as_coordinates(problem):
+        return None
+    return (
+        f"takes a TSP of {LARGE} nodes or more only as {', '.join(COORDINATE_TYPES)} coordinates, "
+        f"not as {problem.edge_weight_type} distances ({problem.n} nodes)"
+    )
+
+
 def integer_weights(d: np.ndarray) -> tuple[np.ndarray, str]:
     """The matrix LKH gets: `d` itself when integral and small enough, else scaled to at most
     10^6 and rounded (the tour stays valid; its length is recomputed from `d`)."""
@@ -126,7 +144,8 @@ def integer_weights(d: np.ndarray) -> tuple[np.ndarray, str]:
 def lkh_problem(problem: TSP) -> tuple[str, str]:
     """The TSPLIB text LKH reads, and a note on what it saw: the coordinates for a TSPLIB
     metric LKH knows, else the full matrix (`integer_weights`; TYPE ATSP when asymmetric)."""
-    if problem.coords is not None and problem.edge_weight_type in COORDINATE_TYPES:
+    if as_coordinates(problem):
+        assert problem.coords is not None  # as_coordinates checked it
         nodes = "\n".join(f"{i + 1} {x!r} {y!r}" for i, (x, y) in enumerate(problem.coords.tolist()))
         head = f"TYPE : TSP\nDIMENSION : {problem.n}\nEDGE_WEIGHT_TYPE : {problem.edge_weight_type}\n"
         return f"{head}NODE_COORD_SECTION\n{nodes}\nEOF\n", ""
