@@ -166,3 +166,15 @@ def test_milp_alns_takes_a_better_incumbent_from_the_board():
     search.swap()
     assert exchange.asked == 1 and search.objective == better.objective
     assert np.array_equal(search.state.incumbents[0][1], better.values)
+
+
+def test_lkh_offers_each_tour_it_finds_to_the_board():
+    """board-adopter answers the tour LKH offered after its first call (LKH itself answers at
+    the limit): the same length, certified."""
+    tsp = read(BENCHDATA / "tsp" / "a280.tsp")  # optimum 2579
+    result = race(tsp, ["lkh", "board-adopter"], time_limit=6, threads=2, extra_solvers=ALL, sys_path=(TESTS,))
+    racers = racers_of(result)
+    first = result.extra["race"]["board"][0]
+    assert first["solver"] == "lkh" and first["verified"] and first["published"]
+    assert racers["board-adopter"]["adopted"] == 1 and racers["board-adopter"]["verdict"] == "pass"
+    assert racers["board-adopter"]["objective"] == first["objective"] >= 2579

@@ -87,6 +87,8 @@ class LkhSolver(SolverInterface):
             if best is None or problem.evaluate(tour) < problem.evaluate(best):
                 best = tour
                 tracker.report(problem.evaluate(best))
+                if limits.exchange is not None:  # in a race: offer the tour to the board
+                    limits.exchange.swap(problem.evaluate(best), lambda: best)
             if clock.cpu() < 0.8 * search:
                 break  # LKH finished its runs before the limit: more seeds rarely help
             ratio = clock.ratio(default=ratio)
