@@ -223,3 +223,13 @@ def test_tsp_ils_stops_on_time_while_numba_compiles(tmp_path: Path) -> None:
     assert runs[0]["message"] == COMPILING  # the cache was cold
     for run in runs:
         assert run["passed"] and run["runtime"] <= limit + grace(OVERRUN), run
+
+
+def test_lkh_answers_a_construction_tour_when_the_limit_is_too_short_for_any_run() -> None:
+    """0.2 s on pr1002 leaves LKH no CPU time for a run after its preprocessing: the answer is
+    the nearest-neighbour tour, certified, said so, not an empty-handed TIME_LIMIT."""
+    problem = om.read(BENCHDATA / "tsp" / "pr1002.tsp")  # optimum 259045
+    result = om.solve(problem, solver="lkh", time_limit=0.2, threads=1)
+    assert result.status == om.Status.FEASIBLE and result.certificate.passed, result.message
+    assert "LKH finished no run of 1002 nodes" in result.message and result.objective > 259045
+    assert sorted(result.solution) == list(range(1002))

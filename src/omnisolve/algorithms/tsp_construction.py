@@ -52,6 +52,15 @@ def strip_tour(coords: np.ndarray) -> np.ndarray:
     return np.lexsort((np.where(strip % 2 == 0, y, -y), strip)).astype(np.int64)
 
 
+def plain_tour(problem: TSP, large: bool, start: int) -> np.ndarray:
+    """A first tour without numba, at once: nearest neighbour (as the kernels make it) on a
+    matrix or when not `large`, where its n passes of O(n) are no more than the matrix costs
+    to read, else the strips tour of the coordinates."""
+    if large and problem.computed:
+        return strip_tour(np.asarray(problem.coords, dtype=float))
+    return nearest_neighbor_numpy(problem, start)
+
+
 @njit(cache=True)
 def nearest_neighbor_tour(m, n: int, start: int) -> np.ndarray:
     """Greedy walk from `start` to the closest unvisited node of n, O(n^2) distances."""

@@ -40,6 +40,7 @@ ASCENT_SECONDS_PER_NODE2 = 2e-6  # estimated ascent time per n^2 (explicit matri
 LARGEST = 10**7  # LKH multiplies distances by PRECISION=100 into C ints: keep them below this
 COORDINATE_TYPES = ("EUC_2D", "CEIL_2D", "ATT", "GEO")  # metrics LKH computes as TSPLIB does
 LARGE = 5000  # nodes from which LKH uses Delaunay candidates and no ascent
+FIRST_TOUR_LARGE = 1500  # nodes from which the tour when LKH finishes no run is the strips tour
 
 
 class LkhSolver(SolverInterface):
@@ -93,8 +94,13 @@ class LkhSolver(SolverInterface):
                 break  # LKH finished its runs before the limit: more seeds rarely help
             ratio = clock.ratio(default=ratio)
             ascent = max(clock.wall() - ratio * search, 0.0)
-        if best is None:
-            return Result(Status.TIME_LIMIT, message=f"LKH finished no run of {problem.n} nodes within the time limit")
+        if best is None:  # the limit was too short for LKH's preprocessing: a construction tour
+            from omnisolve.algorithms.tsp_construction import plain_tour
+
+            tour = plain_tour(problem, problem.n >= FIRST_TOUR_LARGE, limits.seed % problem.n).tolist()
+            note = f"LKH finished no run of {problem.n} nodes within the time limit: a nearest-neighbour or strips tour"
+            tracker.report(problem.evaluate(tour))
+            return Result(Status.FEASIBLE, objective=problem.evaluate(tour), solution=tour, message=note)
         note = "; ".join(filter(None, [note, f"{calls} LKH call(s) of {RUNS} runs"]))
         return Result(Status.FEASIBLE, objective=problem.evaluate(best), solution=best, message=note)
 

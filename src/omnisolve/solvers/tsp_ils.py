@@ -60,7 +60,7 @@ class TspIlsSolver(SolverInterface):
         report = _Reports(problem, tracker)
         starts: list[np.ndarray] = []
         if not tsp_kernels.ready(0):
-            starts.append(_plain_tour(problem, large, start))
+            starts.append(tsp_construction.plain_tour(problem, large, start))
             report(starts[0], True)
             if not tsp_kernels.ready(tracker.search_remaining()) or tracker.should_stop():
                 return _answer(problem, tracker, starts[0], COMPILING)
@@ -87,17 +87,6 @@ class TspIlsSolver(SolverInterface):
                     length[0] = tsp_metric.tour_length(m, tour)
                     report(tour, True)
         return _answer(problem, tracker, tour)
-
-
-def _plain_tour(problem: TSP, large: bool, start: int) -> np.ndarray:
-    """The first tour without numba: nearest neighbour (as the kernels make it) on a matrix or
-    below `LARGE_NODES`, where its n passes of O(n) are no more than the matrix costs to read,
-    else the strips tour of the coordinates."""
-    from omnisolve.algorithms import tsp_construction
-
-    if large and problem.computed:
-        return tsp_construction.strip_tour(np.asarray(problem.coords, dtype=float))
-    return tsp_construction.nearest_neighbor_numpy(problem, start)
 
 
 def _answer(problem: TSP, tracker: Tracker, tour: np.ndarray, message: str = "") -> Result:
