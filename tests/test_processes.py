@@ -351,3 +351,18 @@ def test_a_child_ends_when_its_parent_is_killed(tmp_path):
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(pid), "the child outlived its parent"
+
+
+def test_a_listener_sees_every_publication_once_even_of_the_same_size_at_once():
+    from omnisolve.processes import Listener
+    from omnisolve.processes.broadcast import FileBroadcast
+
+    with FileBroadcast() as broadcast:
+        listener = Listener(broadcast.path)
+        assert listener.latest() is None  # nothing published yet
+        seen = []
+        for value in (b"[1, 2]", b"[1, 3]", b"[1, 4]"):  # quicker than any file clock's tick
+            broadcast.publish(value)
+            seen.append(listener.latest())
+            seen.append(listener.latest())
+        assert seen == [b"[1, 2]", None, b"[1, 3]", None, b"[1, 4]", None]

@@ -5,7 +5,8 @@ The parent `publish`es bytes; the task reads the latest from a file (`Listener`)
 in its spec under `KEY`. `FileBroadcast` (`LocalExecutor.broadcast()`) writes that file itself:
 parent and tasks share this machine's disk. On a Ray cluster (`cluster.RayBroadcast`) the value
 lives in one actor and each task's actor mirrors it into a file on its own node. Every write
-replaces the file atomically, so a reader sees a whole value or the one before.
+replaces the file atomically, so a reader sees a whole value or the one before; the file's
+first line is the value's number, so a reader reads the rest only when it is new.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ class Broadcast(Protocol):
     def close(self) -> None: ...
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path`'s content by `data` in one step (a temporary file renamed over it)."""
+def write_atomic(path: Path, version: int, data: bytes) -> None:
+    """Replace `path`'s content by value number `version`, `data`, in one step (a temporary
+    file renamed over it)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
+    temporary.write_bytes(b"%d\n" % version + data)
     os.replace(temporary, path)
 
 
@@ -42,12 +44,14 @@ class FileBroadcast:
     def __init__(self) -> None:
         self._dir = tempfile.mkdtemp(prefix="omnisolve-broadcast-")
         self.path = Path(self._dir) / "latest"
+        self.version = 0
 
     def spec(self) -> dict[str, Any]:
         return {"path": str(self.path)}
 
     def publish(self, data: bytes) -> None:
-        write_atomic(self.path, data)
+        self.version += 1
+        write_atomic(self.path, self.version, data)
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
@@ -64,17 +68,17 @@ class Listener:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._seen: tuple[int, int] | None = None
+        self._seen = 0  # the number of the value last returned
 
     def latest(self) -> bytes | None:
         """The value published since the last call, or None when there is no new one."""
         try:
-            status = os.stat(self.path)
-            key = (status.st_ino, status.st_mtime_ns)  # a new inode per publication (os.replace)
-            if key == self._seen:
-                return None
-            data = self.path.read_bytes()
-        except OSError:  # nothing published yet, or replaced between stat and read: next time
+            with open(self.path, "rb") as file:  # the file as it was when opened, whatever replaces it
+                version = int(file.readline())
+                if version == self._seen:
+                    return None
+                data = file.read()
+        except (OSError, ValueError):  # nothing published yet
             return None
-        self._seen = key
+        self._seen = version
         return data

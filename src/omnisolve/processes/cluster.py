@@ -167,7 +167,7 @@ class _Runner:
                 found: Any = ray.get(latest.since.remote(version))
                 if found is not None:
                     version = found[0]
-                    write_atomic(path, found[1])
+                    write_atomic(path, version, found[1])
         except Exception:  # the broadcast ended (its race is over) or its actor is gone: stop mirroring
             return
 
