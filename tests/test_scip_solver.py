@@ -5,6 +5,7 @@ import csv
 import itertools
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -254,3 +255,16 @@ def test_seed_gap_threads_and_start_are_accepted():
     assert partial.status == Status.OPTIMAL and partial.objective == pytest.approx(64)
     gapped = SCIP.solve(read_mps(BENCHDATA / "mip" / "flugpl.mps"), Limits(time=20, gap=0.5))
     assert gapped.status == Status.OPTIMAL and gapped.bound <= gapped.objective
+
+
+def test_freeing_a_model_stopped_at_its_limit_reports_no_bound():
+    """SCIP stopped on ft06 (optimum 55) at 0.3 s, then freed: emptying its tree fires "dual
+    bound improved" with the incumbent's value (87), which must not reach the caller as a bound."""
+    import gc
+
+    shop = omnisolve.read(Path(omnisolve.__file__).parent / "data" / "ft06.txt")
+    trace: list[tuple[float, float | None, float | None]] = []
+    result = registry.get("scip").solve(shop, Limits(time=0.3, threads=1), lambda t, o, b: trace.append((t, o, b)))
+    gc.collect()  # frees the model while `trace` is still listening
+    assert result.status == Status.FEASIBLE and trace
+    assert all(bound is None or bound <= 55 for _, _, bound in trace), trace[-3:]
