@@ -81,7 +81,7 @@ def _exchange(spec: dict[str, Any], problem: Any, channel: Channel) -> Any:
     def send(objective: float, solution: Any) -> None:
         channel.send(Kind.INCUMBENT, t=time.monotonic() - started, objective=objective, bound=None, solution=solution)
 
-    sign = -1.0 if getattr(problem, "sense", Sense.MIN) == Sense.MAX else 1.0
+    sign = 1.0 if getattr(problem, "sense", Sense.MIN) == Sense.MIN else -1.0  # as the race's board
     return Exchange(Listener(spec[BROADCAST]["path"]), send, sign)
 
 

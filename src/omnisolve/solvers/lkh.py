@@ -40,7 +40,6 @@ ASCENT_SECONDS_PER_NODE2 = 2e-6  # estimated ascent time per n^2 (explicit matri
 LARGEST = 10**7  # LKH multiplies distances by PRECISION=100 into C ints: keep them below this
 COORDINATE_TYPES = ("EUC_2D", "CEIL_2D", "ATT", "GEO")  # metrics LKH computes as TSPLIB does
 LARGE = 5000  # nodes from which LKH uses Delaunay candidates and no ascent
-FIRST_TOUR_LARGE = 1500  # nodes from which the tour when LKH finishes no run is the strips tour
 
 
 class LkhSolver(SolverInterface):
@@ -74,6 +73,7 @@ class LkhSolver(SolverInterface):
             params["INITIAL_PERIOD"] = 100  # a third of the default ascent at 800 nodes
             ascent /= 3
         best: list[int] | None = None
+        best_length = float("inf")
         calls = 0
         while best is None or (tracker.search_remaining() > 2 * ascent + 0.1 and not tracker.should_stop()):
             share = 1.0 if calls else FIRST_SHARE
@@ -85,24 +85,27 @@ class LkhSolver(SolverInterface):
             calls += 1
             if sorted(tour) != list(range(problem.n)):
                 break  # no run finished in its budget: elkai hands back the previous call's tour
-            if best is None or problem.evaluate(tour) < problem.evaluate(best):
-                best = tour
-                tracker.report(problem.evaluate(best))
+            length = problem.evaluate(tour)
+            if best is None or length < best_length:
+                best, best_length = tour, length
+                tracker.report(length)
                 if limits.exchange is not None:  # in a race: offer the tour to the board
-                    limits.exchange.swap(problem.evaluate(best), lambda: best)
+                    limits.exchange.swap(length, lambda: tour)
             if clock.cpu() < 0.8 * search:
                 break  # LKH finished its runs before the limit: more seeds rarely help
             ratio = clock.ratio(default=ratio)
             ascent = max(clock.wall() - ratio * search, 0.0)
         if best is None:  # the limit was too short for LKH's preprocessing: a construction tour
             from omnisolve.algorithms.tsp_construction import plain_tour
+            from omnisolve.solvers.tsp_ils import LARGE_NODES
 
-            tour = plain_tour(problem, problem.n >= FIRST_TOUR_LARGE, limits.seed % problem.n).tolist()
+            tour = plain_tour(problem, problem.n >= LARGE_NODES, limits.seed % problem.n).tolist()
             note = f"LKH finished no run of {problem.n} nodes within the time limit: a nearest-neighbour or strips tour"
-            tracker.report(problem.evaluate(tour))
-            return Result(Status.FEASIBLE, objective=problem.evaluate(tour), solution=tour, message=note)
+            length = problem.evaluate(tour)
+            tracker.report(length)
+            return Result(Status.FEASIBLE, objective=length, solution=tour, message=note)
         note = "; ".join(filter(None, [note, f"{calls} LKH call(s) of {RUNS} runs"]))
-        return Result(Status.FEASIBLE, objective=problem.evaluate(best), solution=best, message=note)
+        return Result(Status.FEASIBLE, objective=best_length, solution=best, message=note)
 
 
 class _Clock:
