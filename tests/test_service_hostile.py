@@ -40,8 +40,8 @@ LYING = {  # headers declaring 10^8 nodes, followed by five
     b"NODE_COORD_SECTION\n" + NODES + b"DEMAND_SECTION\n1 0\n2 1\n3 1\n4 1\n5 1\nDEPOT_SECTION\n1\n-1\nEOF\n",
 }
 BIG_TSP = BENCHDATA / "tsp_large" / "pla7397.tsp"  # 7,397 nodes: a dense matrix of 0.4 GB to read
-HEALTH_ANSWER = 2.5  # s a /health may take while uploads are read (before grace scaling): 1.14 s seen with
-# another `make test` beside; starved by the shared thread pool it took 5.3 s
+HEALTH_ANSWER = 2.5  # s a /health may take while uploads are read (before grace scaling): 0.54 s seen with
+# 8 busy loops beside on 2 cores; starved by the shared thread pool it took 5.3 s
 
 SITECUSTOMIZE = """
 import os
@@ -138,6 +138,9 @@ class Watch:
 
     def __init__(self, base: str, pid: int):
         self.base, self.pid = base, pid
+        # one client made here, a new connection per probe: what is timed is the server's answer,
+        # not this process building a client (an SSL context: ~30 ms of this process's GIL)
+        self._client = httpx.Client(timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
         self.slowest, self.peak_mb, self.failures, self.probes = 0.0, 0.0, [], 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -146,7 +149,7 @@ class Watch:
         while not self._stop.is_set():
             began = time.monotonic()
             try:
-                status = httpx.get(f"{self.base}/health", timeout=10).status_code
+                status = self._client.get(f"{self.base}/health").status_code
                 if status != 200:
                     self.failures.append(status)
             except httpx.HTTPError as exc:
@@ -163,6 +166,7 @@ class Watch:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._client.close()
 
     def assert_healthy(self) -> None:
         assert self.probes > 0 and not self.failures, self.failures
@@ -170,8 +174,19 @@ class Watch:
         assert self.peak_mb < 1024, f"the API process reached {self.peak_mb:.0f} MB"
 
 
-def post_file(base: str, auth: dict, name: str, content: bytes, timeout: float = 60, **fields: str) -> httpx.Response:
-    return httpx.post(f"{base}/jobs", headers=auth, files={"file": (name, content)}, data=fields, timeout=timeout)
+def post_file(
+    base: str,
+    auth: dict,
+    name: str,
+    content: bytes,
+    timeout: float = 60,
+    client: httpx.Client | None = None,
+    **fields: str,
+) -> httpx.Response:
+    """POST `content` as the upload `name`; through `client` when given (threads that upload at
+    once share one: each new client costs this process ~30 ms of its GIL, which the Watch would time)."""
+    post = client.post if client is not None else httpx.post
+    return post(f"{base}/jobs", headers=auth, files={"file": (name, content)}, data=fields, timeout=timeout)
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -216,11 +231,12 @@ def test_slow_readers_cost_their_uploads_never_the_api(sqlite_url, hostile_reade
     (422 past parse_seconds, or 503 when it waited that long for a turn), and /health never waits."""
     with served(sqlite_url, hostile_readers, parse_seconds=2) as (base, proc, log, auth):
         answers: dict[int, object] = {}
+        client = httpx.Client(limits=httpx.Limits(max_connections=None, max_keepalive_connections=0))
 
         def upload(i: int) -> None:
             start = time.monotonic()
             try:
-                response = post_file(base, auth, f"slow-{i}.txt", FT06)
+                response = post_file(base, auth, f"slow-{i}.txt", FT06, client=client)
                 answers[i] = (response.status_code, response.json()["detail"], time.monotonic() - start)
             except httpx.HTTPError as exc:
                 answers[i] = repr(exc)
@@ -232,6 +248,7 @@ def test_slow_readers_cost_their_uploads_never_the_api(sqlite_url, hostile_reade
             for thread in uploads:
                 thread.join()
             ok = post_file(base, auth, "ft06.txt", FT06)  # the service is fine afterwards
+        client.close()
         watch.assert_healthy()
         assert ok.status_code == 201, ok.text
     assert all(isinstance(a, tuple) for a in answers.values()), answers
