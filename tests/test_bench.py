@@ -90,14 +90,17 @@ def test_coco_ecdf_of_targets_reached():
     assert metrics.ecdf_area(runs, 10.0) == pytest.approx((1.0 + 0.0 + 0.0 + 0.0) / 4)
 
 
-def test_shifted_geomean_profiles_and_par10():
+def test_shifted_geomean_profiles_and_answer_cost():
     assert metrics.shifted_geomean([10.0, 30.0]) == pytest.approx(math.sqrt(20 * 40) - 10)
     assert metrics.shifted_geomean([0.0, 0.0]) == pytest.approx(0.0)
     assert metrics.shifted_geomean([]) is None
     ratios = metrics.performance_ratios({"a": {"x": 2.0, "y": 4.0}, "b": {"x": 3.0, "y": None}})
     assert ratios == {"x": [1.0, 1.0], "y": [2.0, math.inf]}
     assert metrics.performance_profile(ratios["y"], [1.0, 2.0, 3.0]) == [0.0, 0.5, 0.5]
-    assert metrics.par10(5.0, True, 10.0) == 5.0 and metrics.par10(5.0, False, 10.0) == 100.0
+    assert metrics.answer_cost(5.0, None, 1.0, 10.0) == 5.0  # a proof within the limit: its time
+    assert metrics.answer_cost(None, 2.0, 1.0, 10.0) == 12.0  # a claim: the limit, then its time
+    assert metrics.answer_cost(None, None, 1.0, 10.0) == 21.0  # twice the limit, then the time to the reference
+    assert metrics.answer_cost(12.0, 12.0, 12.0, 10.0) == metrics.answer_cost(None, None, None, 10.0) == 100.0
 
 
 # ---- suites --------------------------------------------------------------------------------

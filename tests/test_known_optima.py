@@ -11,9 +11,6 @@ import omnisolve as om
 from conftest import BENCHDATA
 
 # instances each backend proves optimal in a few seconds on 2 cores (measured; see README)
-# auto sends inverse_strongly_1000 to HiGHS, which does not close it in 60 s (knapsack-dp proves
-# it in seconds: tests/test_cvrp_knapsack_solvers.py)
-SLOW_KNAPSACK = {"inverse_strongly_1000"}
 JOBSHOP = ["ft06", "la01", "la02", "la03", "la05", "la06", "la07", "la08", "la10", "la11"]
 TSP = ["burma14", "ulysses22", "att48", "berlin52", "eil51", "st70", "eil76", "rat99", "rd100", "lin105", "eil101"]
 
@@ -21,7 +18,7 @@ TSP = ["burma14", "ulysses22", "att48", "berlin52", "eil51", "st70", "eil76", "r
 def optima(folder: str, names: list[str] | None = None) -> list[tuple[str, str, float]]:
     with open(BENCHDATA / folder / "optima.csv") as fh:
         rows = {r["name"]: r for r in csv.DictReader(fh)}
-    chosen = names if names is not None else [n for n in rows if n not in SLOW_KNAPSACK]
+    chosen = names if names is not None else list(rows)
     return [(n, rows[n]["file"], float(rows[n]["optimum"])) for n in chosen]
 
 

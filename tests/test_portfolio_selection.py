@@ -12,11 +12,19 @@ import pytest
 from scipy.special import ndtr
 from typer.testing import CliRunner
 
-from conftest import BENCHDATA
+from conftest import BENCHDATA, run_cli
 from database_fixtures import db_url, postgres_server  # noqa: F401
 from omnisolve.api import solve
-from omnisolve.bench.dataset import Dataset, Sample
-from omnisolve.bench.evaluation import cross_validate, family, held_out_sets, per_class, race_outcome, table
+from omnisolve.bench.dataset import Dataset, Sample, read_runs
+from omnisolve.bench.evaluation import (
+    cross_validate,
+    family,
+    held_apart,
+    held_out_sets,
+    per_class,
+    race_outcome,
+    table,
+)
 from omnisolve.bench.training import train
 from omnisolve.cli import app
 from omnisolve.errors import InputError
@@ -24,7 +32,7 @@ from omnisolve.io import read
 from omnisolve.portfolio.choice import choose
 from omnisolve.portfolio.features import describe, features, problem_class
 from omnisolve.portfolio.history import History, reward
-from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector
+from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector, shipped_selectors
 from omnisolve.portfolio.utility import expected_seconds, expected_utility, parse
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
@@ -101,6 +109,19 @@ def test_selector_errors_are_one_line_input_errors(tmp_path):
     (tmp_path / "bad.json").write_text('{"format": "other"}')
     with pytest.raises(InputError, match="not an omnisolve selector"):
         Selector.load(tmp_path / "bad.json")
+
+
+def test_a_solve_asks_the_selector_trained_nearest_its_time_limit(monkeypatch):
+    """By ratio: 3 s goes to the 5 s selector rather than the 1 s one; an unknown limit to the
+    longest-trained one; `choose` passes the solve's limit on."""
+    limits = [s.time_limit for s in shipped_selectors()]
+    assert limits == sorted(limits) and {1.0, 5.0} <= set(limits)
+    assert default_selector(0.5).time_limit == 1.0 and default_selector(3).time_limit == 5.0
+    assert default_selector(None).time_limit == default_selector(3600).time_limit == max(limits)
+    asked = []
+    monkeypatch.setattr("omnisolve.portfolio.selector.default_selector", lambda t=None: asked.append(t))
+    choose(read(DATA / "ft06.txt"), time_limit=2.0)
+    assert asked == [2.0]
 
 
 def test_shipped_selector_loads_and_ranks_real_classes():
@@ -181,7 +202,7 @@ def test_cross_validated_selection_closes_the_sbs_vbs_gap():
     picks = cross_validate(data, folds=4)
     assert sorted(p.sample.instance for p in picks) == sorted(s.instance for s in data.samples)
     rows = {r["method"].split(" ")[0]: r for r in table(data, picks)}
-    vbs, sbs, auto = rows["VBS"]["PAR-10"], rows["SBS"]["PAR-10"], rows["auto"]["PAR-10"]
+    vbs, sbs, auto = rows["VBS"]["cost"], rows["SBS"]["cost"], rows["auto"]["cost"]
     assert vbs == pytest.approx(np.mean([min(s.cost.values()) for s in data.samples]))
     assert vbs <= auto < sbs and rows["auto"]["closed %"] > 80
 
@@ -225,7 +246,7 @@ def test_a_family_whose_rest_is_too_small_to_learn_from_gets_the_single_best():
     picks = cross_validate(Dataset(samples, ["a", "b"], 5.0), split="family")
     assert {p.auto for p in picks if p.sample.instance.startswith("x")} == {"b"}
     (row,) = per_class(Dataset(samples, ["a", "b"], 5.0), picks)
-    assert row["SBS"] == "a" and row["families"] == 2 and row["VBS PAR-10"] == pytest.approx((7 * 1 + 3 * 1) / 10)
+    assert row["SBS"] == "a" and row["families"] == 2 and row["VBS cost"] == pytest.approx((7 * 1 + 3 * 1) / 10)
 
 
 def test_the_class_best_stays_first_unless_another_is_faster_in_the_median(monkeypatch):
@@ -240,9 +261,64 @@ def test_the_class_best_stays_first_unless_another_is_faster_in_the_median(monke
 
 
 def test_simulated_race_shares_the_cpu():
-    s = Sample("s", "i", "K", {}, {"a": 2.0, "b": 4.0}, {"a": 0.0, "b": 0.0})
+    s = Sample(
+        "s",
+        "i",
+        "K",
+        {},
+        {"a": 2.0, "b": 4.0},
+        {"a": 0.0, "b": 0.0},
+        times={"a": [(2.0, None, 2.0)], "b": [(4.0, None, 4.0)]},
+    )
     assert race_outcome(s, ["a", "b"], 5.0) == (4.0, 0.0)  # a at half speed: 2 x 2 s
     assert race_outcome(s, ["a", "b"], 3.0)[0] == 30.0  # neither within 3 s at half speed
+
+
+def test_a_race_answers_the_first_proof_before_an_earlier_unproven_answer():
+    """h reaches the optimum at 0.2 s and never proves it, p proves it at 1 s: racing them costs
+    p's proof (at half speed, 2 s), not h's unproven answer (twice the limit plus 0.4 s); c only
+    claims the optimum, at 0.5 s: after any proof, before any unclaimed answer."""
+    times = {"h": [(None, None, 0.2)], "p": [(1.0, None, 1.0)], "c": [(None, 0.5, 0.5)]}
+    s = Sample("s", "i", "K", {}, gap={"h": 0.0, "p": 0.0, "c": 0.0}, times=times)
+    assert race_outcome(s, ["h", "p"], 5.0)[0] == pytest.approx(2.0)
+    assert race_outcome(s, ["h"], 5.0, slowdown=1)[0] == pytest.approx(10.2)
+    assert race_outcome(s, ["h", "p"], 1.5)[0] == pytest.approx(3.0 + 0.4)  # the proof is past the limit
+    assert race_outcome(s, ["h", "c"], 5.0)[0] == pytest.approx(5.0 + 1.0)
+    assert race_outcome(s, ["c", "p"], 5.0)[0] == pytest.approx(2.0)
+
+
+def test_an_unproven_optimum_costs_more_than_any_proof_within_the_limit(tmp_path):
+    """Read from runs.csv: HiGHS finds strongly_500's optimum in 0.04 s and runs to the limit
+    without proving it (2 x 5 + 0.04), knapsack-dp proves it in 0.17 s plus 0.03 s of checks, a
+    claim the cross-check could not confirm costs the limit more, and a wrong answer 10 x the limit."""
+    runs = tmp_path / "runs.csv"
+    with runs.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "suite",
+                "time_limit",
+                "instance",
+                "solver",
+                "status",
+                "optimality",
+                "verdict",
+                "gap",
+                "time_to_solve",
+                "runtime",
+                "check_time",
+                "correct",
+            ]
+        )
+        w.writerow(["knapsack", 5, "strongly_500", "highs", "feasible", "none", "pass", 0, 0.04, 5.01, 0.01, True])
+        w.writerow(
+            ["knapsack", 5, "strongly_500", "knapsack-dp", "optimal", "proven", "pass", 0, 0.15, 0.17, 0.03, True]
+        )
+        w.writerow(["knapsack", 5, "strongly_500", "cpsat", "optimal", "claimed", "pass", 0, 0.3, 0.32, 1.0, True])
+        w.writerow(["knapsack", 5, "strongly_500", "lying", "optimal", "claimed", "pass", 0, 0.3, 0.32, 1.0, False])
+    (sample,) = read_runs([runs], data=BENCHDATA).samples
+    assert sample.cost == pytest.approx({"highs": 10.04, "knapsack-dp": 0.2, "cpsat": 6.32, "lying": 50.0})
+    assert sample.proved == {"knapsack-dp", "cpsat"} and sample.times["highs"] == [(None, None, 0.04)]
 
 
 # ---- commands ------------------------------------------------------------------------------
@@ -272,6 +348,48 @@ def knapsack_runs(path: Path) -> Path:
             w.writerow(["knapsack", 5, name, "knapsack-dp", "optimal", "pass", 0, 0.01 if small else 3.0, True])
             w.writerow(["knapsack", 5, name, "cpsat", "optimal", "pass", 0, 1.0 if small else 0.2, True])
     return path
+
+
+def test_held_apart_judges_a_selector_trained_elsewhere_without_retraining():
+    """Trained on one draw of the synthetic class, judged on another: its own ranking is the
+    pick (the oracle's solver on nearly every instance), and the evaluation trains nothing."""
+    trained_on, judged_on = synthetic(seed=1), synthetic(seed=2)
+    selector = train(trained_on)
+    picks = held_apart(judged_on, selector)
+    assert [p.auto for p in picks] == [selector.rank("K", p.sample.features)[0] for p in picks]
+    rows = {r["method"].split(" ")[0]: r for r in table(judged_on, picks)}
+    assert rows["auto"]["cost"] <= 1.1 * rows["VBS"]["cost"] < rows["SBS"]["cost"]
+
+
+def test_evaluate_judges_the_shipped_or_a_given_selector_on_held_apart_runs(tmp_path, capsys):
+    runs = knapsack_runs(tmp_path / "runs.csv")
+    runner = CliRunner()
+    assert runner.invoke(app, ["portfolio", "train", str(runs), "-o", str(tmp_path / "sel.json")]).exit_code == 0
+    for selector, trained in (
+        (str(tmp_path / "sel.json"), "at 5 s on 10 other instances"),
+        ("shipped", "at 5 s on 74"),
+    ):
+        args = ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "ev"), "--selector", selector]
+        evaluated = runner.invoke(app, args)
+        assert evaluated.exit_code == 0, evaluated.output
+        assert f"held apart: a selector trained {trained}" in (tmp_path / "ev" / "portfolio.md").read_text()
+    code, _, err = run_cli(capsys, "portfolio", "evaluate", str(runs), "--selector", str(tmp_path / "none.json"))
+    assert code == 2 and "none.json: cannot read the selector" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bench_portfolio_heldapart_judges_the_shipped_selector_nearest_the_limit(tmp_path, capsys):
+    """With its runs already in --out, `bench portfolio-heldapart` only evaluates: the shipped
+    selector trained nearest the runs' limit (5 s), on instances it never saw (the held-apart set shares none with
+    the training suite)."""
+    from omnisolve.bench.mixed_suite import HELD_APART_FILE, SUITE_FILE, parts
+
+    trained = {(p.suite, n) for p in parts(SUITE_FILE) for n in p.instances}
+    held = {(p.suite, n) for p in parts(HELD_APART_FILE) for n in p.instances}
+    assert len(held) >= 70 and not trained & held
+    knapsack_runs(tmp_path / "runs.csv")
+    code, out, err = run_cli(capsys, "bench", "portfolio-heldapart", "--out", str(tmp_path))
+    assert code == 0, err
+    assert "held apart: a selector trained at 5 s on 74 other instances" in (tmp_path / "portfolio.md").read_text()
 
 
 def test_portfolio_train_show_and_evaluate_commands(tmp_path):

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from omnisolve.bench import plots, report
+from omnisolve.bench.mixed_suite import HELD_APART_FILE, SUITE_FILE
 from omnisolve.bench.runner import Run, Settings, plan, run_suite, solver_spec
 from omnisolve.bench.suites import Instance, Suite, load_suite, select
 from omnisolve.bench.worker import PORTFOLIO
@@ -18,6 +19,8 @@ from omnisolve.errors import InputError, UnsupportedError
 from omnisolve.processes import Executor, LocalExecutor, available_cores
 from omnisolve.processes.cluster import executor_for
 from omnisolve.solvers import registry
+
+MIXED_SUITES = {"portfolio": SUITE_FILE, "portfolio-heldapart": HELD_APART_FILE}  # suite name -> its parts
 
 
 def split(text: str | None) -> list[str]:
@@ -93,15 +96,18 @@ def bench_command(
     ray: str | None = None,
 ) -> Path:
     """The CLI command's body; returns the output folder. The suite `portfolio` is the mixed
-    suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection.
+    suite of `omnisolve.portfolio`: run (unless --out holds its runs.csv) and evaluate selection
+    leave-one-family-out; `portfolio-heldapart` is its evaluation set (instances the shipped
+    selectors never trained on): run it and judge the shipped selector trained nearest the limit.
     `ray`: the runs go to that Ray cluster ("auto": Ray's discovery; None: `RAY_ADDRESS`'s, else
     this machine); `threads` and `jobs` default as `placement` says."""
-    if suite == "portfolio" and ray is not None:
-        raise InputError("bench portfolio runs on this machine; --ray is for the other suites")
-    executor = LocalExecutor() if suite == "portfolio" else executor_for(ray)
+    mixed = suite in MIXED_SUITES
+    if mixed and ray is not None:
+        raise InputError(f"bench {suite} runs on this machine; --ray is for the other suites")
+    executor = LocalExecutor() if mixed else executor_for(ray)
     threads, jobs = placement(executor, threads, jobs)
-    if suite == "portfolio":
-        return _portfolio(out_console, err_console, time_limit, threads, out, data, split(solvers))
+    if mixed:
+        return _portfolio(out_console, err_console, suite, time_limit, threads, out, data, split(solvers))
     if (
         time_limit <= 0
         or min(threads, repeats, jobs) < 1
@@ -126,6 +132,7 @@ def bench_command(
 def _portfolio(
     out_console: Console,
     err_console: Console,
+    suite: str,
     time_limit: float,
     threads: int,
     out: Path | None,
@@ -137,12 +144,14 @@ def _portfolio(
 
     if time_limit <= 0 or threads < 1:
         raise InputError("--time-limit must be > 0 and --threads >= 1")
-    folder = out or Path("out") / "bench" / f"portfolio-{time.strftime('%Y%m%d-%H%M%S')}"
+    folder = out or Path("out") / "bench" / f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}"
     runs = folder / "runs.csv"
-    with err_console.status("portfolio") as status:
+    with err_console.status(suite) as status:
         if not runs.is_file():  # else only evaluate the runs already there
-            collect(folder, time_limit, threads, data, solvers, on_progress=status.update)
-        text = evaluate_runs([runs], folder, data=data)
+            collect(
+                folder, time_limit, threads, data, solvers, on_progress=status.update, parts_file=MIXED_SUITES[suite]
+            )
+        text = evaluate_runs([runs], folder, data=data, selector="shipped" if suite == "portfolio-heldapart" else None)
     out_console.print(text, highlight=False, soft_wrap=True)
     out_console.print(f"results in {folder}", highlight=False, soft_wrap=True)
     return folder

@@ -1,5 +1,6 @@
 """Training data for the selector from bench runs: per instance its class and features, per
-(instance, solver) the run's PAR-10 cost and gap.
+(instance, solver) the run's cost (`metrics.answer_cost`: time to a proof first, then time to
+the reference) and gap.
 
 A runs.csv row is found on disk through (suite, instance) -> `bench.suites`; the suite comes
 from the row's `suite` column (the mixed suite's merged runs.csv) or is given for a plain
@@ -19,11 +20,13 @@ from omnisolve.errors import InputError
 from omnisolve.result import Verdict
 
 PROVEN = ("optimal", "infeasible", "unbounded")  # statuses a solver proves
+Times = tuple[float | None, float | None, float | None]  # a run's (proof, claim, reach) seconds
 
 
 @dataclass
 class Sample:
-    """One instance: its class, features, and per solver its PAR-10 cost and gap (means over repeats)."""
+    """One instance: its class, features, and per solver its cost (`metrics.answer_cost`) and gap,
+    means over repeats, and each repeat's (proof, claim, reach) times of `metrics.answer_cost`."""
 
     suite: str
     instance: str
@@ -32,6 +35,7 @@ class Sample:
     cost: dict[str, float] = field(default_factory=dict)
     gap: dict[str, float] = field(default_factory=dict)  # fraction in [0, 1]; 1 without an answer
     repeats: dict[str, int] = field(default_factory=dict)
+    times: dict[str, list[Times]] = field(default_factory=dict)  # per repeat
     proved: set[str] = field(default_factory=set)  # solvers that proved the answer at least once
     rules: list[str] = field(default_factory=list)  # the rule-based order (`portfolio.rules`) of the installed backends
     feature_seconds: float = 0.0  # time to compute the class and features (problem already read)
@@ -101,19 +105,33 @@ def _sample(suite: str, name: str, data: Path | None) -> Sample:
     return Sample(suite, name, cls, feats, feature_seconds=seconds, rules=supported(problem, preferences(problem)))
 
 
+def run_times(row: dict[str, str]) -> Times:
+    """A runs.csv row's (proof, claim, reach) seconds (`metrics.answer_cost`): a correct answer
+    reaches the reference at `time_to_solve`; a correct proven status ends the run at its
+    runtime plus the check's time, a proof when the certificate says `proven` (or the row has
+    no optimality column), else a claim."""
+    t = _number(row.get("time_to_solve"))
+    if row.get("correct") == "False" or row.get("status") == "unsupported" or t is None:
+        return None, None, None
+    if row.get("status") not in PROVEN:
+        return None, None, t
+    ended = (_number(row.get("runtime")) or t) + (_number(row.get("check_time")) or 0.0)
+    return (ended, None, t) if row.get("optimality", "proven") == "proven" else (None, ended, t)
+
+
 def _add_run(sample: Sample, row: dict[str, str], time_limit: float) -> None:
     """Fold one run into the sample (mean over repeats)."""
-    t = _number(row.get("time_to_solve"))
-    solved = t is not None and row.get("correct") != "False" and row.get("status") != "unsupported"
-    cost = metrics.par10(t or 0.0, solved, time_limit)
+    times = run_times(row)
+    cost = metrics.answer_cost(*times, time_limit)
     g = _number(row.get("gap"))
-    if solved and g is None:  # a proven infeasible/unbounded status: nothing to close
+    if times[2] is not None and g is None:  # a proven infeasible/unbounded status: nothing to close
         gap = 0.0
     else:
         gap = 1.0 if g is None or row.get("verdict") != Verdict.PASS else min(max(g, 0.0), 1.0)
     solver = row["solver"]
-    if row.get("status") in PROVEN and row.get("correct") != "False":
+    if times[0] is not None or times[1] is not None:
         sample.proved.add(solver)
+    sample.times.setdefault(solver, []).append(times)
     n = sample.repeats.get(solver, 0)
     for table, value in ((sample.cost, cost), (sample.gap, gap)):
         table[solver] = (table.get(solver, 0.0) * n + value) / (n + 1)

@@ -4,13 +4,14 @@ kroA100 and kroB150 are both `tsp/kro` — held out in turn, the selector traine
 others; the default, since it asks whether the selector generalizes rather than memorizes), or
 k-fold cross-validation over instances (all runs of an instance in the same fold).
 
-Rows: every single solver, the single best solver (SBS: best PAR-10 over all instances), the
+Rows: every single solver, the single best solver (SBS: least cost over all instances), the
 virtual best solver (VBS: per instance the best run, an oracle), `auto` (the selector trained
 on the other folds picks one solver) and `race` (the selector's top-k, simulated from the
 recorded runs, twice: k racers sharing one CPU, so a racer solves when k x its runtime is within
 the limit; and one thread per racer (`--threads k`), so the race takes the fastest racer's time;
 the race's gap is the best racer's). A solver not run on an instance (or refusing it)
-counts as unsolved: PAR-10 = 10 x limit, gap 1. Gaps are fractions clipped to [0, 1].
+counts as unsolved: cost 10 x limit, gap 1. Gaps are fractions clipped to [0, 1]. A cost is
+`metrics.answer_cost`: the time to a proof, else the limit plus the time to reach the reference.
 """
 
 from __future__ import annotations
@@ -21,28 +22,30 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 import numpy as np
 
-from omnisolve.bench.dataset import Dataset, Sample
+from omnisolve.bench import metrics
+from omnisolve.bench.dataset import PROVEN, Dataset, Sample
 from omnisolve.bench.training import train
+from omnisolve.errors import InputError
 from omnisolve.model import Sense
 from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
-from omnisolve.portfolio.selector import MIN_SAMPLES
+from omnisolve.portfolio.selector import MIN_SAMPLES, Selector
 
 if TYPE_CHECKING:
     from omnisolve.bench.suites import Instance
     from omnisolve.result import Result
 
-COLUMNS = ["method", "PAR-10", "x VBS", "mean gap %", "solved", "instances"]
+COLUMNS = ["method", "cost", "x VBS", "mean gap %", "solved", "instances"]
 
 #: a row of the portfolio table: `COLUMNS`, and for `auto` and `race` the share of the SBS-VBS gap closed
 Row = TypedDict(
     "Row",
     {
         "method": str,
-        "PAR-10": float,
+        "cost": float,
         "x VBS": NotRequired[float | None],
         "mean gap %": float,
         "solved": int,
@@ -59,8 +62,8 @@ RaceRow = TypedDict(
         "winner": str,
         "status": str,
         "runtime": float,
-        "PAR-10": float,
-        "VBS PAR-10": float,
+        "cost": float,
+        "VBS cost": float,
     },
 )
 
@@ -109,21 +112,33 @@ def cross_validate(data: Dataset, folds: int = 5, race_k: int = 2, seed: int = 0
             picks += [Pick(s, fallback, [fallback], 0.0) for s in held]
             continue
         selector = train(Dataset(kept, data.solvers, data.time_limit), seed=seed)
-        for s in held:
-            t = time.perf_counter()
-            ranked = prefer_proof(
-                selector.rank(s.cls, s.features, list(s.cost)),
-                s.rules,
-                selector.provers(s.cls),
-                proof_in_reach(selector, s.cls, s.features, data.time_limit),
-            ) or [fallback]
-            racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
-            picks.append(Pick(s, ranked[0], racers, time.perf_counter() - t))
+        picks += [pick(selector, s, data.time_limit, fallback, race_k) for s in held]
     return picks
 
 
+def held_apart(data: Dataset, selector: Selector, race_k: int = 2) -> list[Pick]:
+    """The picks of a selector trained elsewhere (on the training suite) on `data`'s instances,
+    which it never saw: no retraining, the honest test of whether it generalizes."""
+    fallback = single_best(data.samples, data.solvers, data.time_limit)
+    return [pick(selector, s, data.time_limit, fallback, race_k) for s in data.samples]
+
+
+def pick(selector: Selector, s: Sample, limit: float, fallback: str, race_k: int = 2) -> Pick:
+    """What `auto` runs on `s` (the selector's ranking, proof first as `choice.choose` does)
+    and the top-`race_k` it would race; `fallback` when it ranks none of the solvers run on `s`."""
+    t = time.perf_counter()
+    ranked = prefer_proof(
+        selector.rank(s.cls, s.features, list(s.cost)),
+        s.rules,
+        selector.provers(s.cls),
+        proof_in_reach(selector, s.cls, s.features, limit),
+    ) or [fallback]
+    racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
+    return Pick(s, ranked[0], racers, time.perf_counter() - t)
+
+
 def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
-    """Per problem class: auto's PAR-10 against the virtual best (an oracle per instance) and
+    """Per problem class: auto's cost against the virtual best (an oracle per instance) and
     the class's single best solver, as ratios (the bar: auto <= 1.1 x VBS and <= 0.5 x SBS)."""
     limit, rows = data.time_limit, []
     for cls in sorted({p.sample.cls for p in picks}):
@@ -139,10 +154,10 @@ def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
                 "class": cls,
                 "instances": len(mine),
                 "families": len({family(s) for s in samples}),
-                "auto PAR-10": auto,
-                "VBS PAR-10": vbs,
+                "auto cost": auto,
+                "VBS cost": vbs,
                 "SBS": sbs,
-                "SBS PAR-10": sbs_par,
+                "SBS cost": sbs_par,
                 "auto / VBS": auto / vbs if vbs else None,
                 "auto / SBS": auto / sbs_par if sbs_par else None,
             }
@@ -163,12 +178,24 @@ def single_best(samples: list[Sample], solvers: list[str], limit: float) -> str:
 
 
 def race_outcome(s: Sample, racers: list[str], limit: float, slowdown: float | None = None) -> tuple[float, float]:
-    """(PAR-10, gap) of racing `racers`, each running `slowdown` times slower than alone
-    (default: the number of racers, i.e. they share one CPU; 1: one thread each)."""
+    """(cost, gap) of racing `racers`, each running `slowdown` times slower than alone (default:
+    the number of racers, i.e. they share one CPU; 1: one thread each): per repeat, the race's
+    answer is the first proof, else the first claim, else the first answer to reach the
+    reference (`metrics.answer_cost`)."""
     k = len(racers) if slowdown is None else slowdown
-    times = [k * s.cost[r] for r in racers if r in s.cost and s.cost[r] < 10 * limit]
-    solved = [t for t in times if t <= limit]
-    return (min(solved) if solved else 10 * limit), min(_gap(s, r) for r in racers)
+    runs = [s.times[r] for r in racers if r in s.times]
+    costs = []
+    for i in range(max((len(r) for r in runs), default=1)):
+        repeat = [r[i % len(r)] for r in runs]
+        proof, claim, reach = (_first([t[j] for t in repeat], k) for j in range(3))
+        costs.append(metrics.answer_cost(proof, claim, reach, limit))
+    return statistics.fmean(costs), min(_gap(s, r) for r in racers)
+
+
+def _first(times: list[float | None], slowdown: float) -> float | None:
+    """The earliest of `times` (None: never) at `slowdown` times slower."""
+    known = [t * slowdown for t in times if t is not None]
+    return min(known) if known else None
 
 
 def table(data: Dataset, picks: list[Pick]) -> list[Row]:
@@ -178,7 +205,7 @@ def table(data: Dataset, picks: list[Pick]) -> list[Row]:
     def row(method: str, costs: list[float], gaps: list[float]) -> Row:
         return {
             "method": method,
-            "PAR-10": statistics.fmean(costs),
+            "cost": statistics.fmean(costs),
             "mean gap %": 100 * statistics.fmean(gaps),
             "solved": sum(c < 10 * limit for c in costs),
             "instances": len(costs),
@@ -201,12 +228,12 @@ def table(data: Dataset, picks: list[Pick]) -> list[Row]:
     for label, slowdown in (("1 CPU shared", None), ("1 thread each", 1.0)):
         raced = [race_outcome(p.sample, p.race, limit, slowdown) for p in picks]
         rows.append(row(f"race (top-2, {label}, simulated, held out)", [c for c, _ in raced], [g for _, g in raced]))
-    vbs = next(r["PAR-10"] for r in rows if r["method"].startswith("VBS"))
-    sbs_par = next(r["PAR-10"] for r in rows if r["method"].startswith("SBS"))
+    vbs = next(r["cost"] for r in rows if r["method"].startswith("VBS"))
+    sbs_par = next(r["cost"] for r in rows if r["method"].startswith("SBS"))
     for r in rows:
-        r["x VBS"] = r["PAR-10"] / vbs if vbs else None
+        r["x VBS"] = r["cost"] / vbs if vbs else None
         if r["method"].startswith(("auto", "race")):
-            r["closed %"] = 100 * (sbs_par - r["PAR-10"]) / (sbs_par - vbs) if sbs_par != vbs else None
+            r["closed %"] = 100 * (sbs_par - r["cost"]) / (sbs_par - vbs) if sbs_par != vbs else None
     return rows
 
 
@@ -262,8 +289,8 @@ def write(rows: list[Row], picks: list[Pick], data: Dataset, how: str, out: Path
                 "auto",
                 "race",
                 "vbs",
-                "auto_par10",
-                "vbs_par10",
+                "auto_cost",
+                "vbs_cost",
                 "feature_ms",
                 "select_ms",
             ]
@@ -296,7 +323,7 @@ def _fmt(value: object) -> str:
 
 def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | None = None) -> list[RaceRow]:
     """Race each pick's top-2 for real (one thread each) on the first `per_class` instances of
-    every class; per race: instance, racers, winner, runtime, PAR-10 and the recorded VBS PAR-10."""
+    every class; per race: instance, racers, winner, runtime, cost and the recorded VBS cost."""
     from omnisolve.bench.mixed_suite import instance
     from omnisolve.bench.worker import load
     from omnisolve.portfolio.race import race
@@ -318,23 +345,28 @@ def real_races(picks: list[Pick], limit: float, per_class: int, data: Path | Non
                 "winner": result.extra["race"]["winner"],
                 "status": result.status.value,
                 "runtime": result.runtime,
-                "PAR-10": _race_par10(result, inst, getattr(problem, "sense", Sense.MIN), limit),
-                "VBS PAR-10": min(s.cost.values()),
+                "cost": _race_cost(result, inst, getattr(problem, "sense", Sense.MIN), limit),
+                "VBS cost": min(s.cost.values()),
             }
         )
     return rows
 
 
-def _race_par10(result: Result, inst: Instance, sense: str, limit: float) -> float:
-    """Like the bench harness: the time the race's incumbent first reached the reference (or the
-    runtime of a proof of the expected infeasible/unbounded status); 10 x limit if never."""
-    from omnisolve.bench import metrics
+def _race_cost(result: Result, inst: Instance, sense: str, limit: float) -> float:
+    """Like the bench harness, `metrics.answer_cost` of the race: its certified (else claimed)
+    optimum or expected infeasible/unbounded status at its runtime, else the time its incumbent
+    first reached the reference."""
+    from omnisolve.result import Optimality
 
-    if inst.expected_status is not None:
-        return result.runtime if result.status.value == inst.expected_status else 10 * limit
     trace = list(result.trace) + ([(result.runtime, result.objective, None)] if result.objective is not None else [])
-    reached = metrics.time_to_target(trace, inst.best_known, sense, 1e-6)
-    return reached if reached is not None and reached <= limit else 10 * limit
+    if inst.expected_status is not None:
+        reached = result.runtime if result.status.value == inst.expected_status else None
+    else:
+        reached = metrics.time_to_target(trace, inst.best_known, sense, 1e-6)
+    if reached is None or result.status.value not in PROVEN:
+        return metrics.answer_cost(None, None, reached, limit)
+    proven = result.certificate is not None and result.certificate.optimality == Optimality.PROVEN
+    return metrics.answer_cost(result.runtime if proven else None, None if proven else result.runtime, reached, limit)
 
 
 def evaluate_runs(
@@ -346,14 +378,29 @@ def evaluate_runs(
     data: Path | None = None,
     races: int = 0,
     split: str = "family",
+    selector: Selector | Literal["shipped"] | None = None,
 ) -> str:
-    """Read runs, hold instances out by `split` ("family" or "random" folds), write the report
-    into `out` (plus `races` real races per class into races.csv); returns the markdown."""
+    """Read runs, hold instances out by `split` ("family" or "random" folds) — or, given a
+    `selector` trained on other runs ("shipped": the package's, trained nearest the runs' limit),
+    judge its picks on these held-apart instances — write the report into `out` (plus `races`
+    real races per class into races.csv); returns the markdown."""
     from omnisolve.bench.dataset import read_runs
+    from omnisolve.portfolio.selector import default_selector
 
     dataset = read_runs(runs, suite, time_limit, data)
-    picks = cross_validate(dataset, folds, split=split)
-    text = write(table(dataset, picks), picks, dataset, split_text(dataset, split, folds), out)
+    if selector == "shipped":
+        selector = default_selector(dataset.time_limit)
+        if selector is None:
+            raise InputError("no selector shipped; train one with `omnisolve portfolio train`")
+    if not isinstance(selector, Selector):
+        picks, how = cross_validate(dataset, folds, split=split), split_text(dataset, split, folds)
+    else:
+        picks = held_apart(dataset, selector)
+        how = (
+            f"held apart: a selector trained at {selector.time_limit:g} s on "
+            f"{selector.info.get('instances', '?')} other instances, never on these"
+        )
+    text = write(table(dataset, picks), picks, dataset, how, out)
     if races:
         rows = real_races(picks, dataset.time_limit, races, data)
         with (out / "races.csv").open("w", newline="") as fh:
@@ -361,9 +408,9 @@ def evaluate_runs(
             w.writeheader()
             w.writerows(rows)
         text += (
-            f"\nreal races (top-2, one thread each, {len(rows)} instances): PAR-10 "
-            f"{statistics.fmean(r['PAR-10'] for r in rows):.3g} "
-            f"vs VBS {statistics.fmean(r['VBS PAR-10'] for r in rows):.3g}"
+            f"\nreal races (top-2, one thread each, {len(rows)} instances): cost "
+            f"{statistics.fmean(r['cost'] for r in rows):.3g} "
+            f"vs VBS {statistics.fmean(r['VBS cost'] for r in rows):.3g}"
             f" on the same instances (races.csv).\n"
         )
         (out / "portfolio.md").write_text(text)

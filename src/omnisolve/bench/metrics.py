@@ -113,9 +113,21 @@ def performance_profile(ratios: Sequence[float], taus: Iterable[float]) -> list[
     return [sum(r <= tau for r in ratios) / n if n else 0.0 for tau in taus]
 
 
-def par10(runtime: float, solved: bool, time_limit: float) -> float:
-    """Penalized average runtime term: the runtime if solved, else 10 x the time limit."""
-    return runtime if solved else 10.0 * time_limit
+def answer_cost(proof: float | None, claim: float | None, reach: float | None, time_limit: float) -> float:
+    """What a run's answer costs its user, in seconds (PAR-10 with proof first), by the first
+    of: the time to a certified answer (`proof`: its optimality, infeasibility or unboundedness
+    proven, cross-check included); the limit plus the time to an answer only claimed optimal
+    (`claim`: the reference reached, no proof); twice the limit plus the time an unclaimed answer
+    reached the reference (`reach`: the run goes on to the limit); 10 x the limit. So any proof
+    within the limit ranks before any claim, and a claim before an answer that ran out the limit:
+    HiGHS finds strongly_500's optimum in 0.04 s and never proves it, knapsack-dp proves it in 0.2 s."""
+    if proof is not None and proof <= time_limit:
+        return proof
+    if claim is not None and claim <= time_limit:
+        return time_limit + claim
+    if reach is not None and reach <= time_limit:
+        return 2.0 * time_limit + reach
+    return 10.0 * time_limit
 
 
 #: COCO's standard precision targets f - f_opt: 10^2 down to 10^-8, five per decade (51)

@@ -18,6 +18,8 @@ from omnisolve.bench.suites import Instance, load_suite, select
 from omnisolve.errors import InputError
 
 SUITE_FILE = Path(__file__).resolve().parents[1] / "data" / "portfolio" / "suite.csv"
+# the evaluation set: instances of the same suites that no shipped selector trained on
+HELD_APART_FILE = SUITE_FILE.with_name("heldapart.csv")
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,18 @@ def collect(
     data: Path | None = None,
     solvers: list[str] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    parts_file: Path = SUITE_FILE,
 ) -> Path:
-    """Run every part of the mixed suite with the bench harness (one isolated worker per run),
-    write each part's runs into out/SUITE/ and all of them into out/runs.csv; returns that file.
-    `solvers` restricts every part to these solvers."""
+    """Run every part of the mixed suite (`parts_file`: the training suite or the held-apart
+    one) with the bench harness (one isolated worker per run), write each part's runs into
+    out/SUITE/ and all of them into out/runs.csv; returns that file. `solvers` restricts every
+    part to these solvers."""
     from omnisolve.bench import report
     from omnisolve.bench.runner import Settings, run_suite
 
     settings = Settings(time_limit=time_limit, threads=threads)
     merged: list[dict[str, object]] = []
-    for part in parts():
+    for part in parts(parts_file):
         chosen = [s for s in part.solvers if not solvers or s in solvers]
         if not chosen:
             continue

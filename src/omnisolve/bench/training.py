@@ -1,5 +1,5 @@
 """Training of the learned solver selector (`omnisolve.portfolio.selector`) on benchmark runs:
-one scikit-learn random forest per solver, fitted on PAR-10 costs (log10), kept with the spread
+one scikit-learn random forest per solver, fitted on answer costs (log10), kept with the spread
 of its out-of-bag residuals. scikit-learn is imported here only."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from omnisolve.portfolio.selector import MIN_SAMPLES, MIN_SIGMA, Forest, Selecto
 
 
 def train(data: Dataset, trees: int = 40, depth: int = 6, seed: int = 0) -> Selector:
-    """Fit one forest per solver on the instances it was run on (PAR-10 cost, log10)."""
+    """Fit one forest per solver on the instances it was run on (`metrics.answer_cost`, log10)."""
     from sklearn.ensemble import RandomForestRegressor
 
     if len(data.samples) < MIN_SAMPLES:
@@ -50,7 +50,7 @@ def train(data: Dataset, trees: int = 40, depth: int = 6, seed: int = 0) -> Sele
 
 
 def _class_best(data: Dataset, cls: str) -> str:
-    """The solver with the least total PAR-10 cost on the class's training instances."""
+    """The solver with the least total cost on the class's training instances."""
     mine = [s for s in data.samples if s.cls == cls]
     solvers = sorted({v for s in mine for v in s.cost})
     return min(solvers, key=lambda v: sum(s.cost.get(v, 10 * data.time_limit) for s in mine))

@@ -15,7 +15,9 @@ def bench(
     suite: str = typer.Argument(
         ...,
         help="suite name under ../shared/benchdata (tsp, cvrp, jobshop, mip, mip_hard, knapsack), "
-        "a folder with optima.csv, or nl (word problems through a language model)",
+        "a folder with optima.csv, portfolio (the selector's training suite: run it and evaluate "
+        "leave-one-family-out), portfolio-heldapart (instances no shipped selector saw: run them and "
+        "judge the shipped selector), or nl (word problems through a language model)",
     ),
     solvers: Optional[str] = typer.Option(
         None,

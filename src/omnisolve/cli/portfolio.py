@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -39,31 +39,34 @@ def train(
 @portfolio.command()
 def show(
     file: Optional[Path] = typer.Argument(None, help="a problem file: print the selector's ranking for it"),
-    selector: Optional[Path] = typer.Option(None, "--selector", help="selector JSON (default: the shipped one)"),
+    selector: Optional[Path] = typer.Option(
+        None, "--selector", help="selector JSON (default: the shipped one trained nearest --time-limit)"
+    ),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", "-t", help="the solve's time limit in seconds"),
     utility: Optional[str] = typer.Option(None, "--utility", help="deadline:S, linear:S or exp:HALF_LIFE"),
 ) -> None:
     """Describe the selector, or rank the solvers for FILE with predicted median times."""
     from rich.table import Table
 
-    from omnisolve.portfolio.selector import DEFAULT_PATH, Selector
+    from omnisolve.portfolio.selector import Selector, default_selector
 
-    path = selector or DEFAULT_PATH
-    if not path.is_file():
-        raise fail(f"{path}: no selector; train one with `omnisolve portfolio train`", 2)
-    model = Selector.load(path)
+    model = Selector.load(selector) if selector else default_selector(time_limit)
+    if model is None:
+        raise fail("no selector shipped; train one with `omnisolve portfolio train`", 2)
+    name = selector.name if selector else f"shipped, trained at {model.time_limit:g} s"
     if file is None:
-        table = Table("solver", "classes", "sigma (log10)", title=f"selector {path.name}: {model.info}")
-        for name, m in model.models.items():
-            table.add_row(name, ", ".join(m.classes), f"{m.sigma:.2f}")
+        table = Table("solver", "classes", "sigma (log10)", title=f"selector ({name}): {model.info}")
+        for solver, m in model.models.items():
+            table.add_row(solver, ", ".join(m.classes), f"{m.sigma:.2f}")
         out.print(table)
         return
     from omnisolve.api import load
     from omnisolve.portfolio.choice import choose
     from omnisolve.portfolio.utility import parse
 
-    choice = choose(load(file), parse(utility) if utility else None, selector=model)
+    choice = choose(load(file), parse(utility) if utility else None, selector=model, time_limit=time_limit)
     pred = model.predict(choice.cls, choice.features, choice.ranked)
-    table = Table("rank", "solver", "median PAR-10 s", title=f"{file.name}: {choice.cls}, by {choice.method}")
+    table = Table("rank", "solver", "median cost s", title=f"{file.name}: {choice.cls}, by {choice.method}")
     for k, name in enumerate(choice.ranked, 1):
         table.add_row(str(k), name, f"{10 ** pred[name][0]:.3g}" if name in pred else "-")
     out.print(table)
@@ -81,16 +84,30 @@ def evaluate(
     time_limit: Optional[float] = time_limit_option(None, None),
     data: Optional[Path] = typer.Option(None, "--data", help="folder holding the suites"),
     races: int = typer.Option(0, "--real-races", help="also race for real on this many instances per class"),
+    selector: Optional[str] = typer.Option(
+        None,
+        "--selector",
+        help="judge this selector (JSON, or `shipped`: the one trained nearest the runs' limit) on RUNS, "
+        "instances it never trained on, instead of holding RUNS' own instances out",
+    ),
 ) -> None:
-    """PAR-10 and gap of each solver, SBS, VBS, auto and race (cross-validated) from recorded runs."""
+    """Cost (time to a proof first, then to the reference) and gap of each solver, SBS, VBS, and
+    of auto and race on instances held out from training (or held apart: --selector)."""
     from omnisolve.bench.evaluation import evaluate_runs
 
     if folds < 2:
         raise fail("--folds must be at least 2", 2)
     if split not in ("family", "random"):
         raise fail(f"--split must be family or random, not {split!r}", 2)
-    text = evaluate_runs(runs, out_dir, folds, suite, time_limit, data, races, split)
+    text = evaluate_runs(runs, out_dir, folds, suite, time_limit, data, races, split, _judged(selector))
     out.print(text, highlight=False, soft_wrap=True)
+
+
+def _judged(selector: str | None) -> Any:
+    """What `--selector` names: None, `shipped`, or a selector read from its JSON file."""
+    from omnisolve.portfolio.selector import Selector
+
+    return Selector.load(Path(selector)) if selector not in (None, "shipped") else selector
 
 
 @portfolio.command()

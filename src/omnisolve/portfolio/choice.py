@@ -64,7 +64,7 @@ def choose(
     from omnisolve.portfolio.selector import default_selector
 
     cls, feats = problem_class(problem), features(problem)
-    model = default_selector() if selector == "default" else selector
+    model = default_selector(time_limit) if selector == "default" else selector
     if beyond_selector(problem):
         model = None
     ranked, method, priors, contenders = [], "rules", [], []

@@ -1,9 +1,11 @@
-"""The learned solver selector: per solver, a random forest regressing log10 of the PAR-10 cost
+"""The learned solver selector: per solver, a random forest regressing log10 of the cost
 on the instance's features (class one-hot + signed-log features), and the spread of its
 out-of-bag residuals, so each prediction is a log-normal runtime distribution.
 
 Trained with scikit-learn by `omnisolve.bench.training`; stored as JSON node arrays (no pickle),
-predicted with numpy in well under a millisecond per solver.
+predicted with numpy in well under a millisecond per solver. The package ships one selector per
+training time limit (data/selectors/*.json): which solver is best depends on the time given, so
+a solve asks the one trained nearest its own limit (`default_selector`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from omnisolve.errors import InputError
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "selector.json"
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "selectors"  # one JSON per training time limit
 MIN_SIGMA = 0.1  # log10 units: no prediction is trusted to better than a factor 1.26
 MIN_SAMPLES = 8  # fewer training instances: no selector (the rule-based choice stays)
 
@@ -73,7 +75,7 @@ class SolverModel:
 
 @dataclass
 class Selector:
-    """Predicts, per solver, a log-normal distribution of its PAR-10 cost on an instance."""
+    """Predicts, per solver, a log-normal distribution of its cost (`bench.metrics.answer_cost`) on an instance."""
 
     time_limit: float
     classes: list[str]
@@ -91,7 +93,7 @@ class Selector:
     def predict(
         self, cls: str, features: dict[str, float], solvers: list[str] | None = None
     ) -> dict[str, tuple[float, float]]:
-        """solver -> (mu, sigma) of log10 PAR-10 cost, for `solvers` (default: those seen on `cls`)."""
+        """solver -> (mu, sigma) of log10 cost, for `solvers` (default: those seen on `cls`)."""
         x = encode(cls, features, self.classes, self.feature_names)
         names = [s for s in (solvers or self.candidates(cls)) if s in self.models]
         return {s: (self.models[s].forest.predict(x), self.models[s].sigma) for s in names}
@@ -153,7 +155,7 @@ class Selector:
         )
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_PATH) -> "Selector":
+    def load(cls, path: Path) -> "Selector":
         try:
             d = json.loads(Path(path).read_text())
         except (OSError, ValueError) as exc:
@@ -164,6 +166,17 @@ class Selector:
 
 
 @lru_cache(maxsize=1)
-def default_selector() -> Selector | None:
-    """The selector shipped in the package, or None when there is none."""
-    return Selector.load(DEFAULT_PATH) if DEFAULT_PATH.is_file() else None
+def shipped_selectors() -> tuple[Selector, ...]:
+    """The selectors shipped in the package, by training time limit (none: an empty tuple)."""
+    return tuple(sorted((Selector.load(p) for p in SHIPPED.glob("*.json")), key=lambda s: s.time_limit))
+
+
+def default_selector(time_limit: float | None = None) -> Selector | None:
+    """The shipped selector trained nearest `time_limit` (by ratio: 3 s goes to 5 s rather than
+    1 s); for an unknown limit the longest-trained one; None when the package ships none."""
+    selectors = shipped_selectors()
+    if not selectors:
+        return None
+    if time_limit is None or time_limit <= 0:
+        return selectors[-1]
+    return min(selectors, key=lambda s: abs(np.log(s.time_limit / time_limit)))
