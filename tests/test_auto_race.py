@@ -18,15 +18,20 @@ DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
 
 
 class Model:
-    """A selector whose leader is predicted to take `seconds` (log10-normal, no spread)."""
+    """A selector whose solvers are all predicted to take `seconds` (log10-normal, no spread);
+    `provers` proved answers in training (default: all of them)."""
 
     time_limit = 5.0
 
-    def __init__(self, seconds: float):
-        self.mu = math.log10(seconds)
+    def __init__(self, seconds: float, provers: tuple[str, ...] = ("a", "b", "c"), class_best: str | None = None):
+        self.mu, self._provers = math.log10(seconds), list(provers)
+        self.info = {"class_best": {"k": class_best}} if class_best else {}
 
     def predict(self, cls, feats, solvers):
         return {s: (self.mu, 0.0) for s in solvers}
+
+    def provers(self, cls):
+        return self._provers
 
 
 @pytest.mark.parametrize(
@@ -43,6 +48,31 @@ class Model:
 def test_worth_racing(seconds, priors, proof_first, limit, expected):
     assert worth_racing(Model(seconds), "c", {}, ["a", "b", "c"], priors, proof_first, limit) == expected
     assert worth_racing(Model(seconds), "c", {}, ["a"], priors[:1], proof_first, limit) == []
+
+
+@pytest.mark.parametrize("seconds", [0.5, 30.0])
+def test_a_leader_that_displaced_the_class_best_races_it(seconds):
+    """Even a leader expected within 5 % of the limit (HiGHS on a knapsack family it never saw)
+    races the class's best in training (knapsack-dp); a limit too short for racers still bets."""
+    model = Model(seconds, class_best="c")
+    assert worth_racing(model, "k", {}, ["a", "b", "c"], [0.5, 0.1, 0.1], False, 10.0) == ["a", "c"]
+    assert worth_racing(model, "k", {}, ["c", "b", "a"], [0.5, 0.1, 0.1], False, 10.0) == []  # the safe bet leads
+    assert worth_racing(model, "k", {}, ["a", "b", "c"], [0.5, 0.1, 0.1], False, 1.0) == []
+
+
+@pytest.mark.parametrize(
+    "seconds, provers, expected",
+    [
+        (30.0, ("a", "b"), ["a", "c"]),  # a prover leads: the best heuristic races beside it
+        (8.0, ("c",), ["a", "c"]),  # a heuristic leads: the prover races, its median proof fits 10 s
+        (30.0, ("c",), []),  # ... but not a prover not expected to prove within the limit
+        (30.0, (), []),  # heuristics only: the close-call rule (a clear leader here)
+    ],
+)
+def test_a_prover_and_a_heuristic_race_as_bets_of_different_kinds(seconds, provers, expected):
+    """Even with a clear leader (priors 0.5 against 0.1), auto races it beside the best solver
+    of the other kind when that is worth a thread."""
+    assert worth_racing(Model(seconds, provers), "k", {}, ["a", "b", "c"], [0.5, 0.1, 0.1], False, 10.0) == expected
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import csv
 import re
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
@@ -31,7 +31,7 @@ from omnisolve.bench.dataset import PROVEN, Dataset, Sample
 from omnisolve.bench.training import train
 from omnisolve.errors import InputError
 from omnisolve.model import Sense
-from omnisolve.portfolio.choice import prefer_proof, proof_in_reach
+from omnisolve.portfolio.choice import selector_choice
 from omnisolve.portfolio.selector import MIN_SAMPLES, Selector
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class Pick:
     auto: str
     race: list[str]
     seconds: float  # selection time (features are precomputed; this is the prediction)
+    contenders: list[str] = field(default_factory=list)  # what auto races with two cores ([]: it bets)
 
 
 def family(sample: Sample) -> str:
@@ -124,17 +125,14 @@ def held_apart(data: Dataset, selector: Selector, race_k: int = 2) -> list[Pick]
 
 
 def pick(selector: Selector, s: Sample, limit: float, fallback: str, race_k: int = 2) -> Pick:
-    """What `auto` runs on `s` (the selector's ranking, proof first as `choice.choose` does)
-    and the top-`race_k` it would race; `fallback` when it ranks none of the solvers run on `s`."""
+    """What `auto` does on `s` (`choice.selector_choice`: the selector's ranking, proof first,
+    and the two it races on a close call when it has the cores), and the top-`race_k` to race;
+    `fallback` when it ranks none of the solvers run on `s`."""
     t = time.perf_counter()
-    ranked = prefer_proof(
-        selector.rank(s.cls, s.features, list(s.cost)),
-        s.rules,
-        selector.provers(s.cls),
-        proof_in_reach(selector, s.cls, s.features, limit),
-    ) or [fallback]
-    racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or ranked[:1]
-    return Pick(s, ranked[0], racers, time.perf_counter() - t)
+    learned = selector.rank(s.cls, s.features, list(s.cost))
+    ranked, _, contenders = selector_choice(selector, s.cls, s.features, learned, s.rules, limit)
+    racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or (ranked or [fallback])[:1]
+    return Pick(s, (ranked or [fallback])[0], racers, time.perf_counter() - t, contenders)
 
 
 def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
@@ -147,6 +145,7 @@ def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
         solvers = sorted({solver for s in samples for solver in s.cost})
         sbs = single_best(samples, solvers, limit)
         auto = statistics.fmean(_cost(p.sample, p.auto, limit) for p in mine)
+        paired = statistics.fmean(two_cores(p, limit)[0] for p in mine)
         vbs = statistics.fmean(min(s.cost.values()) for s in samples)
         sbs_par = statistics.fmean(_cost(s, sbs, limit) for s in samples)
         rows.append(
@@ -160,9 +159,19 @@ def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
                 "SBS cost": sbs_par,
                 "auto / VBS": auto / vbs if vbs else None,
                 "auto / SBS": auto / sbs_par if sbs_par else None,
+                "2 cores / VBS": paired / vbs if vbs else None,
+                "2 cores / SBS": paired / sbs_par if sbs_par else None,
             }
         )
     return rows
+
+
+def two_cores(p: Pick, limit: float) -> tuple[float, float]:
+    """(cost, gap) of `auto` given two cores: it races its contenders, a thread each (simulated
+    from their one-thread runs), or runs its pick alone (as recorded, on one thread)."""
+    if p.contenders:
+        return race_outcome(p.sample, p.contenders, limit, 1.0)
+    return _cost(p.sample, p.auto, limit), _gap(p.sample, p.auto)
 
 
 def _cost(s: Sample, solver: str, limit: float) -> float:
@@ -225,6 +234,8 @@ def table(data: Dataset, picks: list[Pick]) -> list[Row]:
             [_gap(p.sample, p.auto) for p in picks],
         )
     )
+    paired = [two_cores(p, limit) for p in picks]
+    rows.append(row("auto, 2 cores (races close calls, simulated, held out)", *map(list, zip(*paired))))
     for label, slowdown in (("1 CPU shared", None), ("1 thread each", 1.0)):
         raced = [race_outcome(p.sample, p.race, limit, slowdown) for p in picks]
         rows.append(row(f"race (top-2, {label}, simulated, held out)", [c for c, _ in raced], [g for _, g in raced]))
@@ -255,7 +266,7 @@ def markdown(rows: list[Row], data: Dataset, picks: list[Pick], how: str) -> str
     lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
     classes = per_class(data, picks)
     class_cols = list(classes[0]) if classes else []
-    lines += ["", "Per class (auto as held out; SBS: the class's single best solver):", ""]
+    lines += ["", "Per class (auto as held out, on one core and on two; SBS: the class's single best solver):", ""]
     lines += ["| " + " | ".join(class_cols) + " |", "|" + "---|" * len(class_cols)]
     lines += ["| " + " | ".join(_fmt(r[c]) for c in class_cols) + " |" for r in classes]
     overhead = [1000 * p.seconds for p in picks]

@@ -67,14 +67,14 @@ def choose(
     model = default_selector(time_limit) if selector == "default" else selector
     if beyond_selector(problem):
         model = None
-    ranked, method, priors, contenders = [], "rules", [], []
+    ranked: list[str] = []
+    priors: list[float] = []
+    contenders: list[str] = []
     rules = supported(problem, preferences(problem))
     if model is not None:
         learned = supported(problem, model.rank(cls, feats, model.candidates(cls), utility))
-        ranked = prefer_proof(learned, rules, model.provers(cls), proof_in_reach(model, cls, feats, time_limit))
-        if ranked:
-            method, priors = "selector", _selector_priors(model, cls, feats, ranked)
-            contenders = worth_racing(model, cls, feats, ranked, priors, ranked != learned, time_limit)
+        ranked, priors, contenders = selector_choice(model, cls, feats, learned, rules, time_limit)
+    method = "selector" if ranked else "rules"
     if not ranked:
         ranked = rules
         if not ranked:
@@ -92,6 +92,18 @@ def choose(
     return Choice(ranked, method, cls, feats, priors, contenders)
 
 
+def selector_choice(
+    model: Any, cls: str, feats: dict[str, float], learned: list[str], rules: list[str], time_limit: float | None
+) -> tuple[list[str], list[float], list[str]]:
+    """From the selector's ranking `learned`: the solvers best first (proof first, see
+    `prefer_proof`), their prior rewards, and the two to race when the call is close."""
+    ranked = prefer_proof(learned, rules, model.provers(cls), proof_in_reach(model, cls, feats, time_limit))
+    if not ranked:
+        return [], [], []
+    priors = _selector_priors(model, cls, feats, ranked)
+    return ranked, priors, worth_racing(model, cls, feats, ranked, priors, ranked != learned, time_limit)
+
+
 def worth_racing(
     model: Any,
     cls: str,
@@ -101,20 +113,43 @@ def worth_racing(
     proof_first: bool,
     time_limit: float | None,
 ) -> list[str]:
-    """The two leaders, to run side by side when there are cores for both, or [] to bet on the
-    first. They race when the bet is a close call: the runner-up is expected to do nearly as
-    well (`CLOSE`), or a prover was put before the selector's heuristic (`prefer_proof`: the
-    prover runs beside it, not instead of it). A leader expected to finish well within the
-    limit (`QUICK`), or a limit too short for racers to start, is run alone."""
+    """The leader and a rival, to run side by side when there are cores for both, or [] to bet
+    on the leader. A leader that displaced the class's single best solver in training races it:
+    on a family the forests never saw their prediction may be an extrapolation, and the class's
+    best is the safe bet (HiGHS, predicted fast on a new knapsack family, never proves it;
+    knapsack-dp does in a second). A prover and a heuristic make bets of different kinds (a proof
+    that may not come in time, an answer that is never proven), so the leader races the best
+    solver of the other kind (`other_kind`). Otherwise the two leaders race when the bet is a
+    close call: the runner-up is expected to do nearly as well (`CLOSE`), or a prover was put
+    before the selector's heuristic (`prefer_proof`). Except for the first case, a leader
+    expected to finish well within the limit (`QUICK`) is run alone; a limit too short for
+    racers to start always is."""
     from omnisolve.portfolio.utility import expected_seconds
 
     budget = model.time_limit if time_limit is None else time_limit
     if len(ranked) < 2 or budget < RACE_FROM_SECONDS:
         return []
+    safe = model.info.get("class_best", {}).get(cls)
+    if safe in ranked[1:]:
+        return [ranked[0], safe]
     lead = expected_seconds(*model.predict(cls, feats, [ranked[0]])[ranked[0]])
     if lead <= QUICK * budget:
         return []
+    rival = other_kind(model, cls, feats, ranked, budget)
+    if rival is not None:
+        return [ranked[0], rival]
     return ranked[:2] if proof_first or priors[1] >= CLOSE * priors[0] else []
+
+
+def other_kind(model: Any, cls: str, feats: dict[str, float], ranked: list[str], budget: float) -> str | None:
+    """The best-ranked solver of the other kind than the leader: beside a prover (a solver
+    that proved answers of the class in training), the best heuristic; beside a heuristic, the
+    best prover whose predicted median time fits `budget` (a proof that is likely at all)."""
+    provers = set(model.provers(cls))
+    if ranked[0] in provers:
+        return next((s for s in ranked[1:] if s not in provers), None)
+    medians = model.predict(cls, feats, [s for s in ranked[1:] if s in provers])
+    return next((s for s in ranked[1:] if s in medians and 10 ** medians[s][0] <= budget), None)
 
 
 def prefer_proof(
