@@ -280,7 +280,8 @@ def markdown(rows: list[Row], data: Dataset, picks: list[Pick], how: str) -> str
 
 
 def write(rows: list[Row], picks: list[Pick], data: Dataset, how: str, out: Path) -> str:
-    """portfolio.md, portfolio.csv and picks.csv (per instance: class, family, auto, race, VBS) into `out`."""
+    """portfolio.md, portfolio.csv and picks.csv (per instance: class, family, auto's pick, what
+    auto runs on two cores and its cost, the top-2 race, the VBS) into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     text = markdown(rows, data, picks, how)
     (out / "portfolio.md").write_text(text)
@@ -298,9 +299,11 @@ def write(rows: list[Row], picks: list[Pick], data: Dataset, how: str, out: Path
                 "class",
                 "family",
                 "auto",
+                "auto_2_cores",
                 "race",
                 "vbs",
                 "auto_cost",
+                "auto_2_cores_cost",
                 "vbs_cost",
                 "feature_ms",
                 "select_ms",
@@ -315,9 +318,11 @@ def write(rows: list[Row], picks: list[Pick], data: Dataset, how: str, out: Path
                     p.sample.cls,
                     family(p.sample),
                     p.auto,
+                    " ".join(p.contenders or [p.auto]),
                     " ".join(p.race),
                     vbs,
                     f"{_cost(p.sample, p.auto, data.time_limit):.3f}",
+                    f"{two_cores(p, data.time_limit)[0]:.3f}",
                     f"{p.sample.cost[vbs]:.3f}",
                     f"{1000 * p.sample.feature_seconds:.3f}",
                     f"{1000 * p.seconds:.3f}",
