@@ -246,6 +246,9 @@ def test_a_family_whose_rest_is_too_small_to_learn_from_gets_the_single_best():
     picks = cross_validate(Dataset(samples, ["a", "b"], 5.0), split="family")
     assert {p.auto for p in picks if p.sample.instance.startswith("x")} == {"b"}
     (row,) = per_class(Dataset(samples, ["a", "b"], 5.0), picks)
+    x, y = per_class(Dataset(samples, ["a", "b"], 5.0), picks, by_family=True)
+    assert (x["family"], x["instances"], x["SBS"], x["auto / VBS"]) == ("K/x", 7, "a", 2.0)  # b (2 s) where a takes 1 s
+    assert (y["family"], y["instances"], y["SBS"], y["auto / VBS"]) == ("K/y", 3, "b", 3.0)  # a, x's best: 3 s
     assert row["SBS"] == "a" and row["families"] == 2 and row["VBS cost"] == pytest.approx((7 * 1 + 3 * 1) / 10)
 
 

@@ -135,12 +135,14 @@ def pick(selector: Selector, s: Sample, limit: float, fallback: str, race_k: int
     return Pick(s, (ranked or [fallback])[0], racers, time.perf_counter() - t, contenders)
 
 
-def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
-    """Per problem class: auto's cost against the virtual best (an oracle per instance) and
-    the class's single best solver, as ratios (the bar: auto <= 1.1 x VBS and <= 0.5 x SBS)."""
+def per_class(data: Dataset, picks: list[Pick], by_family: bool = False) -> list[dict[str, object]]:
+    """Per problem class (or per family): auto's cost against the virtual best (an oracle per
+    instance) and the group's single best solver, as ratios (the bar: auto <= 1.1 x VBS and
+    <= 0.5 x SBS)."""
     limit, rows = data.time_limit, []
-    for cls in sorted({p.sample.cls for p in picks}):
-        mine = [p for p in picks if p.sample.cls == cls]
+    group = family if by_family else (lambda s: s.cls)
+    for key in sorted({group(p.sample) for p in picks}):
+        mine = [p for p in picks if group(p.sample) == key]
         samples = [p.sample for p in mine]
         solvers = sorted({solver for s in samples for solver in s.cost})
         sbs = single_best(samples, solvers, limit)
@@ -150,9 +152,9 @@ def per_class(data: Dataset, picks: list[Pick]) -> list[dict[str, object]]:
         sbs_par = statistics.fmean(_cost(s, sbs, limit) for s in samples)
         rows.append(
             {
-                "class": cls,
+                "family" if by_family else "class": key,
                 "instances": len(mine),
-                "families": len({family(s) for s in samples}),
+                **({} if by_family else {"families": len({family(s) for s in samples})}),
                 "auto cost": auto,
                 "VBS cost": vbs,
                 "SBS": sbs,
@@ -264,11 +266,12 @@ def markdown(rows: list[Row], data: Dataset, picks: list[Pick], how: str) -> str
         "|" + "---|" * len(cols),
     ]
     lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
-    classes = per_class(data, picks)
-    class_cols = list(classes[0]) if classes else []
-    lines += ["", "Per class (auto as held out, on one core and on two; SBS: the class's single best solver):", ""]
-    lines += ["| " + " | ".join(class_cols) + " |", "|" + "---|" * len(class_cols)]
-    lines += ["| " + " | ".join(_fmt(r[c]) for c in class_cols) + " |" for r in classes]
+    for by_family, title in ((False, "Per class"), (True, "Per family")):
+        groups = per_class(data, picks, by_family)
+        cols = list(groups[0]) if groups else []
+        lines += ["", f"{title} (auto as held out, on one core and on two; SBS: the group's single best solver):", ""]
+        lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(_fmt(r[c]) for c in cols) + " |" for r in groups]
     overhead = [1000 * p.seconds for p in picks]
     feats = [1000 * p.sample.feature_seconds for p in picks]
     lines += [
