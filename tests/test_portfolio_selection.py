@@ -252,6 +252,17 @@ def test_a_family_whose_rest_is_too_small_to_learn_from_gets_the_single_best():
     assert row["SBS"] == "a" and row["families"] == 2 and row["VBS cost"] == pytest.approx((7 * 1 + 3 * 1) / 10)
 
 
+def test_under_a_deadline_heuristics_without_a_proof_in_reach_go_by_expected_cost(monkeypatch):
+    """Trained at 5 s, two heuristics cost 2 x 5 s plus their time to the best tour (slow: 4 s,
+    quick: 0.5 s): under a 5 s deadline both are worth 0, and the quicker one leads; a prover
+    expected at 1 s leads them both."""
+    selector = Selector(5.0, ["K"], [], {})
+    pred = {"slow": (np.log10(14.0), 0.001), "quick": (np.log10(10.5), 0.001), "prover": (0.0, 0.1)}
+    monkeypatch.setattr(Selector, "predict", lambda self, cls, feats, solvers=None: {s: pred[s] for s in solvers})
+    assert selector.rank("K", {}, ["slow", "quick"], parse("deadline:5")) == ["quick", "slow"]
+    assert selector.rank("K", {}, ["slow", "quick", "prover"], parse("deadline:5"))[0] == "prover"
+
+
 def test_the_class_best_stays_first_unless_another_is_faster_in_the_median(monkeypatch):
     """b has the lower mean cost (its prediction is surer) but a higher median than the
     class's best a: a stays first. When c's median beats a's, c leads."""

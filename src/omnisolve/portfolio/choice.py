@@ -120,8 +120,9 @@ def worth_racing(
     knapsack-dp does in a second). A prover and a heuristic make bets of different kinds (a proof
     that may not come in time, an answer that is never proven), so the leader races the best
     solver of the other kind (`other_kind`). Otherwise the two leaders race when the bet is a
-    close call: the runner-up is expected to do nearly as well (`CLOSE`), or a prover was put
-    before the selector's heuristic (`prefer_proof`). Except for the first case, a leader
+    close call: the runner-up is expected to do nearly as well (`CLOSE`; this includes two
+    heuristics neither of which is expected to prove anything, both rewards near 0), or a
+    prover was put before the selector's heuristic (`prefer_proof`). Except for the first case, a leader
     expected to finish well within the limit (`QUICK`) is run alone; a limit too short for
     racers to start always is."""
     from omnisolve.portfolio.utility import expected_seconds

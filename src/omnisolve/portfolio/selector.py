@@ -102,7 +102,8 @@ class Selector:
         self, cls: str, features: dict[str, float], solvers: list[str] | None = None, utility: Any = None
     ) -> list[str]:
         """Solvers best first: by predicted mean cost (the log-normal's mean, so an uncertain
-        prediction counts against a solver), or by expected utility when one is given. The
+        prediction counts against a solver), or by expected utility when one is given (then by
+        mean cost among equals: a heuristic's unproven answer is worth 0 under a deadline). The
         class's single best solver in training stays first unless another is predicted to be
         faster in the median: on families it never saw, the forests extrapolate, and the class's
         best is the safer bet (leave-one-family-out: 1.14 x the virtual best instead of 1.42 x;
@@ -110,8 +111,14 @@ class Selector:
         from omnisolve.portfolio.utility import expected_seconds, expected_utility
 
         pred = self.predict(cls, features, solvers)
-        if utility is not None:
-            return sorted(pred, key=lambda s: -expected_utility(utility, *pred[s], self.time_limit))
+        if utility is not None:  # ties (no proof expected in time: utility 0) go by expected cost
+            return sorted(
+                pred,
+                key=lambda s: (
+                    -round(expected_utility(utility, *pred[s], self.time_limit), 6),
+                    expected_seconds(*pred[s]),
+                ),
+            )
         order = sorted(pred, key=lambda s: expected_seconds(*pred[s]))
         best = self.info.get("class_best", {}).get(cls)
         if best in pred and order[0] != best and pred[order[0]][0] >= pred[best][0]:
