@@ -44,11 +44,13 @@ NGOPT, OPTUNA = "NGOpt (nevergrad)", "Optuna default (optuna)"
 class Recorder:
     """A COCO problem as the function to minimize: counts the calls, keeps the (calls,
     precision) pairs where the best feasible precision improved, and answers nothing beyond
-    `budget` calls (raises, so no method can use more)."""
+    `budget` calls (raises, so no method can use more). The constraints of a point are evaluated
+    once, whoever asks first."""
 
     def __init__(self, problem: Any, f_opt: float, budget: int):
         self.problem, self.f_opt, self.budget = problem, f_opt, budget
         self.calls, self.best, self.improvements = 0, math.inf, []
+        self._last: tuple[np.ndarray, np.ndarray] | None = None  # the last point's constraint values
 
     def __call__(self, x: np.ndarray) -> float:
         if self.calls >= self.budget:
@@ -63,7 +65,12 @@ class Recorder:
         return f
 
     def constraints(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.problem.constraint(np.asarray(x, dtype=float)), dtype=float)
+        """g(x), evaluated once per point: the feasibility check of a call and the method's own
+        request for the same point share it."""
+        x = np.asarray(x, dtype=float)
+        if self._last is None or not np.array_equal(self._last[0], x):
+            self._last = (x.copy(), np.asarray(self.problem.constraint(x), dtype=float))
+        return self._last[1]
 
 
 def omnisolve_method(method: str) -> Callable[[Recorder, list, int], None]:
