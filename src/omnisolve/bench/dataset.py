@@ -1,6 +1,6 @@
 """Training data for the selector from bench runs: per instance its class and features, per
-(instance, solver) the run's cost (`metrics.answer_cost`: time to a proof first, then time to
-the reference) and gap.
+(instance, solver) the run's cost (`metrics.answer_cost`: the time to a proof first, then to a
+claim, then to the reference) and gap.
 
 A runs.csv row is found on disk through (suite, instance) -> `bench.suites`; the suite comes
 from the row's `suite` column (the mixed suite's merged runs.csv) or is given for a plain
