@@ -32,7 +32,7 @@ from omnisolve.io import read
 from omnisolve.portfolio.choice import choose
 from omnisolve.portfolio.features import describe, features, problem_class
 from omnisolve.portfolio.history import History, reward
-from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector, shipped_selectors
+from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector, shipped_limits
 from omnisolve.portfolio.utility import expected_seconds, expected_utility, parse
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "omnisolve" / "data"
@@ -114,8 +114,9 @@ def test_selector_errors_are_one_line_input_errors(tmp_path):
 def test_a_solve_asks_the_selector_trained_nearest_its_time_limit(monkeypatch):
     """By ratio: 3 s goes to the 5 s selector rather than the 1 s one; an unknown limit to the
     longest-trained one; `choose` passes the solve's limit on."""
-    limits = [s.time_limit for s in shipped_selectors()]
-    assert limits == sorted(limits) and {1.0, 5.0} <= set(limits)
+    limits = shipped_limits()
+    assert {1.0, 5.0} <= set(limits)
+    assert all(Selector.load(path).time_limit == t for t, path in limits.items())  # each file named by its limit
     assert default_selector(0.5).time_limit == 1.0 and default_selector(3).time_limit == 5.0
     assert default_selector(None).time_limit == default_selector(3600).time_limit == max(limits)
     asked = []

@@ -173,17 +173,23 @@ class Selector:
 
 
 @lru_cache(maxsize=1)
-def shipped_selectors() -> tuple[Selector, ...]:
-    """The selectors shipped in the package, by training time limit (none: an empty tuple)."""
-    return tuple(sorted((Selector.load(p) for p in SHIPPED.glob("*.json")), key=lambda s: s.time_limit))
+def shipped_limits() -> dict[float, Path]:
+    """Training time limit -> file of each selector shipped in the package (`{limit}s.json`),
+    read from the names alone: a solve loads only the one it asks for."""
+    return {float(p.stem.removesuffix("s")): p for p in SHIPPED.glob("*s.json")}
+
+
+@lru_cache(maxsize=None)
+def _shipped(path: Path) -> Selector:
+    return Selector.load(path)
 
 
 def default_selector(time_limit: float | None = None) -> Selector | None:
     """The shipped selector trained nearest `time_limit` (by ratio: 3 s goes to 5 s rather than
     1 s); for an unknown limit the longest-trained one; None when the package ships none."""
-    selectors = shipped_selectors()
-    if not selectors:
+    limits = shipped_limits()
+    if not limits:
         return None
     if time_limit is None or time_limit <= 0:
-        return selectors[-1]
-    return min(selectors, key=lambda s: abs(np.log(s.time_limit / time_limit)))
+        return _shipped(limits[max(limits)])
+    return _shipped(limits[min(limits, key=lambda t: abs(np.log(t / time_limit)))])
