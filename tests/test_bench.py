@@ -165,6 +165,8 @@ def test_tiny_suite_reaches_the_optima_and_writes_every_output(tiny_bench):
         r = by_key[key]
         assert r.status == "optimal" and r.verdict == "pass" and r.gap == 0 and r.correct, (key, r.message)
         assert r.trace and r.time_to_01pct is not None and 0 < r.primal_integral_norm < 1
+    # a Python interpreter with numpy and the solver loaded: tens of MB, far from a GB
+    assert all(30 < r.peak_rss_mb < 1500 for r in runs), [r.peak_rss_mb for r in runs]
     assert by_key[("uncorrelated_50", "highs")].sense == "max"
     assert by_key[("ft06", "highs")].verdict == "pass"  # within 3 s maybe not optimal, always certified
     rows = list(csv.DictReader((out / "runs.csv").open()))
@@ -174,6 +176,8 @@ def test_tiny_suite_reaches_the_optima_and_writes_every_output(tiny_bench):
     assert "| cpsat | 2 | 0 | 0 | 0 |" in summary
     # CP-SAT's ft06 optimum has no witness that size (claimed, +); HiGHS's is confirmed by CP-SAT (*)
     assert "| ft06 | 55 | 55+ / 0 % | " in summary
+    growth = f"| ft06 | 36 | cpsat | 0 % | {by_key[('ft06', 'cpsat')].time_to_1pct:.4g} |"
+    assert growth in summary and "## Time to target and memory" in summary
     highs = by_key[("ft06", "highs")]
     if highs.status == "optimal":  # about 1 s, but a loaded machine may take over 3 s
         # "*" exactly when CP-SAT, its witness, confirmed the claim within the cross-check's

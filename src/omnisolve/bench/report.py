@@ -40,6 +40,8 @@ SUMMARY_COLUMNS = [
     "PI/T mean",
 ]
 
+GROWTH_COLUMNS = ["instance", "size", "solver", "gap", "1 % at s", "0.1 % at s", "peak MB"]
+
 
 def write_runs(runs: list[Run], out: Path) -> None:
     """runs.json: every field of every run; runs.csv: the same without the trace (its length instead)."""
@@ -97,6 +99,21 @@ def instance_rows(runs: list[Run], instances: list[Instance], solvers: list[str]
         row = [inst.name, _reference_text(inst, mine[0].reference)]
         row += [_cell([r for r in mine if r.solver == s], mine[0].sense) for s in solvers]
         rows.append(row)
+    return rows
+
+
+def growth_rows(runs: list[Run], instances: list[Instance], solvers: list[str]) -> list[list[str]]:
+    """Per instance and solver (first repeat): the instance's size, gap, seconds to 1 % and to
+    0.1 % above the reference ("-" if never) and peak memory in MB: the scale curve's points."""
+    rows = []
+    for inst in instances:
+        for solver in solvers:
+            run = next((r for r in runs if r.instance == inst.name and r.solver == solver), None)
+            if run is None:
+                continue
+            gap = "-" if run.gap is None else _pct(run.gap)
+            times = [_fmt(run.time_to_1pct), _fmt(run.time_to_01pct)]
+            rows.append([inst.name, _fmt(inst.size), solver, gap, *times, _fmt(run.peak_rss_mb)])
     return rows
 
 
@@ -162,6 +179,13 @@ def summary_markdown(
             "objective of the best repeat (* = optimal, proven; + = optimal, only claimed) / mean gap over repeats",
             "",
             _md_table(["instance", "best known", *solvers], per_instance),
+            "",
+            "## Time to target and memory",
+            "",
+            "first repeat; seconds to 1 % and 0.1 % above the reference (- = never); peak MB: the run's "
+            "process plus its largest child (racers, helper searches)",
+            "",
+            _md_table(GROWTH_COLUMNS, growth_rows(runs, instances, solvers)),
             "",
             "![gap over time](gap_vs_time.png)",
             "",

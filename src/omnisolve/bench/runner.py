@@ -90,6 +90,7 @@ class Run:
     primal_integral: float | None = None  # seconds
     primal_integral_norm: float | None = None  # / time limit, in [0, 1]
     correct: bool | None = None  # False: contradicts a proven optimum or the expected status
+    peak_rss_mb: float | None = None  # the worker's peak memory (see `worker.peak_rss_mb`)
 
 
 ProgressHook = Callable[[Instance, str], None]
@@ -221,6 +222,7 @@ def _record(run: Run, result: Result, started: dict[str, Any] | None) -> None:
     run.trace = [list(t) for t in result.trace]
     run.message = result.message
     run.solver_version = result.solver_version
+    run.peak_rss_mb = result.extra.get("peak_rss_mb")
     _record_load(run, started)
 
 

@@ -5,7 +5,8 @@ The spec (written by `runner`) names the instance file, the fleet limit for CVRP
 limits and seed, and `register` entries (name -> "module:Class", for backends the parent
 registered, e.g. test fakes). Once it has read the instance the run says `started` with its
 `load_time` and the problem's `sense`, so the parent starts the solve's hard deadline only then.
-Then it sends the certified `Result` of `api.solve` (the cross-check included), or an `error`:
+Then it sends the certified `Result` of `api.solve` (the cross-check included, its `extra`
+holding the run's `peak_rss_mb`), or an `error`:
 with `UnsupportedError`'s exit code when the solver refuses the instance, else code 1. A crash
 or kill leaves neither; the parent records that as an error.
 """
@@ -57,4 +58,15 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
     except Exception as exc:  # bad file, a solver that raises outside `solve`'s guard, ...
         channel.error(f"{type(exc).__name__}: {exc}")
         return
+    result.extra["peak_rss_mb"] = peak_rss_mb()
     channel.result(result)
+
+
+def peak_rss_mb() -> float:
+    """The run's peak resident memory in MB: this process's peak plus the largest peak among its
+    children that ended (racers, helper searches). A bound rather than a reading: two children
+    that peaked at different times are counted as one at its own peak beside this process's."""
+    import resource
+
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(kib / 1024, 1)
