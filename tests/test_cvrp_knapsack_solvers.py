@@ -44,26 +44,64 @@ def test_pyvrp_tight_fleet_limit_is_kept():
     assert result.objective >= 603
 
 
-def test_pyvrp_without_feasible_answer_reports_time_limit():
+@pytest.mark.parametrize("solver", ["pyvrp", "hgs"])
+def test_without_feasible_answer_reports_time_limit(solver):
     problem = read_cvrp(BENCHDATA / "cvrp" / "A-n32-k5.vrp", num_vehicles=4)  # demand needs 5 vehicles
-    result = om.solve(problem, solver="pyvrp", time_limit=0.5)
+    result = om.solve(problem, solver=solver, time_limit=0.5)
     assert result.status == Status.TIME_LIMIT and "no solution" in result.message
 
 
-def test_pyvrp_depot_not_first_and_routes_in_node_indices():
+def test_hgs_reaches_near_the_optimum_where_pyvrp_stalls_within_its_fleet_and_time():
+    # A-n53-k7: optimum 1010; PyVRP at 10 s ends at 1017 (benchmarks), HGS-CVRP finds 1010 in ~3 s
+    problem = read_cvrp(BENCHDATA / "cvrp" / "A-n53-k7.vrp", num_vehicles=7)
+    start = time.perf_counter()
+    result = om.solve(problem, solver="hgs", time_limit=4)
+    assert time.perf_counter() - start < 4 + grace(OVERRUN)
+    assert result.status == Status.FEASIBLE and result.certificate.passed
+    assert 1010 <= result.objective <= 1015 and len([r for r in result.solution if r]) <= 7
+    assert result.trace[-1][1] == result.objective
+
+
+def test_hgs_is_not_called_where_it_breaks():
+    d = np.array([[0, 2, 3], [2, 0, 1], [3, 1, 0]], dtype=float)
+    one = om.solve(CVRP(d[:2, :2], [0, 1], 2), solver="hgs", time_limit=5)  # HGS-CVRP would loop forever
+    assert one.status == Status.OPTIMAL and one.solution == [[1]] and one.objective == 4 and one.runtime < 2
+    short = om.solve(CVRP(d, [0, 1, 1], 1, num_vehicles=1), solver="hgs", time_limit=5)  # it would segfault
+    assert short.status == Status.TIME_LIMIT and "cannot carry" in short.message
+    assert "symmetric" in registry.get("hgs").unsupported_reason(CVRP(d + np.triu(d), [0, 1, 1], 2))
+
+
+def test_hgs_helper_crash_or_hang_is_a_clean_result(monkeypatch):
+    """With the guard lifted, the cases that break HGS-CVRP reach it: the helper process dies
+    or is killed, and the solve still answers, on time."""
+    from omnisolve.solvers import hgs_cvrp
+
+    monkeypatch.setattr(hgs_cvrp, "_without_search", lambda problem: None)
+    d = np.array([[0, 2, 3], [2, 0, 1], [3, 1, 0]], dtype=float)
+    crash = om.solve(CVRP(d, [0, 1, 1], 1, num_vehicles=1), solver="hgs", time_limit=3)
+    assert crash.status == Status.ERROR and "SIGSEGV" in crash.message
+    start = time.perf_counter()
+    hang = om.solve(CVRP(d[:2, :2], [0, 1], 2), solver="hgs", time_limit=1)
+    assert hang.status == Status.TIME_LIMIT and "stopped" in hang.message
+    assert time.perf_counter() - start < 1 + hgs_cvrp._GRACE + grace(OVERRUN)
+
+
+@pytest.mark.parametrize("solver", ["pyvrp", "hgs"])
+def test_depot_not_first_and_routes_in_node_indices(solver):
     rng = np.random.default_rng(3)
     xy = rng.integers(0, 100, (12, 2))
     d = np.rint(np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1)))
     demands = rng.integers(1, 5, 12).astype(float)
     demands[7] = 0
     problem = CVRP(d, demands, capacity=10, depot=7, coords=xy)
-    result = om.solve(problem, solver="pyvrp", time_limit=0.5)
+    result = om.solve(problem, solver=solver, time_limit=0.5)
     assert result.certificate.passed
     assert sorted(c for r in result.solution for c in r) == [i for i in range(12) if i != 7]
 
 
-def test_pyvrp_refuses_fractional_data():
-    solver = registry.get("pyvrp")
+@pytest.mark.parametrize("name", ["pyvrp", "hgs"])
+def test_refuses_fractional_data(name):
+    solver = registry.get(name)
     problem = a_n32_k5()
     fractional = CVRP(problem.distances + 0.5 * ~np.eye(problem.n, dtype=bool), problem.demands, problem.capacity)
     assert "integer distances" in solver.unsupported_reason(fractional)

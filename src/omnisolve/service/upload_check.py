@@ -51,6 +51,7 @@ _PRELOAD = [
         "lkh",
         "ortools_routing",
         "pyvrp_hgs",
+        "hgs_cvrp",
         "knapsack_dp",
         "jobshop_lns",
         "milp_alns",

@@ -19,6 +19,7 @@ _BACKENDS: dict[str, str] = {
     "lkh": "omnisolve.solvers.lkh:LkhSolver",
     "ortools-routing": "omnisolve.solvers.ortools_routing:OrToolsRoutingSolver",
     "pyvrp": "omnisolve.solvers.pyvrp_hgs:PyVrpSolver",
+    "hgs": "omnisolve.solvers.hgs_cvrp:HgsCvrpSolver",
     "knapsack-dp": "omnisolve.solvers.knapsack_dp:KnapsackDpSolver",
     "jobshop-lns": "omnisolve.solvers.jobshop_lns:JobShopLnsSolver",
     "milp-alns": "omnisolve.solvers.milp_alns:MilpAlnsSolver",

@@ -1,0 +1,130 @@
+"""HGS-CVRP backend: Vidal's hybrid genetic search for the CVRP (Vidal 2022, "Hybrid genetic
+search for the CVRP: open-source implementation and SWAP* neighborhood"), the C++ code through
+the `hygese` package. A population of routes recombined by crossover and improved by local search
+with SWAP*: on CVRPLIB instances of 30-200 customers at 10 s it ends nearer the optimum than
+PyVRP's iterated local search (BENCHMARKS.md).
+
+Guarded, not trusted: HGS-CVRP loops forever on one customer and dies of SIGSEGV when the fleet
+cannot carry the total demand (hygese 0.1.0). So the search is a single C call in a helper
+process (a task of `omnisolve.processes`, entry `run_search`): a crash is an error result, a
+hang past the time limit is killed, and neither harms the caller. The cases known to break it are
+answered here without it. The search reports its answer once, at the end; it counts its time
+limit in CPU seconds (`clock()`), so on an overloaded machine the helper is killed at the
+deadline plus a grace without an answer. A caller's stopping criterion ends it the same way.
+HGS-CVRP wants the depot at node 0 and symmetric distances: the problem is renumbered for it,
+and an asymmetric one is refused. `hygese` is imported in the helper only."""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from omnisolve.limits import Limits, Tracker
+from omnisolve.problems import Problem
+from omnisolve.problems.cvrp import CVRP
+from omnisolve.processes import Channel, LocalExecutor, Task
+from omnisolve.result import Result, Status
+from omnisolve.solvers.base import SolverInterface
+from omnisolve.solvers.requirements import EXACT_INT, routing_data_reason
+
+# HGS-CVRP stops after this many iterations without improvement unless its time is up first:
+# high enough that the time limit ends it
+_NO_IMPROVEMENT_CAP = 10**9
+# seconds the helper may run past the deadline before it is killed without an answer
+_GRACE = 1.0
+_POLL = 0.05
+
+
+class HgsCvrpSolver(SolverInterface):
+    """HGS-CVRP (Vidal): CVRP with integer data and symmetric distances; one search, answer at the end
+
+    Hybrid genetic search with SWAP*, the C++ code through hygese; single-threaded."""
+
+    name = "hgs"
+    package = "hygese"
+    accepts = (CVRP,)
+
+    def unsupported_reason(self, problem: Problem) -> str | None:
+        reason = super().unsupported_reason(problem) or routing_data_reason(problem, "HGS-CVRP", EXACT_INT, "highs")
+        if reason is None and isinstance(problem, CVRP) and not np.array_equal(problem.distances, problem.distances.T):
+            reason = "HGS-CVRP needs symmetric distances; use pyvrp"
+        return reason
+
+    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
+        assert isinstance(problem, CVRP)  # unsupported_reason has refused every other problem
+        known = _without_search(problem)
+        if known is not None:
+            if known.objective is not None:
+                tracker.report(known.objective, known.bound)
+            return known
+        deadline = time.time() + tracker.search_remaining()
+        with tempfile.TemporaryDirectory(prefix="omnisolve-hgs-") as tmp:
+            path = Path(tmp) / "problem.pkl"
+            path.write_bytes(pickle.dumps(problem))
+            spec = {"problem": str(path), "deadline": deadline, "seed": limits.seed}
+            with LocalExecutor().submit(Task(f"{__name__}:run_search", spec)) as helper:
+                while helper.poll() is None and time.time() < deadline + _GRACE and not tracker.stop_requested():
+                    time.sleep(_POLL)
+                outcome = helper.wait(0)  # ended, or cancelled now
+        if outcome.result is None:
+            why = "stopped" if outcome.cancelled else f"helper {outcome.ended()}"
+            status = Status.TIME_LIMIT if outcome.cancelled else Status.ERROR
+            return Result(status, message=f"HGS-CVRP gave no answer ({why})")
+        routes = outcome.result["solution"]
+        if routes is None:
+            return Result(Status.TIME_LIMIT, message="HGS-CVRP found no solution within the capacity and fleet limits")
+        cost = problem.evaluate(routes)
+        tracker.report(cost)
+        return Result(Status.FEASIBLE, objective=cost, solution=routes)
+
+
+def _without_search(problem: CVRP) -> Result | None:
+    """The answer where HGS-CVRP must not be called (no customer, one customer, a demand or a
+    total demand the fleet cannot carry); None otherwise."""
+    demands = np.asarray(problem.demands, dtype=float)[problem.customers]
+    fleet = problem.num_vehicles or len(problem.customers)
+    if len(demands) and (demands.max() > problem.capacity or demands.sum() > fleet * problem.capacity):
+        return Result(Status.TIME_LIMIT, message="no solution: the fleet cannot carry the demand (HGS-CVRP not run)")
+    if len(demands) > 1:
+        return None
+    routes = [[int(c)] for c in problem.customers]
+    cost = problem.evaluate(routes)
+    return Result(Status.OPTIMAL, objective=cost, bound=cost, solution=routes, message="at most one customer")
+
+
+def run_search(spec: dict[str, Any], channel: Channel) -> None:
+    """The helper's side: one HGS-CVRP search until the spec's deadline; its routes (None when
+    it found no feasible solution) as the result's solution."""
+    problem = pickle.loads(Path(spec["problem"]).read_bytes())
+    channel.started()
+    order = np.array([problem.depot, *problem.customers])  # HGS node i is our node order[i]
+    routes = _search(problem, order, spec["deadline"] - time.time(), spec["seed"])
+    channel.result(Result(Status.FEASIBLE if routes else Status.TIME_LIMIT, solution=routes))
+
+
+def _search(problem: CVRP, order: np.ndarray, seconds: float, seed: int) -> list[list[int]] | None:
+    """One HGS-CVRP search of `seconds` on the problem renumbered by `order` (depot first): its
+    routes in our node numbers, or None when its best breaks the capacity or the fleet limit
+    (HGS-CVRP answers its best penalized solution when it found no feasible one)."""
+    import hygese
+
+    distances = np.rint(problem.distances[np.ix_(order, order)]).astype(np.float64)
+    data = {
+        "distance_matrix": distances,
+        "demands": np.asarray(problem.demands, dtype=np.float64)[order],
+        "vehicle_capacity": float(problem.capacity),
+        "depot": 0,
+    }
+    if problem.num_vehicles is not None:
+        data["num_vehicles"] = int(problem.num_vehicles)
+    params = hygese.AlgorithmParameters(timeLimit=max(seconds, 0.01), seed=seed, nbIter=_NO_IMPROVEMENT_CAP)
+    found = hygese.Solver(parameters=params, verbose=False).solve_cvrp(data)
+    routes = [[int(order[i]) for i in route] for route in found.routes if len(route)]
+    fleet_ok = problem.num_vehicles is None or len(routes) <= problem.num_vehicles
+    loads_ok = all(float(problem.demands[route].sum()) <= problem.capacity for route in routes)
+    return routes if fleet_ok and loads_ok else None
