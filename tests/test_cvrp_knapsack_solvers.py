@@ -60,6 +60,7 @@ def test_hgs_reaches_near_the_optimum_where_pyvrp_stalls_within_its_fleet_and_ti
     assert result.status == Status.FEASIBLE and result.certificate.passed
     assert 1010 <= result.objective <= 1015 and len([r for r in result.solution if r]) <= 7
     assert result.trace[-1][1] == result.objective
+    assert result.trace[0][0] < result.runtime - 1  # progress streamed from HGS-CVRP's trace, not only at the end
 
 
 def test_hgs_is_not_called_where_it_breaks():

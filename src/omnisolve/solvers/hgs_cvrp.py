@@ -8,17 +8,24 @@ Guarded, not trusted: HGS-CVRP loops forever on one customer and dies of SIGSEGV
 cannot carry the total demand (hygese 0.1.0). So the search is a single C call in a helper
 process (a task of `omnisolve.processes`, entry `run_search`): a crash is an error result, a
 hang past the time limit is killed, and neither harms the caller. The cases known to break it are
-answered here without it. The search reports its answer once, at the end; it counts its time
-limit in CPU seconds (`clock()`), so on an overloaded machine the helper is killed at the
-deadline plus a grace without an answer. A caller's stopping criterion ends it the same way.
+answered here without it. Its routes come once, at the end; its progress comes as it goes: the
+helper reads HGS-CVRP's own trace lines (its fd 1 turned into a pipe) for the best feasible cost
+and sends each improvement as an incumbent. It counts its time limit in CPU seconds (`clock()`),
+so on an overloaded machine the helper is killed at the deadline plus a grace without an answer.
+A caller's stopping criterion ends it the same way.
 HGS-CVRP wants the depot at node 0 and symmetric distances: the problem is renumbered for it,
 and an asymmetric one is refused. `hygese` is imported in the helper only."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import re
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +34,7 @@ import numpy as np
 from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.cvrp import CVRP
-from omnisolve.processes import Channel, LocalExecutor, Task
+from omnisolve.processes import Channel, Kind, LocalExecutor, Task
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 from omnisolve.solvers.requirements import EXACT_INT, routing_data_reason
@@ -38,6 +45,9 @@ _NO_IMPROVEMENT_CAP = 10**9
 # seconds the helper may run past the deadline before it is killed without an answer
 _GRACE = 1.0
 _POLL = 0.05
+# HGS-CVRP writes a trace line every this many iterations; " | Feas <count> <best> <mean>" in it
+_TRACE_EVERY = 100
+_BEST_FEASIBLE = re.compile(r"\| Feas \d+ ([0-9.]+)")
 
 
 class HgsCvrpSolver(SolverInterface):
@@ -69,7 +79,9 @@ class HgsCvrpSolver(SolverInterface):
             spec = {"problem": str(path), "deadline": deadline, "seed": limits.seed}
             with LocalExecutor().submit(Task(f"{__name__}:run_search", spec)) as helper:
                 while helper.poll() is None and time.time() < deadline + _GRACE and not tracker.stop_requested():
-                    time.sleep(_POLL)
+                    for message in helper.messages(_POLL):
+                        if message["kind"] == Kind.INCUMBENT:
+                            tracker.report(message["objective"])
                 outcome = helper.wait(0)  # ended, or cancelled now
         if outcome.result is None:
             why = "stopped" if outcome.cancelled else f"helper {outcome.ended()}"
@@ -102,8 +114,10 @@ def run_search(spec: dict[str, Any], channel: Channel) -> None:
     it found no feasible solution) as the result's solution."""
     problem = pickle.loads(Path(spec["problem"]).read_bytes())
     channel.started()
+    start = time.perf_counter()
     order = np.array([problem.depot, *problem.customers])  # HGS node i is our node order[i]
-    routes = _search(problem, order, spec["deadline"] - time.time(), spec["seed"])
+    with _trace_costs(lambda cost: channel.incumbent(time.perf_counter() - start, cost)):
+        routes = _search(problem, order, spec["deadline"] - time.time(), spec["seed"])
     channel.result(Result(Status.FEASIBLE if routes else Status.TIME_LIMIT, solution=routes))
 
 
@@ -122,9 +136,39 @@ def _search(problem: CVRP, order: np.ndarray, seconds: float, seed: int) -> list
     }
     if problem.num_vehicles is not None:
         data["num_vehicles"] = int(problem.num_vehicles)
-    params = hygese.AlgorithmParameters(timeLimit=max(seconds, 0.01), seed=seed, nbIter=_NO_IMPROVEMENT_CAP)
-    found = hygese.Solver(parameters=params, verbose=False).solve_cvrp(data)
+    params = hygese.AlgorithmParameters(
+        timeLimit=max(seconds, 0.01), seed=seed, nbIter=_NO_IMPROVEMENT_CAP, nbIterTraces=_TRACE_EVERY
+    )
+    found = hygese.Solver(parameters=params, verbose=True).solve_cvrp(data)  # its trace: `_trace_costs`
     routes = [[int(order[i]) for i in route] for route in found.routes if len(route)]
     fleet_ok = problem.num_vehicles is None or len(routes) <= problem.num_vehicles
     loads_ok = all(float(problem.demands[route].sum()) <= problem.capacity for route in routes)
     return routes if fleet_ok and loads_ok else None
+
+
+@contextlib.contextmanager
+def _trace_costs(on_best: Callable[[float], None]) -> Iterator[None]:
+    """While the block runs, this process's fd 1 is a pipe whose lines a thread reads: each
+    HGS-CVRP trace line whose best feasible cost improves on the last calls `on_best(cost)`."""
+    read_end, write_end = os.pipe()
+    saved = os.dup(1)
+    os.dup2(write_end, 1)
+    os.close(write_end)
+
+    def read() -> None:
+        best = float("inf")
+        with os.fdopen(read_end, errors="replace") as lines:
+            for line in lines:
+                found = _BEST_FEASIBLE.search(line)
+                if found and float(found.group(1)) < best:
+                    best = float(found.group(1))
+                    on_best(best)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)  # the pipe's last write end closes: the reader reads to its end and stops
+        os.close(saved)
+        reader.join(1.0)
