@@ -392,6 +392,12 @@ def test_evaluate_judges_the_shipped_or_a_given_selector_on_held_apart_runs(tmp_
     assert code == 2 and "none.json: cannot read the selector" in err and len(err.strip().splitlines()) == 1
 
 
+def test_bench_portfolio_with_solvers_no_part_runs_is_one_line_exit_2(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "bench", "portfolio", "--solvers", "nosuch", "-t", "1", "--out", str(tmp_path / "o"))
+    assert code == 2 and "no part of the suite runs nosuch; its solvers: cpsat," in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_bench_portfolio_heldapart_judges_the_shipped_selector_nearest_the_limit(tmp_path, capsys):
     """With its runs already in --out, `bench portfolio-heldapart` only evaluates: the shipped
     selector trained nearest the runs' limit (5 s), on instances it never saw (the held-apart set shares none with

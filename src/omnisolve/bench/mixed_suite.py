@@ -70,6 +70,9 @@ def collect(
 
     settings = Settings(time_limit=time_limit, threads=threads)
     merged: list[dict[str, object]] = []
+    known = sorted({s for part in parts(parts_file) for s in part.solvers})
+    if solvers and not set(solvers) & set(known):
+        raise InputError(f"no part of the suite runs {', '.join(solvers)}; its solvers: {', '.join(known)}")
     for part in parts(parts_file):
         chosen = [s for s in part.solvers if not solvers or s in solvers]
         if not chosen:
@@ -83,6 +86,7 @@ def collect(
         with (folder / "runs.csv").open(newline="") as fh:
             merged += [{"suite": part.suite, "time_limit": time_limit, **row} for row in csv.DictReader(fh)]
     target = out / "runs.csv"
+    out.mkdir(parents=True, exist_ok=True)
     with target.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, list(merged[0]))
         writer.writeheader()
