@@ -51,7 +51,7 @@ _BEST_FEASIBLE = re.compile(r"\| Feas \d+ ([0-9.]+)")
 
 
 class HgsCvrpSolver(SolverInterface):
-    """HGS-CVRP (Vidal): CVRP with integer data and symmetric distances; one search, answer at the end
+    """HGS-CVRP (Vidal): CVRP with integer data and symmetric distances; one search, its routes at the end
 
     Hybrid genetic search with SWAP*, the C++ code through hygese; single-threaded."""
 
