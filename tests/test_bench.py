@@ -9,6 +9,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rich.console import Console
 
@@ -185,6 +186,18 @@ def test_tiny_suite_reaches_the_optima_and_writes_every_output(tiny_bench):
         mark = {"proven": "*", "claimed": "+"}[highs.optimality]
         assert f"| ft06 | 55 | 55+ / 0 % | 55{mark} / 0 % |" in summary
     assert (out / "gap_vs_time.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_workers_peak_memory_is_its_own_not_its_large_parents():
+    """Linux keeps a forked copy's high-water mark across exec, so getrusage in a child started
+    by a large process reads the parent's size (6 GB under pytest in CI): the peak is its own."""
+    import subprocess
+    import sys
+
+    ballast = np.ones(100_000_000)  # 800 MB resident in this process while the child starts
+    code = "from omnisolve.bench.worker import peak_rss_mb; print(peak_rss_mb())"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ballast.sum() == 1e8 and 5 < float(child.stdout) < 400, child.stdout
 
 
 def test_crashing_hanging_and_missing_solvers_become_error_rows(tiny_suite, tmp_path, monkeypatch):
