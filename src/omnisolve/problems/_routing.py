@@ -119,6 +119,14 @@ def arc_values(n: int, cycles: list[list[int]]) -> np.ndarray:
     return x
 
 
+def is_symmetric(d: np.ndarray) -> bool:
+    """d(i, j) == d(j, i) for every pair (to 1e-9), compared in blocks of rows (no n x n
+    temporaries)."""
+    n = d.shape[0]
+    block = max(1, 2**22 // max(n, 1))
+    return all(np.abs(d[i : i + block] - d[:, i : i + block].T).max(initial=0.0) <= 1e-9 for i in range(0, n, block))
+
+
 def distance_features(d: np.ndarray) -> dict[str, float]:
     """Spread of the off-diagonal distances and of each node's nearest-neighbour distance."""
     n = d.shape[0]

@@ -3,6 +3,7 @@ demand once, within the vehicle capacity, at least total distance."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from typing import Any, cast
@@ -35,6 +36,7 @@ from omnisolve.problems._routing import (
     distance_features,
     distance_matrix,
     incidence,
+    is_symmetric,
     successors,
     walk,
 )
@@ -95,6 +97,11 @@ class CVRP(StructuredProblem):
     @property
     def size(self) -> int:
         return self.n
+
+    @functools.cached_property
+    def symmetric(self) -> bool:
+        """d(i, j) == d(j, i) for every pair (to 1e-9), computed once: what symmetric-only backends need."""
+        return is_symmetric(self.distances)
 
     def __repr__(self) -> str:
         return f"CVRP({self.name!r}, {self.n - 1} customers, capacity {self.capacity:g})"

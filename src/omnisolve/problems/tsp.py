@@ -112,12 +112,7 @@ class TSP(StructuredProblem):
         """d(i, j) == d(j, i) for every pair (to 1e-9): what the symmetric-only backends need.
         Compared in blocks of rows (no n x n temporaries) and computed once; every coordinate
         rule is symmetric."""
-        if self.computed:
-            return True
-        d, block = self.distances, max(1, 2**22 // max(self.n, 1))
-        return all(
-            np.abs(d[i : i + block] - d[:, i : i + block].T).max(initial=0.0) <= 1e-9 for i in range(0, self.n, block)
-        )
+        return self.computed or routing.is_symmetric(self.distances)
 
     def __repr__(self) -> str:
         return f"TSP({self.name!r}, {self.n} nodes)"

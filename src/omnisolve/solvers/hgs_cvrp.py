@@ -37,7 +37,7 @@ from omnisolve.problems.cvrp import CVRP
 from omnisolve.processes import Channel, Kind, LocalExecutor, Task
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import EXACT_INT, routing_data_reason
+from omnisolve.solvers.requirements import EXACT_INT, asymmetric_reason, routing_data_reason
 
 # HGS-CVRP stops after this many iterations without improvement unless its time is up first:
 # high enough that the time limit ends it
@@ -60,10 +60,11 @@ class HgsCvrpSolver(SolverInterface):
     accepts = (CVRP,)
 
     def unsupported_reason(self, problem: Problem) -> str | None:
-        reason = super().unsupported_reason(problem) or routing_data_reason(problem, "HGS-CVRP", EXACT_INT, "highs")
-        if reason is None and isinstance(problem, CVRP) and not np.array_equal(problem.distances, problem.distances.T):
-            reason = "HGS-CVRP needs symmetric distances; use pyvrp"
-        return reason
+        return (
+            super().unsupported_reason(problem)
+            or routing_data_reason(problem, "HGS-CVRP", EXACT_INT, "highs")
+            or asymmetric_reason(problem, "pyvrp")
+        )
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, CVRP)  # unsupported_reason has refused every other problem

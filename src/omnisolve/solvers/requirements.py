@@ -31,9 +31,10 @@ def kind_reason(problem: Problem, *classes: type[StructuredProblem]) -> str | No
 
 
 def asymmetric_reason(problem: Problem, fallback: str) -> str | None:
-    """Why a backend for the symmetric TSP refuses an asymmetric one; None for every other problem."""
-    if isinstance(problem, TSP) and not problem.symmetric:
-        return f"needs symmetric distances (this TSP is asymmetric); use {fallback}"
+    """Why a backend for symmetric routing refuses an asymmetric TSP or CVRP; None for every
+    other problem."""
+    if isinstance(problem, (TSP, CVRP)) and not problem.symmetric:
+        return f"needs symmetric distances (this {problem.kind} is asymmetric); use {fallback}"
     return None
 
 
