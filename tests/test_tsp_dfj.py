@@ -1,6 +1,7 @@
-"""tsp-dfj, the exact symmetric TSP backend (DFJ subtour cuts on HiGHS): TSPLIB optima proven
-with certified tours, a time limit honoured with a valid bound, refusals, and its use as the
-witness that proves CP-SAT's TSP optima."""
+"""tsp-dfj and tsp-dfj-scip, the exact symmetric TSP backends (DFJ subtour cuts on HiGHS, in
+rounds; and on SCIP, as lazy constraints): TSPLIB optima proven with certified tours, a time
+limit honoured with a valid bound, refusals, a start tour, and their use as witnesses: tsp-dfj
+proves CP-SAT's TSP optima, tsp-dfj-scip tsp-dfj's."""
 
 import itertools
 
@@ -15,9 +16,11 @@ from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import TSP, Knapsack
 from omnisolve.result import Status
 from omnisolve.solvers.tsp_dfj import TspDfjSolver, patch, stoer_wagner_cuts
+from omnisolve.solvers.tsp_dfj_scip import TspDfjScipSolver
 from omnisolve.verify import certify
 
 TSP_DIR = BENCHDATA / "tsp"
+BOTH = pytest.mark.parametrize("solver", [TspDfjSolver, TspDfjScipSolver], ids=["highs", "scip"])
 
 
 def optima() -> dict[str, float]:
@@ -25,10 +28,11 @@ def optima() -> dict[str, float]:
     return {row[0]: float(row[2]) for row in rows}
 
 
+@BOTH
 @pytest.mark.parametrize("name", ["burma14", "ulysses22", "att48", "berlin52", "eil51", "st70"])
-def test_proves_tsplib_optima(name: str) -> None:
+def test_proves_tsplib_optima(solver: type, name: str) -> None:
     problem = read(TSP_DIR / f"{name}.tsp")
-    result = TspDfjSolver().solve(problem, Limits(time=20))
+    result = solver().solve(problem, Limits(time=20))
     assert result.status == Status.OPTIMAL, result.log
     assert certify(problem, result).passed
     assert result.objective == optima()[name] == problem.evaluate(result.solution)
@@ -50,33 +54,36 @@ def test_time_limit_gives_a_certified_tour_and_a_valid_bound() -> None:
     assert result.trace and result.trace[-1][1] == result.objective
 
 
-def test_fractional_distances_match_brute_force() -> None:
+@BOTH
+def test_fractional_distances_match_brute_force(solver: type) -> None:
     xy = np.random.default_rng(7).uniform(0, 100, size=(9, 2))
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
     problem = TSP(d, xy)
     best = min(problem.evaluate([0, *p]) for p in itertools.permutations(range(1, 9)))
-    result = TspDfjSolver().solve(problem, Limits(time=10))
+    result = solver().solve(problem, Limits(time=10))
     assert result.status == Status.OPTIMAL and certify(problem, result).passed
     assert result.objective == pytest.approx(best, rel=1e-9)
     assert result.bound == pytest.approx(best, rel=1e-6) and result.bound <= result.objective + 1e-9
 
 
-@pytest.mark.parametrize("n", [2, 3])
-def test_tiny_instances(n: int) -> None:
+@BOTH
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_tiny_instances(solver: type, n: int) -> None:
     d = np.arange(n * n, dtype=float).reshape(n, n)
     problem = TSP(d + d.T)
-    result = TspDfjSolver().solve(problem, Limits(time=5))
+    result = solver().solve(problem, Limits(time=5))
     assert result.status == Status.OPTIMAL and certify(problem, result).passed
-    assert result.bound == result.objective == problem.evaluate(list(range(n)))
+    best = min(problem.evaluate([0, *p]) for p in itertools.permutations(range(1, n)))
+    assert result.bound == result.objective == best
 
 
-def test_refuses_asymmetric_and_other_problems() -> None:
+@BOTH
+def test_refuses_asymmetric_and_other_problems(solver: type) -> None:
     d = np.array([[0, 1, 5], [2, 0, 1], [1, 7, 0]], dtype=float)
-    solver = TspDfjSolver()
-    assert "symmetric" in solver.unsupported_reason(TSP(d))
+    assert "symmetric" in solver().unsupported_reason(TSP(d))
     with pytest.raises(UnsupportedError):
-        om.solve(TSP(d), solver="tsp-dfj", time_limit=5)
-    reason = solver.unsupported_reason(Knapsack([3, 4], [2, 3], 4))
+        om.solve(TSP(d), solver=solver.name, time_limit=5)
+    reason = solver().unsupported_reason(Knapsack([3, 4], [2, 3], 4))
     assert reason and "\n" not in reason
 
 
@@ -100,3 +107,33 @@ def test_proves_cpsat_optimum_as_witness() -> None:
     assert result.status == Status.OPTIMAL and result.objective == 7542
     assert result.optimality.value == "proven"
     assert "tsp-dfj" in result.certificate.evidence
+
+
+def test_scip_starts_from_the_tour_given_and_ignores_anything_else() -> None:
+    problem = read(TSP_DIR / "st70.tsp")
+    seen: list[float] = []
+    given = list(range(problem.n))  # the identity tour, far from the optimum 675
+    result = TspDfjScipSolver().solve(problem, Limits(time=20, start=given), lambda t, o, b: seen.append(o))
+    assert seen[0] == problem.evaluate(given) > 675
+    assert result.status == Status.OPTIMAL and result.objective == 675 == result.bound
+    for wrong in ([0, 0, 1], "tour", [[1, 2]]):  # not a permutation of the nodes: its own start instead
+        result = TspDfjScipSolver().solve(problem, Limits(time=20, start=wrong))
+        assert result.status == Status.OPTIMAL and result.objective == 675
+
+
+def test_scip_time_limit_gives_a_certified_tour_and_a_valid_bound() -> None:
+    problem = read(TSP_DIR / "kroA200.tsp")
+    result = TspDfjScipSolver().solve(problem, Limits(time=1.0))
+    assert result.status == Status.FEASIBLE and "time limit" in result.message
+    assert certify(problem, result).passed and result.objective >= optima()["kroA200"]
+    assert result.bound is None or result.bound <= optima()["kroA200"]
+    assert result.runtime < 1.0 + grace(OVERRUN)
+
+
+def test_tsp_dfj_claim_is_confirmed_by_scip() -> None:
+    """tsp-dfj's MILP proof is HiGHS's alone: kroA100's optimum lies above the subtour (LP)
+    bound, so the data cannot prove it, and the SCIP witness confirms it by its own search."""
+    result = om.solve(TSP_DIR / "kroA100.tsp", solver="tsp-dfj", time_limit=30)
+    assert result.status == Status.OPTIMAL and result.objective == optima()["kroA100"] == 21282
+    assert result.optimality.value == "proven"
+    assert "tsp-dfj-scip" in result.certificate.evidence

@@ -25,6 +25,7 @@ _BACKENDS: dict[str, str] = {
     "milp-alns": "omnisolve.solvers.milp_alns:MilpAlnsSolver",
     "scip": "omnisolve.solvers.scip:ScipSolver",
     "tsp-dfj": "omnisolve.solvers.tsp_dfj:TspDfjSolver",
+    "tsp-dfj-scip": "omnisolve.solvers.tsp_dfj_scip:TspDfjScipSolver",
     # named, not imported: it builds on the black-box layer above this one (docs/architecture.md)
     "global-nlp": "omnisolve.blackbox.model_solver:GlobalNlpSolver",
 }

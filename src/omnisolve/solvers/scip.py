@@ -85,13 +85,7 @@ class ScipSolver(SolverInterface):
         os.close(fd)
         try:
             model, xs = build(data, limits, tracker, logfile)
-            # only while optimize() runs: freeing a model stopped at its time limit empties its
-            # tree, which fires "dual bound improved" with the bound at the incumbent (ft06: 87,
-            # optimum 55), a bound no search proved
-            solving = [True]
-            model.attachEventHandlerCallback(
-                lambda m, _: _progress(tracker, m) if solving[0] else None, _progress_events(tracker)
-            )
+            solving = attach_progress(model, tracker)
             model.optimize()
             solving[0] = False
             status = model.getStatus()
@@ -167,12 +161,28 @@ def build(data: ProblemData, limits: Limits, tracker: Tracker, logfile: str | No
         m.addObjoffset(float(data.c0))
     if limits.start is not None and len(limits.start) == data.num_variables:
         _add_start(m, data, xs, np.asarray(limits.start, dtype=float))
+    set_scip_limits(m, limits, tracker)
+    return m, xs
+
+
+def set_scip_limits(m: Any, limits: Limits, tracker: Tracker) -> None:
+    """The time left on `tracker`, the gap, the seed and the memory of `limits`, as SCIP parameters."""
     m.setParam("limits/time", max(tracker.remaining(), 1e-3))
     m.setParam("limits/gap", limits.gap)
     m.setParam("randomization/randomseedshift", int(limits.seed) % _SEED_RANGE)
     if limits.memory_mb:
         m.setParam("limits/memory", float(limits.memory_mb))
-    return m, xs
+
+
+def attach_progress(m: Any, tracker: Tracker) -> list[bool]:
+    """Send SCIP's incumbents and bounds to `tracker` while `m` solves (`_progress`); the
+    returned flag's one element is to be set False once `optimize()` returns: freeing a model
+    stopped at its time limit empties its tree, which fires "dual bound improved" with the
+    bound at the incumbent (ft06: 87, optimum 55), a bound no search proved."""
+    solving = [True]
+    events = _progress_events(tracker)
+    m.attachEventHandlerCallback(lambda model, _: _progress(tracker, model) if solving[0] else None, events)
+    return solving
 
 
 def _quadratic_terms(Q: Any, xs: list, Term: Any) -> dict:

@@ -271,32 +271,8 @@ class _Dfj:
         return k
 
     # ---- separation ----------------------------------------------------------------------------
-    def weights(self, x: np.ndarray) -> np.ndarray:
-        on = x > SUPPORT
-        W = np.zeros((self.n, self.n))
-        W[self.I[on], self.J[on]] = x[on]
-        return W + W.T
-
     def separate(self, x: np.ndarray) -> list[np.ndarray]:
-        """Node sets whose subtour constraints `x` violates (exact: none means none exists)."""
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import connected_components
-
-        W = self.weights(x)
-        count, label = connected_components(csr_matrix(W > 0), directed=False)
-        if count > 1:
-            return [np.flatnonzero(label == c) for c in range(count)]
-        # Shrink edges at 1 (safe: some violated set never separates their ends), then take
-        # every Stoer-Wagner phase cut below 2
-        one = np.where(W >= 1 - 1e-9, 1, 0)
-        count, label = connected_components(csr_matrix(one), directed=False)
-        if count < 2:
-            return []
-        M = csr_matrix((np.ones(self.n), (np.arange(self.n), label)), shape=(self.n, count))
-        shrunk = np.asarray(M.T @ (M.T @ W).T)  # M' W M, W symmetric
-        np.fill_diagonal(shrunk, 0.0)
-        cuts = stoer_wagner_cuts(shrunk, 2.0 - VIOLATION, self.tracker)
-        return [np.flatnonzero(np.isin(label, members)) for members in cuts]
+        return violated_sets(x, self.n, self.I, self.J, self.tracker)
 
     def cycles(self, x: np.ndarray) -> list[list[int]]:
         """The cycles of an integer solution (every node has two chosen edges)."""
@@ -321,6 +297,37 @@ class _Dfj:
                 prev, v = v, nxt
             out.append(cycle)
         return out
+
+
+def support_weights(x: np.ndarray, n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """The symmetric n x n matrix of the edge values `x` (edge k joins tail[k] and head[k]) above `SUPPORT`."""
+    on = x > SUPPORT
+    W = np.zeros((n, n))
+    W[tail[on], head[on]] = x[on]
+    return W + W.T
+
+
+def violated_sets(x: np.ndarray, n: int, tail: np.ndarray, head: np.ndarray, tracker: Tracker) -> list[np.ndarray]:
+    """Node sets whose subtour constraints the edge values `x` violate (exact: none means none
+    exists): the components of the support graph when it is disconnected, else, with edges at 1
+    shrunk (safe: some violated set never separates their ends), every Stoer-Wagner phase cut
+    below 2."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    W = support_weights(x, n, tail, head)
+    count, label = connected_components(csr_matrix(W > 0), directed=False)
+    if count > 1:
+        return [np.flatnonzero(label == c) for c in range(count)]
+    one = np.where(W >= 1 - 1e-9, 1, 0)
+    count, label = connected_components(csr_matrix(one), directed=False)
+    if count < 2:
+        return []
+    M = csr_matrix((np.ones(n), (np.arange(n), label)), shape=(n, count))
+    shrunk = np.asarray(M.T @ (M.T @ W).T)  # M' W M, W symmetric
+    np.fill_diagonal(shrunk, 0.0)
+    cuts = stoer_wagner_cuts(shrunk, 2.0 - VIOLATION, tracker)
+    return [np.flatnonzero(np.isin(label, members)) for members in cuts]
 
 
 def stoer_wagner_cuts(W: np.ndarray, below: float, tracker: Tracker) -> list[list[int]]:
