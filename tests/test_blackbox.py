@@ -361,3 +361,59 @@ def test_a_dropped_box_ends_its_scipy_thread():
     del box
     gc.collect()
     assert scipy_threads() == before
+
+
+# ---- auto's learned chooser ------------------------------------------------------------------------
+def _runs(dimension: int, per: float, constrained: bool, areas: dict[str, list[float]]) -> list[dict]:
+    suite = "bbob-constrained" if constrained else "bbob"
+    return [
+        {
+            "suite": suite,
+            "function": f,
+            "instance": 1,
+            "dimension": dimension,
+            "method": m,
+            "per_dimension": per,
+            "area": a,
+        }
+        for m, values in areas.items()
+        for f, a in enumerate(values, 1)
+    ]
+
+
+def test_chooser_learns_the_best_mean_area_and_stays_inside_its_runs():
+    from omnisolve.blackbox.chooser import Chooser, train
+
+    runs = (
+        _runs(2, 50, False, {"cma": [0.5, 0.1], "powell": [0.2, 0.2], "cobyla": [0.9]})  # cobyla: one problem only
+        + _runs(10, 100, False, {"cma": [0.1, 0.1], "powell": [0.3, 0.3]})
+        + _runs(2, 50, True, {"NGOpt (nevergrad)": [0.4, 0.4], "ngopt": [0.2, 0.2], "powell": [0.25, 0.25]})
+    )
+    chooser = Chooser.from_dict(train(runs).to_dict())  # what the shipped file holds reads back the same
+    assert chooser.choose(Features(2, 100, 1, False, 0.0))[0] == "cma"  # 0.3 against 0.2; cobyla not on every problem
+    method, why = chooser.choose(Features(10, 1000, 1, False, 0.0))
+    assert method == "powell" and why.startswith("learned:") and "10-D at 100 calls per dimension" in why
+    # NGOpt called directly and through omnisolve are one method: their runs are averaged (0.3 > 0.25)
+    assert chooser.choose(Features(2, 100, 1, True, 0.0))[0] == "ngopt"
+    assert chooser.choose(Features(2, 100, 1, False, 0.0), allowed=["powell"])[0] == "powell"
+    for outside in (
+        Features(20, 2000, 1, False, 0.0),  # a larger dimension than any recorded
+        Features(2, 1000, 1, False, 0.0),  # more calls per dimension than any recorded
+        Features(2, 100, 4, False, 0.0),  # workers
+        Features(2, 100, 1, False, 0.5),  # integer coordinates
+        Features(5, 500, 1, True, 0.0),  # constrained: recorded in 2-D only
+    ):
+        assert chooser.choose(outside) is None, outside
+    assert chooser.choose(Features(2, 100, 1, False, 0.0), allowed=["nelder-mead"]) is None
+
+
+def test_shipped_chooser_answers_inside_the_recorded_runs_and_the_rules_elsewhere():
+    method, why = choose(Features(7, 700, 1, False, 0.0))
+    assert method == "cobyqa" and why.startswith("learned:")
+    method, why = choose(Features(12, 600, 1, True, 0.0))
+    assert method == "cobyla" and why.startswith("learned:")
+    method, why = choose(Features(4, 4000, 1, False, 0.0))  # 1,000 calls per dimension: never recorded
+    assert method == "scipy-da" and why == "1000 > 100 evaluations per dimension"
+    result = om.minimize(sphere, [(-1, 1)] * 4, budget=200)
+    assert result.extra["method"] == "cobyqa" and result.extra["rule"].startswith("learned:")
+    assert result.objective < 1e-6

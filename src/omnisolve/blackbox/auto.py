@@ -1,10 +1,13 @@
-"""`method="auto"`: the baseline rules choosing a black-box method from a problem's features.
+"""`method="auto"`: the choice of a black-box method from a problem's features, behind
+`choose(features) -> (method, why)`.
 
-Kept in this one module, behind `choose(features) -> (method, rule)`, so that a chooser learned
-from benchmark runs can replace it. The rules, first match wins (docs/continuous.md gives the
-runs they come from: sphere, Rosenbrock, Rastrigin, Schwefel, integer and constrained variants
-in 2-10 dimensions at 20-1000 evaluations per dimension, two or three seeds each, and COCO's
-bbob and bbob-constrained suites in 2 and 5 dimensions, instance 1, at 50 per dimension):
+Rules 1-3 first (several workers, integer coordinates: no recorded run has them); then the
+chooser learned from recorded BBOB runs (`blackbox.chooser`) where the problem lies inside
+them (2-20 dimensions, 50-100 calls per dimension); rules 4-6 otherwise. The rules, first
+match wins (docs/continuous.md gives the runs they come from: sphere, Rosenbrock, Rastrigin,
+Schwefel, integer and constrained variants in 2-10 dimensions at 20-1000 evaluations per
+dimension, two or three seeds each, and COCO's bbob and bbob-constrained suites in 2 and 5
+dimensions, instance 1, at 50 per dimension):
 
 1. several workers -> ngopt (Nevergrad's NGOpt plans its batches for the workers);
 2. at least half the coordinates integer -> optuna-tpe up to TPE_MAX_BUDGET evaluations (TPE
@@ -55,6 +58,11 @@ def choose(f: Features) -> tuple[str, str]:
         return "cma", f"{share}, budget {f.budget} > {TPE_MAX_BUDGET}"
     if f.integer_share > 0:
         return "cma", f"{f.integer_share:.0%} integer coordinates: plateaus"
+    from omnisolve.blackbox.chooser import shipped
+
+    learned = shipped().choose(f)
+    if learned is not None:
+        return learned
     per = f.budget_per_dimension
     if per > FEW_PER_DIMENSION:
         return "scipy-da", f"{per:.0f} > {FEW_PER_DIMENSION} evaluations per dimension"
