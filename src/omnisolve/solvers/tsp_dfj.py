@@ -57,6 +57,10 @@ class TspDfjSolver(SolverInterface):
             length = problem.evaluate(tour)
             tracker.report(length, length)
             return Result(Status.OPTIMAL, objective=length, bound=length, solution=tour)
+        return self._search(problem, limits, tracker)
+
+    def _search(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
+        """The exact search on more than three nodes."""
         return _Dfj(problem, limits, tracker).run()
 
 

@@ -20,36 +20,21 @@ from typing import Any
 import numpy as np
 
 from omnisolve.limits import Limits, Tracker
-from omnisolve.problems import Problem
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.base import SolverInterface
-from omnisolve.solvers.requirements import asymmetric_reason, matrix_reason
-from omnisolve.solvers.tsp_dfj import MAX_NODES, nearest_neighbour, two_opt, violated_sets
+from omnisolve.solvers.tsp_dfj import TspDfjSolver, nearest_neighbour, two_opt, violated_sets
 
 
-class TspDfjScipSolver(SolverInterface):
+class TspDfjScipSolver(TspDfjSolver):
     """Exact symmetric TSP: DFJ formulation on SCIP, subtour cuts as lazy constraints
 
-    One SCIP branch-and-cut with a constraint handler; the independent witness for tsp-dfj."""
+    One SCIP branch-and-cut with a constraint handler; the independent witness for tsp-dfj. It
+    refuses what tsp-dfj refuses."""
 
     name = "tsp-dfj-scip"
     package = "pyscipopt"
-    accepts = (TSP,)
 
-    def unsupported_reason(self, problem: Problem) -> str | None:
-        reason = super().unsupported_reason(problem) or asymmetric_reason(problem, "cpsat or lkh")
-        if reason is None and isinstance(problem, TSP) and problem.n > MAX_NODES:
-            return f"one column per edge is too large beyond {MAX_NODES} nodes ({problem.n} here); use lkh"
-        return reason or matrix_reason(problem)
-
-    def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
-        assert isinstance(problem, TSP)  # unsupported_reason has refused every other problem
-        if problem.n <= 3:  # one tour only
-            tour = list(range(problem.n))
-            length = problem.evaluate(tour)
-            tracker.report(length, length)
-            return Result(Status.OPTIMAL, objective=length, bound=length, solution=tour)
+    def _search(self, problem: TSP, limits: Limits, tracker: Tracker) -> Result:
         return _solve_scip(problem, limits, tracker)
 
 
