@@ -98,7 +98,7 @@ def test_rosenbrock_in_4d(method):
 
 
 # ---- constraints and honesty --------------------------------------------------------------------
-@pytest.mark.parametrize("method", ["auto", "cobyla", "cobyqa", "optuna-tpe", "scipy-da"])
+@pytest.mark.parametrize("method", ["auto", "cobyla", "cobyqa", "optuna-tpe", "scipy-da", "config"])
 def test_the_answer_meets_the_constraints(method):
     """min x + y + z in the ball of radius 2: -2 sqrt(3) = -3.4641 at -2/sqrt(3) (1, 1, 1)."""
     result = om.minimize(lambda x: float(np.sum(x)), [(-3, 3)] * 3, budget=120, constraints=disk, method=method)
@@ -114,6 +114,24 @@ def test_no_feasible_point_is_said_so_never_infeasible():
     assert result.status == Status.TIME_LIMIT and result.values is None and result.objective is None
     assert "no feasible point found in 30 evaluations" in result.message
     assert "the least violation: max g(x) = 1" in result.message and len(result.extra["least_violating"]) == 2
+
+
+def test_config_finds_a_constrained_optimum_in_few_calls_and_weighs_infeasibility():
+    """CONFIG's optimistic feasibility: min (x - 0.3)^2 + (y + 0.2)^2 with x + y >= 0.5 is 0.08 at
+    (0.5, 0); 40 calls come within 1 %. Where no point can be feasible, the models say so (the
+    evidence, in the message), and the status stays `time_limit`: evaluations prove nothing."""
+    fun = lambda x: float((x[0] - 0.3) ** 2 + (x[1] + 0.2) ** 2)  # noqa: E731
+    result = om.minimize(
+        fun, [(-1, 1)] * 2, budget=40, constraints=lambda x: np.array([0.5 - x[0] - x[1]]), method="config"
+    )
+    assert result.status == Status.FEASIBLE and result.certificate.passed
+    assert result.objective == pytest.approx(0.08, rel=0.01) and result.values.sum() >= 0.5 - 1e-9
+    result = om.minimize(
+        fun, [(-1, 1)] * 2, budget=25, constraints=lambda x: np.array([1.0 + x[0] ** 2]), method="config"
+    )
+    assert result.status == Status.TIME_LIMIT and result.values is None
+    assert "CONFIG's evidence of infeasibility, not a proof" in result.message
+    assert result.extra["infeasibility_evidence"] in result.message
 
 
 def test_a_constraint_that_changes_its_mind_fails_the_certificate():

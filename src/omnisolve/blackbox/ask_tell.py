@@ -216,6 +216,10 @@ class BlackBox:
             if self._closest is not None:
                 result.message += f" (the least violation: max g(x) = {self._closest.violation:.3g})"
                 extra["least_violating"] = self._closest.x.tolist()
+            evidence = getattr(self._backend, "evidence", None)  # a method that weighs infeasibility (config)
+            if evidence:
+                result.message += f"; {evidence}"
+                extra["infeasibility_evidence"] = evidence
         result.solver = self.method
         result.solver_version = _version(lookup(self.method).package)
         result.runtime = self._tracker.elapsed()

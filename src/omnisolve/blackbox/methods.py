@@ -34,6 +34,12 @@ METHODS: dict[str, Method] = {
     "cobyla": Method("scipy_backend", "cobyla", "scipy", "SciPy COBYLA from random restarts; constraints native"),
     "cobyqa": Method("scipy_backend", "cobyqa", "scipy", "SciPy COBYQA from random restarts; constraints native"),
     "nelder-mead": Method("scipy_backend", "nelder-mead", "scipy", "SciPy Nelder-Mead from random restarts; penalty"),
+    "config": Method(
+        "config_backend",
+        "",
+        "scikit-learn",
+        "constrained Bayesian optimization after CONFIG: GP models of f and g, optimistic feasibility; small budgets",
+    ),
 }
 
 
