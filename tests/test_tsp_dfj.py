@@ -137,3 +137,21 @@ def test_tsp_dfj_claim_is_confirmed_by_scip() -> None:
     assert result.status == Status.OPTIMAL and result.objective == optima()["kroA100"] == 21282
     assert result.optimality.value == "proven"
     assert "tsp-dfj-scip" in result.certificate.evidence
+
+
+def test_a_race_winners_claim_is_never_confirmed_by_the_winner_itself():
+    """The claimant of a race's answer is its winner ("race(tsp-dfj,lkh)->tsp-dfj" is tsp-dfj's
+    claim): tsp-dfj must not witness it; tsp-dfj-scip does."""
+    from omnisolve.portfolio.crosscheck import witnesses
+    from omnisolve.result import Result
+
+    problem = read(TSP_DIR / "berlin52.tsp")
+    raced = Result(
+        Status.OPTIMAL, objective=7542.0, solver="race(tsp-dfj,lkh)->tsp-dfj", extra={"race": {"winner": "tsp-dfj"}}
+    )
+    labels = [w.label for w in witnesses(problem, raced)]
+    assert "tsp-dfj" not in labels and labels[0] == "tsp-dfj-scip"
+    result = om.solve(problem, solver="race:tsp-dfj,tsp-ils", time_limit=20)
+    assert result.solver == "race(tsp-dfj,tsp-ils)->tsp-dfj" and result.objective == 7542
+    assert result.optimality.value == "proven" and "tsp-dfj-scip" in result.certificate.evidence
+    assert all(w["solver"] != "tsp-dfj" for w in result.certificate.witnesses)

@@ -122,11 +122,16 @@ def witnesses(problem: Problem, result: Result) -> list[Witness]:
         candidates += [_named("scip"), no_presolve] if problem.is_mip else [no_presolve, _named("scip")]
         if problem.is_mip and bool(problem.integer_mask.all()):
             candidates.append(_named("cpsat"))
+    claimant = claimed_by(result)
     return [
-        w
-        for w in candidates
-        if w is not None and w.label != result.solver and (w.relaxation or w.backend.supports(problem))
+        w for w in candidates if w is not None and w.label != claimant and (w.relaxation or w.backend.supports(problem))
     ]
+
+
+def claimed_by(result: Result) -> str:
+    """The backend that made the claim: a race's winner, not the race ("race(a,b)->a")."""
+    winner = result.extra.get("race", {}).get("winner") if isinstance(result.extra, dict) else None
+    return str(winner or result.solver)
 
 
 def _named(name: str) -> Witness | None:
