@@ -24,6 +24,8 @@ from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
 from omnisolve.solvers.tsp_dfj import TspDfjSolver, nearest_neighbour, two_opt, violated_sets
 
+BUILD_CHECK = 2000  # columns added between two looks at the clock
+
 
 class TspDfjScipSolver(TspDfjSolver):
     """Exact symmetric TSP: DFJ formulation on SCIP, subtour cuts as lazy constraints
@@ -47,9 +49,16 @@ def _solve_scip(problem: TSP, limits: Limits, tracker: Tracker) -> Result:
     d = np.asarray(problem.distances, dtype=float)
     tail, head = np.triu_indices(n, 1)  # edge k joins tail[k] < head[k]
     cost = d[tail, head]
+    tour = _start(limits.start, n)
+    if tour is None:
+        tour = two_opt(d, nearest_neighbour(d), tracker)
     m = pyscipopt.Model("tsp-dfj")
     m.hideOutput()
-    x = [m.addVar(vtype="B", obj=float(c)) for c in cost.tolist()]
+    x = []
+    for k, c in enumerate(cost.tolist()):
+        if k % BUILD_CHECK == 0 and tracker.should_stop():  # the model alone can outlast a short limit
+            return _unsolved(problem, tour, tracker)
+        x.append(m.addVar(vtype="B", obj=c))
     incident: list[list[int]] = [[] for _ in range(n)]
     for k, (i, j) in enumerate(zip(tail.tolist(), head.tolist())):
         incident[i].append(k)
@@ -67,9 +76,8 @@ def _solve_scip(problem: TSP, limits: Limits, tracker: Tracker) -> Result:
         sepafreq=1,
         needscons=False,
     )
-    tour = _start(limits.start, n)
-    if tour is None:
-        tour = two_opt(d, nearest_neighbour(d), tracker)
+    if tracker.should_stop():
+        return _unsolved(problem, tour, tracker)
     edge = np.full((n, n), -1, dtype=np.int64)
     edge[tail, head] = edge[head, tail] = np.arange(len(tail))
     sol = m.createSol()
@@ -85,6 +93,16 @@ def _solve_scip(problem: TSP, limits: Limits, tracker: Tracker) -> Result:
     m.optimize()
     solving[0] = False
     return _result(m, x, problem, tail, head, integral, tracker)
+
+
+def _unsolved(problem: TSP, tour: np.ndarray, tracker: Tracker) -> Result:
+    """The start tour, when the time ran out before SCIP could search."""
+    order = [int(v) for v in tour]
+    length = problem.evaluate(order)
+    tracker.report(length)
+    return Result(
+        Status.FEASIBLE, objective=length, solution=order, message="stopped by the time limit before the search"
+    )
 
 
 class _Subtours:
