@@ -57,13 +57,12 @@ def evaluate(path: Path) -> str:
     from omnisolve.blackbox.chooser import shipped
 
     chooser = shipped()
-    data = json.loads(path.read_text())
-    per = float(data["args"]["budget_per_dim"])
+    runs = runs_of(path, "auto")  # auto's own runs kept, as auto
+    per = runs[0]["per_dimension"]
     area: dict[tuple[str, int, int], dict[str, float]] = defaultdict(dict)
-    for run in data["runs"]:
+    for run in runs:
         key = (run["suite"], int(run["dimension"]), int(run["function"]))
-        method = SAME_AS.get(run["method"], run["method"])
-        area[key][method] = ecdf_area([(int(run["dimension"]), run["hits"])], per)
+        area[key][SAME_AS.get(run["method"], run["method"])] = run["area"]
     groups: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     picks: dict[tuple[str, int], set[str]] = defaultdict(set)
     for (suite, dim, _), cells in sorted(area.items()):

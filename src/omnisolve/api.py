@@ -192,9 +192,10 @@ def _record(runs: History | None, data: Problem, choice: Any, result: Result, ti
     """Append the outcome to the run history `runs` (nothing when None)."""
     if runs is None:
         return
+    from omnisolve.portfolio.crosscheck import claimed_by
     from omnisolve.portfolio.features import features, problem_class
 
-    solver = result.extra.get("race", {}).get("winner", result.solver)
+    solver = claimed_by(result)  # a race's winner
     cls, feats = (choice.cls, choice.features) if choice is not None else (problem_class(data), features(data))
     runs.record(cls, feats, solver, result.status.value, result.runtime, result.gap, time_limit)
 

@@ -97,7 +97,7 @@ class _Dfj:
         if not math.isfinite(value):
             return
         if self.integral:
-            value = math.ceil(value - 1e-6 * max(1.0, abs(value)))
+            value = integral_bound(value)
         if value > self.bound:
             self.bound = value
             self.tracker.report(self.length, self.reported_bound())
@@ -280,27 +280,38 @@ class _Dfj:
 
     def cycles(self, x: np.ndarray) -> list[list[int]]:
         """The cycles of an integer solution (every node has two chosen edges)."""
-        chosen = x > 0.5
-        adj: list[list[int]] = [[] for _ in range(self.n)]
-        for i, j in zip(self.I[chosen].tolist(), self.J[chosen].tolist()):
-            adj[i].append(j)
-            adj[j].append(i)
-        seen = np.zeros(self.n, dtype=bool)
-        out = []
-        for s in range(self.n):
-            if seen[s]:
-                continue
-            cycle, prev, v = [s], -1, s
-            seen[s] = True
-            while True:
-                nxt = next((w for w in adj[v] if w != prev and not seen[w]), None)
-                if nxt is None:
-                    break
-                cycle.append(nxt)
-                seen[nxt] = True
-                prev, v = v, nxt
-            out.append(cycle)
-        return out
+        return edge_cycles(x > 0.5, self.n, self.I, self.J)
+
+
+def edge_cycles(chosen: np.ndarray, n: int, tail: np.ndarray, head: np.ndarray) -> list[list[int]]:
+    """The cycles of the `chosen` edges (edge k joins tail[k] and head[k]) when every node has
+    two of them, each from its smallest node; the first from node 0."""
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for i, j in zip(tail[chosen].tolist(), head[chosen].tolist()):
+        adj[i].append(j)
+        adj[j].append(i)
+    seen = np.zeros(n, dtype=bool)
+    out = []
+    for s in range(n):
+        if seen[s]:
+            continue
+        cycle, prev, v = [s], -1, s
+        seen[s] = True
+        while True:
+            nxt = next((w for w in adj[v] if w != prev and not seen[w]), None)
+            if nxt is None:
+                break
+            cycle.append(nxt)
+            seen[nxt] = True
+            prev, v = v, nxt
+        out.append(cycle)
+    return out
+
+
+def integral_bound(value: float) -> float:
+    """A lower bound on a sum of integers, rounded up to the next integer (less a relative 1e-6
+    of slack for the solver's tolerances)."""
+    return math.ceil(value - 1e-6 * max(1.0, abs(value)))
 
 
 def support_weights(x: np.ndarray, n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:

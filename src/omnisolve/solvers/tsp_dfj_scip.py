@@ -22,7 +22,14 @@ import numpy as np
 from omnisolve.limits import Limits, Tracker
 from omnisolve.problems.tsp import TSP
 from omnisolve.result import Result, Status
-from omnisolve.solvers.tsp_dfj import TspDfjSolver, nearest_neighbour, two_opt, violated_sets
+from omnisolve.solvers.tsp_dfj import (
+    TspDfjSolver,
+    edge_cycles,
+    integral_bound,
+    nearest_neighbour,
+    two_opt,
+    violated_sets,
+)
 
 BUILD_CHECK = 2000  # columns added between two looks at the clock
 
@@ -181,35 +188,18 @@ def _result(
         return Result(Status.TIME_LIMIT, bound=bound, message=f"SCIP found no tour ({status})")
     sol = m.getBestSol()
     on = np.array([m.getSolVal(sol, v) for v in x]) > 0.5
-    tour = _cycle(on, problem.n, tail, head)
-    if tour is None:  # the handler rejects these; never an answer
+    degree = np.bincount(np.concatenate([tail[on], head[on]]), minlength=problem.n)
+    cycles = edge_cycles(on, problem.n, tail, head) if bool(np.all(degree == 2)) else []
+    if len(cycles) != 1:  # the degree rows and the handler reject these; never an answer
         return Result(Status.ERROR, bound=bound, message="SCIP's best solution is not one tour")
+    tour = cycles[0]
     objective = problem.evaluate(tour)
     if bound is not None:
         if integral:  # no tour is shorter than the next integer up
-            bound = math.ceil(bound - 1e-6 * max(1.0, abs(bound)))
+            bound = integral_bound(bound)
         bound = min(bound, objective)
     tracker.report(objective, bound)
     if status == "optimal" or status == "gaplimit":
         return Result(Status.OPTIMAL, objective=objective, bound=bound, solution=tour)
     message = "stopped by a criterion of Limits.stop" if status == "userinterrupt" else "stopped by the time limit"
     return Result(Status.FEASIBLE, objective=objective, bound=bound, solution=tour, message=message)
-
-
-def _cycle(on: np.ndarray, n: int, tail: np.ndarray, head: np.ndarray) -> list[int] | None:
-    """The tour of the chosen edges `on` from node 0, or None when they are not one cycle."""
-    adjacent: list[list[int]] = [[] for _ in range(n)]
-    for i, j in zip(tail[on].tolist(), head[on].tolist()):
-        adjacent[i].append(j)
-        adjacent[j].append(i)
-    if any(len(a) != 2 for a in adjacent):
-        return None
-    tour, previous = [0], -1
-    while len(tour) < n:
-        here = tour[-1]
-        nxt = adjacent[here][0] if adjacent[here][0] != previous else adjacent[here][1]
-        if nxt == 0:
-            return None
-        tour.append(nxt)
-        previous = here
-    return tour
