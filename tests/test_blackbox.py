@@ -435,3 +435,18 @@ def test_shipped_chooser_answers_inside_the_recorded_runs_and_the_rules_elsewher
     result = om.minimize(sphere, [(-1, 1)] * 4, budget=200)
     assert result.extra["method"] == "cobyqa" and result.extra["rule"].startswith("learned:")
     assert result.objective < 1e-6
+
+
+def test_config_models_only_the_points_that_evaluated():
+    """Failed evaluations (a raise, NaN) are left out of CONFIG's models; it goes on within the budget."""
+    calls = []
+
+    def flaky(x):
+        calls.append(1)
+        if len(calls) % 3 == 0:
+            raise ValueError("simulator crashed")
+        return float(np.sum((x - 0.5) ** 2))
+
+    result = om.minimize(flaky, [(-1, 1)] * 2, budget=30, method="config")
+    assert len(calls) <= 30 and result.extra["failed"] == len(calls) // 3
+    assert result.status == Status.FEASIBLE and result.objective < 0.05
