@@ -6,6 +6,11 @@ which each of the 51 standard precision targets f - f_opt = 10^2 .. 10^-8 was fi
 best FEASIBLE point so far, on bbob-constrained); the aggregated ECDF of (function, target) pairs
 over calls / dimension, and its area (`bench.metrics.ecdf_area`), per suite and dimension.
 
+`--noise moderate|severe` makes every function noisy with COCO's Gaussian noise model (the
+bbob-noisy testbed's f_GN, Hansen et al. 2009): a method is told f_opt + (f - f_opt) *
+exp(beta * N(0, 1)) + 1.01e-8 where f - f_opt >= 1e-8 (beta 0.01 or 1), while the targets are
+counted, as COCO counts them, on the noise-free value of every evaluated point.
+
 Needs the `bench` extra (COCO's `coco-experiment`): `pip install -e '.[bench]'`. Writes
 bbob.json (every run's first hits), bbob.csv (area per suite, dimension and method) and
 bbob_ecdf.png into --out. The full configuration is the defaults:
@@ -39,6 +44,20 @@ from omnisolve.errors import UnsupportedError
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NGOPT, OPTUNA = "NGOpt (nevergrad)", "Optuna default (optuna)"
+NOISE_BETA = {"moderate": 0.01, "severe": 1.0}  # COCO's f_GN
+
+
+def gaussian_noise(beta: float, seed: int) -> Callable[[float], float]:
+    """COCO's f_GN on a precision f - f_opt: multiplicative log-normal noise, with the offset
+    that keeps the final target 1e-8 out of reach of noise alone."""
+    rng = np.random.default_rng(seed)
+
+    def noisy(precision: float) -> float:
+        if precision < 1e-8:
+            return precision
+        return precision * math.exp(beta * rng.standard_normal()) + 1.01e-8
+
+    return noisy
 
 
 class Recorder:
@@ -62,7 +81,7 @@ class Recorder:
         if feasible and f - self.f_opt < self.best:
             self.best = f - self.f_opt
             self.improvements.append((self.calls, self.best))
-        return f
+        return f if self.noise is None else self.f_opt + self.noise(f - self.f_opt)
 
     def constraints(self, x: np.ndarray) -> np.ndarray:
         """g(x), evaluated once per point: the feasibility check of a call and the method's own
@@ -76,7 +95,8 @@ class Recorder:
 def omnisolve_method(method: str) -> Callable[[Recorder, list, int], None]:
     def run(rec: Recorder, bounds: list, seed: int) -> None:
         constraints = rec.constraints if rec.problem.number_of_constraints else None
-        om.minimize(rec, bounds, budget=rec.budget, constraints=constraints, method=method, seed=seed)
+        noisy = None if method == "auto" else rec.noise is not None  # auto finds out for itself
+        om.minimize(rec, bounds, budget=rec.budget, constraints=constraints, method=method, seed=seed, noisy=noisy)
 
     return run
 
@@ -89,6 +109,7 @@ def ngopt_direct(rec: Recorder, bounds: list, seed: int) -> None:
     lower, upper = np.array(bounds).T
     parametrization = ng.p.Array(shape=(len(bounds),), lower=lower, upper=upper)
     parametrization.random_state = np.random.RandomState(seed)
+    parametrization.function.deterministic = rec.noise is None  # told, as a user who knows would
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         optimizer = ng.optimizers.NGOpt(parametrization=parametrization, budget=rec.budget)
@@ -166,11 +187,13 @@ class RunRow:
     seconds: float
     hits: list[int | None] | None  # None: the method refused the problem
     error: str = ""
+    noise: str = ""  # "": noise-free, else the --noise level
 
 
-def run_one(suite: str, problem: Any, fopt: float, method: str, budget: int, seed: int) -> RunRow:
-    """One method on one problem; a method that raises keeps the targets it reached before."""
-    rec = Recorder(problem, fopt, budget)
+def run_one(suite: str, problem: Any, fopt: float, method: str, budget: int, seed: int, noise: str = "") -> RunRow:
+    """One method on one problem; a method that raises keeps the targets it reached before.
+    With `noise`, the same noise sequence for every method on a problem."""
+    rec = Recorder(problem, fopt, budget, gaussian_noise(NOISE_BETA[noise], seed) if noise else None)
     bounds = list(zip(problem.lower_bounds, problem.upper_bounds))
     began = time.perf_counter()
     error, hits = "", None
@@ -184,7 +207,7 @@ def run_one(suite: str, problem: Any, fopt: float, method: str, budget: int, see
         hits = metrics.first_hits(rec.improvements)
     best = rec.best if math.isfinite(rec.best) else None
     fn, dim, inst = problem.id_triple  # COCO orders it (function, dimension, instance)
-    return RunRow(suite, fn, inst, dim, method, rec.calls, best, time.perf_counter() - began, hits, error)
+    return RunRow(suite, fn, inst, dim, method, rec.calls, best, time.perf_counter() - began, hits, error, noise)
 
 
 def area_table(rows: list[RunRow], budget_per_dim: float) -> list[dict[str, Any]]:
@@ -254,7 +277,8 @@ def solve_all(args: argparse.Namespace, methods: list[str]) -> list[RunRow]:
                 for problem in _suite(suite, functions, instance, dim):
                     fopt = f_opt(suite, problem.id_function, instance, dim)
                     for method in methods:
-                        rows.append(run_one(suite, problem, fopt, method, args.budget_per_dim * dim, args.seed))
+                        budget = args.budget_per_dim * dim
+                        rows.append(run_one(suite, problem, fopt, method, budget, args.seed, args.noise))
                         r = rows[-1]
                         print(f"{problem.id} {method}: best {r.best} in {r.seconds:.1f} s {r.error}", flush=True)
     return rows
@@ -269,6 +293,7 @@ def main() -> None:
     parser.add_argument("--budget-per-dim", type=int, default=100)
     parser.add_argument("--methods", default=",".join(COLUMNS), help=f"from {', '.join(COLUMNS)}")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--noise", choices=["", *NOISE_BETA], default="", help="COCO's Gaussian noise, every function")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--from-json", type=Path, help="a bbob.json: its table, CSV and plot again, solving nothing")
     args = parser.parse_args()

@@ -433,7 +433,7 @@ def test_shipped_chooser_answers_inside_the_recorded_runs_and_the_rules_elsewher
     method, why = choose(Features(4, 4000, 1, False, 0.0))  # 1,000 calls per dimension: never recorded
     assert method == "scipy-da" and why == "1000 > 100 evaluations per dimension"
     result = om.minimize(sphere, [(-1, 1)] * 4, budget=200)
-    assert result.extra["method"] == "cobyqa" and result.extra["rule"].startswith("learned:")
+    assert result.extra["method"] == "cobyqa" and "; learned:" in result.extra["rule"]
     assert result.objective < 1e-6
 
 

@@ -17,6 +17,7 @@ from omnisolve.blackbox.auto import Features, choose
 from omnisolve.blackbox.backend import Setup, Told
 from omnisolve.blackbox.certify import FEASIBILITY_TOL, certificate, largest
 from omnisolve.blackbox.methods import lookup, make
+from omnisolve.blackbox.probe import ProbingAuto, worth_probing
 from omnisolve.blackbox.space import Space
 from omnisolve.errors import InputError
 from omnisolve.limits import IncumbentCallback, Tracker
@@ -67,7 +68,9 @@ class BlackBox:
     value of an asked point; f raising, NaN or infinite counts as a failed evaluation (worse
     than anything seen). `best` is the best feasible (x, f) so far; `result()` the `Result`.
     `method`: a name of `omnisolve.blackbox.methods.names()` or "auto" (`blackbox.auto`);
-    `workers`: how many points are evaluated at once (Nevergrad plans for it)."""
+    `workers`: how many points are evaluated at once (Nevergrad plans for it); `noisy`: whether
+    f gives another value at a repeated point (None: not known; "auto" then evaluates its first
+    point twice to find out, `blackbox.probe`)."""
 
     def __init__(
         self,
@@ -81,23 +84,32 @@ class BlackBox:
         x0: Any = None,
         workers: int = 1,
         on_incumbent: IncumbentCallback | None = None,
+        noisy: bool | None = None,
     ):
         self.space = Space(bounds, integer)
         self.budget = checked_int("budget", budget, 1)
         self.workers = checked_int("workers", workers, 1)
         self.constrained = bool(constraints)
         seed = checked_int("seed", seed, 0, 2**32)
+        if method != "auto":
+            lookup(method)  # an unknown name fails here, before anything is built
+        unit_x0 = None if x0 is None else self.space.unit(x0)
+        setup = Setup(
+            self.space.dimension, self.budget, seed, unit_x0, self.workers, self.constrained, noisy=bool(noisy)
+        )
+        self._probe: ProbingAuto | None = None
         if method == "auto":
             features = Features(
-                self.space.dimension, self.budget, self.workers, self.constrained, self.space.integer_share
+                self.space.dimension, self.budget, self.workers, self.constrained, self.space.integer_share, noisy
             )
-            self.method, self.rule = choose(features)
+            if worth_probing(features):
+                self._probe = ProbingAuto(setup, features, make)
+                self._method, self._rule = "auto", ""
+            else:
+                self._method, self._rule = choose(features)
         else:
-            lookup(method)  # an unknown name fails here, before anything is built
-            self.method, self.rule = method, "named by the caller"
-        unit_x0 = None if x0 is None else self.space.unit(x0)
-        setup = Setup(self.space.dimension, self.budget, seed, unit_x0, self.workers, self.constrained)
-        self._backend = make(self.method, setup)
+            self._method, self._rule = method, "named by the caller"
+        self._backend = self._probe or make(self._method, setup)
         self._close = weakref.finalize(self, self._backend.close)  # a box dropped unclosed still ends its thread
         self._pending: dict[bytes, list[Any]] = {}
         self.asked = 0
@@ -108,6 +120,16 @@ class BlackBox:
         self._worst: float | None = None  # the largest objective told
         self._worst_feasible: float | None = None
         self._tracker = Tracker(on_incumbent)
+
+    @property
+    def method(self) -> str:
+        """The method searching: the one named, or auto's choice ("auto" while it probes)."""
+        return self._probe.method if self._probe else self._method
+
+    @property
+    def rule(self) -> str:
+        """Why that method, in words."""
+        return self._probe.rule if self._probe else self._rule
 
     # ---- ask/tell ----------------------------------------------------------------------------
     def ask(self, k: int = 1) -> list[np.ndarray]:
@@ -200,13 +222,16 @@ class BlackBox:
             "failed": self.failures,
             "budget": self.budget,
         }
+        if self._probe is not None and self._probe.noise:
+            extra["noise"] = self._probe.noise
         if best is not None:
             assert best.objective is not None
             result = Result(
                 Status.FEASIBLE,
                 objective=best.objective,
                 values=best.x.copy(),
-                message=f"best feasible point of {told} evaluations ({self.method}); no optimality claim",
+                message=f"best feasible point of {told} evaluations ({self.method}); no optimality claim"
+                + ("; f is noisy: its value there is one noisy sample" if extra.get("noise", {}).get("noisy") else ""),
                 certificate=certificate(self.space, best.x, best.objective, best.g, "g as told"),
             )
         elif told and self.failures == told:
@@ -221,7 +246,7 @@ class BlackBox:
                 result.message += f"; {evidence}"
                 extra["infeasibility_evidence"] = evidence
         result.solver = self.method
-        result.solver_version = _version(lookup(self.method).package)
+        result.solver_version = _version(lookup(self.method).package) if self.method != "auto" else ""
         result.runtime = self._tracker.elapsed()
         result.trace = list(self._tracker.trace)
         result.extra = extra

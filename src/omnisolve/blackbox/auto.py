@@ -30,6 +30,7 @@ from dataclasses import dataclass
 INTEGER_SHARE = 0.5
 TPE_MAX_BUDGET = 300
 FEW_PER_DIMENSION = 100
+NOISY = "ngopt"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Features:
     workers: int
     constrained: bool
     integer_share: float
+    noisy: bool | None = None  # None: not known (`blackbox.probe` finds out)
 
     @property
     def budget_per_dimension(self) -> float:
@@ -63,6 +65,8 @@ def choose(f: Features) -> tuple[str, str]:
     learned = shipped().choose(f)
     if learned is not None:
         return learned
+    if f.noisy:
+        return NOISY, "f is noisy: NGOpt, told so, runs its noise-handling members"
     per = f.budget_per_dimension
     if per > FEW_PER_DIMENSION:
         return "scipy-da", f"{per:.0f} > {FEW_PER_DIMENSION} evaluations per dimension"

@@ -14,7 +14,8 @@ import numpy as np
 class Setup:
     """What a method is told when it is made: the dimension, the budget of evaluations, the
     seed, a start point in the unit cube (or None), how many points are evaluated at once,
-    whether constraints are told, and the method's option (the Nevergrad optimizer's name)."""
+    whether constraints are told, the method's option (the Nevergrad optimizer's name) and
+    whether f is noisy (a repeated point gives another value)."""
 
     dimension: int
     budget: int
@@ -23,6 +24,7 @@ class Setup:
     workers: int = 1
     constrained: bool = False
     option: str = ""
+    noisy: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 benchmark runs (COCO's bbob and bbob-constrained) on problems like the one at hand.
 
 Training (`train`) groups the recorded runs by what `auto` can see of a problem (constraints or
-not, dimension, calls per dimension) and keeps each method's mean ECDF area per group (COCO's
-51 targets over log10(calls / dimension), `bench.metrics.ecdf_area`, computed by the caller).
-A choice (`Chooser.choose`) averages the areas of the groups nearest the problem, in log
-dimension and log calls per dimension, with the same constraint flag, weighted by closeness,
+not, noise or not, dimension, calls per dimension) and keeps each method's mean ECDF area per
+group (COCO's 51 targets over log10(calls / dimension), `bench.metrics.ecdf_area`, computed by
+the caller). A choice (`Chooser.choose`) averages the areas of the groups nearest the problem,
+in log dimension and log calls per dimension, with the same constraint and noise flags,
+weighted by closeness,
 and takes the best method among those recorded in every one of them. It answers only inside
 what was recorded: a dimension or a budget per dimension outside the recorded range, integer
 coordinates or several workers (none recorded) leave the choice to the rules of
@@ -40,6 +41,7 @@ class Group:
     per_dimension: float
     areas: dict[str, float]
     problems: int
+    noisy: bool = False
 
     def distance(self, dimension: int, per_dimension: float) -> float:
         """Closeness in doublings of the dimension and of the calls per dimension."""
@@ -55,7 +57,7 @@ class Chooser:
         recorded), or None when `f` lies outside the recorded runs."""
         if f.workers > 1 or f.integer_share > 0:
             return None
-        mine = [g for g in self.groups if g.constrained == f.constrained]
+        mine = [g for g in self.groups if g.constrained == f.constrained and g.noisy == bool(f.noisy)]
         per = f.budget_per_dimension
         if not mine or not _within(f.dimension, [g.dimension for g in mine]):
             return None
@@ -94,20 +96,21 @@ def train(runs: Iterable[dict[str, Any]]) -> Chooser:
     `benchmarks/bench_bbob.py` writes them), per_dimension (its budget) and area (the run's ECDF
     area, `bench.metrics.ecdf_area`). A method is kept in a group only where it ran on
     every problem of the group; the runs of one method under two names (`SAME_AS`) are averaged."""
-    areas: dict[tuple[bool, int, float], dict[str, list[float]]] = {}
-    seen: dict[tuple[bool, int, float], dict[str, set[tuple[int, int]]]] = {}
+    areas: dict[tuple[bool, bool, int, float], dict[str, list[float]]] = {}
+    seen: dict[tuple[bool, bool, int, float], dict[str, set[tuple[int, int]]]] = {}
     for run in runs:
         method = SAME_AS.get(run["method"], run["method"])
         if method == "auto" or run.get("error"):
             continue
-        key = (run["suite"] != "bbob", int(run["dimension"]), float(run["per_dimension"]))
+        key = (run["suite"] != "bbob", bool(run.get("noise")), int(run["dimension"]), float(run["per_dimension"]))
         areas.setdefault(key, {}).setdefault(method, []).append(float(run["area"]))
         seen.setdefault(key, {}).setdefault(method, set()).add((int(run["function"]), int(run["instance"])))
     groups = []
     for key, by_method in sorted(areas.items()):
+        constrained, noisy, dimension, per_dimension = key
         problems = set().union(*seen[key].values())
         kept = {m: sum(v) / len(v) for m, v in sorted(by_method.items()) if seen[key][m] == problems}
-        groups.append(Group(*key, kept, len(problems)))
+        groups.append(Group(constrained, dimension, per_dimension, kept, len(problems), noisy))
     return Chooser(tuple(groups))
 
 

@@ -40,6 +40,7 @@ def minimize(
     integer: Any = None,
     on_incumbent: IncumbentCallback | None = None,
     time_limit: float | None = None,
+    noisy: bool | None = None,
 ) -> Result:
     """Minimize `fun(x) -> float` over the box `bounds` (a list of (lo, hi)) in at most `budget`
     calls of `fun`, subject to `constraints(x) <= 0` (a callable returning an array), with the
@@ -49,7 +50,8 @@ def minimize(
     `blackbox.auto`) or a name of `blackbox.methods.names()`; `x0`: a point to evaluate first;
     `workers` > 1 evaluates batches in that many child processes (fun and constraints must be
     picklable); `on_incumbent(elapsed, objective, None)` is called on every better feasible point;
-    `time_limit` (seconds, None: none) stops the search early.
+    `time_limit` (seconds, None: none) stops the search early; `noisy`: whether a repeated
+    point can give another value (None: not known, and "auto" spends one call to find out).
 
     The `Result`: status feasible with the best feasible point (never optimal: a black box
     proves no bound) and a certificate that checks its bounds, integrality and g(x) <= 0 by
@@ -65,6 +67,7 @@ def minimize(
         x0=x0,
         workers=workers,
         on_incumbent=on_incumbent,
+        noisy=noisy,
     )
     evaluate = Evaluator(fun, constraints, box.budget, box.workers)
     start = time.perf_counter()

@@ -43,6 +43,7 @@ class NevergradBackend(Backend):
             )
         parametrization = ng.p.Array(shape=(setup.dimension,), lower=0.0, upper=1.0)
         parametrization.random_state = np.random.RandomState(setup.seed)
+        parametrization.function.deterministic = not setup.noisy  # NGOpt picks noise-handling members
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "CMA is inefficient in dimension 1"
             self._optimizer = ng.optimizers.registry[name](

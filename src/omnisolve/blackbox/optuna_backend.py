@@ -59,7 +59,7 @@ class OptunaBackend(Backend):
                 sampler = optuna.samplers.CmaEsSampler(seed=setup.seed)
             else:
                 sampler = optuna.samplers.GPSampler(
-                    seed=setup.seed, deterministic_objective=True, constraints_func=constraints
+                    seed=setup.seed, deterministic_objective=not setup.noisy, constraints_func=constraints
                 )
             self._study = optuna.create_study(sampler=sampler)
             if setup.x0 is not None:
