@@ -123,6 +123,9 @@ def test_the_chooser_keeps_noisy_runs_apart():
 def test_noise_in_the_constraints_alone_counts():
     rng = np.random.default_rng(3)
     result = om.minimize(
-        lambda x: float(np.sum(x**2)), [(-1, 1)] * 2, budget=60, constraints=lambda x: [0.5 - x[0] + 0.01 * rng.random()]
+        lambda x: float(np.sum(x**2)),
+        [(-1, 1)] * 2,
+        budget=60,
+        constraints=lambda x: [0.5 - x[0] + 0.01 * rng.random()],
     )
     assert result.extra["noise"]["noisy"] and result.extra["noise"]["repeated_values"] == [0.0, 0.0]
