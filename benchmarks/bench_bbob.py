@@ -284,6 +284,11 @@ def solve_all(args: argparse.Namespace, methods: list[str]) -> list[RunRow]:
     return rows
 
 
+def _write_runs(out: Path, settings: dict[str, Any], rows: list[RunRow]) -> None:
+    runs = [asdict(r) for r in rows]
+    (out / "bbob.json").write_text(json.dumps({"args": settings, "runs": runs}, separators=(",", ":")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suites", default="bbob,bbob-constrained")
@@ -295,19 +300,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--noise", choices=["", *NOISE_BETA], default="", help="COCO's Gaussian noise, every function")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--from-json", type=Path, help="a bbob.json: its table, CSV and plot again, solving nothing")
+    parser.add_argument(
+        "--from-json", type=Path, nargs="+", help="bbob.json files of one budget: their table, CSV and plot, merged"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.from_json:
-        data = json.loads(args.from_json.read_text())
-        rows = [RunRow(**r) for r in data["runs"]]
-        budget, methods = data["args"]["budget_per_dim"], data["args"]["methods"].split(",")
+        data = [json.loads(path.read_text()) for path in args.from_json]
+        rows = [RunRow(**r) for d in data for r in d["runs"]]
+        budgets = {d["args"]["budget_per_dim"] for d in data}
+        assert len(budgets) == 1, f"one budget per dimension to merge, got {sorted(budgets)}"
+        budget = budgets.pop()
+        methods = list(dict.fromkeys(m for d in data for m in d["args"]["methods"].split(",")))
+        if len(data) > 1:  # one run's file, as if it had run at once
+            dims = ",".join(map(str, sorted({r.dimension for r in rows})))
+            merged = [str(p) for p in args.from_json]
+            settings = data[0]["args"] | {"methods": ",".join(methods), "dims": dims, "merged": merged}
+            _write_runs(args.out, settings, rows)
     else:
         budget, methods = args.budget_per_dim, args.methods.split(",")
         rows = solve_all(args, methods)
-        settings = vars(args) | {"out": str(args.out), "from_json": None}
-        runs = [asdict(r) for r in rows]
-        (args.out / "bbob.json").write_text(json.dumps({"args": settings, "runs": runs}, separators=(",", ":")))
+        _write_runs(args.out, vars(args) | {"out": str(args.out), "from_json": None}, rows)
     table = area_table(rows, budget)
     with open(args.out / "bbob.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(table[0]))

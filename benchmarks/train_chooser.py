@@ -2,13 +2,18 @@
 runs, and judge it on a run it never saw.
 
     PYTHONPATH=src .venv/bin/python benchmarks/train_chooser.py            # writes the shipped table
-    PYTHONPATH=src .venv/bin/python benchmarks/train_chooser.py --evaluate benchmarks/results/bbob_i4_50/bbob.json
+    PYTHONPATH=src .venv/bin/python benchmarks/train_chooser.py --evaluate benchmarks/results/bbob_instance4/bbob.json
+    PYTHONPATH=src .venv/bin/python benchmarks/train_chooser.py --leave-one-function-out \
+        --evaluate benchmarks/results/bbob_noise_severe/bbob.json
 
 The training runs are `TRAINING` below (instances 1-3 of COCO's suites). Where a run did not run
 a method again beside `auto` because `auto` picked it (documented in BENCHMARKS.md), `auto`'s
 runs stand for that method; elsewhere `auto`'s runs are left out. `--evaluate` gives, per suite
 and dimension of the held-apart run, the ECDF area of the learned pick per problem (the pick's
 own runs in that run), of `auto` as it ran (the rules), of NGOpt and of the best single method.
+With `--leave-one-function-out` the pick for a function comes from a chooser trained on the
+training runs without that function (in any dimension, budget or instance): the judgement for a
+run that is itself among the training runs.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from omnisolve.bench.metrics import ecdf_area
 from omnisolve.blackbox.auto import Features
-from omnisolve.blackbox.chooser import SAME_AS, SHIPPED, train
+from omnisolve.blackbox.chooser import SAME_AS, SHIPPED, Chooser, shipped, train
 
 RESULTS = Path("benchmarks/results")
 #: (run, the method `auto` stood for in it, or None when its singles were all run beside it)
@@ -53,21 +59,20 @@ def runs_of(path: Path, auto_is: str | None) -> list[dict[str, Any]]:
     return out
 
 
-def evaluate(path: Path) -> str:
-    from omnisolve.blackbox.chooser import shipped
-
-    chooser = shipped()
+def evaluate(path: Path, chooser_for: Callable[[str, int], Chooser]) -> str:
+    """The table of the module's docstring; `chooser_for(suite, function)` is the chooser that
+    picks for that function."""
     runs = runs_of(path, "auto")  # auto's own runs kept, as auto
     per = runs[0]["per_dimension"]
-    area: dict[tuple[str, int, int], dict[str, float]] = defaultdict(dict)
+    area: dict[tuple[str, int, int, bool], dict[str, float]] = defaultdict(dict)
     for run in runs:
-        key = (run["suite"], int(run["dimension"]), int(run["function"]))
+        key = (run["suite"], int(run["dimension"]), int(run["function"]), bool(run.get("noise")))
         area[key][SAME_AS.get(run["method"], run["method"])] = run["area"]
     groups: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     picks: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for (suite, dim, _), cells in sorted(area.items()):
-        features = Features(dim, int(per * dim), 1, suite != "bbob", 0.0)
-        choice = chooser.choose(features, allowed=[m for m in cells if m != "auto"])
+    for (suite, dim, function, noisy), cells in sorted(area.items()):
+        features = Features(dim, int(per * dim), 1, suite != "bbob", 0.0, noisy=noisy)
+        choice = chooser_for(suite, function).choose(features, allowed=[m for m in cells if m != "auto"])
         pick = choice[0] if choice else "auto"
         picks[(suite, dim)].add(pick if choice else "rules")
         row = groups[(suite, dim)]
@@ -89,15 +94,28 @@ def evaluate(path: Path) -> str:
     return "\n".join(lines)
 
 
+def leaving_out(runs: list[dict[str, Any]]) -> Callable[[str, int], Chooser]:
+    """`chooser_for(suite, function)`: a chooser trained on `runs` without that function's."""
+
+    @lru_cache(maxsize=None)
+    def chooser_for(suite: str, function: int) -> Chooser:
+        return train(r for r in runs if not (r["suite"] == suite and int(r["function"]) == function))
+
+    return chooser_for
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=SHIPPED)
     parser.add_argument("--evaluate", type=Path, help="a bbob.json held apart: judge the shipped chooser on it")
+    parser.add_argument(
+        "--leave-one-function-out", action="store_true", help="--evaluate with a chooser trained without the function"
+    )
     args = parser.parse_args()
-    if args.evaluate:
-        print(evaluate(args.evaluate))
-        return
     runs = [r for name, auto_is in TRAINING for r in runs_of(RESULTS / name, auto_is)]
+    if args.evaluate:
+        print(evaluate(args.evaluate, leaving_out(runs) if args.leave_one_function_out else lambda *_: shipped()))
+        return
     chooser = train(runs)
     args.out.write_text(json.dumps(chooser.to_dict(), indent=1) + "\n")
     print(f"{len(chooser.groups)} groups from {len(runs)} runs written to {args.out}")
