@@ -39,6 +39,8 @@ def test_a_deterministic_function_is_found_so_and_auto_chooses_as_without_noise(
     assert result.extra["rule"].startswith("f repeated its value at one point (0.27, 0.27); ")
     assert len(f.points) == result.extra["calls"] <= 150 and result.objective < 1e-6
     assert "noisy" not in result.message
+    # cobyqa starts from the middle too: it is told the known value, not called there a third time
+    assert result.extra["method"] == "cobyqa" and sum(np.allclose(p, 0.0) for p in f.points) == 2
 
 
 def test_a_noisy_function_is_found_so_chosen_for_and_its_answer_says_so():

@@ -1,8 +1,9 @@
 """`method="auto"` where noise can change the choice: the first calls evaluate one point
 (x0, or the middle of the box) REPEATS times. Values that differ mean f is noisy; then `auto`
 chooses knowing it (`blackbox.auto`), and the chosen method runs on the rest of the budget,
-told that f is noisy (Nevergrad's NGOpt then plans for noise). The probe costs one call more
-than evaluating the point once."""
+told that f is noisy (Nevergrad's NGOpt then plans for noise). When f is deterministic and the
+chosen method's first point is the probe's (a local method started from x0 or the middle), it is
+told the value already known instead of spending a call: the probe then costs one call."""
 
 from __future__ import annotations
 
@@ -37,10 +38,16 @@ class ProbingAuto(Backend):
         self.inner: Backend | None = None
         self.method, self.rule = "auto", "probing for noise"
         self.noise: dict[str, Any] = {}
+        self._known: Told | None = None  # the probe point's value, for the chosen method's first ask
 
     def ask(self) -> tuple[np.ndarray, Any] | None:
         if self.inner is not None:
-            return self.inner.ask()
+            asked = self.inner.ask()
+            known, self._known = self._known, None
+            if asked is not None and known is not None and np.array_equal(asked[0], self._point):
+                self.inner.tell(asked[1], known)
+                asked = self.inner.ask()
+            return asked
         if self._asked == REPEATS:
             return None  # the probe's values must come back first
         self._asked += 1
@@ -53,6 +60,8 @@ class ProbingAuto(Backend):
         self._told[token] = None if told.failed else (told.value, told.violations)
         if len(self._told) == REPEATS:
             self._decide()
+            if not self.noise.get("noisy", True):  # deterministic: the value stands for the point
+                self._known = told
 
     def _decide(self) -> None:
         seen = [v for v in self._told.values() if v is not None]
