@@ -64,10 +64,11 @@ class Recorder:
     """A COCO problem as the function to minimize: counts the calls, keeps the (calls,
     precision) pairs where the best feasible precision improved, and answers nothing beyond
     `budget` calls (raises, so no method can use more). The constraints of a point are evaluated
-    once, whoever asks first."""
+    once, whoever asks first. With `noise` (a map of the precision), the method is told the
+    noisy value and the precision recorded is the noise-free one."""
 
-    def __init__(self, problem: Any, f_opt: float, budget: int):
-        self.problem, self.f_opt, self.budget = problem, f_opt, budget
+    def __init__(self, problem: Any, f_opt: float, budget: int, noise: Callable[[float], float] | None = None):
+        self.problem, self.f_opt, self.budget, self.noise = problem, f_opt, budget, noise
         self.calls, self.best, self.improvements = 0, math.inf, []
         self._last: tuple[np.ndarray, np.ndarray] | None = None  # the last point's constraint values
 
