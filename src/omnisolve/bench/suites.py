@@ -27,6 +27,8 @@ from omnisolve.errors import InputError
 
 #: ../shared/benchdata next to the repository (src/omnisolve/bench/suites.py -> repo -> ..).
 DEFAULT_DATA = Path(__file__).resolve().parents[4] / "shared" / "benchdata"
+#: suites kept in the repository (benchmarks/data: generated held-apart instances), found by name too
+REPO_DATA = Path(__file__).resolve().parents[3] / "benchmarks" / "data"
 
 DEFAULT_SOLVERS: dict[str, list[str]] = {
     "tsp": ["tsp-ils", "lkh", "ortools-routing"],
@@ -66,9 +68,9 @@ class Suite:
 
 def resolve(spec: str, data: Path | None = None) -> Path:
     """The suite folder `data / spec` (default data: ../shared/benchdata beside the repository),
-    else `spec` itself as a folder path."""
+    else the repository's `benchmarks/data / spec`, else `spec` itself as a folder path."""
     root = data if data is not None else DEFAULT_DATA
-    for folder in (root / spec, Path(spec).expanduser()):  # root / an absolute path is that path
+    for folder in (root / spec, REPO_DATA / spec, Path(spec).expanduser()):  # root / an absolute path is that path
         if folder.is_dir():
             return folder
     known = sorted(p.name for p in root.iterdir() if (p / "optima.csv").is_file()) if root.is_dir() else []
