@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+import omnisolve as om
 from conftest import BENCHDATA, RACE_OVERRUN, grace
 from fake_solvers import FAKES, LIARS, alive
 from omnisolve.bench import metrics
@@ -121,6 +122,16 @@ def test_suites_read_their_reference_columns():
     assert by_name["A-n32-k5"].num_vehicles == 5 and by_name["A-n32-k5"].best_known == 784
     assert by_name["att48"].best_known is None and by_name["att48"].historic_value == 12649
     assert cvrp.default_solvers == ["pyvrp", "ortools-routing"]
+
+
+def test_the_repository_s_generated_suites_are_found_by_name_and_their_optima_hold():
+    """benchmarks/data/knapsack_heldapart: found by name beside ../shared/benchdata; the 150-item
+    optima agree with the knapsack DP backend's proof."""
+    held = load_suite("knapsack_heldapart")
+    assert held.folder.parent.name == "data" and len(held.instances) == 12
+    for inst in [i for i in held.instances if i.size == 150][:3]:
+        result = om.solve(str(inst.path), solver="knapsack-dp", time_limit=30)
+        assert result.status == om.Status.OPTIMAL and result.objective == inst.best_known and inst.proven
 
 
 def test_select_filters_by_name_size_and_count():
