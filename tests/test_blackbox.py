@@ -270,6 +270,7 @@ def test_optuna_gp_names_the_package_it_needs():
         ({"budget": 2.5}, InputError, "budget must be an integer at least 1"),
         ({"workers": 0}, InputError, "workers must be"),
         ({"seed": -1}, InputError, r"seed must be an integer in \[0, 4294967296\), got -1"),
+        ({"noisy": "yes"}, InputError, r"noisy must be True, False or None \(not known\), got 'yes'"),
         ({"fun": 3}, ModelError, "fun must be callable"),
         ({"constraints": 3}, ModelError, "constraints must be callable"),
     ],

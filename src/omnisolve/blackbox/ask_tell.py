@@ -91,6 +91,8 @@ class BlackBox:
         self.workers = checked_int("workers", workers, 1)
         self.constrained = bool(constraints)
         seed = checked_int("seed", seed, 0, 2**32)
+        if noisy is not None and not isinstance(noisy, (bool, np.bool_)):
+            raise InputError(f"noisy must be True, False or None (not known), got {noisy!r}")
         if method != "auto":
             lookup(method)  # an unknown name fails here, before anything is built
         unit_x0 = None if x0 is None else self.space.unit(x0)
