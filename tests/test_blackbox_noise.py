@@ -62,16 +62,27 @@ def test_a_noisy_function_is_found_so_chosen_for_and_its_answer_says_so():
         {"noisy": True},  # the caller knows
         {"noisy": False},
         {"budget": MIN_BUDGET - 1},  # too small to spend a call on it
-        {"workers": 2},  # rule 1 decides whatever the noise
-        {"integer": [True, False]},  # rules 2-3 too
+        {"integer": [True, False]},  # rules 2-3 pick methods that take no noise into account
     ],
 )
-def test_no_probe_where_it_cannot_change_the_choice(kwargs):
+def test_no_probe_where_it_cannot_change_what_runs(kwargs):
     args = {"budget": 60, **kwargs}
     result = om.minimize(Counted(0.01), [(-1, 1)] * 2, **args)
     assert "noise" not in result.extra and not result.extra["rule"].startswith(("f repeated", "f varied"))
-    features = Features(2, args["budget"], args.get("workers", 1), False, 0.5 if "integer" in args else 0.0)
-    assert result.extra["method"] == choose(Features(**{**features.__dict__, "noisy": args.get("noisy")}))[0]
+    features = Features(2, args["budget"], 1, False, 0.5 if "integer" in args else 0.0, args.get("noisy"))
+    assert result.extra["method"] == choose(features)[0]
+
+
+def fresh_noise(x: np.ndarray) -> float:
+    """Noise from the OS's entropy at every call: a copy in a worker process draws its own (a
+    pickled generator would repeat its parent's draws in every worker)."""
+    return float(np.sum((x - 0.3) ** 2) + 0.01 * np.random.default_rng().standard_normal())
+
+
+def test_with_several_workers_the_probe_tells_ngopt_that_f_is_noisy():
+    result = om.minimize(fresh_noise, [(-1, 1)] * 2, budget=60, workers=2)
+    assert result.extra["noise"]["noisy"] and result.extra["method"] == "ngopt"
+    assert result.extra["rule"].startswith("f varied at one point (") and result.extra["calls"] <= 60
 
 
 def test_a_failed_probe_call_leaves_noise_unknown_and_the_search_goes_on():

@@ -20,10 +20,11 @@ MIN_BUDGET = 20  # below it the repeated call is too large a share of the budget
 
 
 def worth_probing(f: Features) -> bool:
-    """Whether noise could change `auto`'s choice for a problem with features `f` (rules 1-3,
-    several workers or integer coordinates, do not look at noise) and the budget allows the
-    repeated call."""
-    return f.noisy is None and f.workers == 1 and f.integer_share == 0 and f.budget >= MIN_BUDGET
+    """Whether knowing the noise can change what `auto` runs for a problem with features `f`:
+    its learned choice, or NGOpt told that f is noisy (several workers); not with integer
+    coordinates (rules 2-3 pick methods that take no noise into account), nor where the budget
+    is too small for the repeated call."""
+    return f.noisy is None and f.integer_share == 0 and f.budget >= MIN_BUDGET
 
 
 class ProbingAuto(Backend):
