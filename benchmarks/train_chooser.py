@@ -38,6 +38,10 @@ TRAINING: list[tuple[str, str | None]] = [
     ("bbob_20d_heldout/bbob.json", "cobyqa"),
     ("bbob_constrained_10d_heldout/bbob.json", "cobyla"),
     ("bbob_constrained_20d_heldout/bbob.json", "cobyla"),
+    ("bbob_1000_instance5/bbob.json", None),  # instance 5, 2, 5 and 10 dimensions, 1,000 per dimension
+    ("bbob_constrained_1000_instance5/bbob.json", None),  # the same, bbob-constrained in 2 dimensions
+    ("bbob_noise_severe/bbob.json", None),  # instance 5, 2, 5 and 10 dimensions, 100 per dimension, noisy
+    ("bbob_noise_moderate/bbob.json", None),
 ]
 
 

@@ -100,6 +100,7 @@ class BlackBox:
             self.space.dimension, self.budget, seed, unit_x0, self.workers, self.constrained, noisy=bool(noisy)
         )
         self._probe: ProbingAuto | None = None
+        self._noisy = None if noisy is None else bool(noisy)
         if method == "auto":
             features = Features(
                 self.space.dimension, self.budget, self.workers, self.constrained, self.space.integer_share, noisy
@@ -226,6 +227,8 @@ class BlackBox:
         }
         if self._probe is not None and self._probe.noise:
             extra["noise"] = self._probe.noise
+        elif self._noisy is not None:
+            extra["noise"] = {"noisy": self._noisy, "told": "by the caller"}
         if best is not None:
             assert best.objective is not None
             result = Result(

@@ -73,7 +73,7 @@ class Chooser:
         mean = {m: sum(w * g.areas[m] for w, g in zip(weights, near)) / sum(weights) for m in common}
         best = max(sorted(common), key=lambda m: mean[m])
         problems = sum(g.problems for g in near)
-        kind = "constrained" if f.constrained else "unconstrained"
+        kind = ("noisy " if f.noisy else "") + ("constrained" if f.constrained else "unconstrained")
         return best, (
             f"learned: largest mean ECDF area ({mean[best]:.3f}) on {problems} recorded "
             f"{kind} problems nearest {f.dimension}-D at {per:.0f} calls per dimension"

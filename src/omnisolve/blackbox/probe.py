@@ -1,4 +1,4 @@
-"""`method="auto"` where noise can change the choice: the first calls evaluate one point
+"""`method="auto"` where noise can change what runs: the first calls evaluate one point
 (x0, or the middle of the box) REPEATS times. Values that differ mean f is noisy; then `auto`
 chooses knowing it (`blackbox.auto`), and the chosen method runs on the rest of the budget,
 told that f is noisy (Nevergrad's NGOpt then plans for noise). When f is deterministic and the
@@ -21,10 +21,16 @@ MIN_BUDGET = 20  # below it the repeated call is too large a share of the budget
 
 def worth_probing(f: Features) -> bool:
     """Whether knowing the noise can change what `auto` runs for a problem with features `f`:
-    its learned choice, or NGOpt told that f is noisy (several workers); not with integer
-    coordinates (rules 2-3 pick methods that take no noise into account), nor where the budget
-    is too small for the repeated call."""
-    return f.noisy is None and f.integer_share == 0 and f.budget >= MIN_BUDGET
+    with one worker, when its choice for a noisy f differs from its choice for a deterministic
+    one; with several, always (NGOpt is told). Not with integer coordinates (rules 2-3 pick
+    methods that take no noise into account), nor where the budget is too small for the
+    repeated call. Where it cannot change anything, no call is spent on it."""
+    if f.noisy is not None or f.integer_share > 0 or f.budget < MIN_BUDGET:
+        return False
+    if f.workers > 1:
+        return True
+    with_noise = choose(dataclasses.replace(f, noisy=True))[0]
+    return with_noise != choose(dataclasses.replace(f, noisy=False))[0]
 
 
 class ProbingAuto(Backend):
