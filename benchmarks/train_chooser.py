@@ -30,7 +30,11 @@ from omnisolve.blackbox.auto import Features
 from omnisolve.blackbox.chooser import SAME_AS, SHIPPED, Chooser, shipped, train
 
 RESULTS = Path("benchmarks/results")
-#: (run, the method `auto` stood for in it, or None when its singles were all run beside it)
+#: (run, the method `auto` stood for in it, or None when its singles were all run beside it).
+#: Judged, not learned from: bbob_1000_instance5. At 1,000 calls per dimension COBYQA has the
+#: larger ECDF areas there, but dual annealing (rule 6) finds the 2-D Schwefel function's global
+#: minimum where COBYQA ends in a local one (docs/continuous.md), so without constraints the
+#: record auto learns from stops at 100 calls per dimension.
 TRAINING: list[tuple[str, str | None]] = [
     ("bbob.json", None),  # instance 1, 2 and 5 dimensions, 50 calls per dimension, both suites
     ("bbob_heldout/bbob.json", None),  # instance 2, 3 dimensions, 100 per dimension, both suites
@@ -38,8 +42,7 @@ TRAINING: list[tuple[str, str | None]] = [
     ("bbob_20d_heldout/bbob.json", "cobyqa"),
     ("bbob_constrained_10d_heldout/bbob.json", "cobyla"),
     ("bbob_constrained_20d_heldout/bbob.json", "cobyla"),
-    ("bbob_1000_instance5/bbob.json", None),  # instance 5, 2, 5 and 10 dimensions, 1,000 per dimension
-    ("bbob_constrained_1000_instance5/bbob.json", None),  # the same, bbob-constrained in 2 dimensions
+    ("bbob_constrained_1000_instance5/bbob.json", None),  # instance 5, 2 dimensions, 1,000 per dimension
     ("bbob_noise_severe/bbob.json", None),  # instance 5, 2, 5 and 10 dimensions, 100 per dimension, noisy
     ("bbob_noise_moderate/bbob.json", None),
 ]

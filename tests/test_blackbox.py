@@ -291,7 +291,7 @@ def test_bad_input_is_refused(kwargs, error, match):
         (Features(4, 2000, 1, False, 0.25), "cma"),
         (Features(5, 100, 1, True, 0.0), "cobyla"),
         (Features(5, 500, 1, True, 0.0), "cobyla"),  # 100 per dimension: still few
-        (Features(5, 5005, 1, True, 0.0), "scipy-da"),  # above the recorded 1,000 per dimension: the rules
+        (Features(5, 5005, 1, True, 0.0), "cobyla"),  # above the recorded 1,000 per dimension: rule 4
         (Features(10, 100, 1, False, 0.0), "cobyqa"),
         (Features(10, 1000, 1, False, 0.0), "cobyqa"),
         (Features(10, 10010, 1, False, 0.0), "scipy-da"),
@@ -433,8 +433,8 @@ def test_shipped_chooser_answers_inside_the_recorded_runs_and_the_rules_elsewher
     assert method == "cobyqa" and why.startswith("learned:")
     method, why = choose(Features(12, 600, 1, True, 0.0))
     assert method == "cobyla" and why.startswith("learned:")
-    method, why = choose(Features(4, 4000, 1, False, 0.0))  # 1,000 calls per dimension: recorded too
-    assert method == "cobyqa" and why.startswith("learned:")
+    method, why = choose(Features(4, 4000, 1, False, 0.0))  # 1,000 per dimension: judged, not learned from
+    assert method == "scipy-da" and why == "1000 > 100 evaluations per dimension"
     method, why = choose(Features(3, 300, 1, False, 0.0, noisy=True))  # the noisy runs' own groups
     assert method == "cobyqa" and "recorded noisy unconstrained problems" in why
     method, why = choose(Features(4, 8000, 1, False, 0.0))  # 2,000 calls per dimension: never recorded

@@ -3,8 +3,8 @@
 
 Rules 1-3 first (several workers, integer coordinates: no recorded run has them); then the
 chooser learned from recorded BBOB runs (`blackbox.chooser`) where the problem lies inside
-them (2-20 dimensions, 50-1,000 calls per dimension; noisy or not, as `blackbox.probe` found
-f); rules 4-6 otherwise. Noise has no rule of its own: in the recorded noisy runs (COCO's
+them (2-20 dimensions, 50-100 calls per dimension, and with constraints 1,000 in 2 dimensions;
+noisy or not, as `blackbox.probe` found f); rules 4-6 otherwise. Noise has no rule of its own: in the recorded noisy runs (COCO's
 Gaussian noise, moderate and severe, 100 calls per dimension) the best method was the one
 without noise, COBYQA, so outside them the rules for noise-free problems stand. The rules, first
 match wins (docs/continuous.md gives the runs they come from: sphere, Rosenbrock, Rastrigin,
@@ -17,8 +17,8 @@ dimensions, instance 1, at 50 per dimension):
    models each coordinate; its cost per trial grows with the trials), else cma;
 3. some integer coordinates -> cma (rounding makes plateaus, which stall the gradient steps of
    dual annealing's local searches; CMA-ES only ranks points);
-4. constraints and at most FEW_PER_DIMENSION evaluations per dimension -> cobyla (takes g(x) <= 0
-   as constraints: on bbob-constrained far ahead of every method that penalizes or samples);
+4. constraints -> cobyla (takes g(x) <= 0 as constraints: on bbob-constrained far ahead of
+   every method that penalizes or samples, at 50, 100 and 1,000 calls per dimension);
 5. at most FEW_PER_DIMENSION evaluations per dimension -> cobyqa (a quadratic model per run,
    restarted: the best on bbob at 50 per dimension, in both dimensions);
 6. otherwise -> scipy-da (dual annealing with local searches, restarted: with hundreds of
@@ -67,8 +67,10 @@ def choose(f: Features) -> tuple[str, str]:
     learned = shipped().choose(f)
     if learned is not None:
         return learned
+    if f.constrained:
+        return "cobyla", "constrained: COBYLA takes g(x) <= 0 as constraints"
     per = f.budget_per_dimension
     if per > FEW_PER_DIMENSION:
         return "scipy-da", f"{per:.0f} > {FEW_PER_DIMENSION} evaluations per dimension"
     few = f"{per:.0f} <= {FEW_PER_DIMENSION} evaluations per dimension"
-    return ("cobyla", f"constrained, {few}") if f.constrained else ("cobyqa", few)
+    return "cobyqa", few
