@@ -4,9 +4,10 @@
 Rules 1-3 first (several workers, integer coordinates: no recorded run has them); then the
 chooser learned from recorded BBOB runs (`blackbox.chooser`) where the problem lies inside
 them (2-20 dimensions, 50-100 calls per dimension, and with constraints 1,000 in 2 dimensions;
-noisy or not, as `blackbox.probe` found f); rules 4-6 otherwise. Noise has no rule of its own: in the recorded noisy runs (COCO's
-Gaussian noise, moderate and severe, 100 calls per dimension) the best method was the one
-without noise, COBYQA, so outside them the rules for noise-free problems stand. The rules, first
+noisy or not, as `blackbox.probe` found f); rules 4-6 otherwise. Noise has no rule of its
+own: in the recorded noisy runs (COCO's Gaussian noise, moderate and severe, 100 calls per
+dimension) the best method was the one without noise, COBYQA, so outside them the rules for
+noise-free problems stand. The rules, first
 match wins (docs/continuous.md gives the runs they come from: sphere, Rosenbrock, Rastrigin,
 Schwefel, integer and constrained variants in 2-10 dimensions at 20-1000 evaluations per
 dimension, two or three seeds each, and COCO's bbob and bbob-constrained suites in 2 and 5
