@@ -2,6 +2,8 @@
 
 import csv
 import itertools
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -157,3 +159,11 @@ def test_knapsack_dp_matches_brute_force_on_tiny_instances():
         assert result.status == Status.OPTIMAL
         assert Knapsack(values, weights, capacity).check(result.solution) == []
         assert result.objective == pytest.approx(best, abs=1e-9)
+
+
+def test_hgs_helper_asks_for_the_cpu_share_it_has_had():
+    """HGS-CVRP counts CPU seconds: a helper that has had part of a core (here it slept) asks for
+    that part of the wall seconds left, so it ends by the deadline on an overloaded machine."""
+    code = "import time; time.sleep(1.0); from omnisolve.solvers.hgs_cvrp import _cpu_share; print(_cpu_share())"
+    share = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert 0.25 <= share < 0.85

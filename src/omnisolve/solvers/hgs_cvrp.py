@@ -10,8 +10,10 @@ process (a task of `omnisolve.processes`, entry `run_search`): a crash is an err
 hang past the time limit is killed, and neither harms the caller. The cases known to break it are
 answered here without it. Its routes come once, at the end; its progress comes as it goes: the
 helper reads HGS-CVRP's own trace lines (its fd 1 turned into a pipe) for the best feasible cost
-and sends each improvement as an incumbent. It counts its time limit in CPU seconds (`clock()`),
-so on an overloaded machine the helper is killed at the deadline plus a grace without an answer.
+and sends each improvement as an incumbent. It counts its time limit in CPU seconds (`clock()`):
+the helper asks for the wall seconds left times the CPU share it has had so far (`_cpu_share`),
+so that on a machine with more busy processes than cores it still ends by the deadline. Where
+the load rises after it started, it is killed at the deadline plus a grace without an answer.
 A caller's stopping criterion ends it the same way.
 HGS-CVRP wants the depot at node 0 and symmetric distances: the problem is renumbered for it,
 and an asymmetric one is refused. `hygese` is imported in the helper only."""
@@ -48,6 +50,9 @@ _POLL = 0.05
 # HGS-CVRP writes a trace line every this many iterations; " | Feas <count> <best> <mean>" in it
 _TRACE_EVERY = 100
 _BEST_FEASIBLE = re.compile(r"\| Feas \d+ ([0-9.]+)")
+# a CPU share above this counts as a whole core: start-up waits (disk, spawn) are not load
+_WHOLE_CORE = 0.85
+_LEAST_SHARE = 0.25
 
 
 class HgsCvrpSolver(SolverInterface):
@@ -117,9 +122,24 @@ def run_search(spec: dict[str, Any], channel: Channel) -> None:
     channel.started()
     start = time.perf_counter()
     order = np.array([problem.depot, *problem.customers])  # HGS node i is our node order[i]
+    cpu_seconds = (spec["deadline"] - time.time()) * _cpu_share()
     with _trace_costs(lambda cost: channel.incumbent(time.perf_counter() - start, cost)):
-        routes = _search(problem, order, spec["deadline"] - time.time(), spec["seed"])
+        routes = _search(problem, order, cpu_seconds, spec["seed"])
     channel.result(Result(Status.FEASIBLE if routes else Status.TIME_LIMIT, solution=routes))
+
+
+def _cpu_share() -> float:
+    """The share of a core this process has had since it started (CPU seconds over wall
+    seconds, from /proc; 1 where /proc is absent or the share is near a whole core)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return 1.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    wall = uptime - int(fields[19]) / ticks  # field 22 of stat, starttime: ticks after boot
+    share = time.process_time() / wall if wall > 0.2 else 1.0
+    return 1.0 if share >= _WHOLE_CORE else max(share, _LEAST_SHARE)
 
 
 def _search(problem: CVRP, order: np.ndarray, seconds: float, seed: int) -> list[list[int]] | None:
