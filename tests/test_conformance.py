@@ -48,7 +48,7 @@ LIMIT = 10.0  # s, the time limit of a solve
 # backends that search until their time limit even on a tiny problem (measured): a short limit
 # keeps the file fast and still checks that they stop on time
 SHORT_LIMIT = 1.5
-RUNS_TO_LIMIT = {"tsp-ils", "ortools-routing", "pyvrp"}
+RUNS_TO_LIMIT = {"tsp-ils", "ortools-routing", "pyvrp", "hgs"}
 QUICK = 0.5  # s an unsupported_reason may take
 ONE_THREAD = 1.25  # CPU seconds per wall second a solve on 1 thread may use (verification included)
 CPU_NOISE = 0.2  # s of CPU a solve may use beyond that (imports, a child's start)

@@ -52,7 +52,9 @@ _TRACE_EVERY = 100
 _BEST_FEASIBLE = re.compile(r"\| Feas \d+ ([0-9.]+)")
 # a CPU share above this counts as a whole core: start-up waits (disk, spawn) are not load
 _WHOLE_CORE = 0.85
-_LEAST_SHARE = 0.25
+# below it, the load may rise further: the helper asks for this part of its share, at least the least share
+_LOADED_MARGIN = 0.75
+_LEAST_SHARE = 0.1
 
 
 class HgsCvrpSolver(SolverInterface):
@@ -129,8 +131,9 @@ def run_search(spec: dict[str, Any], channel: Channel) -> None:
 
 
 def _cpu_share() -> float:
-    """The share of a core this process has had since it started (CPU seconds over wall
-    seconds, from /proc; 1 where /proc is absent or the share is near a whole core)."""
+    """The part of a core to plan HGS-CVRP's CPU seconds on: 1 where this process has had
+    nearly a whole core since it started (CPU seconds over wall seconds, from /proc) or /proc
+    is absent, else a margin below the share it has had."""
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
         uptime = float(Path("/proc/uptime").read_text().split()[0])
@@ -139,7 +142,7 @@ def _cpu_share() -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     wall = uptime - int(fields[19]) / ticks  # field 22 of stat, starttime: ticks after boot
     share = time.process_time() / wall if wall > 0.2 else 1.0
-    return 1.0 if share >= _WHOLE_CORE else max(share, _LEAST_SHARE)
+    return 1.0 if share >= _WHOLE_CORE else max(share * _LOADED_MARGIN, _LEAST_SHARE)
 
 
 def _search(problem: CVRP, order: np.ndarray, seconds: float, seed: int) -> list[list[int]] | None:
