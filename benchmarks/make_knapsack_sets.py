@@ -1,29 +1,56 @@
-"""Write the knapsack instances of the portfolio's held-apart set (benchmarks/data/knapsack_heldapart):
-Pisinger's classes ("Where are the hard knapsack problems?", 2005) drawn again, apart from the
-training suite's in every way it can be: another seed, weights up to R = 10,000 (the training
-suite's go to 1,000), capacities of 30 % and 70 % of the total weight (training: 50 %), other
-sizes (150 and 1,200 items), and one class the training suite has no instance of (almost strongly
-correlated). Each optimum is computed by dynamic programming over the capacity here and checked
-against HiGHS on the 0-1 model (its solution <= the optimum <= its bound, within a minute).
+"""Write the portfolio's generated knapsack sets in benchmarks/data, Pisinger's classes ("Where
+are the hard knapsack problems?", 2005) drawn with other parameters than ../shared/benchdata's
+(weights up to 1,000, capacity 50 % of the total weight, 50-1,000 items):
 
-    .venv/bin/python benchmarks/make_knapsack_heldapart.py
+- knapsack_heldapart, the evaluation set: apart from every training set in every way it can be:
+  its own seed, weights up to R = 10,000, capacities of 30 % and 70 %, 150 and 1,200 items, and
+  one class no training set has (almost strongly correlated).
+- knapsack_large, training: capacities too large for dynamic programming within 10 s (items x
+  capacity from 2.2e9 to 1.6e10, where the shared suite stays under 2.5e8): weights up to 100,000,
+  capacities of 50 % and 40 %, 300 and 800 items, another seed, the five other classes. Without
+  it the selector only ever saw knapsack-dp prove everything.
+
+Each optimum is computed by dynamic programming over the capacity here and checked against HiGHS
+on the 0-1 model (its solution <= the optimum <= its bound, within a minute).
+
+    .venv/bin/python benchmarks/make_knapsack_sets.py [heldapart|large ...]
 """
 
 from __future__ import annotations
 
 import csv
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).resolve().parent / "data" / "knapsack_heldapart"
-SEED = 20261206
-R = 10_000
-SIZES = ((150, 0.3), (1200, 0.7))  # (items, capacity as a share of the total weight)
+DATA = Path(__file__).resolve().parent / "data"
+CLASSES = ("uncorrelated", "weakly", "strongly", "inverse_strongly", "almost_strongly", "subset_sum")
 
 
-def draw(kind: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(values, weights) of Pisinger's class `kind`."""
+@dataclass(frozen=True)
+class KnapsackSet:
+    """One generated set: its seed, weight range R, sizes as (items, capacity share), classes and
+    the suffix of its instance names."""
+
+    seed: int
+    R: int
+    sizes: tuple[tuple[int, float], ...]
+    classes: tuple[str, ...]
+    tag: str
+
+
+SETS = {
+    "heldapart": KnapsackSet(20261206, 10_000, ((150, 0.3), (1200, 0.7)), CLASSES, "h"),
+    "large": KnapsackSet(
+        20261207, 100_000, ((300, 0.5), (800, 0.4)), tuple(c for c in CLASSES if c != "almost_strongly"), "L"
+    ),
+}
+
+
+def draw(kind: str, n: int, R: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(values, weights) of Pisinger's class `kind` with weights up to R."""
     w = rng.integers(1, R + 1, n)
     if kind == "uncorrelated":
         p = rng.integers(1, R + 1, n)
@@ -69,27 +96,31 @@ def highs_bounds(values: np.ndarray, weights: np.ndarray, capacity: int) -> tupl
     return -float(res.fun), -float(res.mip_dual_bound)
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(SEED)
+def write(which: str) -> None:
+    """Write the set `which` (a key of SETS) into benchmarks/data/knapsack_<which>."""
+    spec = SETS[which]
+    out = DATA / f"knapsack_{which}"
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(spec.seed)
     rows = []
-    for kind in ("uncorrelated", "weakly", "strongly", "inverse_strongly", "almost_strongly", "subset_sum"):
-        for n, share in SIZES:
-            values, weights = draw(kind, n, rng)
+    for kind in spec.classes:
+        for n, share in spec.sizes:
+            values, weights = draw(kind, n, spec.R, rng)
             capacity = int(share * weights.sum())
-            name = f"{kind}_h{n}"
+            name = f"{kind}_{spec.tag}{n}"
             lines = [f"{n} {capacity}"] + [f"{p} {w}" for p, w in zip(values, weights)]
-            (OUT / f"{name}.kp").write_text("\n".join(lines) + "\n")
+            (out / f"{name}.kp").write_text("\n".join(lines) + "\n")
             best = optimum(values, weights, capacity)
             found, bound = highs_bounds(values, weights, capacity)
             assert found - 0.5 < best < bound + 0.5, (name, found, best, bound)
             rows.append({"name": name, "file": f"{name}.kp", "items": n, "capacity": capacity, "optimum": best})
             print(name, best, flush=True)
-    with (OUT / "optima.csv").open("w", newline="") as fh:
+    with (out / "optima.csv").open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
 
 
 if __name__ == "__main__":
-    main()
+    for which in sys.argv[1:] or list(SETS):
+        write(which)

@@ -125,13 +125,21 @@ def test_suites_read_their_reference_columns():
 
 
 def test_the_repository_s_generated_suites_are_found_by_name_and_their_optima_hold():
-    """benchmarks/data/knapsack_heldapart: found by name beside ../shared/benchdata; the 150-item
-    optima agree with the knapsack DP backend's proof."""
+    """benchmarks/data/knapsack_heldapart and knapsack_large: found by name beside
+    ../shared/benchdata; the 150-item optima agree with the knapsack DP backend's proof, and
+    HiGHS proves the large set's uncorrelated ones (where the DP is out of reach)."""
+    from omnisolve.algorithms.knapsack_dp import prefer_dp
+
     held = load_suite("knapsack_heldapart")
     assert held.folder.parent.name == "data" and len(held.instances) == 12
     for inst in [i for i in held.instances if i.size == 150][:3]:
         result = om.solve(str(inst.path), solver="knapsack-dp", time_limit=30)
         assert result.status == om.Status.OPTIMAL and result.objective == inst.best_known and inst.proven
+    large = load_suite("knapsack_large")
+    assert len(large.instances) == 10 and not any(prefer_dp(om.read(i.path)) for i in large.instances)
+    for inst in select(large, ["uncorrelated_L300", "uncorrelated_L800"]):
+        result = om.solve(str(inst.path), solver="highs", time_limit=5)  # its witness: 1 s of SCIP
+        assert result.status == om.Status.OPTIMAL and result.objective == inst.best_known
 
 
 def test_select_filters_by_name_size_and_count():

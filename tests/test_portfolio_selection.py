@@ -382,7 +382,7 @@ def test_evaluate_judges_the_shipped_or_a_given_selector_on_held_apart_runs(tmp_
     assert runner.invoke(app, ["portfolio", "train", str(runs), "-o", str(tmp_path / "sel.json")]).exit_code == 0
     for selector, trained in (
         (str(tmp_path / "sel.json"), "at 5 s on 10 other instances"),
-        ("shipped", "at 5 s on 81"),
+        ("shipped", "at 5 s on 91"),
     ):
         args = ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "ev"), "--selector", selector]
         evaluated = runner.invoke(app, args)
@@ -410,7 +410,7 @@ def test_bench_portfolio_heldapart_judges_the_shipped_selector_nearest_the_limit
     knapsack_runs(tmp_path / "runs.csv")
     code, out, err = run_cli(capsys, "bench", "portfolio-heldapart", "--out", str(tmp_path))
     assert code == 0, err
-    assert "held apart: a selector trained at 5 s on 81 other instances" in (tmp_path / "portfolio.md").read_text()
+    assert "held apart: a selector trained at 5 s on 91 other instances" in (tmp_path / "portfolio.md").read_text()
 
 
 def test_portfolio_train_show_and_evaluate_commands(tmp_path):
@@ -494,6 +494,24 @@ def test_a_solver_that_can_prove_goes_first_when_the_selector_picks_one_that_nev
     assert prefer_proof(["lkh", "tsp-ils", "cpsat"], ["cpsat", "lkh"], ["cpsat"]) == ["cpsat", "lkh", "tsp-ils"]
     assert prefer_proof(["highs", "cpsat"], ["cpsat", "highs"], ["cpsat", "highs"]) == ["highs", "cpsat"]
     assert prefer_proof(["tsp-ils", "lkh"], ["lkh", "tsp-ils"], ["cpsat"]) == ["tsp-ils", "lkh"]
+
+
+def test_shipped_selectors_send_knapsacks_too_large_for_dp_elsewhere():
+    """Trained with knapsacks where dynamic programming cannot finish (benchmarks/data/
+    knapsack_large, items x capacity 2.2e9-1.6e10) and the feature that measures it, the
+    shipped selectors keep knapsack-dp first only where it proves the optimum in time: on the
+    held-apart set, 150-item knapsacks with weights to 10,000 go to it and 1,200-item ones
+    (n x C 5e9-6e9, out of its reach) to HiGHS or CP-SAT (the VBS of each at 10 s)."""
+    from omnisolve.algorithms.knapsack_dp import PREFER_CELLS
+    from omnisolve.bench.suites import load_suite
+
+    held = {i.name: read(i.path) for i in load_suite("knapsack_heldapart").instances}
+    large = [held[f"{kind}_h1200"] for kind in ("uncorrelated", "weakly", "strongly", "inverse_strongly")]
+    assert all(features(k)["dp_cells"] > 10 * PREFER_CELLS for k in large)
+    for limit in (1, 5, 10):
+        firsts = [choose(k, time_limit=limit).ranked[0] for k in large]
+        assert set(firsts) <= {"highs", "cpsat"}, (limit, firsts)
+    assert choose(held["weakly_h150"], time_limit=10).ranked[0] == "knapsack-dp"
 
 
 def test_shipped_selector_keeps_proofs_within_reach_for_small_tsps():

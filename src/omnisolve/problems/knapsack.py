@@ -103,6 +103,9 @@ class Knapsack(StructuredProblem):
             "capacity_to_total_weight": self.capacity / total if total else 1.0,
             "fits_alone": float((w <= self.capacity).mean()),
             "greedy_prefix": greedy / self.size,
+            # the work of a DP over the capacity (items x reachable capacity): what decides
+            # whether knapsack-dp finishes, which no share or spread above tells
+            "dp_cells": float(self.size * (min(np.floor(self.capacity), total) + 1)),
             "weight_value_corr": float(np.mean((w - w.mean()) * (v - v.mean())) / spread) if spread else 0.0,
             **common.stats("weight", w),
             **common.stats("value", v),
