@@ -11,7 +11,7 @@ import pytest
 from conftest import BENCHDATA
 from conftest import run_cli as run
 from omnisolve.cli import solve as solve_commands
-from omnisolve.result import Result, Status
+from omnisolve.result import Certificate, Optimality, Result, Status
 
 
 def one_line_error(err: str) -> str:
@@ -129,3 +129,16 @@ def test_entry_point_subprocess_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "omnisolve.cli", "solve", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "broken.tsp:7" in one_line_error(proc.stderr)
+
+
+def test_an_optimum_within_the_gap_tolerance_says_so():
+    """A MIP solver stops at the relative gap (1e-6 by default): 7,425,375 with a proven bound of
+    7,425,380 is "optimal" within it, and the status line says the objective may not be the optimum."""
+    from omnisolve.cli.reporting import status_text
+
+    def result(objective: float) -> Result:
+        proof = Certificate("pass", objective=objective, optimality=Optimality.PROVEN, bound=7425380.0)
+        return Result(Status.OPTIMAL, objective=objective, bound=7425380.0, certificate=proof)
+
+    assert status_text(result(7425375.0)).plain == "optimal (proven, within gap 6.734e-05 %)"
+    assert status_text(result(7425380.0)).plain == "optimal (proven)"

@@ -41,10 +41,15 @@ OPTIMALITY_STYLE = {
 
 
 def status_text(result: Result) -> Text:
-    """The status with what is known about it: "optimal (proven)", "infeasible (claimed)"..."""
+    """The status with what is known about it: "optimal (proven)", "infeasible (claimed)"...;
+    an optimum within the gap tolerance but not closed says so ("optimal (proven, within gap
+    6.7e-05 %)"): the objective is then not necessarily the optimum."""
     text = Text(result.status.value, style=STATUS_STYLE[result.status])
     if result.optimality != Optimality.NONE:
-        text.append(f" ({result.optimality.value})", style=OPTIMALITY_STYLE[result.optimality])
+        within = ""
+        if result.status == Status.OPTIMAL and result.gap is not None and result.gap > 0:
+            within = f", within gap {fmt_gap(result.gap)}"
+        text.append(f" ({result.optimality.value}{within})", style=OPTIMALITY_STYLE[result.optimality])
     return text
 
 
