@@ -34,6 +34,9 @@ METHODS: dict[str, Method] = {
     "cobyla": Method("scipy_backend", "cobyla", "scipy", "SciPy COBYLA from random restarts; constraints native"),
     "cobyqa": Method("scipy_backend", "cobyqa", "scipy", "SciPy COBYQA from random restarts; constraints native"),
     "nelder-mead": Method("scipy_backend", "nelder-mead", "scipy", "SciPy Nelder-Mead from random restarts; penalty"),
+    "cobyqa-da": Method(
+        "scipy_backend", "cobyqa-da", "scipy", "COBYQA restarts on half the budget, then dual annealing; penalty"
+    ),
     "config": Method(
         "config_backend",
         "",

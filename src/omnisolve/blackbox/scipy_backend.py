@@ -65,6 +65,13 @@ class Oracle:
         """Vectorized `f` for differential evolution: one point per column."""
         return np.array([t.penalized for t in self.told(list(np.asarray(columns).T))])
 
+    def best(self) -> np.ndarray | None:
+        """The evaluated point of least penalized value (None before any evaluation)."""
+        if not self._cache:
+            return None
+        key = min(self._cache, key=lambda k: self._cache[k].penalized)
+        return np.frombuffer(key, dtype=float).copy()
+
     def g(self, u: np.ndarray) -> np.ndarray:
         told = self.told([u])[0]
         if told.violations is not None:
@@ -201,6 +208,32 @@ def _da(oracle: Oracle, start: np.ndarray, seed: int) -> None:
     dual_annealing(oracle.f, _unit_bounds(len(start)), seed=seed, x0=start)
 
 
+#: the share of the budget `cobyqa-da` spends on COBYQA's restarts before dual annealing
+MODEL_SHARE = 0.5
+
+
+def _cobyqa_then_da(budget: int) -> Run:
+    """COBYQA from random restarts on the first MODEL_SHARE of `budget`, then dual annealing
+    from the best point so far. The model method reaches the targets of smooth functions in few
+    calls (the first half of the calls is most of a logarithmic budget axis); the annealing
+    then looks for basins the restarts missed (Schwefel's function, where COBYQA alone stays
+    in a local optimum)."""
+    model_calls = int(MODEL_SHARE * budget)
+
+    def run(oracle: Oracle, start: np.ndarray, seed: int) -> None:
+        left = model_calls - oracle.evaluated
+        if left > 0:
+            _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
+            return
+        best = oracle.best()
+        _da(oracle, start if best is None else best, seed)
+
+    return run
+
+
+_COBYQA = {"initial_tr_radius": 0.25, "final_tr_radius": 1e-10}
+
+
 #: method name -> (run, takes constraints natively)
 RUNS: dict[str, tuple[Run, bool]] = {
     "scipy-de": (_de, False),
@@ -208,10 +241,12 @@ RUNS: dict[str, tuple[Run, bool]] = {
     "powell": (_local("Powell", {"xtol": 1e-10, "ftol": 1e-12}), False),
     "nelder-mead": (_local("Nelder-Mead", {"xatol": 1e-10, "fatol": 1e-12, "adaptive": True}), False),
     "cobyla": (_local("COBYLA", {"rhobeg": 0.25, "tol": 1e-10}), True),
-    "cobyqa": (_local("COBYQA", {"initial_tr_radius": 0.25, "final_tr_radius": 1e-10}), True),
+    "cobyqa": (_local("COBYQA", _COBYQA), True),
 }
 
 
 def make(setup: Setup) -> Backend:
+    if setup.option == "cobyqa-da":
+        return ScipyBackend(setup, _cobyqa_then_da(setup.budget))
     run, native = RUNS[setup.option]
     return ScipyBackend(setup, run, native)
