@@ -208,6 +208,8 @@ def _da(oracle: Oracle, start: np.ndarray, seed: int) -> None:
     dual_annealing(oracle.f, _unit_bounds(len(start)), seed=seed, x0=start)
 
 
+#: COBYQA's options, alone and in `cobyqa-da`
+_COBYQA = {"initial_tr_radius": 0.25, "final_tr_radius": 1e-10}
 #: the share of the budget `cobyqa-da` spends on COBYQA's restarts before dual annealing
 MODEL_SHARE = 0.5
 
@@ -229,9 +231,6 @@ def _cobyqa_then_da(budget: int) -> Run:
         _da(oracle, start if best is None else best, seed)
 
     return run
-
-
-_COBYQA = {"initial_tr_radius": 0.25, "final_tr_radius": 1e-10}
 
 
 #: method name -> (run, takes constraints natively)
