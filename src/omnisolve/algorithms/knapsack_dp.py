@@ -22,11 +22,6 @@ MAX_TABLE_BYTES = 2 * 1024**3
 PREFER_CELLS = 4e8
 
 
-def capacity_of(problem: Knapsack) -> int:
-    """The capacity the DP ranges over: floor(capacity), but no more than the total weight."""
-    return int(min(np.floor(problem.capacity), problem.weights.sum()))
-
-
 def dp_reason(problem: Knapsack) -> str | None:
     """None when the DP can solve this knapsack, else why not (fractional weights, or a table
     of kept bits larger than MAX_TABLE_BYTES)."""
@@ -34,7 +29,7 @@ def dp_reason(problem: Knapsack) -> str | None:
     bad = np.flatnonzero(w != np.round(w))
     if bad.size:
         return f"dynamic programming needs integer weights (found {w[bad[0]]:g}); use highs or cpsat"
-    table = problem.size * (capacity_of(problem) + 1) / 8
+    table = problem.dp_cells / 8
     if table > MAX_TABLE_BYTES:
         return (
             f"capacity {problem.capacity:g} x {problem.size} items needs {table / 1024**3:.1f} GiB "
@@ -46,7 +41,7 @@ def dp_reason(problem: Knapsack) -> str | None:
 def prefer_dp(problem: Knapsack) -> bool:
     """Whether the DP is the right exact method: it applies and n x C is small enough that it
     finishes within a few seconds (see PREFER_CELLS)."""
-    return dp_reason(problem) is None and problem.size * (capacity_of(problem) + 1) <= PREFER_CELLS
+    return dp_reason(problem) is None and problem.dp_cells <= PREFER_CELLS
 
 
 def solve_knapsack(

@@ -43,6 +43,17 @@ class Knapsack(StructuredProblem):
     def size(self) -> int:
         return len(self.values)
 
+    @property
+    def reachable_capacity(self) -> int:
+        """The capacity a dynamic program over it ranges over: floor(capacity), but no more
+        than the total weight."""
+        return int(min(np.floor(self.capacity), self.weights.sum()))
+
+    @property
+    def dp_cells(self) -> int:
+        """The work of that dynamic program: items x (reachable capacity + 1)."""
+        return self.size * (self.reachable_capacity + 1)
+
     def __repr__(self) -> str:
         return f"Knapsack({self.name!r}, {self.size} items, capacity {self.capacity:g})"
 
@@ -103,9 +114,8 @@ class Knapsack(StructuredProblem):
             "capacity_to_total_weight": self.capacity / total if total else 1.0,
             "fits_alone": float((w <= self.capacity).mean()),
             "greedy_prefix": greedy / self.size,
-            # the work of a DP over the capacity (items x reachable capacity): what decides
-            # whether knapsack-dp finishes, which no share or spread above tells
-            "dp_cells": float(self.size * (min(np.floor(self.capacity), total) + 1)),
+            # what decides whether knapsack-dp finishes, which no share or spread above tells
+            "dp_cells": float(self.dp_cells),
             "weight_value_corr": float(np.mean((w - w.mean()) * (v - v.mean())) / spread) if spread else 0.0,
             **common.stats("weight", w),
             **common.stats("value", v),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from omnisolve.algorithms.knapsack_dp import capacity_of, dp_reason, solve_knapsack
+from omnisolve.algorithms.knapsack_dp import dp_reason, solve_knapsack
 from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
 from omnisolve.problems.knapsack import Knapsack
@@ -32,7 +32,7 @@ class KnapsackDpSolver(SolverInterface):
 
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, Knapsack)  # unsupported_reason has refused every other problem
-        chosen = solve_knapsack(problem.values, problem.weights, capacity_of(problem), tracker.should_stop)
+        chosen = solve_knapsack(problem.values, problem.weights, problem.reachable_capacity, tracker.should_stop)
         if chosen is None:
             return Result(Status.TIME_LIMIT, message="the dynamic program did not finish within the time limit")
         objective = problem.evaluate(chosen)
