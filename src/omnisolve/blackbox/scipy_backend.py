@@ -32,8 +32,9 @@ class _Closed(Exception):
 class Oracle:
     """The thread's side: the function SciPy calls, answered by `tell` through the queues."""
 
-    def __init__(self, requests: queue.Queue[Any], replies: queue.Queue[Any], native: bool):
+    def __init__(self, requests: queue.Queue[Any], replies: queue.Queue[Any], native: bool, budget: int):
         self._requests, self._replies, self.native = requests, replies, native
+        self.budget = budget  # the calls the method may spend
         self._cache: dict[bytes, Told] = {}
         self.constraint_count: int | None = None
 
@@ -142,7 +143,7 @@ class ScipyBackend(Backend):
         then from random points, until closed or idle."""
         setup = self._setup
         rng = np.random.default_rng(setup.seed)
-        oracle = Oracle(self._requests, self._replies, self._native)
+        oracle = Oracle(self._requests, self._replies, self._native, setup.budget)
         start = setup.x0 if setup.x0 is not None else np.full(setup.dimension, 0.5)
         idle = 0
         try:
@@ -214,23 +215,18 @@ _COBYQA = {"initial_tr_radius": 0.25, "final_tr_radius": 1e-10}
 MODEL_SHARE = 0.5
 
 
-def _cobyqa_then_da(budget: int) -> Run:
-    """COBYQA from random restarts on the first MODEL_SHARE of `budget`, then dual annealing
+def _cobyqa_then_da(oracle: Oracle, start: np.ndarray, seed: int) -> None:
+    """COBYQA from random restarts on the first MODEL_SHARE of the budget, then dual annealing
     from the best point so far. The model method reaches the targets of smooth functions in few
     calls (the first half of the calls is most of a logarithmic budget axis); the annealing
     then looks for basins the restarts missed (Schwefel's function, where COBYQA alone stays
     in a local optimum)."""
-    model_calls = int(MODEL_SHARE * budget)
-
-    def run(oracle: Oracle, start: np.ndarray, seed: int) -> None:
-        left = model_calls - oracle.evaluated
-        if left > 0:
-            _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
-            return
-        best = oracle.best()
-        _da(oracle, start if best is None else best, seed)
-
-    return run
+    left = int(MODEL_SHARE * oracle.budget) - oracle.evaluated
+    if left > 0:
+        _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
+        return
+    best = oracle.best()
+    _da(oracle, start if best is None else best, seed)
 
 
 #: method name -> (run, takes constraints natively)
@@ -241,11 +237,10 @@ RUNS: dict[str, tuple[Run, bool]] = {
     "nelder-mead": (_local("Nelder-Mead", {"xatol": 1e-10, "fatol": 1e-12, "adaptive": True}), False),
     "cobyla": (_local("COBYLA", {"rhobeg": 0.25, "tol": 1e-10}), True),
     "cobyqa": (_local("COBYQA", _COBYQA), True),
+    "cobyqa-da": (_cobyqa_then_da, False),
 }
 
 
 def make(setup: Setup) -> Backend:
-    if setup.option == "cobyqa-da":
-        return ScipyBackend(setup, _cobyqa_then_da(setup.budget))
     run, native = RUNS[setup.option]
     return ScipyBackend(setup, run, native)
