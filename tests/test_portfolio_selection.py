@@ -382,7 +382,7 @@ def test_evaluate_judges_the_shipped_or_a_given_selector_on_held_apart_runs(tmp_
     assert runner.invoke(app, ["portfolio", "train", str(runs), "-o", str(tmp_path / "sel.json")]).exit_code == 0
     for selector, trained in (
         (str(tmp_path / "sel.json"), "at 5 s on 10 other instances"),
-        ("shipped", "at 5 s on 91"),
+        ("shipped", "at 5 s on 101"),
     ):
         args = ["portfolio", "evaluate", str(runs), "-o", str(tmp_path / "ev"), "--selector", selector]
         evaluated = runner.invoke(app, args)
@@ -410,7 +410,7 @@ def test_bench_portfolio_heldapart_judges_the_shipped_selector_nearest_the_limit
     knapsack_runs(tmp_path / "runs.csv")
     code, out, err = run_cli(capsys, "bench", "portfolio-heldapart", "--out", str(tmp_path))
     assert code == 0, err
-    assert "held apart: a selector trained at 5 s on 91 other instances" in (tmp_path / "portfolio.md").read_text()
+    assert "held apart: a selector trained at 5 s on 101 other instances" in (tmp_path / "portfolio.md").read_text()
 
 
 def test_portfolio_train_show_and_evaluate_commands(tmp_path):
