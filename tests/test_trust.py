@@ -5,6 +5,8 @@ comes from a backend in tests/fake_solvers.py that claims something the data con
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -294,10 +296,32 @@ def test_a_jobshop_answer_that_reaches_the_data_bound_is_proven_even_from_a_heur
     assert heuristic.gap == 0
 
 
+def test_a_large_knapsack_answer_is_proven_by_reduction_from_the_data():
+    """1,200 items and a capacity of 3.7 million (benchmarks/data/knapsack_heldapart): a DP
+    over the capacity spans 4.5e9 cells; reduced-cost fixing against HiGHS's answer leaves a
+    core whose DP proves it in milliseconds, with no witness."""
+    problem = omnisolve.io.read(
+        Path(__file__).parents[1] / "benchmarks" / "data" / "knapsack_heldapart" / "uncorrelated_h1200.kp"
+    )
+    from omnisolve.verify.structured_bounds import dantzig_bound, data_bound, reduction_bound
+
+    assert dantzig_bound(problem) > 5595014 + 50
+    assert reduction_bound(problem, 5595014.0) == 5595014
+    assert reduction_bound(problem, 5595000.0) == 5595014  # the optimum, from a worse answer
+    assert data_bound(problem, 5595014.0) == (
+        5595014.0,
+        "reduced-cost fixing against the answer, the core by dynamic programming, from the data",
+    )
+    result = om.solve(problem, solver="highs", time_limit=20, cross_check="off")
+    assert (result.status, result.objective, result.optimality) == (Status.OPTIMAL, 5595014.0, Optimality.PROVEN)
+    assert result.certificate.evidence.startswith("reduced-cost fixing against the answer")
+
+
 @pytest.mark.parametrize("suite, name, sense", [("jobshop", "ft10", "min"), ("knapsack", "uncorrelated_100", "max")])
 def test_an_unproven_structured_answer_gets_the_data_bound_and_a_certified_gap(suite, name, sense):
     """A heuristic answer short of the bound stays feasible, yet its gap is certified: the
-    one-machine bound (job shop) or Dantzig's bound (knapsack), computed from the data."""
+    one-machine bound (job shop) or, for a knapsack, the optimum itself found by reduced-cost
+    fixing against the answer (or else Dantzig's bound), computed from the data."""
     from omnisolve.io import read
     from omnisolve.result import Result
     from omnisolve.verify import verify
@@ -308,7 +332,7 @@ def test_an_unproven_structured_answer_gets_the_data_bound_and_a_certified_gap(s
     first = om.solve(problem, solver="cpsat" if suite == "jobshop" else "knapsack-dp", time_limit=2, cross_check="off")
     worse = _worsen(problem, first.solution)
     answer = verify(problem, Result(Status.FEASIBLE, solution=worse, solver="x"))
-    bound = data_bound(problem)[0]
+    bound = data_bound(problem, answer.objective)[0]
     assert answer.status == Status.FEASIBLE and answer.optimality == Optimality.NONE
     assert answer.certificate.bound == pytest.approx(bound)
     assert answer.gap == pytest.approx(abs(answer.objective - bound) / abs(answer.objective))

@@ -40,7 +40,13 @@ from omnisolve.verify.claims import assess, closes, local_only
 from omnisolve.verify.convexity import CONVEXITY_MAX_DIM, hessian, is_convex, semidefinite
 from omnisolve.verify.model_check import check_values
 from omnisolve.verify.optimality import DUAL_TOL, RAY_TOL, _box, _min_over, dual_bound, farkas_margin, ray_residual
-from omnisolve.verify.structured_bounds import _jackson_preemptive, dantzig_bound, data_bound, jobshop_bound
+from omnisolve.verify.structured_bounds import (
+    _jackson_preemptive,
+    dantzig_bound,
+    data_bound,
+    jobshop_bound,
+    reduction_bound,
+)
 
 INF = math.inf
 C, SC = VarType.CONTINUOUS, VarType.SEMICONTINUOUS
@@ -460,6 +466,57 @@ def test_dantzig_bound_by_hand(values, weights, capacity, bound):
     problem = Knapsack(np.array(values, float), np.array(weights, float), capacity)
     assert dantzig_bound(problem) == bound
     assert data_bound(problem) == (bound, "Dantzig's linear-relaxation bound from the data")
+
+
+def _knapsack_optimum(values, weights, capacity) -> int:
+    """By brute force over every subset (a handful of items) or a plain DP over the capacity."""
+    best = np.zeros(int(capacity) + 1, dtype=np.int64)
+    for v, w in zip(values.astype(int), weights.astype(int)):
+        if w <= capacity:
+            best[w:] = np.maximum(best[w:], best[: int(capacity) + 1 - w] + v)
+    return int(best[-1])
+
+
+@pytest.mark.parametrize("kind", ["uncorrelated", "strongly", "subset", "zeros"])
+def test_reduction_bound_is_the_optimum_or_the_answer_never_less(kind):
+    """reduction_bound(z) is None or exactly max(floor(z), optimum): the optimum itself when
+    the answer z is short of it (the core's DP finds it), z when nothing is worth more (a
+    proof). 200 seeded knapsacks of 5-40 items per kind, z below, at and above the optimum."""
+    rng = np.random.default_rng(["uncorrelated", "strongly", "subset", "zeros"].index(kind))
+    answered = 0
+    for _ in range(200):
+        n = int(rng.integers(5, 41))
+        weights = rng.integers(1, 60, n).astype(float)
+        values = {
+            "uncorrelated": rng.integers(1, 60, n).astype(float),
+            "strongly": weights + 10,
+            "subset": weights.copy(),
+            "zeros": rng.integers(0, 3, n) * rng.integers(0, 60, n).astype(float),
+        }[kind]
+        if kind == "zeros":
+            weights[rng.random(n) < 0.2] = 0
+        capacity = float(rng.integers(0, int(weights.sum()) + 2)) + rng.choice([0.0, 0.5])
+        best = _knapsack_optimum(values, weights, capacity)
+        problem = Knapsack(values, weights, capacity)
+        for z in (best - 7, best - 1, best - 0.5, best, best + 0.25, best + 3):
+            bound = reduction_bound(problem, z)
+            if bound is not None:
+                answered += 1
+                assert bound == max(math.floor(z), best), (values, weights, capacity, z)
+    assert answered >= 600  # of 1,200: it answers more often than not
+
+
+def test_reduction_bound_declines_what_it_cannot_do_exactly():
+    values, weights = np.array([10.0, 6.0, 4.0]), np.array([5.0, 4.0, 2.0])
+    assert reduction_bound(Knapsack(values + 0.5, weights, 7), 14.0) is None  # not integers
+    assert reduction_bound(Knapsack(values, weights + 0.25, 7), 14.0) is None
+    assert reduction_bound(Knapsack(values * 2.0**50, weights, 7), 14.0 * 2.0**50) is None  # could overflow
+    assert reduction_bound(Knapsack(values, weights, 7), math.nan) is None
+    assert reduction_bound(Knapsack(values, weights, 7), 14.0, max_cells=0) in (None, 14)
+    # a core too large for its cells: strongly correlated, 400 items, capacity 10,000
+    rng = np.random.default_rng(1)
+    w = rng.integers(1, 1000, 400).astype(float)
+    assert reduction_bound(Knapsack(w + 100, w, 10_000), 0.0, max_cells=1000) is None
 
 
 def test_no_bound_for_other_classes():

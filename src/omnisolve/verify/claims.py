@@ -59,7 +59,7 @@ def assess(problem: Problem, result: Result, cert: Certificate, tol: Tolerances)
 
 def _bound_from_data(problem: Problem, objective: float, cert: Certificate, tol: Tolerances) -> None:
     """A structured problem's own bound: certified whatever the claim, proof when it is reached."""
-    found = data_bound(problem)
+    found = data_bound(problem, objective)
     if found is None:
         return
     bound, how = found
