@@ -5,16 +5,17 @@ import itertools
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import omnisolve as om
 from conftest import BENCHDATA, OVERRUN, grace
-from omnisolve.algorithms.knapsack_dp import prefer_dp
-from omnisolve.io import read_cvrp
+from omnisolve.algorithms.knapsack_dp import core_of, prefer_dp, solve_by_core
+from omnisolve.io import read, read_cvrp
 from omnisolve.problems import CVRP, Knapsack
-from omnisolve.result import Status
+from omnisolve.result import Optimality, Status
 from omnisolve.solvers import registry
 
 KNAPSACK = BENCHDATA / "knapsack"
@@ -138,9 +139,26 @@ def test_knapsack_dp_stops_at_the_time_limit():
 def test_knapsack_dp_refuses_fractional_weights_and_huge_tables():
     solver = registry.get("knapsack-dp")
     assert "integer weights" in solver.unsupported_reason(Knapsack([3.0, 4.0], [1.5, 2.0], 3))
-    huge = Knapsack(np.ones(1000), np.full(1000, 1e8), 1e11)
+    # subset sum (values = weights): no item is fixed, the core is all 1,000 items x 5e10
+    weights = np.random.default_rng(3).integers(10**7, 10**8, 1000).astype(float)
+    huge = Knapsack(weights, weights, weights.sum() / 2)
     assert "GiB" in solver.unsupported_reason(huge)
     assert not prefer_dp(huge)
+    # everything fits: a table of 12 GiB, but the greedy choice is settled at once
+    fits = Knapsack(np.ones(1000), np.full(1000, 1e8), 1e11)
+    assert solver.unsupported_reason(fits) is None
+    result = om.solve(fits, solver="knapsack-dp", time_limit=5)
+    assert (result.status, result.objective, result.optimality) == (Status.OPTIMAL, 1000.0, Optimality.PROVEN)
+
+
+def test_knapsack_dp_solves_a_capacity_of_millions_by_its_core():
+    """1,200 items and a capacity of 3.7 million: the full DP would span 4.5e9 cells (minutes);
+    fixing against the greedy choice leaves a core it solves in well under a second, and the
+    answer is the known optimum, proven from the data."""
+    problem = read(Path(__file__).parents[1] / "benchmarks" / "data" / "knapsack_heldapart" / "uncorrelated_h1200.kp")
+    assert problem.dp_cells > 4e9
+    result = om.solve(problem, solver="knapsack-dp", time_limit=10, cross_check="off")
+    assert (result.status, result.objective, result.optimality) == (Status.OPTIMAL, 5595014.0, Optimality.PROVEN)
 
 
 def test_knapsack_dp_matches_brute_force_on_tiny_instances():
@@ -161,6 +179,32 @@ def test_knapsack_dp_matches_brute_force_on_tiny_instances():
         assert result.status == Status.OPTIMAL
         assert Knapsack(values, weights, capacity).check(result.solution) == []
         assert result.objective == pytest.approx(best, abs=1e-9)
+
+
+def test_the_core_solve_matches_brute_force():
+    """Fixing against the greedy choice and the DP over the core (the path knapsack-dp takes
+    past PREFER_CELLS) gives an optimal choice: 300 seeded knapsacks of 1-14 items,
+    uncorrelated, strongly correlated and with weightless items, against every subset."""
+    rng = np.random.default_rng(11)
+    cores = 0
+    for k in range(300):
+        n = int(rng.integers(1, 15))
+        weights = rng.integers(0 if k % 3 == 2 else 1, 40, n).astype(float)
+        values = weights + 10 if k % 3 == 1 else rng.integers(0, 40, n).astype(float)
+        capacity = float(rng.integers(0, int(weights.sum()) + 2))
+        problem = Knapsack(values, weights, capacity)
+        best = max(
+            values[list(s)].sum()
+            for r in range(n + 1)
+            for s in itertools.combinations(range(n), r)
+            if weights[list(s)].sum() <= capacity
+        )
+        core = core_of(problem)
+        assert core is not None  # small integer data: the core always fits
+        cores += not core.settled
+        chosen = solve_by_core(problem, core)
+        assert problem.check(chosen) == [] and problem.evaluate(chosen) == best, (values, weights, capacity)
+    assert cores > 100  # most need the core's DP, not just the greedy choice
 
 
 def test_hgs_helper_asks_for_the_cpu_share_it_has_had():

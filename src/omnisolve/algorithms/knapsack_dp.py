@@ -5,15 +5,21 @@ it in one array step, `best[w:] = max(best[w:], best[:-w] + v)`, and the cells w
 won are kept as one bit each (n x (C+1) bits), enough to walk the choice back from `best[C]`.
 Time O(n C), memory n C / 8 bytes: exact where branch and bound stalls (e.g. Pisinger's
 inverse strongly correlated class), as long as the capacity is moderate.
+
+Where the capacity is too large for that, `solve_by_core` fixes most items first: the greedy
+choice's value z, reduced-cost fixing against it (`problems.knapsack.reduction`), and the same
+DP over the few items left (the core), exact too: any better choice keeps the fixings.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from omnisolve.problems import Knapsack
+from omnisolve.problems.knapsack import reduction
 
 #: Largest table of kept bits (bytes) the DP may allocate.
 MAX_TABLE_BYTES = 2 * 1024**3
@@ -71,4 +77,54 @@ def solve_knapsack(
         if kept[k, c >> 3] >> (7 - (c & 7)) & 1:
             chosen.append(int(items[k]))
             c -= int(w[items[k]])
+    return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class Core:
+    """What is left of a knapsack after reduced-cost fixing against its greedy choice."""
+
+    greedy: list[int]
+    ones: list[int]  # items every better choice takes
+    items: np.ndarray  # the core: items still free
+    room: int  # the capacity left to them
+    settled: bool  # no choice beats the greedy one
+
+
+def core_of(problem: Knapsack) -> Core | None:
+    """The core left by fixing against the greedy choice (`problems.knapsack.reduction`), or
+    None when the data are not integers or its DP would exceed PREFER_CELLS."""
+    greedy = greedy_choice(problem)
+    fixing = reduction(problem, problem.evaluate(greedy))
+    if fixing is None:
+        return None
+    items = np.flatnonzero(fixing.core)
+    room = max(0, int(min(fixing.room, problem.weights[items].sum())))
+    if not fixing.settled and len(items) * (room + 1) > PREFER_CELLS:
+        return None
+    return Core(greedy, np.flatnonzero(fixing.ones).tolist(), items, room, fixing.settled)
+
+
+def solve_by_core(problem: Knapsack, core: Core, expired: Callable[[], bool] = lambda: False) -> list[int] | None:
+    """An optimal choice: the greedy one if nothing beats it, else the fixed items plus the
+    core's DP (exact: any better choice keeps the fixings); None if `expired()` turns true."""
+    if core.settled:
+        return core.greedy
+    chosen = solve_knapsack(problem.values[core.items], problem.weights[core.items], core.room, expired)
+    if chosen is None:
+        return None
+    items = sorted(core.ones + core.items[chosen].tolist())
+    return items if problem.evaluate(items) > problem.evaluate(core.greedy) else core.greedy
+
+
+def greedy_choice(problem: Knapsack) -> list[int]:
+    """Items by value per weight, each taken when it still fits."""
+    w = problem.weights
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.where(w > 0, problem.values / np.where(w > 0, w, 1.0), np.inf)
+    room, chosen = float(problem.capacity), []
+    for i in np.argsort(-ratio, kind="stable").tolist():
+        if w[i] <= room:
+            room -= float(w[i])
+            chosen.append(i)
     return sorted(chosen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -121,3 +123,62 @@ class Knapsack(StructuredProblem):
             **common.stats("value", v),
             **common.stats("ratio", ratio),
         }
+
+
+#: integers beyond this are not exact in a float64 array
+EXACT = 2**53
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """Reduced-cost fixing of a knapsack against an integer value `z` (Dembo and Hammer): with
+    the linear relaxation's multiplier lambda, a selection that differs from the relaxation's
+    choice on item j is worth at most L(lambda) - |v_j - lambda w_j|, so where that is below
+    z + 1 item j is fixed. Any selection worth more than z takes every item of `ones`, none of
+    the other fixed items, and fits items of `core` within `room`; `settled`: none is worth
+    more than z at all."""
+
+    z: int
+    ones: np.ndarray  # bool mask over the items
+    core: np.ndarray  # bool mask over the items
+    room: int
+    settled: bool
+
+
+def reduction(problem: Knapsack, value: float) -> Reduction | None:
+    """The fixing against z = floor(`value`), in exact integer arithmetic; None when values or
+    weights are not integers or the products could overflow an int64."""
+    values, weights = problem.values, problem.weights
+    if not (_integral(values) and _integral(weights)) or not math.isfinite(value):
+        return None
+    if len(values) * (float(values.max()) + float(weights.max())) >= 2**62:
+        return None  # sums might overflow an int64
+    v, w = values.astype(np.int64), weights.astype(np.int64)
+    room = min(math.floor(problem.capacity), int(w.sum()))  # exact, unlike a float sum
+    z = math.floor(value)
+    broken = _break_item(v, w, room)
+    nothing = np.zeros(len(v), dtype=bool)
+    if broken is None:  # everything fits: one selection, no core
+        return Reduction(z, ~nothing, nothing, room, settled=int(v.sum()) <= z)
+    p, q = int(v[broken]), int(w[broken])  # the multiplier lambda = p / q
+    if (int(v.max()) * q + p * int(w.max())) * (len(v) + 1) + p * room >= 2**62:
+        return None
+    r = v * q - p * w  # reduced values, times q
+    lagrangian = p * room + int(r[r > 0].sum())  # L(lambda) x q
+    fixed = (r != 0) & (lagrangian - np.abs(r) < (z + 1) * q)
+    ones = fixed & (r > 0)
+    left = room - int(w[ones].sum())
+    return Reduction(z, ones, ~fixed, left, settled=lagrangian < (z + 1) * q or left < 0)
+
+
+def _integral(a: np.ndarray) -> bool:
+    return bool(np.all(np.abs(a) < EXACT) and np.all(a == np.floor(a)))
+
+
+def _break_item(v: np.ndarray, w: np.ndarray, room: int) -> int | None:
+    """The first item, by value per weight, that no longer fits whole (None: all fit)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(w > 0, v / np.maximum(w, 1), np.inf)
+    order = np.argsort(-ratio, kind="stable")
+    over = np.flatnonzero(np.cumsum(w[order]) > room)
+    return int(order[over[0]]) if over.size else None

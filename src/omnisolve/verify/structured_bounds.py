@@ -22,18 +22,16 @@ is proven optimal without trusting any solver, and any other answer gets a certi
 from __future__ import annotations
 
 import heapq
-import math
 
 import numpy as np
 
 from omnisolve.problems import JobShop, Knapsack, Problem
+from omnisolve.problems.knapsack import reduction
 
 #: the most items x capacity the core's dynamic program may span (about 0.1 s with numpy),
 #: and the most items it may hold (a Python loop over them)
 MAX_CORE_CELLS = 20_000_000
 MAX_CORE_ITEMS = 20_000
-#: integers beyond this are not exact in a float64 array; products of them must fit an int64
-EXACT = 2**53
 
 
 def data_bound(problem: Problem, objective: float | None = None) -> tuple[float, str] | None:
@@ -117,46 +115,14 @@ def reduction_bound(problem: Knapsack, objective: float, max_cells: int = MAX_CO
     """An upper bound on the best value, at most max(floor(objective), ...) and equal to it
     when no selection is worth more (see the module docstring); None when the data are not
     integers, the numbers could overflow, or the core is too large for `max_cells`."""
-    values, weights = problem.values, problem.weights
-    if not (_integral(values) and _integral(weights)) or not math.isfinite(objective):
+    fixing = reduction(problem, objective)
+    if fixing is None:
         return None
-    if len(values) * (float(values.max()) + float(weights.max())) >= 2**62:
-        return None  # sums might overflow an int64
-    v, w = values.astype(np.int64), weights.astype(np.int64)
-    room = int(min(math.floor(problem.capacity), int(w.sum())))
-    z = math.floor(objective)
-    broken = _break_item(v, w, room)
-    if broken is None:  # everything fits: the relaxation is integral
-        return max(z, int(v.sum()))
-    p, q = int(v[broken]), int(w[broken])  # the multiplier lambda = p / q
-    if (int(v.max()) * q + p * int(w.max())) * (len(v) + 1) + p * room >= 2**62:
-        return None
-    r = v * q - p * w  # reduced values, times q
-    lagrangian = p * room + int(r[r > 0].sum())  # L(lambda) x q
-    if lagrangian < (z + 1) * q:
-        return z
-    fixed = (r != 0) & (lagrangian - np.abs(r) < (z + 1) * q)
-    ones = fixed & (r > 0)
-    core = ~fixed
-    left = room - int(w[ones].sum())
-    if left < 0:  # no selection keeps every fixing: none is worth more than z
-        return z
-    best = _core_optimum(v[core], w[core], left, max_cells)
-    return None if best is None else max(z, int(v[ones].sum()) + best)
-
-
-def _integral(a: np.ndarray) -> bool:
-    return bool(np.all(np.abs(a) < EXACT) and np.all(a == np.floor(a)))
-
-
-def _break_item(v: np.ndarray, w: np.ndarray, room: int) -> int | None:
-    """The first item, by value per weight, that no longer fits whole (None: all fit)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(w > 0, v / np.maximum(w, 1), np.inf)
-    order = np.argsort(-ratio, kind="stable")
-    filled = np.cumsum(w[order])
-    over = np.flatnonzero(filled > room)
-    return int(order[over[0]]) if over.size else None
+    if fixing.settled:
+        return fixing.z
+    v, w = problem.values.astype(np.int64), problem.weights.astype(np.int64)
+    best = _core_optimum(v[fixing.core], w[fixing.core], fixing.room, max_cells)
+    return None if best is None else max(fixing.z, int(v[fixing.ones].sum()) + best)
 
 
 def _core_optimum(v: np.ndarray, w: np.ndarray, room: int, max_cells: int) -> int | None:
