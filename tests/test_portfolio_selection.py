@@ -498,19 +498,26 @@ def test_a_solver_that_can_prove_goes_first_when_the_selector_picks_one_that_nev
 
 def test_shipped_selectors_send_knapsacks_too_large_for_dp_elsewhere():
     """Trained with knapsacks where dynamic programming cannot finish (benchmarks/data/
-    knapsack_large, items x capacity 2.2e9-1.6e10) and the feature that measures it, the
-    shipped selectors keep knapsack-dp first only where it proves the optimum in time: on the
-    held-apart set, 150-item knapsacks with weights to 10,000 go to it and 1,200-item ones
-    (n x C 5e9-6e9, out of its reach) to HiGHS or CP-SAT (the VBS of each at 10 s)."""
+    knapsack_large) and the feature that measures its work (`dp_cells`: items x capacity, or
+    the core's where reduced-cost fixing leaves a smaller one), the shipped selectors keep
+    knapsack-dp first only where it proves the optimum in time. On the held-apart set the
+    1,200-item (inverse, almost) strongly correlated knapsacks (n x C 5e9-6e9, a core nearly as
+    large) go to HiGHS or CP-SAT at every limit, the 1,200-item uncorrelated and weakly
+    correlated ones, whose core is 1e7-2e8 cells, to knapsack-dp at 10 s, and the 150-item ones
+    to knapsack-dp."""
     from omnisolve.algorithms.knapsack_dp import PREFER_CELLS
     from omnisolve.bench.suites import load_suite
 
     held = {i.name: read(i.path) for i in load_suite("knapsack_heldapart").instances}
-    large = [held[f"{kind}_h1200"] for kind in ("uncorrelated", "weakly", "strongly", "inverse_strongly")]
-    assert all(features(k)["dp_cells"] > 10 * PREFER_CELLS for k in large)
+    kinds = ("strongly", "inverse_strongly", "almost_strongly", "subset_sum")
+    large = [held[f"{kind}_h1200"] for kind in kinds]
+    assert all(features(k)["dp_cells"] > 5 * PREFER_CELLS for k in large)
     for limit in (1, 5, 10):
         firsts = [choose(k, time_limit=limit).ranked[0] for k in large]
         assert set(firsts) <= {"highs", "cpsat"}, (limit, firsts)
+    for name in ("uncorrelated_h1200", "weakly_h1200"):
+        assert features(held[name])["dp_cells"] < PREFER_CELLS
+        assert choose(held[name], time_limit=10).ranked[0] == "knapsack-dp"
     assert choose(held["weakly_h150"], time_limit=10).ranked[0] == "knapsack-dp"
 
 

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from omnisolve.problems import Knapsack
-from omnisolve.problems.knapsack import reduction
+from omnisolve.problems.knapsack import against_greedy
 
 #: Largest table of kept bits (bytes) the DP may allocate.
 MAX_TABLE_BYTES = 2 * 1024**3
@@ -92,17 +92,16 @@ class Core:
 
 
 def core_of(problem: Knapsack) -> Core | None:
-    """The core left by fixing against the greedy choice (`problems.knapsack.reduction`), or
-    None when the data are not integers or its DP would exceed PREFER_CELLS."""
-    greedy = greedy_choice(problem)
-    fixing = reduction(problem, problem.evaluate(greedy))
-    if fixing is None:
+    """The core left by fixing against the greedy choice (`problems.knapsack.against_greedy`),
+    or None when the data are not integers or its DP would exceed PREFER_CELLS."""
+    found = against_greedy(problem)
+    if found is None:
         return None
+    greedy, fixing = found
     items = np.flatnonzero(fixing.core)
-    room = max(0, int(min(fixing.room, problem.weights[items].sum())))
-    if not fixing.settled and len(items) * (room + 1) > PREFER_CELLS:
+    if not fixing.settled and len(items) * (fixing.room + 1) > PREFER_CELLS:
         return None
-    return Core(greedy, np.flatnonzero(fixing.ones).tolist(), items, room, fixing.settled)
+    return Core(greedy, np.flatnonzero(fixing.ones).tolist(), items, fixing.room, fixing.settled)
 
 
 def solve_by_core(problem: Knapsack, core: Core, expired: Callable[[], bool] = lambda: False) -> list[int] | None:
@@ -115,16 +114,3 @@ def solve_by_core(problem: Knapsack, core: Core, expired: Callable[[], bool] = l
         return None
     items = sorted(core.ones + core.items[chosen].tolist())
     return items if problem.evaluate(items) > problem.evaluate(core.greedy) else core.greedy
-
-
-def greedy_choice(problem: Knapsack) -> list[int]:
-    """Items by value per weight, each taken when it still fits."""
-    w = problem.weights
-    with np.errstate(divide="ignore", over="ignore"):
-        ratio = np.where(w > 0, problem.values / np.where(w > 0, w, 1.0), np.inf)
-    room, chosen = float(problem.capacity), []
-    for i in np.argsort(-ratio, kind="stable").tolist():
-        if w[i] <= room:
-            room -= float(w[i])
-            chosen.append(i)
-    return sorted(chosen)

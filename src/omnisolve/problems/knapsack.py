@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, cast
@@ -117,7 +118,7 @@ class Knapsack(StructuredProblem):
             "fits_alone": float((w <= self.capacity).mean()),
             "greedy_prefix": greedy / self.size,
             # what decides whether knapsack-dp finishes, which no share or spread above tells
-            "dp_cells": float(self.dp_cells),
+            "dp_cells": float(dp_work(self)),
             "weight_value_corr": float(np.mean((w - w.mean()) * (v - v.mean())) / spread) if spread else 0.0,
             **common.stats("weight", w),
             **common.stats("value", v),
@@ -182,3 +183,37 @@ def _break_item(v: np.ndarray, w: np.ndarray, room: int) -> int | None:
     order = np.argsort(-ratio, kind="stable")
     over = np.flatnonzero(np.cumsum(w[order]) > room)
     return int(order[over[0]]) if over.size else None
+
+
+def greedy_choice(problem: Knapsack) -> list[int]:
+    """Items by value per weight, each taken when it still fits."""
+    w = problem.weights
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.where(w > 0, problem.values / np.where(w > 0, w, 1.0), np.inf)
+    room, chosen = float(problem.capacity), []
+    for i in np.argsort(-ratio, kind="stable").tolist():
+        if w[i] <= room:
+            room -= float(w[i])
+            chosen.append(i)
+    return sorted(chosen)
+
+
+def against_greedy(problem: Knapsack) -> tuple[list[int], Reduction] | None:
+    """The greedy choice and the fixing against its value, the core's room capped at the
+    core's total weight; None when `reduction` declines."""
+    greedy = greedy_choice(problem)
+    fixing = reduction(problem, problem.evaluate(greedy))
+    if fixing is None:
+        return None
+    room = max(0, int(min(fixing.room, problem.weights[fixing.core].sum())))
+    return greedy, dataclasses.replace(fixing, room=room)
+
+
+def dp_work(problem: Knapsack) -> int:
+    """The cells knapsack-dp's dynamic program spans: items x capacity, or, where fixing
+    against the greedy choice leaves a smaller core, the core's items x its capacity."""
+    found = against_greedy(problem)
+    if found is None:
+        return problem.dp_cells
+    fixing = found[1]
+    return 0 if fixing.settled else min(problem.dp_cells, int(fixing.core.sum()) * (fixing.room + 1))
