@@ -32,6 +32,7 @@ from omnisolve.problems.knapsack import reduction
 #: and the most items it may hold (a Python loop over them)
 MAX_CORE_CELLS = 20_000_000
 MAX_CORE_ITEMS = 20_000
+REDUCTION = "reduced-cost fixing against the answer, the core by dynamic programming, from the data"
 
 
 def data_bound(problem: Problem, objective: float | None = None) -> tuple[float, str] | None:
@@ -43,9 +44,7 @@ def data_bound(problem: Problem, objective: float | None = None) -> tuple[float,
         dantzig = dantzig_bound(problem)
         reduced = None if objective is None else reduction_bound(problem, objective)
         if reduced is not None and reduced < dantzig:
-            return float(
-                reduced
-            ), "reduced-cost fixing against the answer, the core by dynamic programming, from the data"
+            return float(reduced), REDUCTION
         return dantzig, "Dantzig's linear-relaxation bound from the data"
     return None
 
