@@ -183,12 +183,12 @@ def test_knapsack_dp_matches_brute_force_on_tiny_instances():
 
 def test_the_core_solve_matches_brute_force():
     """Fixing against the greedy choice and the DP over the core (the path knapsack-dp takes
-    past PREFER_CELLS) gives an optimal choice: 300 seeded knapsacks of 1-14 items,
+    past PREFER_CELLS) gives an optimal choice: 300 seeded knapsacks of 1-12 items,
     uncorrelated, strongly correlated and with weightless items, against every subset."""
     rng = np.random.default_rng(11)
     cores = 0
     for k in range(300):
-        n = int(rng.integers(1, 15))
+        n = int(rng.integers(1, 13))
         weights = rng.integers(0 if k % 3 == 2 else 1, 40, n).astype(float)
         values = weights + 10 if k % 3 == 1 else rng.integers(0, 40, n).astype(float)
         capacity = float(rng.integers(0, int(weights.sum()) + 2))

@@ -185,16 +185,26 @@ def _break_item(v: np.ndarray, w: np.ndarray, room: int) -> int | None:
     return int(order[over[0]]) if over.size else None
 
 
-def greedy_choice(problem: Knapsack) -> list[int]:
-    """Items by value per weight, each taken when it still fits."""
+def greedy_choice(problem: Knapsack, extra: int = 1000) -> list[int]:
+    """Items by value per weight, each taken when it still fits: the whole prefix that fits at
+    once, then up to `extra` more items past the first that does not (one array scan each)."""
     w = problem.weights
     with np.errstate(divide="ignore", over="ignore"):
         ratio = np.where(w > 0, problem.values / np.where(w > 0, w, 1.0), np.inf)
-    room, chosen = float(problem.capacity), []
-    for i in np.argsort(-ratio, kind="stable").tolist():
-        if w[i] <= room:
-            room -= float(w[i])
-            chosen.append(i)
+    order = np.argsort(-ratio, kind="stable")
+    filled = np.cumsum(w[order])
+    fits = int(np.searchsorted(filled, problem.capacity, side="right"))
+    chosen = order[:fits].tolist()
+    room = float(problem.capacity) - (float(filled[fits - 1]) if fits else 0.0)
+    rest = order[fits:]
+    for _ in range(extra):
+        light = np.flatnonzero(w[rest] <= room)
+        if not light.size:
+            break
+        item = int(rest[light[0]])
+        chosen.append(item)
+        room -= float(w[item])
+        rest = rest[light[0] + 1 :]
     return sorted(chosen)
 
 
