@@ -16,30 +16,6 @@ RACE_OVERRUN = 6.0  # s a race of solver processes may run past its limit (spawn
 STOPPED = 15.0  # s a solve may take in all when a criterion of Limits.stop fires within its first seconds
 
 
-#: the files whose tests take longest in all (`pytest --durations`), heaviest first: `make test`
-#: hands whole files to its two workers in collection order, so these go first and the short
-#: files fill in beside them, instead of one worker finishing test_ray.py alone at the end
-HEAVY_FILES = (
-    "test_ray.py",
-    "test_service_hostile.py",
-    "test_bench.py",
-    "test_service_solve.py",
-    "test_cli_documented.py",
-    "test_service_recovery.py",
-    "test_service_ui_e2e.py",
-    "test_fuzz.py",
-    "test_tsp_solvers.py",
-    "test_race_board.py",
-    "test_nl.py",
-)
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    """Heavy files first, each file's tests in their own order (a stable sort)."""
-    rank = {name: i for i, name in enumerate(HEAVY_FILES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
 def grace(seconds: float) -> float:
     """`seconds` of slack for a time assertion, scaled by $OMNISOLVE_TEST_TIME_FACTOR."""
     return seconds * TIME_FACTOR
