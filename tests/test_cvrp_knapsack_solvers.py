@@ -201,7 +201,7 @@ def test_the_core_solve_matches_brute_force():
         )
         core = core_of(problem)
         assert core is not None  # small integer data: the core always fits
-        cores += not core.settled
+        cores += not core[1].settled
         chosen = solve_by_core(problem, core)
         assert problem.check(chosen) == [] and problem.evaluate(chosen) == best, (values, weights, capacity)
     assert cores > 100  # most need the core's DP, not just the greedy choice

@@ -13,13 +13,12 @@ DP over the few items left (the core), exact too: any better choice keeps the fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from omnisolve.problems import Knapsack
-from omnisolve.problems.knapsack import against_greedy
+from omnisolve.problems.knapsack import Reduction, against_greedy
 
 #: Largest table of kept bits (bytes) the DP may allocate.
 MAX_TABLE_BYTES = 2 * 1024**3
@@ -80,37 +79,29 @@ def solve_knapsack(
     return sorted(chosen)
 
 
-@dataclass(frozen=True)
-class Core:
-    """What is left of a knapsack after reduced-cost fixing against its greedy choice."""
-
-    greedy: list[int]
-    ones: list[int]  # items every better choice takes
-    items: np.ndarray  # the core: items still free
-    room: int  # the capacity left to them
-    settled: bool  # no choice beats the greedy one
-
-
-def core_of(problem: Knapsack) -> Core | None:
-    """The core left by fixing against the greedy choice (`problems.knapsack.against_greedy`),
-    or None when the data are not integers or its DP would exceed PREFER_CELLS."""
+def core_of(problem: Knapsack) -> tuple[list[int], Reduction] | None:
+    """The greedy choice and the fixing against it (`problems.knapsack.against_greedy`), or
+    None when the data are not integers or the core's DP would exceed PREFER_CELLS."""
     found = against_greedy(problem)
     if found is None:
         return None
-    greedy, fixing = found
-    items = np.flatnonzero(fixing.core)
-    if not fixing.settled and len(items) * (fixing.room + 1) > PREFER_CELLS:
+    fixing = found[1]
+    if not fixing.settled and int(fixing.core.sum()) * (fixing.room + 1) > PREFER_CELLS:
         return None
-    return Core(greedy, np.flatnonzero(fixing.ones).tolist(), items, fixing.room, fixing.settled)
+    return found
 
 
-def solve_by_core(problem: Knapsack, core: Core, expired: Callable[[], bool] = lambda: False) -> list[int] | None:
+def solve_by_core(
+    problem: Knapsack, core: tuple[list[int], Reduction], expired: Callable[[], bool] = lambda: False
+) -> list[int] | None:
     """An optimal choice: the greedy one if nothing beats it, else the fixed items plus the
     core's DP (exact: any better choice keeps the fixings); None if `expired()` turns true."""
-    if core.settled:
-        return core.greedy
-    chosen = solve_knapsack(problem.values[core.items], problem.weights[core.items], core.room, expired)
+    greedy, fixing = core
+    if fixing.settled:
+        return greedy
+    items = np.flatnonzero(fixing.core)
+    chosen = solve_knapsack(problem.values[items], problem.weights[items], fixing.room, expired)
     if chosen is None:
         return None
-    items = sorted(core.ones + core.items[chosen].tolist())
-    return items if problem.evaluate(items) > problem.evaluate(core.greedy) else core.greedy
+    better = sorted(np.flatnonzero(fixing.ones).tolist() + items[chosen].tolist())
+    return better if problem.evaluate(better) > problem.evaluate(greedy) else greedy

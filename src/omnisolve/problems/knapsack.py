@@ -176,11 +176,16 @@ def _integral(a: np.ndarray) -> bool:
     return bool(np.all(np.abs(a) < EXACT) and np.all(a == np.floor(a)))
 
 
+def _by_ratio(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The items by value per weight, best first (weightless ones before all)."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = np.where(w > 0, v / np.where(w > 0, w, 1), np.inf)
+    return np.argsort(-ratio, kind="stable")
+
+
 def _break_item(v: np.ndarray, w: np.ndarray, room: int) -> int | None:
     """The first item, by value per weight, that no longer fits whole (None: all fit)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(w > 0, v / np.maximum(w, 1), np.inf)
-    order = np.argsort(-ratio, kind="stable")
+    order = _by_ratio(v, w)
     over = np.flatnonzero(np.cumsum(w[order]) > room)
     return int(order[over[0]]) if over.size else None
 
@@ -189,9 +194,7 @@ def greedy_choice(problem: Knapsack, extra: int = 1000) -> list[int]:
     """Items by value per weight, each taken when it still fits: the whole prefix that fits at
     once, then up to `extra` more items past the first that does not (one array scan each)."""
     w = problem.weights
-    with np.errstate(divide="ignore", over="ignore"):
-        ratio = np.where(w > 0, problem.values / np.where(w > 0, w, 1.0), np.inf)
-    order = np.argsort(-ratio, kind="stable")
+    order = _by_ratio(problem.values, w)
     filled = np.cumsum(w[order])
     fits = int(np.searchsorted(filled, problem.capacity, side="right"))
     chosen = order[:fits].tolist()
