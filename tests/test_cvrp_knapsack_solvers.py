@@ -89,7 +89,9 @@ def test_hgs_helper_crash_or_hang_is_a_clean_result(monkeypatch):
     start = time.perf_counter()
     hang = om.solve(CVRP(d[:2, :2], [0, 1], 2), solver="hgs", time_limit=1)
     assert hang.status == Status.TIME_LIMIT and "stopped" in hang.message
-    assert time.perf_counter() - start < 1 + hgs_cvrp._GRACE + grace(OVERRUN)
+    # killed once past the grace when it has burned more CPU than its wall seconds; on a loaded
+    # machine it may look starved and be waited for
+    assert time.perf_counter() - start < 1 + hgs_cvrp._GRACE + hgs_cvrp._STARVED_WAIT + grace(OVERRUN)
 
 
 @pytest.mark.parametrize("solver", ["pyvrp", "hgs"])
@@ -205,6 +207,29 @@ def test_the_core_solve_matches_brute_force():
         chosen = solve_by_core(problem, core)
         assert problem.check(chosen) == [] and problem.evaluate(chosen) == best, (values, weights, capacity)
     assert cores > 100  # most need the core's DP, not just the greedy choice
+
+
+def test_hgs_helper_is_killed_when_it_overruns_its_cpu_seconds_and_waited_for_when_starved():
+    """Past the deadline and the grace: a helper that has burned more CPU seconds than the wall
+    seconds planned for it hangs and is killed; one that has had less (starved by the load)
+    is waited for, up to the longer wait."""
+    from omnisolve.solvers.hgs_cvrp import _GRACE, _STARVED_WAIT, _overdue, _process_times
+
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        end = time.time() + 30
+        while (_process_times(str(burner.pid)) or (0.0,))[0] <= 0.3 and time.time() < end:
+            time.sleep(0.05)
+        just_late = time.time() - _GRACE - 0.1
+        assert _overdue(burner.pid, just_late, planned=0.3)
+        assert not _overdue(sleeper.pid, just_late, planned=0.3)
+        assert _overdue(sleeper.pid, time.time() - _GRACE - _STARVED_WAIT - 0.1, planned=0.3)
+        assert not _overdue(burner.pid, time.time() + 1.0, planned=0.3)  # before the deadline: never
+    finally:
+        for process in (burner, sleeper):
+            process.kill()
+            process.wait()
 
 
 def test_hgs_helper_asks_for_the_cpu_share_it_has_had():

@@ -12,9 +12,12 @@ answered here without it. Its routes come once, at the end; its progress comes a
 helper reads HGS-CVRP's own trace lines (its fd 1 turned into a pipe) for the best feasible cost
 and sends each improvement as an incumbent. It counts its time limit in CPU seconds (`clock()`):
 the helper asks for the wall seconds left times the CPU share it has had so far (`_cpu_share`),
-so that on a machine with more busy processes than cores it still ends by the deadline. Where
-the load rises after it started, it is killed at the deadline plus a grace without an answer.
-A caller's stopping criterion ends it the same way.
+so that on a machine with more busy processes than cores it still ends by the deadline. Past the
+deadline plus a grace, the helper is killed when it has had more CPU seconds than the wall
+seconds it was given (HGS-CVRP has overrun its own clock: it hangs). A helper starved of CPU (a
+load that rose after it started, or a slow start) is waited for a while longer, so it ends late
+with an answer rather than on time without one. A caller's stopping criterion ends it at once,
+without an answer.
 HGS-CVRP wants the depot at node 0 and symmetric distances: the problem is renumbered for it,
 and an asymmetric one is refused. `hygese` is imported in the helper only."""
 
@@ -46,6 +49,8 @@ from omnisolve.solvers.requirements import EXACT_INT, asymmetric_reason, routing
 _NO_IMPROVEMENT_CAP = 10**9
 # seconds the helper may run past the deadline before it is killed without an answer
 _GRACE = 1.0
+# a helper starved of CPU is waited for this long past the grace, or half its planned seconds if more
+_STARVED_WAIT = 5.0
 _POLL = 0.05
 # HGS-CVRP writes a trace line every this many iterations; " | Feas <count> <best> <mean>" in it
 _TRACE_EVERY = 100
@@ -80,13 +85,14 @@ class HgsCvrpSolver(SolverInterface):
             if known.objective is not None:
                 tracker.report(known.objective, known.bound)
             return known
-        deadline = time.time() + tracker.search_remaining()
+        planned = tracker.search_remaining()
+        deadline = time.time() + planned
         with tempfile.TemporaryDirectory(prefix="omnisolve-hgs-") as tmp:
             path = Path(tmp) / "problem.pkl"
             path.write_bytes(pickle.dumps(problem))
             spec = {"problem": str(path), "deadline": deadline, "seed": limits.seed}
             with LocalExecutor().submit(Task(f"{__name__}:run_search", spec)) as helper:
-                while helper.poll() is None and time.time() < deadline + _GRACE and not tracker.stop_requested():
+                while helper.poll() is None and not _overdue(helper.pid, deadline, planned) and not tracker.stop_requested():
                     for message in helper.messages(_POLL):
                         if message["kind"] == Kind.INCUMBENT:
                             tracker.report(message["objective"])
@@ -130,19 +136,40 @@ def run_search(spec: dict[str, Any], channel: Channel) -> None:
     channel.result(Result(Status.FEASIBLE if routes else Status.TIME_LIMIT, solution=routes))
 
 
+def _overdue(pid: int, deadline: float, planned: float) -> bool:
+    """Whether the helper is to be killed: past the deadline plus the grace, when it has had more
+    CPU seconds than the `planned` wall seconds (it hangs) or /proc cannot tell; else (starved)
+    past the longer wait as well."""
+    late = time.time() - deadline - _GRACE
+    if late <= 0:
+        return False
+    times = _process_times(str(pid))
+    return times is None or times[0] > planned or late > max(_STARVED_WAIT, planned / 2)
+
+
 def _cpu_share() -> float:
     """The part of a core to plan HGS-CVRP's CPU seconds on: 1 where this process has had
     nearly a whole core since it started (CPU seconds over wall seconds, from /proc) or /proc
     is absent, else a margin below the share it has had."""
+    times = _process_times("self")
+    if times is None:
+        return 1.0
+    cpu, wall = times
+    share = cpu / wall if wall > 0.2 else 1.0
+    return 1.0 if share >= _WHOLE_CORE else max(share * _LOADED_MARGIN, _LEAST_SHARE)
+
+
+def _process_times(pid: str) -> tuple[float, float] | None:
+    """A process's CPU seconds (user and system) and wall seconds since it started, from /proc;
+    None where /proc cannot tell."""
     try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         uptime = float(Path("/proc/uptime").read_text().split()[0])
     except (OSError, IndexError, ValueError):
-        return 1.0
+        return None
     ticks = os.sysconf("SC_CLK_TCK")
-    wall = uptime - int(fields[19]) / ticks  # field 22 of stat, starttime: ticks after boot
-    share = time.process_time() / wall if wall > 0.2 else 1.0
-    return 1.0 if share >= _WHOLE_CORE else max(share * _LOADED_MARGIN, _LEAST_SHARE)
+    # fields 14, 15 and 22 of stat (counted from 1 with the pid and name): utime, stime, starttime
+    return (int(fields[11]) + int(fields[12])) / ticks, uptime - int(fields[19]) / ticks
 
 
 def _search(problem: CVRP, order: np.ndarray, seconds: float, seed: int) -> list[list[int]] | None:
