@@ -92,7 +92,7 @@ class HgsCvrpSolver(SolverInterface):
             path.write_bytes(pickle.dumps(problem))
             spec = {"problem": str(path), "deadline": deadline, "seed": limits.seed}
             with LocalExecutor().submit(Task(f"{__name__}:run_search", spec)) as helper:
-                while helper.poll() is None and not _overdue(helper.pid, deadline, planned) and not tracker.stop_requested():
+                while not (helper.poll() or _overdue(helper.pid, deadline, planned) or tracker.stop_requested()):
                     for message in helper.messages(_POLL):
                         if message["kind"] == Kind.INCUMBENT:
                             tracker.report(message["objective"])
