@@ -29,7 +29,7 @@ from omnisolve.bench.training import train
 from omnisolve.cli import app
 from omnisolve.errors import InputError
 from omnisolve.io import read
-from omnisolve.portfolio.choice import choose
+from omnisolve.portfolio.choice import RACE_STARTUP, choose
 from omnisolve.portfolio.features import describe, features, problem_class
 from omnisolve.portfolio.history import History, reward
 from omnisolve.portfolio.selector import Forest, Selector, SolverModel, default_selector, shipped_limits
@@ -285,21 +285,34 @@ def test_simulated_race_shares_the_cpu():
         {"a": 0.0, "b": 0.0},
         times={"a": [(2.0, None, 2.0)], "b": [(4.0, None, 4.0)]},
     )
-    assert race_outcome(s, ["a", "b"], 5.0) == (4.0, 0.0)  # a at half speed: 2 x 2 s
+    assert race_outcome(s, ["a", "b"], 5.0) == (4.0 + RACE_STARTUP, 0.0)  # a at half speed: 2 x 2 s
     assert race_outcome(s, ["a", "b"], 3.0)[0] == 30.0  # neither within 3 s at half speed
 
 
 def test_a_race_answers_the_first_proof_before_an_earlier_unproven_answer():
     """h reaches the optimum at 0.2 s and never proves it, p proves it at 1 s: racing them costs
     p's proof (at half speed, 2 s), not h's unproven answer (twice the limit plus 0.4 s); c only
-    claims the optimum, at 0.5 s: after any proof, before any unclaimed answer."""
+    claims the optimum, at 0.5 s: after any proof, before any unclaimed answer. Every answer of
+    a race comes RACE_STARTUP later than its racer's own."""
     times = {"h": [(None, None, 0.2)], "p": [(1.0, None, 1.0)], "c": [(None, 0.5, 0.5)]}
     s = Sample("s", "i", "K", {}, gap={"h": 0.0, "p": 0.0, "c": 0.0}, times=times)
-    assert race_outcome(s, ["h", "p"], 5.0)[0] == pytest.approx(2.0)
-    assert race_outcome(s, ["h"], 5.0, slowdown=1)[0] == pytest.approx(10.2)
-    assert race_outcome(s, ["h", "p"], 1.5)[0] == pytest.approx(3.0 + 0.4)  # the proof is past the limit
-    assert race_outcome(s, ["h", "c"], 5.0)[0] == pytest.approx(5.0 + 1.0)
-    assert race_outcome(s, ["c", "p"], 5.0)[0] == pytest.approx(2.0)
+    late = RACE_STARTUP
+    assert race_outcome(s, ["h", "p"], 5.0)[0] == pytest.approx(2.0 + late)
+    assert race_outcome(s, ["h"], 5.0, slowdown=1)[0] == pytest.approx(10.2 + late)
+    assert race_outcome(s, ["h", "p"], 1.5)[0] == pytest.approx(3.0 + 0.4 + late)  # the proof is past the limit
+    assert race_outcome(s, ["h", "c"], 5.0)[0] == pytest.approx(5.0 + 1.0 + late)
+    assert race_outcome(s, ["c", "p"], 5.0)[0] == pytest.approx(2.0 + late)
+
+
+def test_a_head_start_answers_alone_within_it_else_the_race_starts_after_it():
+    """With a head start, the first racer's proof (p at 1 s) or claim (c at 0.5 s) within it is
+    the answer, alone; otherwise the race starts after it and its start-up."""
+    times = {"h": [(None, None, 0.2)], "p": [(1.0, None, 1.0)], "c": [(None, 0.5, 0.5)]}
+    s = Sample("s", "i", "K", {}, gap={"h": 0.2, "p": 0.0, "c": 0.0}, times=times)
+    assert race_outcome(s, ["p", "h"], 5.0, 1.0, alone=1.0) == (1.0, 0.0)
+    assert race_outcome(s, ["c", "h"], 5.0, 1.0, alone=1.0) == (5.0 + 0.5, 0.0)
+    assert race_outcome(s, ["p", "h"], 5.0, 1.0, alone=0.5)[0] == pytest.approx(0.5 + RACE_STARTUP + 1.0)
+    assert race_outcome(s, ["h", "p"], 5.0, 1.0, alone=1.0)[0] == pytest.approx(1.0 + RACE_STARTUP + 1.0)
 
 
 def test_an_unproven_optimum_costs_more_than_any_proof_within_the_limit(tmp_path):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
 from omnisolve.errors import OmnisolveError
-from omnisolve.limits import Criteria, IncumbentCallback, Limits, combined
-from omnisolve.model import Model, ProblemData
+from omnisolve.limits import Criteria, IncumbentCallback, Limits, Tracker, combined
+from omnisolve.model import Model, ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
 from omnisolve.processes import available_cores
 from omnisolve.result import Result, Status
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from omnisolve.portfolio.crosscheck import Mode
     from omnisolve.portfolio.history import History
     from omnisolve.processes import Executor
+
+# statuses a race started after the leader's head start could not better
+ANSWERED = (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED)
 
 
 def load(problem: Model | Problem | str | os.PathLike) -> Problem:
@@ -133,26 +137,16 @@ def solve(
         limits = dataclasses.replace(limits, time=time_limit)
     choice = choose(data, value, runs, time_limit=time_limit)
     racing = bool(solver == "race" or named or (threads >= 2 and choice.contenders))
-    if racing:
-        from omnisolve.portfolio.race import race
-
+    method = choice.method
+    if racing and solver == "auto" and choice.head_start > 0 and limits.stop is None:
+        result, racing = _alone_first(data, choice, limits, on_incumbent, executor)
+        method += "+alone first"
+    elif racing:
         racers = named or (choice.contenders if solver == "auto" else choice.ranked[: max(2, threads)])
-        result = race(
-            data,
-            racers,
-            time_limit=time_limit,
-            threads=threads,
-            gap=gap,
-            seed=seed,
-            on_incumbent=on_incumbent,
-            extra_solvers=registry.registered(),
-            sys_path=tuple(p for p in sys.path if p),
-            executor=executor,
-            stop=limits.stop,
-        )
+        result = _race(data, racers, limits, on_incumbent, executor)
     else:
         result = _solve_with(data, registry.get(choice.ranked[0]), limits, on_incumbent)
-    method = choice.method + ("+race" if racing and solver == "auto" else "")
+    method += "+race" if racing and solver == "auto" else ""
     result.extra = {
         **result.extra,
         "selection": {"method": method, "ranked": choice.ranked, "class": choice.cls},
@@ -160,6 +154,55 @@ def solve(
     result = _after_solve(data, result, mode, time_limit, threads, seed)
     _record(runs, data, choice, result, time_limit)
     return result
+
+
+def _race(
+    data: Problem, racers: list[str], limits: Limits, on_incumbent: IncumbentCallback | None, executor: Executor | None
+) -> Result:
+    """`racers` at once in isolated processes (`portfolio.race`), within `limits`."""
+    from omnisolve.portfolio.race import race
+
+    return race(
+        data,
+        racers,
+        time_limit=limits.time,
+        threads=limits.threads,
+        gap=limits.gap,
+        seed=limits.seed,
+        on_incumbent=on_incumbent,
+        extra_solvers=registry.registered(),
+        sys_path=tuple(p for p in sys.path if p),
+        executor=executor,
+        stop=limits.stop,
+    )
+
+
+def _alone_first(
+    data: Problem, choice: Any, limits: Limits, on_incumbent: IncumbentCallback | None, executor: Executor | None
+) -> tuple[Result, bool]:
+    """The leader alone for its head start (`portfolio.choice.head_start`), then, unless it has
+    answered (`ANSWERED`), the race of the contenders in the time left; whether it raced. The
+    race that finds nothing leaves the leader's answer."""
+    started = time.perf_counter()
+    progress = _one_progress(data, on_incumbent)
+    alone = dataclasses.replace(limits, time=min(choice.head_start, limits.time))
+    result = first = _solve_with(data, registry.get(choice.contenders[0]), alone, progress)
+    racing = first.status not in ANSWERED
+    if racing:
+        left = dataclasses.replace(limits, time=limits.time - (time.perf_counter() - started))
+        result = _race(data, choice.contenders, left, progress, executor)
+        result = first if result.objective is None and first.objective is not None else result
+    result.runtime = time.perf_counter() - started
+    return result, racing
+
+
+def _one_progress(data: Problem, on_incumbent: IncumbentCallback | None) -> IncumbentCallback | None:
+    """The callback of a solve in two runs (the leader alone, then the race): times from the
+    solve's start and improvements only, as one run would report them."""
+    if on_incumbent is None:
+        return None
+    whole = Tracker(on_incumbent, getattr(data, "sense", Sense.MIN))
+    return lambda seconds, objective, bound: whole.report(objective, bound)
 
 
 def _after_solve(data: Problem, result: Result, mode: Mode, time_limit: float, threads: int, seed: int) -> Result:

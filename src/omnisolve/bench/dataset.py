@@ -37,6 +37,7 @@ class Sample:
     repeats: dict[str, int] = field(default_factory=dict)
     times: dict[str, list[Times]] = field(default_factory=dict)  # per repeat
     proved: set[str] = field(default_factory=set)  # solvers that proved the answer at least once
+    refused: set[str] = field(default_factory=set)  # solvers that refused the instance (`auto` never picks them)
     rules: list[str] = field(default_factory=list)  # the rule-based order (`portfolio.rules`) of the installed backends
     feature_seconds: float = 0.0  # time to compute the class and features (problem already read)
 
@@ -131,6 +132,8 @@ def _add_run(sample: Sample, row: dict[str, str], time_limit: float) -> None:
     solver = row["solver"]
     if times[0] is not None or times[1] is not None:
         sample.proved.add(solver)
+    if row.get("status") == "unsupported":
+        sample.refused.add(solver)
     sample.times.setdefault(solver, []).append(times)
     n = sample.repeats.get(solver, 0)
     for table, value in ((sample.cost, cost), (sample.gap, gap)):

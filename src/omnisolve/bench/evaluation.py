@@ -9,11 +9,13 @@ virtual best solver (VBS: per instance the best run, an oracle), `auto` (the sel
 on the other folds picks one solver) and `race` (the selector's top-k, simulated from the
 recorded runs, twice: k racers sharing one CPU, so a racer solves when k x its runtime is within
 the limit; and one thread per racer (`--threads k`), so the race takes the fastest racer's time;
-the race's gap is the best racer's). A solver not run on an instance (or refusing it)
+the race's gap is the best racer's; a race's answers come RACE_STARTUP seconds later than its
+racers' own, the time its processes take to start). A solver not run on an instance (or refusing it)
 counts as unsolved: cost 10 x limit, gap 1. Gaps are fractions clipped to [0, 1]. A cost is
 `metrics.answer_cost`: the time to a proof, else the limit plus the time to a claim, else twice
 the limit plus the time to reach the reference. `auto, 2 cores` is what `auto` runs by default
-on two cores: its pick, or the race `choice.worth_racing` calls (simulated, a thread each).
+on two cores: its pick, or the race `choice.worth_racing` calls (simulated, a thread each), after
+the leader's head start alone where `choice.head_start` gives it one.
 Instead of holding instances out, `held_apart` judges a selector trained on other runs.
 """
 
@@ -34,7 +36,7 @@ from omnisolve.bench.dataset import PROVEN, Dataset, Sample
 from omnisolve.bench.training import train
 from omnisolve.errors import InputError
 from omnisolve.model import Sense
-from omnisolve.portfolio.choice import selector_choice
+from omnisolve.portfolio.choice import RACE_STARTUP, head_start, selector_choice
 from omnisolve.portfolio.selector import MIN_SAMPLES, Selector
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ class Pick:
     race: list[str]
     seconds: float  # selection time (features are precomputed; this is the prediction)
     contenders: list[str] = field(default_factory=list)  # what auto races with two cores ([]: it bets)
+    head_start: float = 0.0  # seconds the first contender runs alone before the race (`choice.head_start`)
 
 
 def family(sample: Sample) -> str:
@@ -132,10 +135,12 @@ def pick(selector: Selector, s: Sample, limit: float, fallback: str, race_k: int
     and the two it races on a close call when it has the cores), and the top-`race_k` to race;
     `fallback` when it ranks none of the solvers run on `s`."""
     t = time.perf_counter()
-    learned = selector.rank(s.cls, s.features, list(s.cost))
+    installed = [solver for solver in s.cost if solver not in s.refused]  # as `choice.supported` filters them
+    learned = selector.rank(s.cls, s.features, installed)
     ranked, _, contenders = selector_choice(selector, s.cls, s.features, learned, s.rules, limit)
-    racers = selector.schedule(s.cls, s.features, race_k, list(s.cost)) or (ranked or [fallback])[:1]
-    return Pick(s, (ranked or [fallback])[0], racers, time.perf_counter() - t, contenders)
+    start = head_start(selector, s.cls, s.features, contenders)
+    racers = selector.schedule(s.cls, s.features, race_k, installed) or (ranked or [fallback])[:1]
+    return Pick(s, (ranked or [fallback])[0], racers, time.perf_counter() - t, contenders, start)
 
 
 def per_class(data: Dataset, picks: list[Pick], by_family: bool = False) -> list[dict[str, object]]:
@@ -173,9 +178,10 @@ def per_class(data: Dataset, picks: list[Pick], by_family: bool = False) -> list
 
 def two_cores(p: Pick, limit: float) -> tuple[float, float]:
     """(cost, gap) of `auto` given two cores: it races its contenders, a thread each (simulated
-    from their one-thread runs), or runs its pick alone (as recorded, on one thread)."""
+    from their one-thread runs), after the first one's head start alone if it has one, or runs
+    its pick alone (as recorded, on one thread)."""
     if p.contenders:
-        return race_outcome(p.sample, p.contenders, limit, 1.0)
+        return race_outcome(p.sample, p.contenders, limit, 1.0, p.head_start)
     return _cost(p.sample, p.auto, limit), _gap(p.sample, p.auto)
 
 
@@ -191,24 +197,35 @@ def single_best(samples: list[Sample], solvers: list[str], limit: float) -> str:
     return min(solvers, key=lambda solver: sum(_cost(s, solver, limit) for s in samples))
 
 
-def race_outcome(s: Sample, racers: list[str], limit: float, slowdown: float | None = None) -> tuple[float, float]:
+def race_outcome(
+    s: Sample, racers: list[str], limit: float, slowdown: float | None = None, alone: float = 0.0
+) -> tuple[float, float]:
     """(cost, gap) of racing `racers`, each running `slowdown` times slower than alone (default:
-    the number of racers, i.e. they share one CPU; 1: one thread each): per repeat, the race's
-    answer is the first proof, else the first claim, else the first answer to reach the
-    reference (`metrics.answer_cost`)."""
+    the number of racers, i.e. they share one CPU; 1: one thread each), their answers RACE_STARTUP
+    later: per repeat, the race's answer is the first proof, else the first claim, else the first
+    answer to reach the reference (`metrics.answer_cost`). With `alone` seconds of head start,
+    the first racer's proof or claim within them is the answer; else the race starts after them."""
     k = len(racers) if slowdown is None else slowdown
     runs = [s.times[r] for r in racers if r in s.times]
-    costs = []
+    costs, gaps = [], []
     for i in range(max((len(r) for r in runs), default=1)):
         repeat = [r[i % len(r)] for r in runs]
-        proof, claim, reach = (_first([t[j] for t in repeat], k) for j in range(3))
+        lead = s.times.get(racers[0], [(None, None, None)])
+        first = lead[i % len(lead)]
+        if alone and any(t is not None and t <= alone for t in first[:2]):
+            costs.append(metrics.answer_cost(*first, limit))
+            gaps.append(_gap(s, racers[0]))
+            continue
+        delay = alone + RACE_STARTUP
+        proof, claim, reach = (_first([t[j] for t in repeat], k, delay) for j in range(3))
         costs.append(metrics.answer_cost(proof, claim, reach, limit))
-    return statistics.fmean(costs), min(_gap(s, r) for r in racers)
+        gaps.append(min(_gap(s, r) for r in racers))
+    return statistics.fmean(costs), statistics.fmean(gaps)
 
 
-def _first(times: list[float | None], slowdown: float) -> float | None:
-    """The earliest of `times` (None: never) at `slowdown` times slower."""
-    known = [t * slowdown for t in times if t is not None]
+def _first(times: list[float | None], slowdown: float, delay: float = 0.0) -> float | None:
+    """The earliest of `times` (None: never) at `slowdown` times slower, `delay` later."""
+    known = [t * slowdown + delay for t in times if t is not None]
     return min(known) if known else None
 
 

@@ -67,6 +67,13 @@ def expected_utility(utility: Utility, mu: float, sigma: float, time_limit: floa
     return float(first + np.sum(np.diff(cdf) * utility.value(mids)))
 
 
+def within(mu: float, sigma: float, seconds: float) -> float:
+    """P(T <= seconds) for log10 T ~ N(mu, sigma) (sigma 0: certain)."""
+    if sigma <= 0:
+        return float(mu <= math.log10(seconds))
+    return float(ndtr((math.log10(seconds) - mu) / sigma))
+
+
 def expected_seconds(mu: float, sigma: float) -> float:
     """The mean of the log-normal runtime (what a mean-runtime selector minimizes)."""
     ln10 = math.log(10.0)

@@ -222,10 +222,11 @@ def against_greedy(problem: Knapsack) -> tuple[list[int], Reduction] | None:
     return greedy, dataclasses.replace(fixing, room=room)
 
 
-def dp_work(problem: Knapsack) -> int:
+def dp_work(problem: Knapsack, found: tuple[list[int], Reduction] | None = None) -> int:
     """The cells knapsack-dp's dynamic program spans: items x capacity, or, where fixing
-    against the greedy choice leaves a smaller core, the core's items x its capacity."""
-    found = against_greedy(problem)
+    against the greedy choice (`found`, else computed) leaves a smaller core, the core's items x
+    its capacity."""
+    found = found or against_greedy(problem)
     if found is None:
         return problem.dp_cells
     fixing = found[1]

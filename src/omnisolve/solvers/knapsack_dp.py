@@ -1,15 +1,15 @@
 """Exact 0-1 knapsack by dynamic programming (`algorithms.knapsack_dp`): integer weights,
-moderate capacity; proves the optimum where branch and bound can stall. Past PREFER_CELLS it
-first fixes most items by reduced costs and runs the DP over the core only."""
+moderate capacity; proves the optimum where branch and bound can stall. It first fixes most
+items by reduced costs and runs the DP over the core only, where that is the smaller table."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from omnisolve.algorithms.knapsack_dp import PREFER_CELLS, core_of, dp_reason, solve_by_core, solve_knapsack
+from omnisolve.algorithms.knapsack_dp import core_of, dp_reason, solve_by_core, solve_knapsack
 from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
-from omnisolve.problems.knapsack import Knapsack
+from omnisolve.problems.knapsack import Knapsack, dp_work
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 
@@ -17,8 +17,8 @@ from omnisolve.solvers.base import SolverInterface
 class KnapsackDpSolver(SolverInterface):
     """Dynamic programming: 0-1 knapsack with integer weights and moderate capacity, exact
 
-    Dynamic programming over the capacity, O(items x capacity) time, bit-packed table; past
-    PREFER_CELLS, over the core left by reduced-cost fixing against the greedy choice."""
+    Dynamic programming over the capacity, O(items x capacity) time, bit-packed table; over
+    the core left by reduced-cost fixing against the greedy choice where that is smaller."""
 
     name = "knapsack-dp"
     package = ""  # numpy only, a core dependency: always available
@@ -36,8 +36,8 @@ class KnapsackDpSolver(SolverInterface):
     def _solve(self, problem: Problem, limits: Limits, tracker: Tracker) -> Result:
         assert isinstance(problem, Knapsack)  # unsupported_reason has refused every other problem
         chosen = None
-        core = core_of(problem) if problem.dp_cells > PREFER_CELLS else None
-        if core is not None:  # most items fixed first: milliseconds where the full DP takes minutes
+        core = core_of(problem)
+        if core is not None and dp_work(problem, core) < problem.dp_cells:  # milliseconds, not minutes
             chosen = solve_by_core(problem, core, tracker.should_stop)
         if chosen is None and dp_reason(problem) is None:
             chosen = solve_knapsack(problem.values, problem.weights, problem.reachable_capacity, tracker.should_stop)
