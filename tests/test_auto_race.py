@@ -112,3 +112,79 @@ def test_auto_bets_on_the_first_with_one_core(runs):
 def test_race_takes_the_ranking_not_only_the_contenders(runs):
     api.solve(DATA / "afiro.mps", solver="race", time_limit=10, threads=3, cross_check="off")
     assert runs["raced"] == ["highs", "scip", "milp-alns"]
+
+
+@pytest.mark.parametrize(
+    "seconds, contenders, expected", [(0.05, ["a", "b"], 1.0), (5.0, ["a", "b"], 0.0), (0.05, [], 0.0)]
+)
+def test_a_leader_likely_done_within_the_head_start_runs_alone_first(seconds, contenders, expected):
+    assert choice_module.head_start(Model(seconds), "k", {}, contenders) == expected
+    assert choice_module.HEAD_START == 1.0  # the cases above straddle it
+
+
+@pytest.fixture
+def alone_first(monkeypatch) -> dict:
+    """A choice whose leader has a head start; `got["first"]` is what the leader answers alone
+    and `got["raced"]` the race's answer; record what ran, with which limits."""
+    got: dict = {"calls": []}
+
+    def choose(*args, **kwargs):
+        return Choice(["highs", "scip"], "selector", "mip", {}, [0.5, 0.45], ["highs", "scip"], head_start=1.0)
+
+    def race(data, racers, **kwargs):
+        got["calls"].append(("race", list(racers), kwargs["time_limit"]))
+        return got["raced"]
+
+    def solve_with(data, backend, limits, on_incumbent):
+        got["calls"].append(("alone", backend.name, limits.time))
+        return got["first"]
+
+    monkeypatch.setattr(choice_module, "choose", choose)
+    monkeypatch.setattr("omnisolve.portfolio.race.race", race)
+    monkeypatch.setattr(api, "_solve_with", solve_with)
+    return got
+
+
+def test_a_leader_that_answers_within_its_head_start_is_not_raced(alone_first):
+    alone_first["first"] = Result(Status.OPTIMAL, objective=1.0, bound=1.0)
+    result = api.solve(DATA / "afiro.mps", time_limit=10, threads=2, cross_check="off")
+    assert alone_first["calls"] == [("alone", "highs", 1.0)]
+    assert result.objective == 1.0 and result.extra["selection"]["method"] == "selector+alone first"
+
+
+def test_a_leader_not_done_within_its_head_start_is_raced_in_the_time_left(alone_first):
+    alone_first["first"] = Result(Status.FEASIBLE, objective=3.0)
+    alone_first["raced"] = Result(Status.OPTIMAL, objective=2.0, bound=2.0)
+    result = api.solve(DATA / "afiro.mps", time_limit=10, threads=2, cross_check="off")
+    (_, alone, _), (kind, racers, seconds) = alone_first["calls"]  # the leader answered at once here
+    assert alone == "highs" and kind == "race" and racers == ["highs", "scip"] and 9.0 < seconds < 10.0
+    assert result.objective == 2.0 and result.extra["selection"]["method"] == "selector+alone first+race"
+    alone_first["raced"] = Result(Status.TIME_LIMIT, message="nothing in time")  # the leader's answer stands
+    assert api.solve(DATA / "afiro.mps", time_limit=10, threads=2, cross_check="off").objective == 3.0
+
+
+def test_a_caller_s_stopping_criterion_races_at_once(alone_first):
+    """The head start's end is not the caller's: with criteria of their own, no head start."""
+    from omnisolve.limits import TargetObjective
+
+    alone_first["raced"] = Result(Status.FEASIBLE, objective=2.0)
+    api.solve(DATA / "afiro.mps", time_limit=10, threads=2, cross_check="off", stop=TargetObjective(5.0))
+    assert [call[0] for call in alone_first["calls"]] == ["race"]
+
+
+def test_two_runs_report_progress_as_one():
+    """The leader's incumbents, then the race's: times from the solve's start, improvements only."""
+    seen: list = []
+    progress = api._one_progress(type("P", (), {"sense": "min"})(), lambda t, objective, bound: seen.append(objective))
+    for objective in (10.0, 8.0, 9.0, 7.0):
+        progress(0.0, objective, None)
+    assert seen == [10.0, 8.0, 7.0]
+
+
+def test_a_small_knapsack_on_two_cores_is_solved_alone_and_proven():
+    """Real: the bundled 100-item knapsack, knapsack-dp likely done within its head start."""
+    import omnisolve as om
+
+    result = om.solve(DATA / "strongly_100.kp", time_limit=10, threads=2)
+    assert result.extra["selection"]["method"] == "selector+alone first"
+    assert result.objective == 31644 and result.certificate.optimality == "proven"

@@ -160,7 +160,8 @@ def head_start(model: Any, cls: str, feats: dict[str, float], contenders: list[s
 
     if not contenders:
         return 0.0
-    hit = within(*model.predict(cls, feats, contenders[:1])[contenders[0]], HEAD_START)
+    mu, sigma = model.predict(cls, feats, contenders[:1])[contenders[0]]
+    hit = within(mu, sigma, HEAD_START)
     return HEAD_START if hit >= HEAD_START / (HEAD_START + RACE_STARTUP) else 0.0
 
 
