@@ -20,6 +20,7 @@ from omnisolve.solvers.base import SolverInterface
 from omnisolve.verify import verify
 
 if TYPE_CHECKING:
+    from omnisolve.portfolio.choice import Choice
     from omnisolve.portfolio.crosscheck import Mode
     from omnisolve.portfolio.history import History
     from omnisolve.processes import Executor
@@ -178,7 +179,7 @@ def _race(
 
 
 def _alone_first(
-    data: Problem, choice: Any, limits: Limits, on_incumbent: IncumbentCallback | None, executor: Executor | None
+    data: Problem, choice: Choice, limits: Limits, on_incumbent: IncumbentCallback | None, executor: Executor | None
 ) -> tuple[Result, bool]:
     """The leader alone for its head start (`portfolio.choice.head_start`), then, unless it has
     answered (`ANSWERED`), the race of the contenders in the time left; whether it raced. The

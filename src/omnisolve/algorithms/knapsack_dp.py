@@ -83,12 +83,7 @@ def core_of(problem: Knapsack) -> tuple[list[int], Reduction] | None:
     """The greedy choice and the fixing against it (`problems.knapsack.against_greedy`), or
     None when the data are not integers or the core's DP would exceed PREFER_CELLS."""
     found = against_greedy(problem)
-    if found is None:
-        return None
-    fixing = found[1]
-    if not fixing.settled and int(fixing.core.sum()) * (fixing.room + 1) > PREFER_CELLS:
-        return None
-    return found
+    return None if found is None or found[1].cells > PREFER_CELLS else found
 
 
 def solve_by_core(

@@ -207,10 +207,10 @@ def race_outcome(
     the first racer's proof or claim within them is the answer; else the race starts after them."""
     k = len(racers) if slowdown is None else slowdown
     runs = [s.times[r] for r in racers if r in s.times]
+    lead = s.times.get(racers[0], [(None, None, None)])
     costs, gaps = [], []
     for i in range(max((len(r) for r in runs), default=1)):
         repeat = [r[i % len(r)] for r in runs]
-        lead = s.times.get(racers[0], [(None, None, None)])
         first = lead[i % len(lead)]
         if alone and any(t is not None and t <= alone for t in first[:2]):
             costs.append(metrics.answer_cost(*first, limit))

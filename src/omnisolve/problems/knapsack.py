@@ -145,6 +145,11 @@ class Reduction:
     room: int
     settled: bool
 
+    @property
+    def cells(self) -> int:
+        """The core's dynamic-programming table: its items x (room + 1); 0 when settled."""
+        return 0 if self.settled else int(self.core.sum()) * (self.room + 1)
+
 
 def reduction(problem: Knapsack, value: float) -> Reduction | None:
     """The fixing against z = floor(`value`), in exact integer arithmetic; None when values or
@@ -222,12 +227,8 @@ def against_greedy(problem: Knapsack) -> tuple[list[int], Reduction] | None:
     return greedy, dataclasses.replace(fixing, room=room)
 
 
-def dp_work(problem: Knapsack, found: tuple[list[int], Reduction] | None = None) -> int:
+def dp_work(problem: Knapsack) -> int:
     """The cells knapsack-dp's dynamic program spans: items x capacity, or, where fixing
-    against the greedy choice (`found`, else computed) leaves a smaller core, the core's items x
-    its capacity."""
-    found = found or against_greedy(problem)
-    if found is None:
-        return problem.dp_cells
-    fixing = found[1]
-    return 0 if fixing.settled else min(problem.dp_cells, int(fixing.core.sum()) * (fixing.room + 1))
+    against the greedy choice leaves a smaller core, the core's (`Reduction.cells`)."""
+    found = against_greedy(problem)
+    return problem.dp_cells if found is None else min(problem.dp_cells, found[1].cells)

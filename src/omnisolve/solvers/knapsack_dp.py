@@ -9,7 +9,7 @@ import numpy as np
 from omnisolve.algorithms.knapsack_dp import core_of, dp_reason, solve_by_core, solve_knapsack
 from omnisolve.limits import Limits, Tracker
 from omnisolve.problems import Problem
-from omnisolve.problems.knapsack import Knapsack, dp_work
+from omnisolve.problems.knapsack import Knapsack
 from omnisolve.result import Result, Status
 from omnisolve.solvers.base import SolverInterface
 
@@ -37,7 +37,7 @@ class KnapsackDpSolver(SolverInterface):
         assert isinstance(problem, Knapsack)  # unsupported_reason has refused every other problem
         chosen = None
         core = core_of(problem)
-        if core is not None and dp_work(problem, core) < problem.dp_cells:  # milliseconds, not minutes
+        if core is not None and core[1].cells < problem.dp_cells:  # milliseconds, not minutes
             chosen = solve_by_core(problem, core, tracker.should_stop)
         if chosen is None and dp_reason(problem) is None:
             chosen = solve_knapsack(problem.values, problem.weights, problem.reachable_capacity, tracker.should_stop)
