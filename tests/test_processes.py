@@ -1,6 +1,7 @@
 """The child-process module: the message schema's round trip, and real child processes that
 answer, crash, exit, raise, run out of memory, hang through SIGTERM, are killed, write garbage
-or lose their parent, each with the right outcome and no process of their group left.
+or lose their parent, each with the right outcome and no process of their group left; every
+test with the children forked by the zygote and started afresh.
 
 The tasks' entries are the functions below (`test_processes:NAME`), run in the child."""
 
@@ -90,6 +91,16 @@ def garbage(spec: dict[str, Any], channel: Channel) -> None:
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+@pytest.fixture(autouse=True, params=["zygote", "exec"])
+def start(request, monkeypatch):
+    """Every test twice: its children forked by the zygote, and started afresh (as a task with a
+    memory limit is, and every task once the zygote is lost), here and in a parent it starts."""
+    from omnisolve.processes import executor
+
+    monkeypatch.setattr(executor, "use_zygote", request.param == "zygote")
+    monkeypatch.setenv("OMNISOLVE_ZYGOTE", "1" if request.param == "zygote" else "0")
+
+
 def submit(entry: str, **spec: Any) -> Any:
     return LocalExecutor().submit(Task(f"test_processes:{entry}", spec, sys_path=(TESTS,)))
 

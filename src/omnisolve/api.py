@@ -13,7 +13,7 @@ from omnisolve.errors import OmnisolveError
 from omnisolve.limits import Criteria, IncumbentCallback, Limits, Tracker, combined
 from omnisolve.model import Model, ProblemData, Sense
 from omnisolve.problems import Problem, StructuredProblem
-from omnisolve.processes import available_cores
+from omnisolve.processes import available_cores, warm
 from omnisolve.result import Result, Status
 from omnisolve.solvers import registry
 from omnisolve.solvers.base import SolverInterface
@@ -185,6 +185,8 @@ def _alone_first(
     answered (`ANSWERED`), the race of the contenders in the time left; whether it raced. The
     race that finds nothing leaves the leader's answer."""
     started = time.perf_counter()
+    if executor is None:
+        warm()  # the race's processes are ready by the time the leader has had its head start
     progress = _one_progress(data, on_incumbent)
     alone = dataclasses.replace(limits, time=min(choice.head_start, limits.time))
     result = first = _solve_with(data, registry.get(choice.contenders[0]), alone, progress)

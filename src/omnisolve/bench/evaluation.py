@@ -10,7 +10,8 @@ on the other folds picks one solver) and `race` (the selector's top-k, simulated
 recorded runs, twice: k racers sharing one CPU, so a racer solves when k x its runtime is within
 the limit; and one thread per racer (`--threads k`), so the race takes the fastest racer's time;
 the race's gap is the best racer's; a race's answers come RACE_STARTUP seconds later than its
-racers' own, the time its processes take to start). A solver not run on an instance (or refusing it)
+racers' own, the time its processes take to start in a fresh process, or WARM_STARTUP after a
+head start, during which the zygote has loaded the solvers' libraries). A solver not run on an instance (or refusing it)
 counts as unsolved: cost 10 x limit, gap 1. Gaps are fractions clipped to [0, 1]. A cost is
 `metrics.answer_cost`: the time to a proof, else the limit plus the time to a claim, else twice
 the limit plus the time to reach the reference. `auto, 2 cores` is what `auto` runs by default
@@ -36,7 +37,7 @@ from omnisolve.bench.dataset import PROVEN, Dataset, Sample
 from omnisolve.bench.training import train
 from omnisolve.errors import InputError
 from omnisolve.model import Sense
-from omnisolve.portfolio.choice import RACE_STARTUP, head_start, selector_choice
+from omnisolve.portfolio.choice import RACE_STARTUP, WARM_STARTUP, head_start, selector_choice
 from omnisolve.portfolio.selector import MIN_SAMPLES, Selector
 
 if TYPE_CHECKING:
@@ -202,9 +203,10 @@ def race_outcome(
 ) -> tuple[float, float]:
     """(cost, gap) of racing `racers`, each running `slowdown` times slower than alone (default:
     the number of racers, i.e. they share one CPU; 1: one thread each), their answers RACE_STARTUP
-    later: per repeat, the race's answer is the first proof, else the first claim, else the first
-    answer to reach the reference (`metrics.answer_cost`). With `alone` seconds of head start,
-    the first racer's proof or claim within them is the answer; else the race starts after them."""
+    later (WARM_STARTUP after a head start): per repeat, the race's answer is the first proof,
+    else the first claim, else the first answer to reach the reference (`metrics.answer_cost`).
+    With `alone` seconds of head start, the first racer's proof or claim within them is the
+    answer; else the race starts after them."""
     k = len(racers) if slowdown is None else slowdown
     runs = [s.times[r] for r in racers if r in s.times]
     lead = s.times.get(racers[0], [(None, None, None)])
@@ -216,7 +218,7 @@ def race_outcome(
             costs.append(metrics.answer_cost(*first, limit))
             gaps.append(_gap(s, racers[0]))
             continue
-        delay = alone + RACE_STARTUP
+        delay = alone + WARM_STARTUP if alone else RACE_STARTUP
         proof, claim, reach = (_first([t[j] for t in repeat], k, delay) for j in range(3))
         costs.append(metrics.answer_cost(proof, claim, reach, limit))
         gaps.append(min(_gap(s, r) for r in racers))

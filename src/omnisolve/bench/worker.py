@@ -64,14 +64,17 @@ def run(spec: dict[str, Any], channel: Channel) -> None:
 
 def peak_rss_mb() -> float:
     """The run's peak resident memory in MB: this process's high-water mark (VmHWM, which starts
-    afresh at exec) plus the largest peak among its children that ended (racers, helper searches).
-    A bound rather than a reading: two children that peaked at different times are counted as
-    one at its own peak, and a child's figure (getrusage) is at least this process's size when it
-    was started, since Linux keeps the forked copy's high-water mark across exec. (getrusage of
-    this process itself would be the bench parent's size at fork: gigabytes under pytest.)"""
+    afresh at exec) plus the largest peak among its children that ended (racers, helper searches;
+    for those its zygote forked, as the zygote reported them). A bound rather than a reading: two
+    children that peaked at different times are counted as one at its own peak, and a child's
+    figure (getrusage) is at least the size of the process it was forked from (this one, or the
+    zygote), since Linux keeps the forked copy's high-water mark across exec. (getrusage of this
+    process itself would be the bench parent's size at fork: gigabytes under pytest.)"""
     import resource
 
-    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    from omnisolve.processes import forked
+
+    children_kib = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, forked.peak_child_kib())
     return round((_own_peak_kib() + children_kib) / 1024, 1)
 
 

@@ -19,9 +19,13 @@ RULE_PRIORS = (0.6, 0.4)  # prior rewards of the rules' first choice and of the 
 CLOSE = 0.8  # the runner-up's expected reward at least this share of the leader's: a close call
 QUICK = 0.1  # a leader expected to finish within this share of the time limit needs no rival
 RACE_FROM_SECONDS = 2.0  # below this limit, racers' start-up would eat the budget
-# seconds a race of two takes to start its racers' processes beyond a solve in this process
-# (measured on 2 cores: 0.4-0.7 s for knapsacks, TSPs and job shops solved in 0.01-0.3 s alone)
+# seconds a race of two takes to start its racers' processes beyond a solve in this process,
+# in a fresh process whose zygote (processes/zygote.py) starts with the race (measured on 2
+# cores: 0.4-0.7 s for knapsacks, TSPs and job shops solved in 0.01-0.3 s alone) ...
 RACE_STARTUP = 0.5
+# ... and once the zygote has its libraries: after a head start, or in a process that has raced
+# before (0.10-0.15 s measured on 2 cores for a race of two on a 100-item knapsack)
+WARM_STARTUP = 0.15
 # a leader likely to finish within this many seconds runs alone first (`head_start`)
 HEAD_START = 1.0
 
@@ -154,15 +158,17 @@ def head_start(model: Any, cls: str, feats: dict[str, float], contenders: list[s
     """HEAD_START when the race's leader is likely to finish within it alone: it runs alone
     first, and the race starts only if it has not answered by then; else 0, the race at once. A
     hit saves the race's start-up (a 50-item knapsack: 0.01 s alone, 0.5-1.7 s raced), a miss
-    costs the head start: worth it when the leader's predicted chance of a hit is at least
-    HEAD_START / (HEAD_START + RACE_STARTUP)."""
+    costs the head start less what the zygote, warmed during it, saves the race: worth it when
+    the leader's predicted chance of a hit is at least that cost over the cost plus the saving,
+    (HEAD_START + WARM_STARTUP - RACE_STARTUP) / (HEAD_START + WARM_STARTUP)."""
     from omnisolve.portfolio.utility import within
 
     if not contenders:
         return 0.0
     mu, sigma = model.predict(cls, feats, contenders[:1])[contenders[0]]
     hit = within(mu, sigma, HEAD_START)
-    return HEAD_START if hit >= HEAD_START / (HEAD_START + RACE_STARTUP) else 0.0
+    miss = HEAD_START + WARM_STARTUP - RACE_STARTUP
+    return HEAD_START if hit >= miss / (miss + RACE_STARTUP) else 0.0
 
 
 def other_kind(model: Any, cls: str, feats: dict[str, float], ranked: list[str], budget: float) -> str | None:

@@ -9,13 +9,15 @@ always, its ending said in words.
 - `broadcast.py`: a value the parent publishes to its running tasks (`Listener` reads it).
 - `executor.py`: `Task`, `Outcome`, the `Executor` and `Handle` interfaces, `LocalExecutor`.
 - `child.py`, `__main__.py`: the child's side: its limits and the call of the task's entry.
+- `zygote.py`, `forked.py`: a process that has imported the solvers' libraries once and forks
+  tasks' children from itself (they start in milliseconds), and the parent's side of it.
 - `machine.py`: this process itself: the cores it may use, its own Ctrl-C remembered.
 """
 
 from omnisolve.processes.broadcast import KEY as BROADCAST
 from omnisolve.processes.broadcast import Broadcast, Listener
 from omnisolve.processes.child import confine
-from omnisolve.processes.executor import Executor, Handle, LocalExecutor, Outcome, Task
+from omnisolve.processes.executor import Executor, Handle, LocalExecutor, Outcome, Task, warm
 from omnisolve.processes.groups import TERM_GRACE, ending, kill_group
 from omnisolve.processes.machine import available_cores, catch_interrupts, interrupt_requested
 from omnisolve.processes.messages import Channel, Kind, decode, encode
@@ -40,4 +42,5 @@ __all__ = [
     "ending",
     "interrupt_requested",
     "kill_group",
+    "warm",
 ]

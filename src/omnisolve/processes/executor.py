@@ -23,12 +23,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from omnisolve.processes import forked
 from omnisolve.processes.broadcast import Broadcast, FileBroadcast
 from omnisolve.processes.groups import POLL, TERM_GRACE, ending, kill_group, last_line, terminate
 from omnisolve.processes.machine import available_cores
 from omnisolve.processes.messages import FINAL, Kind, decode
 
 READER_JOIN = 1.0  # seconds to wait for a reaped child's last messages
+use_zygote = os.environ.get("OMNISOLVE_ZYGOTE", "1") != "0"  # fork tasks' children from a zygote
 # the directory holding the omnisolve package, which a child must import as its parent did
 _ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -157,18 +159,8 @@ class LocalHandle:
         task_file = self._dir / "task.json"
         task_file.write_text(json.dumps(task.to_dict()))
         read_fd, write_fd = os.pipe()
-        command = [sys.executable, "-m", "omnisolve.processes", str(task_file), str(write_fd), str(os.getpid())]
         try:
-            with self._output.open("wb") as output:
-                self._process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    pass_fds=(write_fd,),
-                    env=_child_environment(),
-                )
+            self._process = _start(task, str(task_file), write_fd, self._output)
         except BaseException:
             os.close(read_fd)
             shutil.rmtree(self._dir, ignore_errors=True)
@@ -239,22 +231,14 @@ class LocalHandle:
         self.cancel()
 
     def _ended(self) -> bool:
-        """Whether the child has exited, without reaping it: its zombie keeps the process
-        group's number from being reused until `_finish` has killed what is left of the group."""
-        if self._process.returncode is not None:
-            return True
-        try:
-            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-        except ChildProcessError:
-            return True
+        return self._process.ended()
 
     def _finish(self) -> Outcome:
         """Kill what is left of the group, reap the child, read its last messages; once."""
         if self._outcome is None:
-            kill_group(self.pid)
-            self._process.wait()
+            returncode = self._process.reap()
             self._reader.join(READER_JOIN)
-            self._outcome = self._current(self._process.returncode)
+            self._outcome = self._current(returncode)
             shutil.rmtree(self._dir, ignore_errors=True)
         return self._outcome
 
@@ -269,6 +253,73 @@ class LocalHandle:
             unreadable=self._unreadable,
             last_output=last_line(self._output) if returncode is not None else "",
         )
+
+
+class _Child(Protocol):
+    """A task's child process, started directly (`_ExecChild`) or forked by the zygote
+    (`forked.ForkedChild`)."""
+
+    pid: int
+
+    def ended(self) -> bool:
+        """Whether it has exited; its group's number stays reserved until `reap`."""
+        ...
+
+    def reap(self) -> int:
+        """Kill what is left of its process group, reap it; its return code."""
+        ...
+
+
+class _ExecChild:
+    """`python -m omnisolve.processes TASK.json FD PARENT`, started directly: a fresh
+    interpreter that imports what it needs (0.5-1 s), for tasks with a memory limit (the
+    zygote's libraries would count against it) and when no zygote runs."""
+
+    def __init__(self, task_file: str, pipe: int, output: Path):
+        command = [sys.executable, "-m", "omnisolve.processes", task_file, str(pipe), str(os.getpid())]
+        with output.open("wb") as out:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(pipe,),
+                env=_child_environment(),
+            )
+        self.pid = self._process.pid
+
+    def ended(self) -> bool:
+        """Whether the child has exited, without reaping it: its zombie keeps the process
+        group's number from being reused until `reap` has killed what is left of the group."""
+        if self._process.returncode is not None:
+            return True
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            return True
+
+    def reap(self) -> int:
+        kill_group(self.pid)
+        return self._process.wait()
+
+
+def warm() -> None:
+    """Start this process's zygote now, ahead of the tasks that will need it (a solve that may
+    race after running its leader alone), so that their children start at once."""
+    if use_zygote:
+        forked.shared(_child_environment())
+
+
+def _start(task: Task, task_file: str, pipe: int, output: Path) -> _Child:
+    """The task's child: forked by this process's zygote where the task has no memory limit and
+    the zygote answers, else started directly."""
+    if task.memory_mb == 0 and use_zygote:
+        zygote = forked.shared(_child_environment())
+        child = zygote.spawn(task_file, pipe, str(output), _child_environment() or dict(os.environ)) if zygote else None
+        if child is not None:
+            return child
+    return _ExecChild(task_file, pipe, output)
 
 
 def _child_environment() -> dict[str, str] | None:

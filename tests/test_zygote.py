@@ -1,0 +1,129 @@
+"""The zygote (processes/zygote.py, forked.py): tasks' children forked from a process that has
+imported omnisolve and its solvers' libraries once. Each test here that stops or loses a zygote
+uses its own (the module's `_shared` patched), never the one the other tests share.
+
+The tasks' entries are the functions below (`test_zygote:NAME`), run in the child."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conftest import OVERRUN, grace
+from fake_solvers import alive
+from omnisolve.processes import Channel, LocalExecutor, Task, forked
+from omnisolve.result import Result, Status
+
+TESTS = str(Path(__file__).resolve().parent)
+START = 30.0  # s a child may take to start on a busy machine
+
+
+# ---- the tasks' entries, run in the child -----------------------------------------------------
+def where(spec: dict[str, Any], channel: Channel) -> None:
+    """Answers with its parent's pid, its directory and one variable of its environment."""
+    value = os.environ.get("OMNISOLVE_TEST_MARK", "")
+    message = f"{os.getppid()} {os.getcwd()} {value}"
+    channel.result(Result(Status.FEASIBLE, objective=1.0, message=message))
+
+
+def sleep(spec: dict[str, Any], channel: Channel) -> None:
+    Path(spec["pidfile"]).write_text(str(os.getpid()))
+    channel.started()
+    time.sleep(600)
+
+
+def allocate(spec: dict[str, Any], channel: Channel) -> None:
+    """Touches `mb` megabytes, then answers."""
+    block = np.ones(spec["mb"] * 2**20 // 8)
+    channel.result(Result(Status.FEASIBLE, objective=float(block.sum() > 0)))
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def submit(entry: str, memory_mb: int = 0, **spec: Any) -> Any:
+    return LocalExecutor().submit(Task(f"test_zygote:{entry}", spec, sys_path=(TESTS,), memory_mb=memory_mb))
+
+
+def answer(entry: str, memory_mb: int = 0, **spec: Any) -> str:
+    with submit(entry, memory_mb, **spec) as handle:
+        outcome = handle.wait(START)
+    assert outcome.result is not None, outcome.ended()
+    return Result.from_dict(outcome.result).message
+
+
+def wait_for_pid(path: Path) -> int:
+    deadline = time.monotonic() + START
+    while not (path.exists() and path.read_text().strip()):
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.02)
+    return int(path.read_text())
+
+
+def until(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.fixture
+def own_zygote(monkeypatch):
+    """A zygote of this test's own, stopped after it; the shared one is back afterwards."""
+    monkeypatch.setattr(forked, "_shared", None)
+    monkeypatch.setattr(forked, "_given_up", False)
+    yield
+    if forked._shared is not None:
+        forked._shared.close()
+
+
+# ---- tests ------------------------------------------------------------------------------------
+def test_a_task_without_a_memory_limit_is_forked_by_the_zygote_with_the_callers_directory_and_environment(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OMNISOLVE_TEST_MARK", "set after the zygote started")
+    parent, cwd, mark = answer("where").split(" ", 2)
+    zygote = forked.shared()
+    assert zygote is not None and int(parent) == zygote._process.pid != os.getpid()
+    assert cwd == str(tmp_path) and mark == "set after the zygote started"
+
+
+def test_a_task_with_a_memory_limit_starts_afresh_as_this_processs_child():
+    parent, _, _ = answer("where", memory_mb=4096).split(" ", 2)
+    assert int(parent) == os.getpid()
+
+
+def test_the_zygote_reports_its_childrens_peak_memory(own_zygote):
+    answer("allocate", mb=200)
+    assert forked.peak_child_kib() >= 200 * 1024
+
+
+def test_a_lost_zygote_ends_its_children_and_later_tasks_start_afresh(tmp_path, own_zygote):
+    with submit("sleep", pidfile=str(tmp_path / "pid")) as handle:
+        pid = wait_for_pid(tmp_path / "pid")
+        zygote = forked._shared
+        assert zygote is not None
+        os.killpg(zygote._process.pid, signal.SIGKILL)
+        zygote._process.wait()
+        outcome = handle.wait(grace(START))
+    assert outcome.ended() == "killed by SIGKILL" and not alive(pid)
+    parent, _, _ = answer("where").split(" ", 2)
+    assert int(parent) == os.getpid() and forked.shared() is None
+
+
+def test_closing_the_zygote_ends_its_running_children_and_reaps_it(tmp_path, own_zygote):
+    handle = submit("sleep", pidfile=str(tmp_path / "pid"))
+    pid = wait_for_pid(tmp_path / "pid")
+    zygote = forked._shared
+    assert zygote is not None
+    zygote.close()
+    assert zygote._process.returncode is not None
+    assert until(lambda: not alive(pid), grace(OVERRUN))
+    assert handle.wait(grace(START)).returncode == -signal.SIGKILL
