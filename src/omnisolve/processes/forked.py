@@ -23,6 +23,7 @@ from typing import Any
 
 ANSWER_WAIT = 30.0  # seconds for the zygote's first answer (its imports included), then each
 PACKET = 1 << 20  # bytes: the largest message (a request with its environment)
+REPORT_WAIT = 2.0  # seconds between a child's reaping and the zygote's report of it, at most
 STOP_WAIT = 0.1  # seconds a stopping zygote has to end its children and exit
 
 
@@ -42,8 +43,17 @@ class ForkedChild:
 
     def reap(self) -> int:
         """Its return code, once it has ended: the zygote has killed what was left of its group
-        and reaped it (this process must not signal the group after that)."""
+        and reaped it (this process must not signal the group after that). A child reaped
+        without a report within REPORT_WAIT seconds counts as killed."""
+        unreported = None
         while not self.ended():
+            if _running(self.pid):
+                unreported = None
+            elif unreported is None:
+                unreported = time.monotonic()
+            elif time.monotonic() - unreported > REPORT_WAIT:
+                self.returncode = -signal.SIGKILL
+                break
             time.sleep(0.005)
         return self.returncode  # type: ignore[return-value]
 
@@ -144,17 +154,7 @@ class Zygote:
                 pass
 
     def _read(self) -> None:
-        while True:
-            try:
-                data = self._sock.recv(PACKET)
-            except OSError:
-                data = b""
-            if not data:
-                with self._changed:
-                    self._lost = True
-                    self._changed.notify_all()
-                return
-            message = json.loads(data)
+        while (message := self._receive()) is not None:
             with self._changed:
                 if "exit" in message:
                     self._ended[message["exit"]] = message["returncode"]
@@ -162,6 +162,22 @@ class Zygote:
                 else:
                     self._answers.append(message)
                 self._changed.notify_all()
+        with self._changed:
+            self._lost = True
+            self._changed.notify_all()
+
+    def _receive(self) -> dict[str, Any] | None:
+        """The zygote's next message; None once it has gone, or said something not of the
+        protocol (then it is given up: nothing it says can be trusted any more)."""
+        try:
+            data = self._sock.recv(PACKET)
+        except OSError:
+            return None
+        try:
+            return json.loads(data) if data else None
+        except ValueError:
+            self._give_up()
+            return None
 
 
 def _running(pid: int) -> bool:
