@@ -44,13 +44,21 @@ def allocate(spec: dict[str, Any], channel: Channel) -> None:
     channel.result(Result(Status.FEASIBLE, objective=float(block.sum() > 0)))
 
 
+def nested(spec: dict[str, Any], channel: Channel) -> None:
+    """Runs `allocate` as a task of its own (through a zygote of its own), then answers."""
+    with LocalExecutor().submit(Task("test_zygote:allocate", {"mb": spec["mb"]}, sys_path=(TESTS,))) as inner:
+        outcome = inner.wait(START)
+    channel.result(Result(Status.FEASIBLE, objective=float(outcome.result is not None)))
+
+
 # ---- helpers ----------------------------------------------------------------------------------
-def submit(entry: str, memory_mb: int = 0, **spec: Any) -> Any:
-    return LocalExecutor().submit(Task(f"test_zygote:{entry}", spec, sys_path=(TESTS,), memory_mb=memory_mb))
+def submit(entry: str, memory_mb: int = 0, fresh: bool = False, **spec: Any) -> Any:
+    task = Task(f"test_zygote:{entry}", spec, sys_path=(TESTS,), memory_mb=memory_mb, fresh=fresh)
+    return LocalExecutor().submit(task)
 
 
-def answer(entry: str, memory_mb: int = 0, **spec: Any) -> str:
-    with submit(entry, memory_mb, **spec) as handle:
+def answer(entry: str, memory_mb: int = 0, fresh: bool = False, **spec: Any) -> str:
+    with submit(entry, memory_mb, fresh, **spec) as handle:
         outcome = handle.wait(START)
     assert outcome.result is not None, outcome.ended()
     return Result.from_dict(outcome.result).message
@@ -95,8 +103,9 @@ def test_a_task_without_a_memory_limit_is_forked_by_the_zygote_with_the_callers_
     assert cwd == str(tmp_path) and mark == "set after the zygote started"
 
 
-def test_a_task_with_a_memory_limit_starts_afresh_as_this_processs_child():
-    parent, _, _ = answer("where", memory_mb=4096).split(" ", 2)
+@pytest.mark.parametrize("memory_mb, fresh", [(4096, False), (0, True)])
+def test_a_task_with_a_memory_limit_or_asked_fresh_starts_afresh_as_this_processs_child(memory_mb, fresh):
+    parent, _, _ = answer("where", memory_mb=memory_mb, fresh=fresh).split(" ", 2)
     assert int(parent) == os.getpid()
 
 
@@ -127,3 +136,12 @@ def test_closing_the_zygote_ends_its_running_children_and_reaps_it(tmp_path, own
     assert zygote._process.returncode is not None
     assert until(lambda: not alive(pid), grace(OVERRUN))
     assert handle.wait(grace(START)).returncode == -signal.SIGKILL
+
+
+def test_a_forked_child_stops_its_own_zygote_so_its_grandchildrens_memory_counts(own_zygote):
+    """A forked child ends with os._exit (no exit handlers): it stops the zygote it started
+    itself, reaping it, so the peak of a task it ran reaches this process through its own."""
+    with submit("nested", mb=300) as handle:
+        outcome = handle.wait(START)
+    assert outcome.result is not None and Result.from_dict(outcome.result).objective == 1.0
+    assert forked.peak_child_kib() >= 300 * 1024

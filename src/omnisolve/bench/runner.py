@@ -160,7 +160,7 @@ def run_one(inst: Instance, solver: str, repeat: int, settings: Settings, stop: 
         "seed": run.seed,
         "register": dict(settings.extra_solvers),
     }
-    task = Task("omnisolve.bench.worker:run", spec, settings.sys_path, cpus=threads, files=("path",))
+    task = Task("omnisolve.bench.worker:run", spec, settings.sys_path, cpus=threads, files=("path",), fresh=True)
     killed, started, outcome = _execute(task, settings, stop or threading.Event())
     if killed:
         run.message = killed

@@ -43,7 +43,9 @@ class Task:
     limits the child's address space (0: no limit); `cpus`: the cores it uses (its solver's
     threads), which an executor that places tasks reserves for it; `files`: the keys of `spec`
     whose values are paths of files the child reads, which an executor running it on another
-    machine sends along (and points the keys at its copies)."""
+    machine sends along (and points the keys at its copies); `fresh`: start the child as a new
+    interpreter, never forked by the zygote (a bench run, whose memory is measured: a forked
+    child's resident pages include the libraries it shares with the zygote)."""
 
     entry: str
     spec: dict[str, Any] = field(default_factory=dict)
@@ -51,6 +53,7 @@ class Task:
     memory_mb: int = 0
     cpus: int = 1
     files: tuple[str, ...] = ()
+    fresh: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,7 +61,13 @@ class Task:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Task:
         return cls(
-            d["entry"], d["spec"], tuple(d["sys_path"]), d["memory_mb"], d.get("cpus", 1), tuple(d.get("files", ()))
+            d["entry"],
+            d["spec"],
+            tuple(d["sys_path"]),
+            d["memory_mb"],
+            d.get("cpus", 1),
+            tuple(d.get("files", ())),
+            d.get("fresh", False),
         )
 
 
@@ -312,9 +321,9 @@ def warm() -> None:
 
 
 def _start(task: Task, task_file: str, pipe: int, output: Path) -> _Child:
-    """The task's child: forked by this process's zygote where the task has no memory limit and
-    the zygote answers, else started directly."""
-    if task.memory_mb == 0 and use_zygote:
+    """The task's child: forked by this process's zygote where the task has no memory limit, is
+    not to start `fresh`, and the zygote answers; else started directly."""
+    if task.memory_mb == 0 and not task.fresh and use_zygote:
         zygote = forked.shared(_child_environment())
         child = zygote.spawn(task_file, pipe, str(output), _child_environment() or dict(os.environ)) if zygote else None
         if child is not None:

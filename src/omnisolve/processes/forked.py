@@ -214,6 +214,14 @@ def shared(env: dict[str, str] | None = None) -> Zygote | None:
         return _shared
 
 
+def stop() -> None:
+    """Stop this process's zygote, if it started one, as at exit: a child forked by a zygote
+    ends with os._exit, which runs no exit handler, so it calls this itself (else its own
+    zygote's children would go unreaped by it, and their memory uncounted)."""
+    if _shared is not None:
+        _stop(_shared)
+
+
 def peak_child_kib() -> int:
     """The largest peak resident set (KiB) among the children this process's zygote forked that
     ended; 0 without a zygote."""

@@ -29,7 +29,7 @@ import sys
 import traceback
 from typing import Any
 
-from omnisolve.processes.forked import PACKET
+from omnisolve.processes.forked import PACKET, stop
 
 #: imported before the first answer: what every task's child needs
 BASE = ("omnisolve.processes.child", "omnisolve.portfolio.racer", "omnisolve.solvers.registry", "omnisolve.api")
@@ -127,12 +127,20 @@ def _child(request: dict[str, Any], pipe: int, sock: socket.socket, private: tup
     except BaseException:  # the child must end here, never return into the zygote's loop
         traceback.print_exc()
     finally:
+        _stop_own_zygote()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except Exception:  # a closed or broken stream: nothing more to say
                 pass
         os._exit(code)
+
+
+def _stop_own_zygote() -> None:
+    try:
+        stop()
+    except Exception:  # the child ends either way
+        traceback.print_exc()
 
 
 def _reap(sock: socket.socket, children: set[int]) -> None:
