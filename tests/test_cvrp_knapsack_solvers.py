@@ -2,6 +2,7 @@
 
 import csv
 import itertools
+import os
 import subprocess
 import sys
 import time
@@ -232,9 +233,21 @@ def test_hgs_helper_is_killed_when_it_overruns_its_cpu_seconds_and_waited_for_wh
             process.wait()
 
 
-def test_hgs_helper_asks_for_the_cpu_share_it_has_had():
-    """HGS-CVRP counts CPU seconds: a helper that has had part of a core (here it slept) asks for
-    that part of the wall seconds left, so it ends by the deadline on an overloaded machine."""
-    code = "import time; time.sleep(1.0); from omnisolve.solvers.hgs_cvrp import _cpu_share; print(_cpu_share())"
-    share = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-    assert 0.1 <= share < 0.85
+def test_hgs_helper_asks_for_the_cpu_share_it_gets():
+    """HGS-CVRP counts CPU seconds: a helper that gets part of a core (here two busy loops share
+    its core) asks for that part of the wall seconds left, so it ends by the deadline on an
+    overloaded machine."""
+    core = {min(os.sched_getaffinity(0))}
+    burn = "import os, sys; os.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True: pass"
+    burners = [subprocess.Popen([sys.executable, "-c", burn, str(*core)]) for _ in range(2)]
+    try:
+        code = (
+            "import os, sys, time; os.sched_setaffinity(0, {int(sys.argv[1])}); time.sleep(0.5)\n"
+            "from omnisolve.solvers.hgs_cvrp import _cpu_share; print(_cpu_share())"
+        )
+        run = subprocess.run([sys.executable, "-c", code, str(*core)], capture_output=True, text=True, check=True)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    assert 0.1 <= float(run.stdout) < 0.85

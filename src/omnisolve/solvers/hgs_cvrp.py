@@ -11,7 +11,7 @@ hang past the time limit is killed, and neither harms the caller. The cases know
 answered here without it. Its routes come once, at the end; its progress comes as it goes: the
 helper reads HGS-CVRP's own trace lines (its fd 1 turned into a pipe) for the best feasible cost
 and sends each improvement as an incumbent. It counts its time limit in CPU seconds (`clock()`):
-the helper asks for the wall seconds left times the CPU share it has had so far (`_cpu_share`),
+the helper asks for the wall seconds left times the CPU share it gets (`_cpu_share`, sampled),
 so that on a machine with more busy processes than cores it still ends by the deadline. Past the
 deadline plus a grace, the helper is killed when it has had more CPU seconds than the wall
 seconds it was given (HGS-CVRP has overrun its own clock: it hangs). A helper starved of CPU (a
@@ -60,6 +60,7 @@ _WHOLE_CORE = 0.85
 # below it, the load may rise further: the helper asks for this part of its share, at least the least share
 _LOADED_MARGIN = 0.75
 _LEAST_SHARE = 0.1
+_SAMPLE = 0.1  # seconds of busy sampling for the CPU share
 
 
 class HgsCvrpSolver(SolverInterface):
@@ -148,14 +149,14 @@ def _overdue(pid: int, deadline: float, planned: float) -> bool:
 
 
 def _cpu_share() -> float:
-    """The part of a core to plan HGS-CVRP's CPU seconds on: 1 where this process has had
-    nearly a whole core since it started (CPU seconds over wall seconds, from /proc) or /proc
-    is absent, else a margin below the share it has had."""
-    times = _process_times("self")
-    if times is None:
-        return 1.0
-    cpu, wall = times
-    share = cpu / wall if wall > 0.2 else 1.0
+    """The part of a core to plan HGS-CVRP's CPU seconds on, from a busy sample of _SAMPLE wall
+    seconds (the CPU seconds this process gets over them): 1 where it gets nearly a whole core,
+    else a margin below the share it got. Sampled, not read from the process's life so far: a
+    helper forked by the zygote has no past to read."""
+    wall, cpu = time.monotonic(), time.process_time()
+    while time.monotonic() - wall < _SAMPLE:
+        pass
+    share = (time.process_time() - cpu) / (time.monotonic() - wall)
     return 1.0 if share >= _WHOLE_CORE else max(share * _LOADED_MARGIN, _LEAST_SHARE)
 
 
