@@ -142,6 +142,22 @@ def test_without_cross_check_an_unproven_milp_optimum_is_only_claimed():
     assert result.gap is None  # no certified bound
 
 
+def test_witnesses_get_the_time_the_solve_left_plus_their_share_past_the_limit(monkeypatch):
+    """HiGHS claims pulp_test_mip's optimum in milliseconds of a 10 s limit: its witness may use
+    the rest of the 10 s and the 2 s share past it; a claim made at the limit leaves the share."""
+    from omnisolve.portfolio import crosscheck
+
+    given: list[float] = []
+    run = crosscheck._run
+    monkeypatch.setattr(crosscheck, "_run", lambda p, w, limits: given.append(limits.time) or run(p, w, limits))
+    result = om.solve(pulp_test_mip(), solver="highs", time_limit=10)
+    assert result.optimality == Optimality.PROVEN and 11.0 < given[0] <= 12.0
+    claim = om.solve(pulp_test_mip(), solver="highs", cross_check="off")
+    given.clear()
+    crosscheck.cross_check(pulp_test_mip().compile(), claim, "claims", time_limit=10, unused=0.0)
+    assert 1.9 < given[0] <= 2.0
+
+
 def test_a_local_optimum_is_feasible_never_optimal():
     """2-D Schwefel over [-500, 500]^2: the global minimum is -837.97 at (420.97, 420.97); a
     local method from the box's centre stops far from it."""

@@ -118,6 +118,7 @@ def solve(
     """
     from omnisolve.portfolio.crosscheck import check_mode
 
+    started = time.perf_counter()
     mode = check_mode(cross_check)
     threads = available_cores() if threads is None else threads
     data = load(problem)
@@ -126,7 +127,7 @@ def solve(
     limits = Limits(time=time_limit, threads=threads, gap=gap, seed=seed, stop=combined(stop))
     if solver not in ("auto", "race") and named is None:
         result = _solve_with(data, registry.get(solver), limits, on_incumbent)
-        result = _after_solve(data, result, mode, time_limit, threads, seed)
+        result = _after_solve(data, result, mode, time_limit, threads, seed, started)
         _record(runs, data, None, result, time_limit)
         return result
     from omnisolve.portfolio.choice import choose
@@ -152,7 +153,7 @@ def solve(
         **result.extra,
         "selection": {"method": method, "ranked": choice.ranked, "class": choice.cls},
     }
-    result = _after_solve(data, result, mode, time_limit, threads, seed)
+    result = _after_solve(data, result, mode, time_limit, threads, seed, started)
     _record(runs, data, choice, result, time_limit)
     return result
 
@@ -208,13 +209,17 @@ def _one_progress(data: Problem, on_incumbent: IncumbentCallback | None) -> Incu
     return lambda seconds, objective, bound: whole.report(objective, bound)
 
 
-def _after_solve(data: Problem, result: Result, mode: Mode, time_limit: float, threads: int, seed: int) -> Result:
-    """What follows every solve, single or raced (bounded by `after_solve_allowance`): the
-    cross-check of an unproven claim, then, for an infeasible result, why: an irreducible
-    infeasible subset by the user's names (`result.extra["explanation"]`)."""
+def _after_solve(
+    data: Problem, result: Result, mode: Mode, time_limit: float, threads: int, seed: int, started: float
+) -> Result:
+    """What follows every solve, single or raced, that began at `started` (perf_counter): the
+    cross-check of an unproven claim, in the time the solve left of its limit plus its share
+    past it, then, for an infeasible result, why: an irreducible infeasible subset by the
+    user's names (`result.extra["explanation"]`). At most `after_solve_allowance` past the limit."""
     from omnisolve.portfolio.crosscheck import cross_check
 
-    result = cross_check(data, result, mode, time_limit, threads, seed)
+    unused = time_limit - (time.perf_counter() - started)
+    result = cross_check(data, result, mode, time_limit, threads, seed, unused)
     if result.status == Status.INFEASIBLE:
         from omnisolve.explain import explain
 

@@ -1,7 +1,8 @@
 """Cross-check: an independent solver confirms or refutes a claim the data could not prove.
 
 A claim ("optimal", "infeasible", "unbounded") that `verify` left `claimed` goes to witnesses,
-each run on the same problem for a share of the time budget and verified like any result:
+each run on the same problem in the time the solve left of its limit plus a share of the limit
+past it (`budget`), and verified like any result:
 
 - a witness with a verified better answer, or a verified answer where infeasibility was
   claimed, or a bound where unboundedness was claimed, **refutes** the claim: the result becomes
@@ -79,13 +80,21 @@ def needs_check(result: Result, mode: Mode) -> bool:
 
 
 def cross_check(
-    problem: Problem, result: Result, mode: Mode = "claims", time_limit: float = 60.0, threads: int = 1, seed: int = 0
+    problem: Problem,
+    result: Result,
+    mode: Mode = "claims",
+    time_limit: float = 60.0,
+    threads: int = 1,
+    seed: int = 0,
+    unused: float = 0.0,
 ) -> Result:
-    """Confirm or refute `result`'s claim with independent witnesses (see the module docstring)."""
+    """Confirm or refute `result`'s claim with independent witnesses (see the module docstring),
+    in `budget(time_limit)` seconds plus the `unused` seconds its solve left of the limit (a
+    claim made at 3 s of 10 s has its witnesses' share and the 7 s)."""
     if not needs_check(result, mode):
         return result
     start = time.perf_counter()
-    seconds = budget(time_limit)
+    seconds = budget(time_limit) + max(unused, 0.0)
     check = _Check(problem, result)
     asked = witnesses(problem, result)
     # a structured claim's solution is the witnesses' start (a tour, a schedule): it spares them
