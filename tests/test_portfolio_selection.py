@@ -17,6 +17,7 @@ from database_fixtures import db_url, postgres_server  # noqa: F401
 from omnisolve.api import solve
 from omnisolve.bench.dataset import Dataset, Sample, read_runs
 from omnisolve.bench.evaluation import (
+    bars,
     cross_validate,
     family,
     held_apart,
@@ -251,6 +252,17 @@ def test_a_family_whose_rest_is_too_small_to_learn_from_gets_the_single_best():
     assert (x["family"], x["instances"], x["SBS"], x["auto / VBS"]) == ("K/x", 7, "a", 2.0)  # b (2 s) where a takes 1 s
     assert (y["family"], y["instances"], y["SBS"], y["auto / VBS"]) == ("K/y", 3, "b", 3.0)  # a, x's best: 3 s
     assert row["SBS"] == "a" and row["families"] == 2 and row["VBS cost"] == pytest.approx((7 * 1 + 3 * 1) / 10)
+    # per family the SBS is the VBS (1.0: 0.5 x SBS out of reach); over the class a (1.6 s on
+    # average) against the VBS's 1 s (0.625)
+    assert x["VBS / SBS"] == y["VBS / SBS"] == 1.0 and row["VBS / SBS"] == pytest.approx(1.0 / 1.6)
+    assert bars([x, y]) == (
+        "Auto on two cores is within 1.1 x VBS in 0 of 2; 0.5 x SBS is within reach (VBS <= 0.5 x SBS) in 0, "
+        "and auto meets it in 0 of them."
+    )
+    mixed = {"2 cores / VBS": 1.05, "VBS / SBS": 0.4, "2 cores / SBS": 0.42}
+    assert bars([x, mixed]).endswith(
+        "within 1.1 x VBS in 1 of 2; 0.5 x SBS is within reach (VBS <= 0.5 x SBS) in 1, and auto meets it in 1 of them."
+    )
 
 
 def test_under_a_deadline_heuristics_without_a_proof_in_reach_go_by_expected_cost(monkeypatch):

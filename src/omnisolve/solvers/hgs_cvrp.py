@@ -16,7 +16,8 @@ so that on a machine with more busy processes than cores it still ends by the de
 deadline plus a grace, the helper is killed when it has had more CPU seconds than the wall
 seconds it was given (HGS-CVRP has overrun its own clock: it hangs). A helper starved of CPU (a
 load that rose after it started, or a slow start) is waited for a while longer, so it ends late
-with an answer rather than on time without one. A caller's stopping criterion ends it at once,
+with an answer rather than on time without one (`Result.extra["starved_wait"]`: the seconds
+waited past the deadline and the grace). A caller's stopping criterion ends it at once,
 without an answer.
 HGS-CVRP wants the depot at node 0 and symmetric distances: the problem is renumbered for it,
 and an asymmetric one is refused. `hygese` is imported in the helper only."""
@@ -102,12 +103,14 @@ class HgsCvrpSolver(SolverInterface):
             why = "stopped" if outcome.cancelled else f"helper {outcome.ended()}"
             status = Status.TIME_LIMIT if outcome.cancelled else Status.ERROR
             return Result(status, message=f"HGS-CVRP gave no answer ({why})")
+        late = {"starved_wait": round(waited, 3)} if (waited := time.time() - deadline - _GRACE) > 0 else {}
         routes = outcome.result["solution"]
         if routes is None:
-            return Result(Status.TIME_LIMIT, message="HGS-CVRP found no solution within the capacity and fleet limits")
+            none = "HGS-CVRP found no solution within the capacity and fleet limits"
+            return Result(Status.TIME_LIMIT, message=none, extra=late)
         cost = problem.evaluate(routes)
         tracker.report(cost)
-        return Result(Status.FEASIBLE, objective=cost, solution=routes)
+        return Result(Status.FEASIBLE, objective=cost, solution=routes, extra=late)
 
 
 def _without_search(problem: CVRP) -> Result | None:
