@@ -6,8 +6,12 @@ The tasks' entries are the functions below (`test_zygote:NAME`), run in the chil
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
+import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -145,3 +149,68 @@ def test_a_forked_child_stops_its_own_zygote_so_its_grandchildrens_memory_counts
         outcome = handle.wait(START)
     assert outcome.result is not None and Result.from_dict(outcome.result).objective == 1.0
     assert forked.peak_child_kib() >= 300 * 1024
+
+
+# ---- the protocol, against a zygote played by the test ------------------------------------------
+_POPEN = subprocess.Popen
+
+
+class _Played:
+    """Stands in for the zygote's process: the test holds the zygote's end of the socket, and a
+    sleeping process of its own session is what giving the zygote up kills."""
+
+    def __init__(self, command: list[str], pass_fds: tuple[int, ...], **kwargs: Any):
+        self.end = socket.socket(fileno=os.dup(pass_fds[0]))
+        self._sleeper = _POPEN(["sleep", "60"], start_new_session=True)
+        self.pid = self._sleeper.pid
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._sleeper.kill()
+        return self._sleeper.wait()
+
+    def kill(self) -> None:
+        self._sleeper.kill()
+
+
+@pytest.fixture
+def played(monkeypatch):
+    """A `Zygote` whose process is the test: (the zygote, its end of the socket)."""
+    made: list[_Played] = []
+    monkeypatch.setattr(forked.subprocess, "Popen", lambda *a, **k: made.append(_Played(*a, **k)) or made[-1])
+    zygote = forked.Zygote(None)
+    yield zygote, made[0].end
+    made[0].end.close()
+    zygote.close()
+
+
+def _spawned(zygote: forked.Zygote, end: socket.socket, pid: int) -> forked.ForkedChild:
+    """Ask the played zygote for a child and answer with `pid`."""
+    read, write = os.pipe()
+    box: list[Any] = []
+    asking = threading.Thread(target=lambda: box.append(zygote.spawn("task.json", write, "out.log", {})))
+    asking.start()
+    data, fds, _, _ = socket.recv_fds(end, forked.PACKET, 1)
+    for fd in (*fds, read, write):
+        os.close(fd)
+    assert json.loads(data)["task"] == "task.json"
+    end.send(json.dumps({"pid": pid}).encode())
+    asking.join(5)
+    assert isinstance(box[0], forked.ForkedChild) and box[0].pid == pid
+    return box[0]
+
+
+def test_an_unread_end_of_an_earlier_child_is_not_taken_for_a_new_child_of_the_same_pid(played):
+    zygote, end = played
+    end.send(json.dumps({"exit": 99999, "returncode": 3, "maxrss_kib": 10}).encode())  # nobody reads it
+    assert until(lambda: zygote.peak_child_kib == 10, 5)
+    child = _spawned(zygote, end, 99999)  # the pid again, for a new child
+    assert not child.ended()
+    end.send(json.dumps({"exit": 99999, "returncode": 7, "maxrss_kib": 20}).encode())
+    assert child.reap() == 7 and zygote.peak_child_kib == 20
+
+
+def test_a_zygote_that_says_something_outside_the_protocol_is_given_up(played):
+    zygote, end = played
+    end.send(b"not json")
+    assert until(lambda: not zygote.alive, 5)
+    assert zygote.spawn("task.json", 0, "out.log", {}) is None

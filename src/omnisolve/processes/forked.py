@@ -112,11 +112,12 @@ class Zygote:
         return ForkedChild(self, answer["pid"])
 
     def returncode(self, pid: int) -> int | None:
-        """A child's return code once the zygote reported it ended; for a child of a zygote
-        that was lost, SIGKILL's once the child is gone (it ends itself when the zygote has)."""
+        """A child's return code once the zygote reported it ended (given once: its pid may be
+        reused); for a child of a zygote that was lost, SIGKILL's once the child is gone (it ends
+        itself when the zygote has)."""
         with self._changed:
             if pid in self._ended:
-                return self._ended[pid]
+                return self._ended.pop(pid)
         if self._lost and not _running(pid):
             return -signal.SIGKILL
         return None
@@ -159,7 +160,8 @@ class Zygote:
                 if "exit" in message:
                     self._ended[message["exit"]] = message["returncode"]
                     self.peak_child_kib = max(self.peak_child_kib, message["maxrss_kib"])
-                else:
+                else:  # a new child: an unread end of an earlier one of the same pid is stale
+                    self._ended.pop(message.get("pid", -1), None)
                     self._answers.append(message)
                 self._changed.notify_all()
         with self._changed:
