@@ -304,7 +304,8 @@ def test_simulated_race_shares_the_cpu():
 def test_a_race_answers_the_first_proof_before_an_earlier_unproven_answer():
     """h reaches the optimum at 0.2 s and never proves it, p proves it at 1 s: racing them costs
     p's proof (at half speed, 2 s), not h's unproven answer (twice the limit plus 0.4 s); c only
-    claims the optimum, at 0.5 s: after any proof, before any unclaimed answer. Every answer of
+    claims the optimum, at 0.5 s: a claim before a proof ends the race, as a real race does
+    (the limit plus the claim's time), and it ranks before any unclaimed answer. Every answer of
     a race comes RACE_STARTUP later than its racer's own."""
     times = {"h": [(None, None, 0.2)], "p": [(1.0, None, 1.0)], "c": [(None, 0.5, 0.5)]}
     s = Sample("s", "i", "K", {}, gap={"h": 0.0, "p": 0.0, "c": 0.0}, times=times)
@@ -313,7 +314,7 @@ def test_a_race_answers_the_first_proof_before_an_earlier_unproven_answer():
     assert race_outcome(s, ["h"], 5.0, slowdown=1)[0] == pytest.approx(10.2 + late)
     assert race_outcome(s, ["h", "p"], 1.5)[0] == pytest.approx(3.0 + 0.4 + late)  # the proof is past the limit
     assert race_outcome(s, ["h", "c"], 5.0)[0] == pytest.approx(5.0 + 1.0 + late)
-    assert race_outcome(s, ["c", "p"], 5.0)[0] == pytest.approx(2.0 + late)
+    assert race_outcome(s, ["c", "p"], 5.0)[0] == pytest.approx(5.0 + 1.0 + late)  # c's claim at 1 s ends it
 
 
 def test_a_head_start_answers_alone_within_it_else_the_race_starts_after_it():

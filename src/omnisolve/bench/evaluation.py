@@ -223,8 +223,9 @@ def race_outcome(
 ) -> tuple[float, float]:
     """(cost, gap) of racing `racers`, each running `slowdown` times slower than alone (default:
     the number of racers, i.e. they share one CPU; 1: one thread each), their answers RACE_STARTUP
-    later (WARM_STARTUP after a head start): per repeat, the race's answer is the first proof,
-    else the first claim, else the first answer to reach the reference (`metrics.answer_cost`).
+    later (WARM_STARTUP after a head start): per repeat, the race's answer is the first proof or
+    claim, whichever comes first (a claimed optimum ends the race, as `portfolio.race` does), else
+    the first answer to reach the reference (`metrics.answer_cost`).
     With `alone` seconds of head start, the first racer's proof or claim within them is the
     answer; else the race starts after them."""
     k = len(racers) if slowdown is None else slowdown
@@ -240,6 +241,8 @@ def race_outcome(
             continue
         delay = alone + WARM_STARTUP if alone else RACE_STARTUP
         proof, claim, reach = (_first([t[j] for t in repeat], k, delay) for j in range(3))
+        if claim is not None and (proof is None or claim < proof):
+            proof = None  # a claimed optimum ends the race (`portfolio.race`): a later proof comes too late
         costs.append(metrics.answer_cost(proof, claim, reach, limit))
         gaps.append(min(_gap(s, r) for r in racers))
     return statistics.fmean(costs), statistics.fmean(gaps)
