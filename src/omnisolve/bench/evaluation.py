@@ -11,8 +11,8 @@ recorded runs, twice: k racers sharing one CPU, so a racer solves when k x its r
 the limit; and one thread per racer (`--threads k`), so the race takes the fastest racer's time;
 the race's gap is the best racer's; a race's answers come RACE_STARTUP seconds later than its
 racers' own, the time its processes take to start in a fresh process, or WARM_STARTUP after a
-head start, during which the zygote has loaded the solvers' libraries). A solver not run on an instance (or refusing it)
-counts as unsolved: cost 10 x limit, gap 1. Gaps are fractions clipped to [0, 1]. A cost is
+head start, during which the zygote has loaded the solvers' libraries). A solver not run on an
+instance (or refusing it) counts as unsolved: cost 10 x limit, gap 1. Gaps are fractions clipped to [0, 1]. A cost is
 `metrics.answer_cost`: the time to a proof, else the limit plus the time to a claim, else twice
 the limit plus the time to reach the reference. `auto, 2 cores` is what `auto` runs by default
 on two cores: its pick, or the race `choice.worth_racing` calls (simulated, a thread each), after

@@ -316,19 +316,21 @@ class _ExecChild:
 def warm() -> None:
     """Start this process's zygote now, ahead of the tasks that will need it (a solve that may
     race after running its leader alone), so that their children start at once."""
-    if use_zygote:
-        forked.shared(_child_environment())
+    _zygote(_child_environment())
+
+
+def _zygote(env: dict[str, str] | None) -> forked.Zygote | None:
+    """This process's zygote (started with `env`), None when zygotes are off or it was lost."""
+    return forked.shared(env) if use_zygote else None
 
 
 def _start(task: Task, task_file: str, pipe: int, output: Path) -> _Child:
     """The task's child: forked by this process's zygote where the task has no memory limit, is
     not to start `fresh`, and the zygote answers; else started directly."""
-    if task.memory_mb == 0 and not task.fresh and use_zygote:
-        zygote = forked.shared(_child_environment())
-        child = zygote.spawn(task_file, pipe, str(output), _child_environment() or dict(os.environ)) if zygote else None
-        if child is not None:
-            return child
-    return _ExecChild(task_file, pipe, output)
+    env = _child_environment()
+    zygote = _zygote(env) if task.memory_mb == 0 and not task.fresh else None
+    child = zygote.spawn(task_file, pipe, str(output), env or dict(os.environ)) if zygote else None
+    return child or _ExecChild(task_file, pipe, output)
 
 
 def _child_environment() -> dict[str, str] | None:

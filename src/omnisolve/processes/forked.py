@@ -21,6 +21,8 @@ import threading
 import time
 from typing import Any
 
+from omnisolve.processes.groups import kill_group
+
 ANSWER_WAIT = 30.0  # seconds for the zygote's first answer (its imports included), then each
 PACKET = 1 << 20  # bytes: the largest message (a request with its environment)
 REPORT_WAIT = 2.0  # seconds between a child's reaping and the zygote's report of it, at most
@@ -149,10 +151,7 @@ class Zygote:
     def _give_up(self) -> None:
         if not self._lost:
             self._lost = True
-            try:
-                os.killpg(self._process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(self._process.pid, wait=0)
 
     def _read(self) -> None:
         while (message := self._receive()) is not None:

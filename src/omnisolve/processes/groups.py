@@ -17,14 +17,15 @@ KILL_WAIT = 2.0  # seconds at most that kill_group waits for the killed members 
 def kill_group(pgid: int, wait: float = KILL_WAIT) -> None:
     """SIGKILL every process of the group (a group already gone is fine), then wait, at most
     `wait` seconds, until none of them is still running: SIGKILL is delivered asynchronously, so a
-    grandchild may show as running just after killpg returns. Zombies count as ended (their reaper
+    grandchild may show as running just after killpg returns (`wait` 0: not waited for, nothing
+    read from /proc). Zombies count as ended (their reaper
     may be far away, or absent: `killpg(pgid, 0)` succeeds on them forever)."""
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         return
     end = time.monotonic() + wait
-    while _running_members(pgid) and time.monotonic() < end:
+    while time.monotonic() < end and _running_members(pgid):
         time.sleep(POLL / 4)
 
 

@@ -30,6 +30,7 @@ import traceback
 from typing import Any
 
 from omnisolve.processes.forked import PACKET, stop
+from omnisolve.processes.groups import kill_group
 
 #: imported before the first answer: what every task's child needs
 BASE = ("omnisolve.processes.child", "omnisolve.portfolio.racer", "omnisolve.solvers.registry", "omnisolve.api")
@@ -70,7 +71,7 @@ def main(fd: int) -> int:
                 _import(pending.pop(0))
     finally:
         for pid in children:
-            _kill_group(pid)
+            kill_group(pid, wait=0)
 
 
 def _serve(sock: socket.socket, children: set[int], private: tuple[int, int]) -> bool:
@@ -153,7 +154,7 @@ def _reap(sock: socket.socket, children: set[int]) -> None:
         if info is None:
             return
         pid = info.si_pid
-        _kill_group(pid)
+        kill_group(pid, wait=0)
         _, status, usage = os.wait4(pid, 0)
         children.discard(pid)
         report = {"exit": pid, "returncode": os.waitstatus_to_exitcode(status), "maxrss_kib": usage.ru_maxrss}
@@ -161,13 +162,6 @@ def _reap(sock: socket.socket, children: set[int]) -> None:
             sock.send(json.dumps(report).encode())
         except OSError:  # the parent has gone; the loop ends on its next read
             pass
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _import(name: str) -> None:
