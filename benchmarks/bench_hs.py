@@ -1,10 +1,11 @@
 """Hock–Schittkowski problems (and the 2-D Schwefel function) with known global optima, solved by
-the continuous backends at one time limit: `scipy` and `ipopt` (one local search from the
+the continuous backends at one time limit: `scipy`, `ipopt` and `alm` (one local search from the
 default start), `global-nlp` with SciPy's and with IPOPT's local searches, and `auto`. A cell is
 the certified objective and the wall time; "ok" marks the known optimum reached (within 1e-5
-relative, `hs_problems.NlpCase.reached`). The problems are in tests/hs_problems.py (source there).
+relative, `hs_problems.NlpCase.reached`). The problems are in tests/hs_problems.py (source there):
+`--set hs` the mixed set, `--set equality` the book's equality-constrained problems.
 
-    .venv/bin/python benchmarks/bench_hs.py [--time-limit 10] [--seed 0] [--only hs71,hs59]
+    .venv/bin/python benchmarks/bench_hs.py [--set hs|equality] [--time-limit 10] [--seed 0] [--only hs71,hs59]
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import omnisolve as om  # noqa: E402
-from hs_problems import CASES, NlpCase  # noqa: E402
+from hs_problems import CASES, EQUALITY_CASES, NlpCase  # noqa: E402
 from omnisolve.blackbox.model_solver import GlobalNlpSolver  # noqa: E402
 from omnisolve.errors import UnsupportedError  # noqa: E402
 from omnisolve.limits import Limits  # noqa: E402
@@ -42,6 +43,7 @@ def backend(make: Callable[[], object]) -> Run:
 COLUMNS: dict[str, Run] = {
     "scipy": backend(lambda: registry.get("scipy")),
     "ipopt": backend(lambda: registry.get("ipopt")),
+    "alm": backend(lambda: registry.get("alm")),
     "global-nlp (scipy)": backend(lambda: GlobalNlpSolver(local="scipy")),
     "global-nlp (ipopt)": backend(lambda: GlobalNlpSolver(local="ipopt")),
     "auto": lambda model, limit, seed: om.solve(model, time_limit=limit, threads=1, seed=seed, cross_check="off"),
@@ -68,14 +70,16 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated problem names")
+    parser.add_argument("--set", choices=("hs", "equality"), default="hs", help="which problems")
     args = parser.parse_args()
-    names = args.only.split(",") if args.only else list(CASES)
-    print(f"time limit {args.time_limit} s, seed {args.seed}\n")
+    cases = CASES if args.set == "hs" else EQUALITY_CASES
+    names = args.only.split(",") if args.only else list(cases)
+    print(f"time limit {args.time_limit} s, seed {args.seed}, set {args.set}\n")
     print("| problem | n | optimum | " + " | ".join(COLUMNS) + " |")
     print("|---|---|---|" + "---|" * len(COLUMNS))
     reached = dict.fromkeys(COLUMNS, 0)
     for name in names:
-        case = CASES[name]
+        case = cases[name]
         cells = []
         for column, run in COLUMNS.items():
             text, ok = cell(case, run, args.time_limit, args.seed)

@@ -239,3 +239,142 @@ CASES: dict[str, NlpCase] = {
         NlpCase("exp100", exp100, -500.0),
     ]
 }
+
+
+# Equality-constrained problems of the same book, free variables: the set the `alm` backend is
+# measured on beside the others (benchmarks/bench_hs.py --set equality).
+
+
+def _equalities(name: str, n: int, objective: Callable[[np.ndarray], float], rows, lb=None, ub=None) -> om.Model:
+    """min objective(x) s.t. rows(x) = 0, x in [lb, ub] (free by default)."""
+    m, _ = _model(name, lb or [-INF] * n, ub or [INF] * n, objective)
+    m.add_nonlinear_constraint(lambda v: np.atleast_1d(np.asarray(rows(v), float)), lb=0, ub=0, name="h")
+    return m
+
+
+def hs6() -> om.Model:
+    return _equalities("hs6", 2, lambda v: (1 - v[0]) ** 2, lambda v: 10 * (v[1] - v[0] ** 2))
+
+
+def hs7() -> om.Model:
+    return _equalities("hs7", 2, lambda v: np.log(1 + v[0] ** 2) - v[1], lambda v: (1 + v[0] ** 2) ** 2 + v[1] ** 2 - 4)
+
+
+def hs9() -> om.Model:
+    return _equalities(
+        "hs9", 2, lambda v: np.sin(np.pi * v[0] / 12) * np.cos(np.pi * v[1] / 16), lambda v: 4 * v[0] - 3 * v[1]
+    )
+
+
+def hs26() -> om.Model:
+    return _equalities(
+        "hs26", 3, lambda v: (v[0] - v[1]) ** 2 + (v[1] - v[2]) ** 4, lambda v: (1 + v[1] ** 2) * v[0] + v[2] ** 4 - 3
+    )
+
+
+def hs27() -> om.Model:
+    return _equalities(
+        "hs27", 3, lambda v: 0.01 * (v[0] - 1) ** 2 + (v[1] - v[0] ** 2) ** 2, lambda v: v[0] + v[2] ** 2 + 1
+    )
+
+
+def hs39() -> om.Model:
+    return _equalities(
+        "hs39", 4, lambda v: -v[0], lambda v: [v[1] - v[0] ** 3 - v[2] ** 2, v[0] ** 2 - v[1] - v[3] ** 2]
+    )
+
+
+def hs40() -> om.Model:
+    return _equalities(
+        "hs40",
+        4,
+        lambda v: -v[0] * v[1] * v[2] * v[3],
+        lambda v: [v[0] ** 3 + v[1] ** 2 - 1, v[0] ** 2 * v[3] - v[2], v[3] ** 2 - v[1]],
+    )
+
+
+def hs42() -> om.Model:
+    return _equalities(
+        "hs42",
+        4,
+        lambda v: float(np.sum((v - np.arange(1, 5)) ** 2)),
+        lambda v: [v[0] - 2, v[2] ** 2 + v[3] ** 2 - 2],
+    )
+
+
+def hs46() -> om.Model:
+    return _equalities(
+        "hs46",
+        5,
+        lambda v: (v[0] - v[1]) ** 2 + (v[2] - 1) ** 2 + (v[3] - 1) ** 4 + (v[4] - 1) ** 6,
+        lambda v: [v[0] ** 2 * v[3] + np.sin(v[3] - v[4]) - 1, v[1] + v[2] ** 4 * v[3] ** 2 - 2],
+    )
+
+
+def hs56() -> om.Model:
+    s = lambda t: 4.2 * np.sin(t) ** 2  # noqa: E731
+    return _equalities(
+        "hs56",
+        7,
+        lambda v: -v[0] * v[1] * v[2],
+        lambda v: [
+            v[0] - s(v[3]),
+            v[1] - s(v[4]),
+            v[2] - s(v[5]),
+            v[0] + 2 * v[1] + 2 * v[2] - 7.2 * np.sin(v[6]) ** 2,
+        ],
+    )
+
+
+def hs77() -> om.Model:
+    return _equalities(
+        "hs77",
+        5,
+        lambda v: (v[0] - 1) ** 2 + (v[0] - v[1]) ** 2 + (v[2] - 1) ** 2 + (v[3] - 1) ** 4 + (v[4] - 1) ** 6,
+        lambda v: [
+            v[0] ** 2 * v[3] + np.sin(v[3] - v[4]) - 2 * np.sqrt(2),
+            v[1] + v[2] ** 4 * v[3] ** 2 - 8 - np.sqrt(2),
+        ],
+    )
+
+
+def hs78() -> om.Model:
+    return _equalities(
+        "hs78",
+        5,
+        lambda v: float(np.prod(v)),
+        lambda v: [v @ v - 10, v[1] * v[2] - 5 * v[3] * v[4], v[0] ** 3 + v[1] ** 3 + 1],
+    )
+
+
+def hs79() -> om.Model:
+    return _equalities(
+        "hs79",
+        5,
+        lambda v: (v[0] - 1) ** 2 + (v[0] - v[1]) ** 2 + (v[1] - v[2]) ** 2 + (v[2] - v[3]) ** 4 + (v[3] - v[4]) ** 4,
+        lambda v: [
+            v[0] + v[1] ** 2 + v[2] ** 3 - 2 - 3 * np.sqrt(2),
+            v[1] - v[2] ** 2 + v[3] + 2 - 2 * np.sqrt(2),
+            v[0] * v[4] - 2,
+        ],
+    )
+
+
+EQUALITY_CASES: dict[str, NlpCase] = {
+    case.name: case
+    for case in [
+        NlpCase("hs6", hs6, 0.0),
+        NlpCase("hs7", hs7, -np.sqrt(3)),
+        NlpCase("hs9", hs9, -0.5),
+        NlpCase("hs26", hs26, 0.0),
+        NlpCase("hs27", hs27, 0.04),
+        NlpCase("hs39", hs39, -1.0),
+        NlpCase("hs40", hs40, -0.25),
+        NlpCase("hs42", hs42, 28 - 10 * np.sqrt(2)),
+        NlpCase("hs46", hs46, 0.0),
+        NlpCase("hs56", hs56, -3.456),
+        NlpCase("hs77", hs77, 0.24150513),
+        NlpCase("hs78", hs78, -2.91970041),
+        NlpCase("hs79", hs79, 0.0787768209),
+    ]
+}

@@ -324,7 +324,13 @@ def test_a_model_with_a_callable_finds_the_global_minimum_of_schwefel():
     """2-D Schwefel over [-500, 500]^2: the global minimum is -837.9658 at (420.9687, 420.9687);
     SciPy from the centre alone stops at -403.69."""
     result = om.solve(schwefel_model(), time_limit=10, seed=0)
-    assert result.solver == "global-nlp" and result.extra["selection"]["ranked"] == ["global-nlp", "ipopt", "scipy"]
+    assert result.solver == "global-nlp" and result.extra["selection"]["ranked"] == [
+        "global-nlp",
+        "local-nlp",
+        "ipopt",
+        "alm",
+        "scipy",
+    ]
     assert result.objective == pytest.approx(-837.9658, abs=1e-3)
     np.testing.assert_allclose(result.values, 420.9687, atol=1e-3)
     assert result.status == Status.FEASIBLE and result.optimality == Optimality.NONE and result.gap is None
@@ -348,7 +354,7 @@ def test_an_unbounded_variable_keeps_the_local_path():
     m = om.Model("open")
     m.add_variable("x", lb=0)
     m.minimize(lambda v: float((v[0] - 1) ** 2))
-    assert preferences(m.compile()) == ["ipopt", "scipy"]
+    assert preferences(m.compile()) == ["local-nlp", "ipopt", "alm", "scipy"]
     with pytest.raises(UnsupportedError, match="1 variables have an infinite bound \\(first x\\)"):
         om.solve(m, solver="global-nlp")
 

@@ -532,7 +532,7 @@ def _tsp(n: int) -> Any:
     "make, cls, first",
     [
         (_nonlinear, "NLP", "global-nlp"),
-        (_nonconvex_qp, "QP", "ipopt"),
+        (_nonconvex_qp, "QP", "local-nlp"),
         (_lp, "LP", "highs"),
         (_milp, "MILP", "highs"),
     ],
@@ -563,11 +563,15 @@ def test_default_selector_falls_back_to_rules_for_an_unseen_class():
 
     assert "NLP" not in default_selector().classes
     choice = choose(load(_nonlinear()))
-    assert choice.method == "rules" and choice.ranked == ["global-nlp", "ipopt", "scipy"]
+    assert choice.method == "rules" and choice.ranked == ["global-nlp", "local-nlp", "ipopt", "alm", "scipy"]
     result = om.solve(_nonlinear(), time_limit=10)
     # d/da ((a - 2)^2 + e^-a) = 2(a - 2) - e^-a = 0 at a = 2.0635 (2 x 0.0635 = 0.127 = e^-2.0635),
     # inside [0.1, 2.5]; the objective is convex (second derivative 2 + e^-a > 0), so it is the optimum
-    assert result.extra["selection"] == {"method": "rules", "ranked": ["global-nlp", "ipopt", "scipy"], "class": "NLP"}
+    assert result.extra["selection"] == {
+        "method": "rules",
+        "ranked": ["global-nlp", "local-nlp", "ipopt", "alm", "scipy"],
+        "class": "NLP",
+    }
     assert result.status.has_solution and result.values[0] == pytest.approx(2.0635, abs=1e-3)
 
 

@@ -479,14 +479,14 @@ def test_auto_rules():
     assert choose(random_cvrp(10)).name == "pyvrp"
     assert choose(random_cvrp(40)).name == "pyvrp"
     assert choose(rosenbrock_in_disk()).name == "global-nlp"  # callables on a bounded box
-    assert choose(qcp()).name == "ipopt"
+    assert choose(qcp()).name == "local-nlp"  # IPOPT, then the augmented Lagrangian
     assert choose(convex_qp()).name == "highs"
     assert choose(integer_model()).name == "highs"
     assert choose(read_mps(BENCHDATA / "mip" / "afiro.mps")).name == "highs"
     m = Model("nonconvex")
     x = m.add_variable("x", 0, 1)
     m.minimize(-(x * x))
-    assert choose(m.compile()).name == "ipopt"
+    assert choose(m.compile()).name == "local-nlp"
 
 
 def test_auto_refuses_minlp_and_takes_miqp_to_scip():

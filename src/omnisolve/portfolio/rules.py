@@ -14,10 +14,11 @@ from omnisolve.verify.convexity import is_convex
 #: CP-SAT's circuit model proves TSPLIB instances up to about this size in seconds; beyond,
 #: LKH-3 reaches near-optimal tours far sooner (proof is left to racing, a later piece).
 TSP_PROOF_NODES = 110
-#: local NLP backends, best first: IPOPT (exact derivatives of the algebraic parts, sparse) was
-#: as good as SciPy or better on every model of benchmarks/bench_hs.py (docs/continuous.md), and
-#: faster on the larger ones; SciPy when casadi is not installed
-LOCAL_NLP = ["ipopt", "scipy"]
+#: local NLP backends, best first: IPOPT and then the augmented Lagrangian from the same start
+#: (`local-nlp`: each reaches optima the other misses, hs39 and hs106 in benchmarks/bench_hs.py),
+#: IPOPT alone (exact derivatives of the algebraic parts, sparse; as good as SciPy or better on
+#: every model there, and faster on the larger ones), SciPy when casadi is not installed
+LOCAL_NLP = ["local-nlp", "ipopt", "alm", "scipy"]
 
 
 def preferences(problem: Problem) -> list[str]:
@@ -28,8 +29,9 @@ def preferences(problem: Problem) -> list[str]:
     CVRP: pyvrp, OR-Tools routing, then exact models. Job shop: CP-SAT + LNS, then plain CP-SAT.
     Knapsack: dynamic programming when items x capacity is moderate, else cpsat.
     Nonlinear (callables) on a bounded box -> global-nlp (a black-box global phase, then local
-    searches), then ipopt, scipy; other nonlinear or quadratically constrained -> ipopt, scipy
-    (continuous only); non-convex continuous QP -> ipopt, scipy (local optimum); LP, convex QP
+    searches), then the local ones; other nonlinear or quadratically constrained -> local-nlp
+    (ipopt, then alm from the same start), ipopt, alm, scipy (continuous only); non-convex
+    continuous QP -> the same (local optimum); LP, convex QP
     -> highs; MILP -> highs, then SCIP (the second racer of a rule-based race)."""
     if isinstance(problem, StructuredProblem):
         return _structured_preferences(problem) + ["cpsat", "highs"]

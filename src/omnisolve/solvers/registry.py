@@ -15,6 +15,8 @@ _BACKENDS: dict[str, str] = {
     "cpsat": "omnisolve.solvers.cpsat:CpSatSolver",
     "scipy": "omnisolve.solvers.scipy_nlp:ScipySolver",
     "ipopt": "omnisolve.solvers.ipopt_nlp:IpoptSolver",
+    "alm": "omnisolve.solvers.alm:AlmSolver",
+    "local-nlp": "omnisolve.solvers.local_nlp:LocalPortfolioSolver",
     "tsp-ils": "omnisolve.solvers.tsp_ils:TspIlsSolver",
     "lkh": "omnisolve.solvers.lkh:LkhSolver",
     "ortools-routing": "omnisolve.solvers.ortools_routing:OrToolsRoutingSolver",

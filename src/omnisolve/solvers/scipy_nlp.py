@@ -55,8 +55,13 @@ def local_solve(data: ProblemData, tracker: Tracker, x0: np.ndarray) -> Result:
 def max_violation(data: ProblemData) -> Callable[[np.ndarray], float]:
     """x -> the largest violation of a bound or constraint of `data` at x, relative to
     max(1, |side|) as the verifier measures it."""
-    constraints = _constraints(data, dense=False)
+    constraints = scipy_constraints(data, dense=False)
     return lambda x: _max_violation(x, data, constraints)
+
+
+def violation_of(data: ProblemData, x: np.ndarray) -> float:
+    """The largest relative violation of a bound or constraint of `data` at `x`."""
+    return max_violation(data)(x)
 
 
 class _TimeUp(Exception):
@@ -71,8 +76,8 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) 
 
     # trust-constr takes sparse or dense Jacobians, not both: the quadratic and nonlinear rows' are dense
     dense = method == "SLSQP" or bool(data.quadratic_rows or data.nl_constraints)
-    constraints = _constraints(data, dense=dense)
-    fun, jac, hess = _objective(data, 1.0 if data.sense == Sense.MIN else -1.0)
+    constraints = scipy_constraints(data, dense=dense)
+    fun, jac, hess = objective_parts(data, 1.0 if data.sense == Sense.MIN else -1.0)
     last: dict[str, np.ndarray | None] = {"x": None}
 
     def watched(x: np.ndarray) -> float:
@@ -114,7 +119,7 @@ def _minimize(data: ProblemData, method: str, tracker: Tracker, x0: np.ndarray) 
     return LocalRun(method, x, success, feasible, timed_out, message, log)
 
 
-def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
+def objective_parts(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
     """(fun, jac, hess) of sign * objective; finite differences for a callable without gradient."""
     from scipy.optimize import BFGS
 
@@ -137,7 +142,7 @@ def _objective(data: ProblemData, sign: float) -> tuple[Any, Any, Any]:
     return fun, jac, lambda x: sign * H
 
 
-def _constraints(data: ProblemData, dense: bool) -> list[Any]:
+def scipy_constraints(data: ProblemData, dense: bool) -> list[Any]:
     """Linear rows (`dense` for SLSQP, which works on dense Jacobians anyway, and beside the
     dense Jacobians of other rows), all quadratic rows as one vector constraint, then the
     nonlinear ones."""
