@@ -3,9 +3,10 @@ the continuous backends at one time limit: `scipy`, `ipopt` and `alm` (one local
 default start), `global-nlp` with SciPy's and with IPOPT's local searches, and `auto`. A cell is
 the certified objective and the wall time; "ok" marks the known optimum reached (within 1e-5
 relative, `hs_problems.NlpCase.reached`). The problems are in tests/hs_problems.py (source there):
-`--set hs` the mixed set, `--set equality` the book's equality-constrained problems.
+`--set hs` the mixed set, `--set equality` the book's equality-constrained problems, `--set
+apart` more of the book's problems, added after `local-nlp` was set on the first two.
 
-    .venv/bin/python benchmarks/bench_hs.py [--set hs|equality] [--time-limit 10] [--seed 0] [--only hs71,hs59]
+    .venv/bin/python benchmarks/bench_hs.py [--set hs|equality|apart] [--time-limit 10] [--seed 0] [--only hs71,hs59]
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import omnisolve as om  # noqa: E402
-from hs_problems import CASES, EQUALITY_CASES, NlpCase  # noqa: E402
+from hs_problems import APART_CASES, CASES, EQUALITY_CASES, NlpCase  # noqa: E402
 from omnisolve.blackbox.model_solver import GlobalNlpSolver  # noqa: E402
 from omnisolve.errors import UnsupportedError  # noqa: E402
 from omnisolve.limits import Limits  # noqa: E402
@@ -50,6 +51,9 @@ COLUMNS: dict[str, Run] = {
 }
 
 
+SETS = {"hs": CASES, "equality": EQUALITY_CASES, "apart": APART_CASES}
+
+
 def cell(case: NlpCase, run: Run, limit: float, seed: int) -> tuple[str, bool]:
     """("objective (time)" with "ok" when the optimum is reached, or why there is none; reached)."""
     began = time.perf_counter()
@@ -70,9 +74,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated problem names")
-    parser.add_argument("--set", choices=("hs", "equality"), default="hs", help="which problems")
+    parser.add_argument("--set", choices=tuple(SETS), default="hs", help="which problems")
     args = parser.parse_args()
-    cases = CASES if args.set == "hs" else EQUALITY_CASES
+    cases = SETS[args.set]
     names = args.only.split(",") if args.only else list(cases)
     print(f"time limit {args.time_limit} s, seed {args.seed}, set {args.set}\n")
     print("| problem | n | optimum | " + " | ".join(COLUMNS) + " |")

@@ -378,3 +378,103 @@ EQUALITY_CASES: dict[str, NlpCase] = {
         NlpCase("hs79", hs79, 0.0787768209),
     ]
 }
+
+
+# More problems of the book, added after `local-nlp`'s restarts were set on the sets above, to
+# judge them on problems they were not set on (benchmarks/bench_hs.py --set apart).
+
+
+def hs43() -> om.Model:
+    """Rosen-Suzuki: three quadratic inequalities, free variables."""
+    m, _ = _model(
+        "hs43",
+        [-INF] * 4,
+        [INF] * 4,
+        lambda v: v[0] ** 2 + v[1] ** 2 + 2 * v[2] ** 2 + v[3] ** 2 - 5 * v[0] - 5 * v[1] - 21 * v[2] + 7 * v[3],
+    )
+    m.add_nonlinear_constraint(
+        lambda v: np.array(
+            [
+                8 - v @ v - v[0] + v[1] - v[2] + v[3],
+                10 - v[0] ** 2 - 2 * v[1] ** 2 - v[2] ** 2 - 2 * v[3] ** 2 + v[0] + v[3],
+                5 - 2 * v[0] ** 2 - v[1] ** 2 - v[2] ** 2 - 2 * v[0] + v[1] + v[3],
+            ]
+        ),
+        lb=0,
+        name="c1_3",
+    )
+    return m
+
+
+def hs48() -> om.Model:
+    m, x = _model("hs48", [-INF] * 5, [INF] * 5, lambda v: (v[0] - 1) ** 2 + (v[1] - v[2]) ** 2 + (v[3] - v[4]) ** 2)
+    m.add_constraint(x[0] + x[1] + x[2] + x[3] + x[4] == 5, name="c1")
+    m.add_constraint(x[2] - 2 * x[3] - 2 * x[4] == -3, name="c2")
+    return m
+
+
+def hs61() -> om.Model:
+    return _equalities(
+        "hs61",
+        3,
+        lambda v: 4 * v[0] ** 2 + 2 * v[1] ** 2 + 2 * v[2] ** 2 - 33 * v[0] + 16 * v[1] - 24 * v[2],
+        lambda v: [3 * v[0] - 2 * v[1] ** 2 - 7, 4 * v[0] - v[2] ** 2 - 11],
+    )
+
+
+def hs63() -> om.Model:
+    m, x = _model(
+        "hs63",
+        [0] * 3,
+        [INF] * 3,
+        lambda v: 1000 - v[0] ** 2 - 2 * v[1] ** 2 - v[2] ** 2 - v[0] * v[1] - v[0] * v[2],
+    )
+    m.add_constraint(8 * x[0] + 14 * x[1] + 7 * x[2] == 56, name="c1")
+    m.add_nonlinear_constraint(lambda v: np.array([v @ v]), lb=25, ub=25, name="c2")
+    return m
+
+
+def hs65() -> om.Model:
+    m, _ = _model(
+        "hs65",
+        [-4.5, -4.5, -5],
+        [4.5, 4.5, 5],
+        lambda v: (v[0] - v[1]) ** 2 + (v[0] + v[1] - 10) ** 2 / 9 + (v[2] - 5) ** 2,
+    )
+    m.add_nonlinear_constraint(lambda v: np.array([48 - v @ v]), lb=0, name="c1")
+    return m
+
+
+def _hs80_rows(v: np.ndarray) -> np.ndarray:
+    return np.array([v @ v - 10, v[1] * v[2] - 5 * v[3] * v[4], v[0] ** 3 + v[1] ** 3 + 1])
+
+
+def hs80() -> om.Model:
+    m, _ = _model("hs80", [-2.3, -2.3, -3.2, -3.2, -3.2], [2.3, 2.3, 3.2, 3.2, 3.2], lambda v: np.exp(np.prod(v)))
+    m.add_nonlinear_constraint(_hs80_rows, lb=0, ub=0, name="h")
+    return m
+
+
+def hs81() -> om.Model:
+    m, _ = _model(
+        "hs81",
+        [-2.3, -2.3, -3.2, -3.2, -3.2],
+        [2.3, 2.3, 3.2, 3.2, 3.2],
+        lambda v: np.exp(np.prod(v)) - 0.5 * (v[0] ** 3 + v[1] ** 3 + 1) ** 2,
+    )
+    m.add_nonlinear_constraint(_hs80_rows, lb=0, ub=0, name="h")
+    return m
+
+
+APART_CASES: dict[str, NlpCase] = {
+    case.name: case
+    for case in [
+        NlpCase("hs43", hs43, -44.0),
+        NlpCase("hs48", hs48, 0.0),
+        NlpCase("hs61", hs61, -143.6461422),
+        NlpCase("hs63", hs63, 961.7151721),
+        NlpCase("hs65", hs65, 0.9535288567),
+        NlpCase("hs80", hs80, 0.0539498478),
+        NlpCase("hs81", hs81, 0.0539498478),
+    ]
+}

@@ -13,8 +13,9 @@ Methods for Constrained Optimization*, SIAM 2014, the outer loop of ALGENCAN). N
 system with the rows' Jacobian, so redundant or degenerate equalities (x1 * x2 = 0 at the
 origin, a row given twice) cost nothing, where a Newton-type method needs a regular Jacobian.
 
-Rows and the objective are scaled as the verifier measures them (a row by 1 / max(1, |side|),
-the objective by its gradient at the start). Callables without a gradient are differenced.
+Rows are scaled as the verifier measures them (by 1 / max(1, |side|)) and, as IPOPT scales,
+a row or the objective steeper than GRADIENT_SCALE at the start down to it; a variable with two
+finite bounds is searched on [0, 1]. Callables without a gradient are differenced centrally.
 A converged run is a local optimum, feasible unless the model is known convex
 (`solvers.continuous`), like the `scipy` and `ipopt` backends."""
 
@@ -181,29 +182,38 @@ def _run(data: ProblemData, rows: _Rows, tracker: Tracker, x: np.ndarray) -> Loc
     spread = max(1.0, 0.5 * float(np.sum(rows.excess(c) ** 2)))
     rho = float(np.clip(10 * max(1.0, abs(fun(x) * f_scale)) / spread, 1e-8, RHO_FIRST))
     previous, logs, converged, timed_out, diverged = np.inf, [], False, False, False
-    bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None) for lo, hi in zip(data.lb, data.ub)]
+    # the subproblems search z, a variable with two finite bounds mapped onto [0, 1] (hs106's
+    # range from 10 to 10,000 makes L-BFGS-B's steps ill-conditioned otherwise), x = offset + span z
+    boxed = np.isfinite(data.lb) & np.isfinite(data.ub) & (data.ub > data.lb)
+    span, offset = np.where(boxed, data.ub - data.lb, 1.0), np.where(boxed, data.lb, 0.0)
+    bounds = [
+        (0.0, 1.0) if box else (lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
+        for box, lo, hi in zip(boxed, data.lb, data.ub)
+    ]
 
-    def lagrangian(y: np.ndarray) -> tuple[float, np.ndarray]:
+    def lagrangian(z: np.ndarray) -> tuple[float, np.ndarray]:
         if tracker.should_stop():
             raise _TimeUp
+        y = offset + span * z
         w = rows.value(y) + lam / rho
         shift = w - np.clip(w, rows.lo, rows.hi)
         value = f_scale * fun(y) + 0.5 * rho * float(shift @ shift)
-        return value, f_scale * gradient(y) + rows.vjp(y, rho * shift)
+        return value, span * (f_scale * gradient(y) + rows.vjp(y, rho * shift))
 
     for outer in range(OUTER):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 sub = minimize(
-                    lagrangian, x, jac=True, method="L-BFGS-B", bounds=bounds,
+                    lagrangian, (x - offset) / span, jac=True, method="L-BFGS-B", bounds=bounds,
                     options={"maxiter": 2000, "gtol": GRADIENT_TOLERANCE, "ftol": 1e-15, "maxcor": 20, "maxls": 50},
                 )  # fmt: skip
         except _TimeUp:
             timed_out = True
             break
-        moved = float(np.max(np.abs(sub.x - x), initial=0.0))
-        x = np.asarray(sub.x, float)
+        found = np.clip(offset + span * np.asarray(sub.x, float), data.lb, data.ub)
+        moved = float(np.max(np.abs(found - x), initial=0.0))
+        x = found
         if not np.all(np.abs(x) < DIVERGED):  # an unbounded problem's path: no optimum to claim
             diverged = True
             break
