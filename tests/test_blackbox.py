@@ -7,6 +7,7 @@ code runs. Every run is seeded and small."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -240,6 +241,43 @@ def test_two_workers_evaluate_in_child_processes():
 def test_an_unpicklable_function_is_refused_with_workers():
     with pytest.raises(ModelError, match="must be picklable .*not a lambda"):
         om.minimize(lambda x: 0.0, [(-1, 1)], budget=4, workers=2)
+
+
+def test_an_executor_evaluates_each_call_as_a_task_of_its_own(tmp_path):
+    """With `executor`, every call runs in a task (a child process here; a Ray actor's on a
+    cluster, tests/test_ray.py), `workers` at a time; fun goes by value, so a lambda of the
+    caller's, with what it captured, works; each of the 16 calls left its own process's mark,
+    and the same seed gives the same answer again."""
+    from omnisolve.processes import LocalExecutor
+
+    def fun(x: np.ndarray) -> float:
+        (tmp_path / str(os.getpid())).touch()
+        return float(np.sum((x - 0.3) ** 2))
+
+    g = lambda x: np.array([x[0] - 0.2])  # noqa: E731
+    runs = [
+        om.minimize(fun, [(-1, 1)] * 2, budget=16, workers=2, seed=0, constraints=g, executor=LocalExecutor())
+        for _ in range(2)
+    ]
+    first = runs[0]
+    assert first.status == Status.FEASIBLE and first.certificate.passed and first.extra["calls"] == 16
+    assert first.objective == pytest.approx(fun(first.values)) and first.values[0] <= 0.2 + 1e-6
+    np.testing.assert_array_equal(first.values, runs[1].values)
+    pids = {int(p.name) for p in tmp_path.iterdir()}
+    assert len(pids - {os.getpid()}) == 2 * 16
+
+
+def test_a_failing_call_in_a_task_is_a_failed_evaluation():
+    from omnisolve.processes import LocalExecutor
+
+    def fails_left(x: np.ndarray) -> float:
+        if x[0] < 0:
+            raise ValueError("left half")
+        return float(x[0])
+
+    result = om.minimize(fails_left, [(-1, 1)], budget=8, workers=2, seed=0, executor=LocalExecutor())
+    assert result.status == Status.FEASIBLE and result.objective >= 0
+    assert result.extra.get("last_error", "").startswith("ValueError: left half")
 
 
 # ---- errors --------------------------------------------------------------------------------------

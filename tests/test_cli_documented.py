@@ -244,7 +244,9 @@ def need_model(path: Path) -> Path:
     x, y = m.add_variable("x"), m.add_variable("y")
     m.add_constraint(x + y >= 2, name="need")
     m.minimize(x + y)
-    om.io.write(m, path)
+    from omnisolve.io import write  # `om.io` is there only once something imported it
+
+    write(m, path)
     return path
 
 

@@ -186,6 +186,29 @@ def test_a_race_on_ray_shares_its_board_through_one_actor(cluster):
     assert free_cpus(CPUS, grace(10)) == CPUS
 
 
+def test_a_black_box_evaluates_on_the_cluster(cluster, tmp_path):
+    """`minimize` with a RayExecutor: each call is a task on the cluster, two at a time (each
+    left its process's mark: 12 processes, none of them this one); the function, local to this
+    test, goes by value; the answer is certified and its CPUs are free again."""
+    import numpy as np
+
+    import omnisolve as om
+    from omnisolve.processes.cluster import RayExecutor
+
+    def where(x):
+        (tmp_path / str(os.getpid())).touch()
+        return float(np.sum((x - 0.3) ** 2))
+
+    result = om.minimize(
+        where, [(-1, 1)] * 2, budget=12, workers=2, seed=0, constraints=lambda x: np.array([x[0] - 0.2]),
+        executor=RayExecutor(cluster.address),
+    )  # fmt: skip
+    assert result.status.value == "feasible" and result.certificate.passed and result.extra["calls"] == 12
+    assert result.values[0] <= 0.2 + 1e-6 and result.objective == pytest.approx(where(result.values))
+    assert len({int(p.name) for p in tmp_path.iterdir()} - {os.getpid()}) == 12
+    assert free_cpus(CPUS, grace(10)) == CPUS
+
+
 def test_a_single_solver_refuses_ray(tmp_path):
     done = omnisolve("solve", str(DATA / "ft06.txt"), "-s", "cpsat", "--ray", "auto")
     assert done.returncode == 2 and "--ray runs a race's racers" in done.stderr

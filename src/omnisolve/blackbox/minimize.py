@@ -4,7 +4,7 @@ over `BlackBox.ask` / `tell` with one counting wrapper (`Evaluator`) around the 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -13,6 +13,9 @@ from omnisolve.blackbox.certify import certificate
 from omnisolve.blackbox.evaluate import Evaluator
 from omnisolve.limits import IncumbentCallback
 from omnisolve.result import Result, Status, Verdict
+
+if TYPE_CHECKING:
+    from omnisolve.processes import Executor
 
 
 def search(box: BlackBox, evaluate: Evaluator, should_stop: Callable[[], bool]) -> str:
@@ -41,6 +44,7 @@ def minimize(
     on_incumbent: IncumbentCallback | None = None,
     time_limit: float | None = None,
     noisy: bool | None = None,
+    executor: Executor | None = None,
 ) -> Result:
     """Minimize `fun(x) -> float` over the box `bounds` (a list of (lo, hi)) in at most `budget`
     calls of `fun`, subject to `constraints(x) <= 0` (a callable returning an array), with the
@@ -49,7 +53,10 @@ def minimize(
     `method`: "auto" (rules on dimension, budget, workers, constraints and integer share: see
     `blackbox.auto`) or a name of `blackbox.methods.names()`; `x0`: a point to evaluate first;
     `workers` > 1 evaluates batches in that many child processes (fun and constraints must be
-    picklable); `on_incumbent(elapsed, objective, None)` is called on every better feasible point;
+    picklable); `executor` (an omnisolve executor: `processes.LocalExecutor()`, or
+    `processes.cluster.RayExecutor(address)` for a Ray cluster) runs each call as a task of its
+    own instead, `workers` at a time (fun and constraints go by value, lambdas too);
+    `on_incumbent(elapsed, objective, None)` is called on every better feasible point;
     `time_limit` (seconds, None: none) stops the search early; `noisy`: whether a repeated
     point can give another value (None: not known, and "auto" spends one call to find out).
 
@@ -69,7 +76,7 @@ def minimize(
         on_incumbent=on_incumbent,
         noisy=noisy,
     )
-    evaluate = Evaluator(fun, constraints, box.budget, box.workers)
+    evaluate = Evaluator(fun, constraints, box.budget, box.workers, executor)
     start = time.perf_counter()
     try:
         ended = search(box, evaluate, lambda: time_limit is not None and time.perf_counter() - start >= time_limit)
