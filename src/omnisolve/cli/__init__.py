@@ -1,4 +1,4 @@
-"""Command line: `omnisolve solve | info | solvers | nl | demo | bench | portfolio | serve | token`.
+"""Command line: `omnisolve solve | info | solvers | minimize | nl | demo | bench | portfolio | serve | token`.
 
 Exit codes: 0 solved and certified; 1 solver error, failed certificate, out of memory or an
 unexpected failure (a bug; one line, never a traceback); 2 bad input file;
@@ -13,13 +13,23 @@ import sys
 
 import typer
 
-from omnisolve.cli import batch, bench, demo, explain, nl, portfolio, service, solve
+from omnisolve.cli import batch, bench, demo, explain, minimize, nl, portfolio, service, solve
 from omnisolve.cli.console import err
 from omnisolve.errors import OmnisolveError
 from omnisolve.processes import catch_interrupts, interrupt_requested
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
-for _group in (solve, nl, batch, demo, bench, portfolio, explain, service):  # the order `--help` lists them in
+for _group in (
+    solve,
+    minimize,
+    nl,
+    batch,
+    demo,
+    bench,
+    portfolio,
+    explain,
+    service,
+):  # the order `--help` lists them in
     _group.register(app)
 
 
