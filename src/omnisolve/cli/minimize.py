@@ -35,7 +35,7 @@ def minimize(
     """Minimize a Python function over a box within a budget of calls (a black box)."""
     from omnisolve.blackbox.minimize import minimize as run
     from omnisolve.cli.reporting import Progress, result_table
-    from omnisolve.cli.solve import exit_for
+    from omnisolve.cli.solve import write_and_exit
     from omnisolve.processes.cluster import executor_for
 
     box = [pair for text in bounds for pair in parse_bounds(text)]
@@ -54,12 +54,7 @@ def minimize(
     out.print(result_table(result, title=target))
     if result.values is not None:
         out.print("x = [" + ", ".join(f"{v:.10g}" for v in result.values) + "]", highlight=False)
-    if output is not None:
-        try:
-            output.write_text(result.to_json())
-        except OSError as exc:
-            raise fail(f"{output}: cannot write result: {exc.strerror}", 2) from None
-    exit_for(result)
+    write_and_exit(result, output)
 
 
 def parse_bounds(text: str) -> list[tuple[float, float]]:

@@ -46,7 +46,7 @@ def nl_command(
     """Solve a problem stated in words: formulate, model, solve, certify, repair. The key comes
     from $OPENAI_API_KEY; no generated code is ever run."""
     from omnisolve.cli.reporting import result_table
-    from omnisolve.cli.solve import exit_for
+    from omnisolve.cli.solve import write_and_exit
     from omnisolve.nl import formulate
 
     if samples < 1 or repairs < 0 or time_limit <= 0:
@@ -63,12 +63,7 @@ def nl_command(
             found = work()
     show(found)
     out.print(result_table(found.result, title="certified answer"))
-    if output is not None:
-        try:
-            output.write_text(found.result.to_json())
-        except OSError as exc:
-            raise fail(f"{output}: cannot write result: {exc.strerror}", 2) from None
-    exit_for(found.result)
+    write_and_exit(found.result, output)
 
 
 def echo(piece: str) -> None:

@@ -84,6 +84,11 @@ def solve(
             executor=executor,
         )
     out.print(result_table(result, title=file.name))
+    write_and_exit(result, output)
+
+
+def write_and_exit(result: Result, output: Path | None) -> None:
+    """Write `result` as JSON to `output` (if given), then exit as the README says (`exit_for`)."""
     if output is not None:
         try:
             output.write_text(result.to_json())
