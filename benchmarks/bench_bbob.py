@@ -4,7 +4,9 @@ NGOpt called through nevergrad directly, Optuna's default sampler (TPE) called d
 `minimize` with each single omnisolve method. The measure is COCO's: per run, the calls after
 which each of the 51 standard precision targets f - f_opt = 10^2 .. 10^-8 was first reached (the
 best FEASIBLE point so far, on bbob-constrained); the aggregated ECDF of (function, target) pairs
-over calls / dimension, and its area (`bench.metrics.ecdf_area`), per suite and dimension.
+over calls / dimension, and its area (`bench.metrics.ecdf_area`), per suite and dimension; and
+COCO's expected running time to five of the targets (`bench.metrics.expected_running_time`),
+per function, its median over the functions of a suite and dimension (bbob_ert.md).
 
 `--noise moderate|severe` makes every function noisy with COCO's Gaussian noise model (the
 bbob-noisy testbed's f_GN, Hansen et al. 2009): a method is told f_opt + (f - f_opt) *
@@ -251,6 +253,38 @@ def markdown(table: list[dict[str, Any]], methods: list[str]) -> str:
     return "\n".join(lines)
 
 
+#: the targets of the ERT table: COCO_TARGETS' indices of f - f_opt = 10^1, 10^-1, 10^-3, 10^-5, 10^-8
+ERT_TARGETS = {"1e1": 5, "1e-1": 15, "1e-3": 25, "1e-5": 35, "1e-8": 50}
+
+
+def ert_markdown(rows: list[RunRow], methods: list[str]) -> str:
+    """COCO's expected running time, per (suite, dimension), method and target: per function the
+    ERT over its runs (`metrics.expected_running_time`), divided by the dimension; a cell is the
+    median over the group's functions (none when fewer than half reached the target) and, in
+    brackets, the functions that reached it."""
+    done = [r for r in rows if r.hits is not None]
+    methods = [m for m in methods if any(r.method == m for r in done)]
+    lines = ["| suite | dim | target | " + " | ".join(methods) + " |", "|---|---|---|" + "---|" * len(methods)]
+    for suite, dim in sorted({(r.suite, r.dimension) for r in done}):
+        mine = [r for r in done if (r.suite, r.dimension) == (suite, dim)]
+        for name, k in ERT_TARGETS.items():
+            cells = [_ert_cell([r for r in mine if r.method == method], k, dim) for method in methods]
+            lines.append(f"| {suite} | {dim} | {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _ert_cell(rows: list[RunRow], k: int, dim: int) -> str:
+    """ "median ERT / dimension (functions reached / functions)" of one method's runs to target k."""
+    per_function: dict[int, list[tuple[int, int | None]]] = {}
+    for r in rows:
+        assert r.hits is not None  # ert_markdown passes only runs that ran
+        per_function.setdefault(r.function, []).append((r.calls, r.hits[k]))
+    erts = sorted(metrics.expected_running_time(runs) / dim for runs in per_function.values())
+    reached = sum(math.isfinite(e) for e in erts)
+    median = erts[len(erts) // 2] if erts else math.inf
+    return f"{median:.0f} ({reached}/{len(erts)})" if math.isfinite(median) else f"- ({reached}/{len(erts)})"
+
+
 def plot(rows: list[RunRow], methods: list[str], budget_per_dim: float, path: Path) -> None:
     """One ECDF panel per suite and dimension, a curve per method that ran there."""
     grid = list(np.logspace(0.0, math.log10(budget_per_dim), 200))
@@ -330,6 +364,9 @@ def main() -> None:
     plot(rows, methods, budget, args.out / "bbob_ecdf.png")
     print(f"\nECDF area (fraction of (function, target) pairs reached at {budget} x dim calls)\n")
     print(markdown(table, methods))
+    ert = ert_markdown(rows, methods)
+    (args.out / "bbob_ert.md").write_text(ert + "\n")
+    print(f"\nExpected running time / dimension, median over functions (functions reached)\n\n{ert}")
 
 
 if __name__ == "__main__":

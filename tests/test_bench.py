@@ -92,6 +92,14 @@ def test_coco_ecdf_of_targets_reached():
     assert metrics.ecdf_area(runs, 10.0) == pytest.approx((1.0 + 0.0 + 0.0 + 0.0) / 4)
 
 
+def test_coco_expected_running_time():
+    # two runs of 100 calls: one hits at 30, one never: (30 + 100) / 1
+    assert metrics.expected_running_time([(100, 30), (100, None)]) == pytest.approx(130.0)
+    assert metrics.expected_running_time([(100, 30), (80, 50)]) == pytest.approx(40.0)
+    assert metrics.expected_running_time([(100, None)]) == math.inf
+    assert metrics.expected_running_time([]) == math.inf
+
+
 def test_shifted_geomean_profiles_and_answer_cost():
     assert metrics.shifted_geomean([10.0, 30.0]) == pytest.approx(math.sqrt(20 * 40) - 10)
     assert metrics.shifted_geomean([0.0, 0.0]) == pytest.approx(0.0)

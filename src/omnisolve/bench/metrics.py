@@ -163,6 +163,18 @@ def ecdf_area(runs: Iterable[tuple[int, Sequence[int | None]]], max_per_dimensio
     return sum(terms) / len(terms) if terms else 0.0
 
 
+def expected_running_time(runs: Iterable[tuple[int, int | None]]) -> float:
+    """COCO's expected running time (ERT) of one function to one target over its runs (instances
+    or repeats), each (calls it spent, calls when it first reached the target or None): the calls
+    of all runs, each counted until its hit or to its end, over the runs that hit; infinity
+    when none did (Hansen et al., COCO: Performance Assessment, 2016)."""
+    total, hits = 0, 0
+    for spent, hit in runs:
+        total += spent if hit is None else hit
+        hits += hit is not None
+    return total / hits if hits else math.inf
+
+
 def _per_dimension(runs: Iterable[tuple[int, Sequence[int | None]]]) -> list[float]:
     """Every (run, target) pair's calls per dimension when first reached, infinity if never."""
     return [calls / dim if calls is not None else math.inf for dim, hits in runs for calls in hits]
