@@ -92,7 +92,7 @@ def test_rosenbrock_in_2d(method):
     np.testing.assert_allclose(result.values, 1.0, atol=0.05)
 
 
-@pytest.mark.parametrize("method", ["auto", "cma", "scipy-da", "cobyqa-da", "nelder-mead"])
+@pytest.mark.parametrize("method", ["auto", "cma", "scipy-da", "cobyqa-da", "cobyqa-cma", "nelder-mead"])
 def test_rosenbrock_in_4d(method):
     result = om.minimize(rosenbrock, [(-2, 2)] * 4, budget=2000, method=method, seed=0)
     assert result.objective < 1e-3

@@ -37,6 +37,9 @@ METHODS: dict[str, Method] = {
     "cobyqa-da": Method(
         "scipy_backend", "cobyqa-da", "scipy", "COBYQA restarts on half the budget, then dual annealing; penalty"
     ),
+    "cobyqa-cma": Method(
+        "scipy_backend", "cobyqa-cma", "scipy", "COBYQA restarts on half the budget, then CMA-ES (IPOP); penalty"
+    ),
     "config": Method(
         "config_backend",
         "",

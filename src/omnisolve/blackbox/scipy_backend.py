@@ -229,6 +229,29 @@ def _cobyqa_then_da(oracle: Oracle, start: np.ndarray, seed: int) -> None:
     _da(oracle, start if best is None else best, seed)
 
 
+def _cobyqa_then_cma(oracle: Oracle, start: np.ndarray, seed: int) -> None:
+    """COBYQA from random restarts on the first MODEL_SHARE of the budget, as `cobyqa-da`, then
+    pycma's CMA-ES with IPOP restarts (population doubled at each) from the best point so far,
+    on the rest: CMA-ES refines to the last digits on more functions than dual annealing
+    (BENCHMARKS.md, the ERT tables at 1,000 calls per dimension)."""
+    left = int(MODEL_SHARE * oracle.budget) - oracle.evaluated
+    if left > 0:
+        _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
+        return
+    import cma
+
+    best = oracle.best()
+    options = {
+        "bounds": [0.0, 1.0],
+        "seed": seed % 2**31 + 1,
+        "verbose": -9,
+        "maxfevals": oracle.budget - oracle.evaluated,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cma.fmin2(oracle.f, start if best is None else best, 0.3, options, restarts=9, incpopsize=2)
+
+
 #: method name -> (run, takes constraints natively)
 RUNS: dict[str, tuple[Run, bool]] = {
     "scipy-de": (_de, False),
@@ -238,6 +261,7 @@ RUNS: dict[str, tuple[Run, bool]] = {
     "cobyla": (_local("COBYLA", {"rhobeg": 0.25, "tol": 1e-10}), True),
     "cobyqa": (_local("COBYQA", _COBYQA), True),
     "cobyqa-da": (_cobyqa_then_da, False),
+    "cobyqa-cma": (_cobyqa_then_cma, False),
 }
 
 
