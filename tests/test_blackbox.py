@@ -334,7 +334,7 @@ def test_bad_input_is_refused(kwargs, error, match):
         (Features(5, 5005, 1, True, 0.0), "cobyla"),  # above the recorded 1,000 per dimension: rule 4
         (Features(10, 100, 1, False, 0.0), "cobyqa"),
         (Features(10, 1000, 1, False, 0.0), "cobyqa"),
-        (Features(10, 10010, 1, False, 0.0), "cobyqa-da"),
+        (Features(10, 10010, 1, False, 0.0), "cobyqa-cma"),
         (Features(30, 3000, 1, False, 0.0), "cobyqa"),  # above the recorded 20 dimensions: the rules
         (Features(30, 3000, 1, True, 0.0), "cobyla"),
     ],
@@ -480,11 +480,11 @@ def test_shipped_chooser_answers_inside_the_recorded_runs_and_the_rules_elsewher
     method, why = choose(Features(12, 600, 1, True, 0.0))
     assert method == "cobyla" and why.startswith("learned:")
     method, why = choose(Features(4, 4000, 1, False, 0.0))  # 1,000 per dimension: judged, not learned from
-    assert method == "cobyqa-da" and why == "1000 > 100 evaluations per dimension"
+    assert method == "cobyqa-cma" and why == "1000 > 100 evaluations per dimension"
     method, why = choose(Features(3, 300, 1, False, 0.0, noisy=True))  # the noisy runs' own groups
     assert method == "cobyqa" and "recorded noisy unconstrained problems" in why
     method, why = choose(Features(4, 8000, 1, False, 0.0))  # 2,000 calls per dimension: never recorded
-    assert method == "cobyqa-da" and why == "2000 > 100 evaluations per dimension"
+    assert method == "cobyqa-cma" and why == "2000 > 100 evaluations per dimension"
     result = om.minimize(sphere, [(-1, 1)] * 4, budget=200)
     assert result.extra["method"] == "cobyqa" and result.extra["rule"].startswith(
         "learned:"
