@@ -280,8 +280,10 @@ def _ert_cell(rows: list[RunRow], k: int, dim: int) -> str:
         assert r.hits is not None  # ert_markdown passes only runs that ran
         per_function.setdefault(r.function, []).append((r.calls, r.hits[k]))
     erts = sorted(metrics.expected_running_time(runs) / dim for runs in per_function.values())
+    if not erts:
+        return "not run"
     reached = sum(math.isfinite(e) for e in erts)
-    median = erts[len(erts) // 2] if erts else math.inf
+    median = erts[len(erts) // 2]
     return f"{median:.0f} ({reached}/{len(erts)})" if math.isfinite(median) else f"- ({reached}/{len(erts)})"
 
 
