@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,gp]'
 	# compile the numba kernels once, so no first solve pays for it
 	$(PY) -c "from omnisolve.algorithms import jobshop_tabu, tsp_kernels; tsp_kernels.warm_up(); jobshop_tabu.warm_up()"
 	touch $(STAMP)
