@@ -138,3 +138,28 @@ def test_restarts_are_seeded_and_stay_in_the_bounds():
     points = np.array([restart(data, x0, np.random.default_rng(seed)) for seed in range(200)])
     assert (points[:, 1] >= 2).all() and (points[:, 1] <= 3).all() and (points[:, 2] >= 5).all()
     assert points[:, 0].std() == pytest.approx(1.0, rel=0.2)  # free: a normal step of scale max(1, |x0|)
+
+
+def test_local_nlp_keeps_ipopts_answer_when_the_other_method_raises(monkeypatch):
+    """A method that raises (the model's callable failing on its path) costs that method's run,
+    not the answer: local-nlp reports IPOPT's and its log names the failure."""
+    pytest.importorskip("casadi")
+    from omnisolve.solvers import local_nlp
+    from omnisolve.solvers.alm import AlmSolver
+    from omnisolve.solvers.ipopt_nlp import IpoptSolver
+
+    class Raising(AlmSolver):
+        def local_search(self, data):
+            def search(tracker, x0):
+                raise ValueError("outside the model's range")
+
+            return search
+
+    monkeypatch.setattr(local_nlp, "methods", lambda: [IpoptSolver(), Raising()])
+    m = om.Model("fragile")
+    m.add_variables(2, "x", lb=-float("inf"), ub=float("inf"))
+    m.minimize(lambda v: float((v[0] - 1) ** 2 + (v[1] - 2) ** 2))
+    m.add_nonlinear_constraint(lambda v: np.array([v[0] + v[1]]), lb=3, ub=3, name="sum")
+    result = om.solve(m, solver="local-nlp", time_limit=20, cross_check="off")
+    assert result.status == Status.FEASIBLE and result.objective == pytest.approx(0.0, abs=1e-8)
+    assert "alm: error None alm failed: ValueError: outside the model's range" in result.log

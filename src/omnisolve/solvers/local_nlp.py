@@ -45,8 +45,11 @@ class LocalPortfolioSolver(LocalNlpSolver):
             for name, run in searches:
                 if best is not None and (best.status == Status.OPTIMAL or tracker.should_stop()):
                     break
-                answer = run(tracker, x0)
-                logs.append(f"{name}: {answer.status.value} {answer.objective}")
+                try:
+                    answer = run(tracker, x0)
+                except Exception as exc:  # the model's callable failing on this path: the other method's answer stands
+                    answer = Result(Status.ERROR, message=f"{name} failed: {type(exc).__name__}: {exc}")
+                logs.append(f"{name}: {answer.status.value} {answer.objective} {answer.message}".rstrip())
                 if _better(answer, best, sign):
                     best = answer
             assert best is not None  # the first method always runs
