@@ -209,38 +209,35 @@ def _da(oracle: Oracle, start: np.ndarray, seed: int) -> None:
     dual_annealing(oracle.f, _unit_bounds(len(start)), seed=seed, x0=start)
 
 
-#: COBYQA's options, alone and in `cobyqa-da`
+#: COBYQA's options, alone and in `cobyqa-da` / `cobyqa-cma`
 _COBYQA = {"initial_tr_radius": 0.25, "final_tr_radius": 1e-10}
-#: the share of the budget `cobyqa-da` spends on COBYQA's restarts before dual annealing
+#: the share of the budget `cobyqa-da` and `cobyqa-cma` spend on COBYQA's restarts first
 MODEL_SHARE = 0.5
 
 
-def _cobyqa_then_da(oracle: Oracle, start: np.ndarray, seed: int) -> None:
-    """COBYQA from random restarts on the first MODEL_SHARE of the budget, then dual annealing
-    from the best point so far. The model method reaches the targets of smooth functions in few
-    calls (the first half of the calls is most of a logarithmic budget axis); the annealing
-    then looks for basins the restarts missed (Schwefel's function, where COBYQA alone stays
-    in a local optimum)."""
-    left = int(MODEL_SHARE * oracle.budget) - oracle.evaluated
-    if left > 0:
-        _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
-        return
-    best = oracle.best()
-    _da(oracle, start if best is None else best, seed)
+def _cobyqa_then(second: Run) -> Run:
+    """COBYQA from random restarts on the first MODEL_SHARE of the budget, then `second` from the
+    best point so far on the rest. The model method reaches the targets of smooth functions in
+    few calls (the first half of the calls is most of a logarithmic budget axis); the second
+    method then looks for what the restarts missed."""
+
+    def run(oracle: Oracle, start: np.ndarray, seed: int) -> None:
+        left = int(MODEL_SHARE * oracle.budget) - oracle.evaluated
+        if left > 0:
+            _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
+            return
+        best = oracle.best()
+        second(oracle, start if best is None else best, seed)
+
+    return run
 
 
-def _cobyqa_then_cma(oracle: Oracle, start: np.ndarray, seed: int) -> None:
-    """COBYQA from random restarts on the first MODEL_SHARE of the budget, as `cobyqa-da`, then
-    pycma's CMA-ES with IPOP restarts (population doubled at each) from the best point so far,
-    on the rest: CMA-ES refines to the last digits on more functions than dual annealing
-    (BENCHMARKS.md, the ERT tables at 1,000 calls per dimension)."""
-    left = int(MODEL_SHARE * oracle.budget) - oracle.evaluated
-    if left > 0:
-        _local("COBYQA", {**_COBYQA, "maxfev": max(left, len(start) + 2)})(oracle, start, seed)
-        return
+def _cma(oracle: Oracle, start: np.ndarray, seed: int) -> None:
+    """pycma's CMA-ES with IPOP restarts (population doubled at each) from `start`, on the calls
+    left. After COBYQA (`cobyqa-cma`) it refines to the last digits on more functions than dual
+    annealing does (BENCHMARKS.md, the ERT tables at 1,000 calls per dimension)."""
     import cma
 
-    best = oracle.best()
     options = {
         "bounds": [0.0, 1.0],
         "seed": seed % 2**31 + 1,
@@ -249,7 +246,7 @@ def _cobyqa_then_cma(oracle: Oracle, start: np.ndarray, seed: int) -> None:
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cma.fmin2(oracle.f, start if best is None else best, 0.3, options, restarts=9, incpopsize=2)
+        cma.fmin2(oracle.f, start, 0.3, options, restarts=9, incpopsize=2)
 
 
 #: method name -> (run, takes constraints natively)
@@ -260,8 +257,10 @@ RUNS: dict[str, tuple[Run, bool]] = {
     "nelder-mead": (_local("Nelder-Mead", {"xatol": 1e-10, "fatol": 1e-12, "adaptive": True}), False),
     "cobyla": (_local("COBYLA", {"rhobeg": 0.25, "tol": 1e-10}), True),
     "cobyqa": (_local("COBYQA", _COBYQA), True),
-    "cobyqa-da": (_cobyqa_then_da, False),
-    "cobyqa-cma": (_cobyqa_then_cma, False),
+    # dual annealing finds basins the restarts missed (Schwefel's function, where COBYQA alone
+    # stays in a local optimum); CMA-ES finds them too, and refines further
+    "cobyqa-da": (_cobyqa_then(_da), False),
+    "cobyqa-cma": (_cobyqa_then(_cma), False),
 }
 
 

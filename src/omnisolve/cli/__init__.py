@@ -19,17 +19,8 @@ from omnisolve.errors import OmnisolveError
 from omnisolve.processes import catch_interrupts, interrupt_requested
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="State the problem, solve it, prove the answer.")
-for _group in (
-    solve,
-    minimize,
-    nl,
-    batch,
-    demo,
-    bench,
-    portfolio,
-    explain,
-    service,
-):  # the order `--help` lists them in
+# the order `--help` lists them in
+for _group in (solve, minimize, nl, batch, demo, bench, portfolio, explain, service):
     _group.register(app)
 
 

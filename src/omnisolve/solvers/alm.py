@@ -31,7 +31,7 @@ from omnisolve.limits import Tracker
 from omnisolve.model import ProblemData, Sense
 from omnisolve.result import Result
 from omnisolve.solvers.continuous import FEASIBILITY_TOL, LocalNlpSolver, LocalRun, LocalSearch, local_result
-from omnisolve.solvers.scipy_nlp import objective_parts, scipy_constraints, violation_of
+from omnisolve.solvers.scipy_nlp import max_violation, objective_parts, scipy_constraints
 
 OUTER = 60  # most subproblems
 RHO_GROWTH, DECREASE = 10.0, 0.5  # rho x10 unless the violation fell to half
@@ -230,7 +230,7 @@ def _run(data: ProblemData, rows: _Rows, tracker: Tracker, x: np.ndarray) -> Loc
         if measure > DECREASE * previous:
             rho = min(RHO_MAX, RHO_GROWTH * rho)
         previous = measure
-    feasible = bool(np.isfinite(x).all()) and violation_of(data, x) <= FEASIBILITY_TOL
+    feasible = bool(np.isfinite(x).all()) and max_violation(data)(x) <= FEASIBILITY_TOL
     why = (
         "converged"
         if converged

@@ -59,11 +59,6 @@ def max_violation(data: ProblemData) -> Callable[[np.ndarray], float]:
     return lambda x: _max_violation(x, data, constraints)
 
 
-def violation_of(data: ProblemData, x: np.ndarray) -> float:
-    """The largest relative violation of a bound or constraint of `data` at `x`."""
-    return max_violation(data)(x)
-
-
 class _TimeUp(Exception):
     """Raised from inside scipy's iteration when the time limit has passed."""
 
